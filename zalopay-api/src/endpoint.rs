@@ -1,0 +1,183 @@
+//! What `#[derive(ZaloPayRequest)]` implements: the MAC input of a request and where it is sent.
+
+use crate::sign::{KeyKind, Keys, MacHex, SEPARATOR};
+
+/// HTTP method of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`, parameters in the query string (ZOD queries).
+    Get,
+    /// `POST`, parameters in the body.
+    Post,
+}
+
+impl Method {
+    /// `GET` / `POST`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// The host family an endpoint lives on; each has its own sandbox and production host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// `sb-openapi.zalopay.vn` / `openapi.zalopay.vn`: orders, refunds, agreement, disbursement.
+    OpenApi,
+    /// `sbgateway.zalopay.vn` / `gateway.zalopay.vn`: bank list and payment pages.
+    Gateway,
+    /// `sbapimep.zalopay.vn` / `apimep.zalopay.vn`: ZaloPay-on-Delivery.
+    Zod,
+}
+
+impl Host {
+    /// The name used in `specs/` (`openapi`, `gateway`, `zod`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Host::OpenApi => "openapi",
+            Host::Gateway => "gateway",
+            Host::Zod => "zod",
+        }
+    }
+}
+
+/// How the parameters are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// `application/x-www-form-urlencoded` body.
+    Form,
+    /// `application/json` body.
+    Json,
+    /// URL query string, no body.
+    Query,
+}
+
+impl Encoding {
+    /// The name used in `specs/` (`form`, `json`, `query`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Form => "form",
+            Encoding::Json => "json",
+            Encoding::Query => "query",
+        }
+    }
+}
+
+/// How the signature parameter is produced from the HMAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureScheme {
+    /// Lowercase hex HMAC-SHA256 (every operation but one).
+    Hmac,
+    /// The hex HMAC, signed again with RSA-SHA256 (PKCS#1 v1.5) under the merchant's private
+    /// key and base64-encoded (disbursement top-up `sig`).
+    HmacThenRsaSha256,
+}
+
+/// One segment of a documented MAC input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MacSegment {
+    /// A request parameter, by its wire name; absent optional values render as `""`.
+    Field(&'static str),
+    /// A request parameter that is left out, with its separator, when absent
+    /// (refund's `refund_fee_amount`).
+    OmittedWhenAbsent(&'static str),
+    /// A value that is signed but not sent under this name (quick pay's raw payment code).
+    Unsent(&'static str),
+    /// The signing key itself (order query / cancel end with `key1`).
+    Key,
+}
+
+/// One request parameter as sent on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Param {
+    /// Wire name.
+    pub name: &'static str,
+    /// `false` for `Option` fields, which are left out when `None`.
+    pub required: bool,
+}
+
+/// A request whose MAC input is defined by a `#[mac(...)]` annotation.
+///
+/// Implemented by `#[derive(ZaloPayRequest)]`; not meant to be implemented by hand.
+pub trait SignedRequest {
+    /// The key that signs.
+    const KEY: KeyKind;
+    /// The documented MAC order.
+    const MAC_SEGMENTS: &'static [MacSegment];
+    /// The parameters sent on the wire, in struct order (the signature parameter excluded).
+    const PARAMS: &'static [Param];
+    /// The name of the signature parameter on the wire (`mac`, or `sig` for top-up).
+    const SIGNATURE_PARAM: &'static str;
+    /// How the signature is produced from the HMAC.
+    const SIGNATURE_SCHEME: SignatureScheme;
+
+    /// Appends the MAC input (`f1|f2|…`) to `out`. `key` is the signing key's text, used only
+    /// by inputs that contain the key itself.
+    fn write_mac_input(&self, key: &str, out: &mut String);
+
+    /// Serialises the request's parameters followed by the signature parameter.
+    fn serialize_signed<S: serde::Serializer>(
+        &self,
+        signature: &str,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>;
+
+    /// The MAC input as a fresh string (for debugging and tests; signing reuses a buffer).
+    fn mac_input(&self, keys: &Keys) -> String {
+        let mut out = String::new();
+        self.write_mac_input(keys.get(Self::KEY).expose(), &mut out);
+        out
+    }
+
+    /// HMAC-SHA256 of the MAC input, using `buf` as scratch space (cleared first).
+    fn mac_with_buffer(&self, keys: &Keys, buf: &mut String) -> MacHex {
+        buf.clear();
+        let key = keys.get(Self::KEY);
+        self.write_mac_input(key.expose(), buf);
+        key.mac(buf.as_bytes())
+    }
+
+    /// HMAC-SHA256 of the MAC input.
+    fn mac(&self, keys: &Keys) -> MacHex {
+        self.mac_with_buffer(keys, &mut String::new())
+    }
+}
+
+/// Where and how a request is sent, and what comes back.
+///
+/// Implemented by `#[derive(ZaloPayRequest)]` from the `#[endpoint(...)]` annotation.
+pub trait Endpoint: SignedRequest {
+    /// The typed response.
+    type Response: serde::de::DeserializeOwned;
+    /// HTTP method.
+    const METHOD: Method;
+    /// Host family.
+    const HOST: Host;
+    /// Path on the host, starting with `/`.
+    const PATH: &'static str;
+    /// Parameter encoding.
+    const ENCODING: Encoding;
+}
+
+/// A request paired with its signature, serialised as the wire parameters.
+pub struct Signed<'a, R: ?Sized> {
+    /// The request.
+    pub request: &'a R,
+    /// The signature parameter's value.
+    pub signature: &'a str,
+}
+
+impl<R: SignedRequest + ?Sized> serde::Serialize for Signed<'_, R> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.request.serialize_signed(self.signature, serializer)
+    }
+}
+
+/// Writes `segment` separators: used by generated code between MAC segments.
+#[doc(hidden)]
+#[inline]
+pub fn push_separator(out: &mut String) {
+    out.push(SEPARATOR);
+}

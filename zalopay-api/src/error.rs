@@ -1,0 +1,103 @@
+//! The client's error type. Three outcomes are kept apart: the request never got a usable
+//! answer (transport), the gateway refused it ([`GatewayError`]), or it was invalid before
+//! anything was sent. A payment that is still processing is *not* an error.
+
+pub use crate::response::GatewayError;
+
+/// Everything that can go wrong when sending a request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client is misconfigured (bad base URL, missing RSA key, …). Nothing was sent.
+    #[error("configuration error: {0}")]
+    Config(String),
+
+    /// A request field is invalid. Nothing was sent.
+    #[error("invalid `{field}`: {reason}")]
+    InvalidField {
+        /// The wire name of the field.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The request could not be encoded. Nothing was sent.
+    #[error("could not encode the request: {0}")]
+    Encode(String),
+
+    /// No answer within the configured timeout. The request **may** have reached ZaloPay.
+    #[error("timed out waiting for ZaloPay ({url})")]
+    Timeout {
+        /// The URL that was called.
+        url: String,
+    },
+
+    /// Connecting, sending or reading failed. The request may have reached ZaloPay unless
+    /// `connect` is true.
+    #[error("transport error calling {url}: {source}")]
+    Transport {
+        /// The URL that was called.
+        url: String,
+        /// `true` when the connection itself failed, so nothing was sent.
+        connect: bool,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// ZaloPay (or something in front of it) answered with a non-2xx HTTP status.
+    #[error("HTTP {status} from {url}")]
+    HttpStatus {
+        /// The HTTP status code.
+        status: u16,
+        /// The URL that was called.
+        url: String,
+        /// The start of the response body (at most 512 bytes), for diagnosis.
+        body: String,
+    },
+
+    /// The response was not the JSON this operation documents.
+    #[error("could not decode the response from {url}: {source}")]
+    Decode {
+        /// The URL that was called.
+        url: String,
+        /// The start of the response body (at most 512 bytes), for diagnosis.
+        body: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// ZaloPay answered and refused the request.
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+}
+
+impl Error {
+    /// The gateway's refusal, if that is what this is.
+    pub fn gateway(&self) -> Option<&GatewayError> {
+        match self {
+            Error::Gateway(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have reached ZaloPay (so blindly re-sending a non-idempotent
+    /// request could act twice).
+    pub fn may_have_been_sent(&self) -> bool {
+        match self {
+            Error::Config(_) | Error::InvalidField { .. } | Error::Encode(_) => false,
+            Error::Transport { connect, .. } => !connect,
+            Error::Timeout { .. }
+            | Error::HttpStatus { .. }
+            | Error::Decode { .. }
+            | Error::Gateway(_) => true,
+        }
+    }
+}
+
+/// Cuts a response body to a short, valid UTF-8 excerpt for error messages.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(512)];
+    String::from_utf8_lossy(cut).into_owned()
+}

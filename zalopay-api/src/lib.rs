@@ -1,0 +1,44 @@
+//! A typed client for the ZaloPay payment gateway.
+//!
+//! Every operation is a plain struct annotated with `#[derive(ZaloPayRequest)]`: the annotation
+//! states the documented MAC order and key and the endpoint; the library builds the MAC input,
+//! signs it and sends the request. Nobody hand-writes a `|`-joined MAC string.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// Lets the derive's absolute paths (`::zalopay_api::…`) resolve inside this crate too.
+extern crate self as zalopay_api;
+
+pub mod client;
+pub mod codes;
+pub mod endpoint;
+pub mod environment;
+pub mod error;
+pub mod order;
+pub mod response;
+pub mod sign;
+
+pub use client::{Client, Config, PreparedRequest};
+pub use endpoint::{
+    Encoding, Endpoint, Host, MacSegment, Method, Param, SignatureScheme, Signed, SignedRequest,
+};
+pub use environment::Environment;
+pub use error::Error;
+pub use response::{GatewayError, GatewayResponse, ResultCodes};
+pub use sign::{JsonString, KeyError, KeyKind, Keys, MacHex, MacValue, SecretKey};
+pub use zalopay_derive::ZaloPayRequest;
+
+/// Items the derive's generated code refers to. Not a public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::endpoint::{
+        Encoding, Endpoint, Host, MacSegment, Method, Param, SignatureScheme, SignedRequest,
+    };
+    pub use crate::sign::{KeyKind, MacValue};
+    pub use ::core::option::Option::{None, Some};
+    pub use ::core::result::Result;
+    pub use ::core::unreachable;
+    pub use ::serde::Serializer;
+    pub use ::serde::ser::SerializeStruct;
+    pub use ::std::string::String;
+}

@@ -1,0 +1,104 @@
+//! `POST /v2/create`: create an order and get the link / QR the buyer pays with.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{JsonString, ResultCodes, ZaloPayRequest};
+
+/// Creates a payment order.
+///
+/// MAC (key1): `app_id|app_trans_id|app_user|amount|app_time|embed_data|item`.
+/// `item` and `embed_data` are signed and sent as the same [`JsonString`] text.
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/create", encoding = form, response = CreateOrderResponse)]
+#[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item])]
+pub struct CreateOrder {
+    /// The app id issued by ZaloPay.
+    pub app_id: i64,
+    /// Who pays: user id, name or phone (≤ 50 chars; the app name if unknown).
+    pub app_user: String,
+    /// The merchant's order id: `yyMMdd_` in Vietnam time, then unique text (≤ 40 chars).
+    pub app_trans_id: String,
+    /// When the order was created, Unix milliseconds (within 15 minutes of now).
+    pub app_time: i64,
+    /// Seconds until the order expires (300 ..= 2 592 000; ZaloPay's default is 900).
+    pub expire_duration_seconds: Option<i64>,
+    /// Amount in VND.
+    pub amount: i64,
+    /// The order's items as a JSON array (`[]` when empty).
+    pub item: JsonString,
+    /// Shown to the buyer in the ZaloPay app (≤ 256 chars).
+    pub description: String,
+    /// Merchant data as a JSON object (`{}` when empty); `redirecturl` and
+    /// `preferred_payment_method` have meaning to ZaloPay.
+    pub embed_data: JsonString,
+    /// Payment method: `zalopayapp`, `CC`, a bank code, or empty for all.
+    pub bank_code: Option<String>,
+    /// Overrides the callback URL registered for the app, for this order only.
+    pub callback_url: Option<String>,
+    /// Service / sub-app id, for merchants that have one.
+    pub sub_app_id: Option<String>,
+    /// Order title.
+    pub title: Option<String>,
+    /// Device information as a JSON string.
+    pub device_info: Option<JsonString>,
+    /// Buyer's phone.
+    pub phone: Option<String>,
+    /// Buyer's email.
+    pub email: Option<String>,
+    /// Buyer's address.
+    pub address: Option<String>,
+}
+
+impl CreateOrder {
+    /// An order with the mandatory fields, no items and empty `embed_data`.
+    pub fn new(
+        app_id: i64,
+        app_trans_id: impl Into<String>,
+        app_user: impl Into<String>,
+        amount: i64,
+        app_time: i64,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id,
+            app_user: app_user.into(),
+            app_trans_id: app_trans_id.into(),
+            app_time,
+            expire_duration_seconds: None,
+            amount,
+            item: JsonString::empty_array(),
+            description: description.into(),
+            embed_data: JsonString::empty_object(),
+            bank_code: None,
+            callback_url: None,
+            sub_app_id: None,
+            title: None,
+            device_info: None,
+            phone: None,
+            email: None,
+            address: None,
+        }
+    }
+}
+
+/// The answer to [`CreateOrder`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct CreateOrderResponse {
+    /// Result codes.
+    #[serde(flatten)]
+    pub codes: ResultCodes,
+    /// Link to the payment page / app; show it as a link or a QR code.
+    #[serde(default)]
+    pub order_url: Option<String>,
+    /// Transaction token (input to the app SDKs and to agreement pay).
+    #[serde(default)]
+    pub zp_trans_token: Option<String>,
+    /// Same value as `zp_trans_token` in every documented example.
+    #[serde(default)]
+    pub order_token: Option<String>,
+    /// EMVCo / VietQR payload, payable by ZaloPay and banking apps.
+    #[serde(default)]
+    pub qr_code: Option<String>,
+}
+
+crate::default_gateway_response!(CreateOrderResponse);

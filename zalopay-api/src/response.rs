@@ -1,0 +1,101 @@
+//! What every response shares: the gateway's result codes, and how a response is sorted into
+//! "a business state" (returned as `Ok`) or "the gateway rejected the request" (an `Err`).
+
+use serde::Deserialize;
+
+/// `return_code` / `sub_return_code` and their messages, as ZaloPay sent them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+pub struct ResultCodes {
+    /// `1` success, `2` fail, `3` processing; negative values are request-level errors.
+    pub return_code: i32,
+    /// Human-readable message for `return_code`.
+    #[serde(default)]
+    pub return_message: String,
+    /// Detailed code (see [`crate::codes`]).
+    #[serde(default)]
+    pub sub_return_code: Option<i32>,
+    /// Human-readable message for `sub_return_code`.
+    #[serde(default)]
+    pub sub_return_message: Option<String>,
+}
+
+impl ResultCodes {
+    /// `return_code == 1`.
+    pub fn is_success(&self) -> bool {
+        self.return_code == 1
+    }
+
+    /// `return_code == 3`: the gateway is still working on it; query again later.
+    pub fn is_processing(&self) -> bool {
+        self.return_code == 3
+    }
+
+    /// The rejection these codes describe, if they are neither success nor processing.
+    pub fn rejection(&self) -> Option<GatewayError> {
+        match self.return_code {
+            1 | 3 => None,
+            _ => Some(GatewayError::from(self.clone())),
+        }
+    }
+}
+
+/// The gateway answered, and refused the request.
+///
+/// Both codes and both messages are kept exactly as received; [`crate::codes`] explains them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::codes::describe(self.return_code, self.sub_return_code, &self.return_message, self.sub_return_message.as_deref()))]
+pub struct GatewayError {
+    /// `return_code` as received.
+    pub return_code: i32,
+    /// `return_message` as received.
+    pub return_message: String,
+    /// `sub_return_code` as received, if any.
+    pub sub_return_code: Option<i32>,
+    /// `sub_return_message` as received, if any.
+    pub sub_return_message: Option<String>,
+}
+
+impl From<ResultCodes> for GatewayError {
+    fn from(codes: ResultCodes) -> Self {
+        Self {
+            return_code: codes.return_code,
+            return_message: codes.return_message,
+            sub_return_code: codes.sub_return_code,
+            sub_return_message: codes.sub_return_message,
+        }
+    }
+}
+
+impl GatewayError {
+    /// The typed `sub_return_code` (or the `return_code` when no sub code came back).
+    pub fn code(&self) -> crate::codes::SubReturnCode {
+        crate::codes::SubReturnCode::from(self.sub_return_code.unwrap_or(self.return_code))
+    }
+
+    /// Whether repeating the *same* request later may succeed (rate limit, system error,
+    /// maintenance). Whether it is *safe* to repeat depends on the operation.
+    pub fn is_transient(&self) -> bool {
+        self.code().is_transient()
+    }
+}
+
+/// A typed response the client can sort into business state or rejection.
+pub trait GatewayResponse {
+    /// `Some` when the gateway refused the request; `None` when the response is a result
+    /// (success, failure of the payment itself, or still processing).
+    fn rejection(&self) -> Option<GatewayError>;
+}
+
+/// Implements [`GatewayResponse`] for a response with a `codes: ResultCodes` field, using the
+/// default rule: codes 1 and 3 are results, anything else is a rejection.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! default_gateway_response {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::response::GatewayResponse for $ty {
+            fn rejection(&self) -> ::core::option::Option<$crate::response::GatewayError> {
+                self.codes.rejection()
+            }
+        }
+    )*};
+}

@@ -1,0 +1,267 @@
+//! Code generation from a validated [`Plan`]. Generated code names only absolute paths through
+//! `::zalopay_api::__private`, so it compiles in any crate that depends on `zalopay-api`.
+
+use crate::model::{self, Errors};
+use crate::validate::{self, Encoding, Host, Key, Method, Plan, PlanSegment};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+/// Entry point: never panics; on any error, emits every `compile_error!` plus stub impls so
+/// the user sees the real mistakes, not a cascade of "trait not implemented".
+pub fn derive(input: &syn::DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let plan = model::parse(input, &mut errors)
+        .map(|request| {
+            // The model borrows the input; validation borrows the model. Keep both alive here.
+            let plan = validate::check(&request, &mut errors).map(|plan| generate(&plan));
+            plan.unwrap_or_default()
+        })
+        .unwrap_or_default();
+    match errors.finish() {
+        None => plan,
+        Some(error) => {
+            let compile_errors = error.to_compile_error();
+            let stub = fallback(input);
+            quote! { #compile_errors #stub }
+        }
+    }
+}
+
+const P: &str = "::zalopay_api::__private";
+
+fn private() -> TokenStream {
+    // Parsing a constant path cannot fail; the default keeps panics out of the macro.
+    P.parse().unwrap_or_default()
+}
+
+fn generate(plan: &Plan<'_>) -> TokenStream {
+    let p = private();
+    let ident = &plan.input.ident;
+    let name = ident.to_string();
+    let (impl_generics, ty_generics, where_clause) = plan.input.generics.split_for_impl();
+
+    let key = match plan.key {
+        Key::Key1 => quote!(#p::KeyKind::Key1),
+        Key::Key2 => quote!(#p::KeyKind::Key2),
+    };
+    let scheme = if plan.rsa {
+        quote!(#p::SignatureScheme::HmacThenRsaSha256)
+    } else {
+        quote!(#p::SignatureScheme::Hmac)
+    };
+    let param = &plan.param;
+
+    let segments_meta = plan.segments.iter().map(|segment| match segment {
+        PlanSegment::Key => quote!(#p::MacSegment::Key),
+        PlanSegment::Field { field, .. } if field.skip_wire => {
+            let n = field.ident.to_string();
+            quote!(#p::MacSegment::Unsent(#n))
+        }
+        PlanSegment::Field {
+            field,
+            omit_when_absent: true,
+            ..
+        } => {
+            let n = &field.wire_name;
+            quote!(#p::MacSegment::OmittedWhenAbsent(#n))
+        }
+        PlanSegment::Field { field, .. } => {
+            let n = &field.wire_name;
+            quote!(#p::MacSegment::Field(#n))
+        }
+    });
+
+    let params_meta = plan.fields.iter().filter(|f| !f.skip_wire).map(|f| {
+        let n = &f.wire_name;
+        let required = f.option_inner.is_none();
+        quote!(#p::Param { name: #n, required: #required })
+    });
+
+    let write_input = write_mac_input(plan, &p);
+
+    let wire_fields: Vec<_> = plan.fields.iter().filter(|f| !f.skip_wire).collect();
+    let field_count = wire_fields.len() + 1;
+    let serialize_fields = wire_fields.iter().map(|f| {
+        let member = f.ident;
+        let n = &f.wire_name;
+        if f.option_inner.is_some() {
+            quote! {
+                match &self.#member {
+                    #p::Some(value) => #p::SerializeStruct::serialize_field(&mut state, #n, value)?,
+                    #p::None => #p::SerializeStruct::skip_field(&mut state, #n)?,
+                }
+            }
+        } else {
+            quote!(#p::SerializeStruct::serialize_field(&mut state, #n, &self.#member)?;)
+        }
+    });
+
+    let method = match plan.method {
+        Method::Get => quote!(#p::Method::Get),
+        Method::Post => quote!(#p::Method::Post),
+    };
+    let host = match plan.host {
+        Host::OpenApi => quote!(#p::Host::OpenApi),
+        Host::Gateway => quote!(#p::Host::Gateway),
+        Host::Zod => quote!(#p::Host::Zod),
+    };
+    let encoding = match plan.encoding {
+        Encoding::Form => quote!(#p::Encoding::Form),
+        Encoding::Json => quote!(#p::Encoding::Json),
+        Encoding::Query => quote!(#p::Encoding::Query),
+    };
+    let path = &plan.path;
+    let response = &plan.response;
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #p::SignedRequest for #ident #ty_generics #where_clause {
+            const KEY: #p::KeyKind = #key;
+            const MAC_SEGMENTS: &'static [#p::MacSegment] = &[#(#segments_meta),*];
+            const PARAMS: &'static [#p::Param] = &[#(#params_meta),*];
+            const SIGNATURE_PARAM: &'static str = #param;
+            const SIGNATURE_SCHEME: #p::SignatureScheme = #scheme;
+
+            fn write_mac_input(&self, key: &str, out: &mut #p::String) {
+                #write_input
+            }
+
+            fn serialize_signed<S: #p::Serializer>(
+                &self,
+                signature: &str,
+                serializer: S,
+            ) -> #p::Result<S::Ok, S::Error> {
+                let mut state = #p::Serializer::serialize_struct(serializer, #name, #field_count)?;
+                #(#serialize_fields)*
+                #p::SerializeStruct::serialize_field(&mut state, #param, signature)?;
+                #p::SerializeStruct::end(state)
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #p::Endpoint for #ident #ty_generics #where_clause {
+            type Response = #response;
+            const METHOD: #p::Method = #method;
+            const HOST: #p::Host = #host;
+            const PATH: &'static str = #path;
+            const ENCODING: #p::Encoding = #encoding;
+        }
+    }
+}
+
+/// The body of `write_mac_input`: segments in the documented order, joined by `|`.
+fn write_mac_input(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
+    let has_omittable = plan.segments.iter().any(|s| {
+        matches!(
+            s,
+            PlanSegment::Field {
+                omit_when_absent: true,
+                ..
+            }
+        )
+    });
+    let uses_key = plan.segments.iter().any(|s| matches!(s, PlanSegment::Key));
+    let silence_key = (!uses_key).then(|| quote!(let _ = key;));
+
+    let write = |segment: &PlanSegment<'_>, value: TokenStream| -> TokenStream {
+        match segment {
+            PlanSegment::Key => quote!(out.push_str(key);),
+            PlanSegment::Field { field, span, .. } => {
+                // Spanned at the field's type, so "cannot be rendered" points at the type.
+                let _ = span;
+                quote_spanned!(field.ty.span()=> #p::MacValue::write_mac(#value, out);)
+            }
+        }
+    };
+
+    if !has_omittable {
+        let parts = plan.segments.iter().enumerate().map(|(index, segment)| {
+            let sep = (index > 0).then(|| quote!(out.push('|');));
+            let value = match segment {
+                PlanSegment::Field { field, .. } => {
+                    let member = field.ident;
+                    quote!(&self.#member)
+                }
+                PlanSegment::Key => TokenStream::new(),
+            };
+            let body = write(segment, value);
+            quote!(#sep #body)
+        });
+        return quote!(#silence_key #(#parts)*);
+    }
+
+    // Some segment disappears with its separator when absent: track whether one is due.
+    let parts = plan.segments.iter().map(|segment| match segment {
+        PlanSegment::Field {
+            field,
+            omit_when_absent: true,
+            ..
+        } => {
+            let member = field.ident;
+            let body = write(segment, quote!(value));
+            quote! {
+                if let #p::Some(value) = &self.#member {
+                    if separate { out.push('|'); }
+                    #body
+                    separate = true;
+                }
+            }
+        }
+        PlanSegment::Field { field, .. } => {
+            let member = field.ident;
+            let body = write(segment, quote!(&self.#member));
+            quote! {
+                if separate { out.push('|'); }
+                #body
+                separate = true;
+            }
+        }
+        PlanSegment::Key => {
+            let body = write(segment, TokenStream::new());
+            quote! {
+                if separate { out.push('|'); }
+                #body
+                separate = true;
+            }
+        }
+    });
+    quote! {
+        #silence_key
+        let mut separate = false;
+        #(#parts)*
+        let _ = separate;
+    }
+}
+
+/// Stub impls emitted next to the errors, so the user's other uses of the type still type-check.
+fn fallback(input: &syn::DeriveInput) -> TokenStream {
+    if !matches!(input.data, syn::Data::Struct(_)) {
+        return TokenStream::new();
+    }
+    let p = private();
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        impl #impl_generics #p::SignedRequest for #ident #ty_generics #where_clause {
+            const KEY: #p::KeyKind = #p::KeyKind::Key1;
+            const MAC_SEGMENTS: &'static [#p::MacSegment] = &[];
+            const PARAMS: &'static [#p::Param] = &[];
+            const SIGNATURE_PARAM: &'static str = "mac";
+            const SIGNATURE_SCHEME: #p::SignatureScheme = #p::SignatureScheme::Hmac;
+            fn write_mac_input(&self, _: &str, _: &mut #p::String) {
+                #p::unreachable!()
+            }
+            fn serialize_signed<S: #p::Serializer>(&self, _: &str, _: S) -> #p::Result<S::Ok, S::Error> {
+                #p::unreachable!()
+            }
+        }
+        impl #impl_generics #p::Endpoint for #ident #ty_generics #where_clause {
+            type Response = ();
+            const METHOD: #p::Method = #p::Method::Post;
+            const HOST: #p::Host = #p::Host::OpenApi;
+            const PATH: &'static str = "/";
+            const ENCODING: #p::Encoding = #p::Encoding::Form;
+        }
+    }
+}
