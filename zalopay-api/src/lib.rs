@@ -4,6 +4,11 @@
 //! states the documented MAC order and key and the endpoint; the library builds the MAC input,
 //! signs it and sends the request. Nobody hand-writes a `|`-joined MAC string.
 
+// Library code never unwraps, expects or panics on input; tests may.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the derive's absolute paths (`::zalopay_api::…`) resolve inside this crate too.

@@ -79,7 +79,6 @@ fn generate(plan: &Plan<'_>) -> TokenStream {
     });
 
     let write_input = write_mac_input(plan, &p);
-
     let wire_fields: Vec<_> = plan.fields.iter().filter(|f| !f.skip_wire).collect();
     let field_count = wire_fields.len() + 1;
     let serialize_fields = wire_fields.iter().map(|f| {
@@ -152,86 +151,89 @@ fn generate(plan: &Plan<'_>) -> TokenStream {
 
 /// The body of `write_mac_input`: segments in the documented order, joined by `|`.
 fn write_mac_input(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
-    let has_omittable = plan.segments.iter().any(|s| {
-        matches!(
-            s,
-            PlanSegment::Field {
-                omit_when_absent: true,
-                ..
-            }
-        )
-    });
     let uses_key = plan.segments.iter().any(|s| matches!(s, PlanSegment::Key));
     let silence_key = (!uses_key).then(|| quote!(let _ = key;));
 
-    let write = |segment: &PlanSegment<'_>, value: TokenStream| -> TokenStream {
+    // Calls are spanned at the field's type (value included), so a type that cannot be
+    // rendered is reported once, on the type itself.
+    let write = |segment: &PlanSegment<'_>, value: Option<&syn::Ident>| -> TokenStream {
         match segment {
             PlanSegment::Key => quote!(out.push_str(key);),
-            PlanSegment::Field { field, span, .. } => {
-                // Spanned at the field's type, so "cannot be rendered" points at the type.
-                let _ = span;
-                quote_spanned!(field.ty.span()=> #p::MacValue::write_mac(#value, out);)
+            PlanSegment::Field { field, .. } => {
+                let span = field.ty.span();
+                let member = field.ident;
+                match value {
+                    Some(binding) => quote_spanned!(span=> #p::MacValue::write_mac(#binding, out);),
+                    None => quote_spanned!(span=> #p::MacValue::write_mac(&self.#member, out);),
+                }
             }
         }
     };
 
-    if !has_omittable {
-        let parts = plan.segments.iter().enumerate().map(|(index, segment)| {
-            let sep = (index > 0).then(|| quote!(out.push('|');));
-            let value = match segment {
-                PlanSegment::Field { field, .. } => {
-                    let member = field.ident;
-                    quote!(&self.#member)
+    // Some segment disappears with its separator when absent. A separator is due before a
+    // segment when anything was written before it: known statically once a mandatory segment
+    // was written; tracked at run time only while every earlier segment was optional, which
+    // happens only when the very first segment is optional.
+    let uses_flag = plan.segments.len() > 1
+        && matches!(
+            plan.segments.first(),
+            Some(PlanSegment::Field {
+                omit_when_absent: true,
+                ..
+            })
+        );
+    let mut written = Written::No;
+    let mut parts = Vec::new();
+    for segment in &plan.segments {
+        let sep = match written {
+            Written::No => TokenStream::new(),
+            Written::Yes => quote!(out.push('|');),
+            Written::Maybe => quote!(if separate {
+                out.push('|');
+            }),
+        };
+        let mark = (uses_flag && written != Written::Yes).then(|| quote!(separate = true;));
+        match segment {
+            PlanSegment::Field {
+                field,
+                omit_when_absent: true,
+                ..
+            } => {
+                let member = field.ident;
+                let binding = syn::Ident::new("value", proc_macro2::Span::call_site());
+                let body = write(segment, Some(&binding));
+                parts.push(quote! {
+                    if let #p::Some(value) = &self.#member {
+                        #sep
+                        #body
+                        #mark
+                    }
+                });
+                if written == Written::No {
+                    written = Written::Maybe;
                 }
-                PlanSegment::Key => TokenStream::new(),
-            };
-            let body = write(segment, value);
-            quote!(#sep #body)
-        });
-        return quote!(#silence_key #(#parts)*);
+            }
+            _ => {
+                let body = write(segment, None);
+                parts.push(quote!(#sep #body #mark));
+                written = Written::Yes;
+            }
+        }
     }
-
-    // Some segment disappears with its separator when absent: track whether one is due.
-    let parts = plan.segments.iter().map(|segment| match segment {
-        PlanSegment::Field {
-            field,
-            omit_when_absent: true,
-            ..
-        } => {
-            let member = field.ident;
-            let body = write(segment, quote!(value));
-            quote! {
-                if let #p::Some(value) = &self.#member {
-                    if separate { out.push('|'); }
-                    #body
-                    separate = true;
-                }
-            }
-        }
-        PlanSegment::Field { field, .. } => {
-            let member = field.ident;
-            let body = write(segment, quote!(&self.#member));
-            quote! {
-                if separate { out.push('|'); }
-                #body
-                separate = true;
-            }
-        }
-        PlanSegment::Key => {
-            let body = write(segment, TokenStream::new());
-            quote! {
-                if separate { out.push('|'); }
-                #body
-                separate = true;
-            }
-        }
-    });
+    let flag = uses_flag.then(|| quote!(let mut separate = false;));
     quote! {
         #silence_key
-        let mut separate = false;
+        #flag
         #(#parts)*
-        let _ = separate;
     }
+}
+
+/// Whether a segment has been written before the current one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Written {
+    No,
+    Yes,
+    Maybe,
 }
 
 /// Stub impls emitted next to the errors, so the user's other uses of the type still type-check.

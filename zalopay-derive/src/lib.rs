@@ -27,9 +27,18 @@
 //! model, [`validate`] checks it (collecting every error), [`expand`] generates code that names
 //! only absolute paths (`::zalopay_api::__private::…`).
 
+// Library code never unwraps, expects or panics on input; tests may.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 mod expand;
 mod model;
 mod validate;
+
+#[cfg(test)]
+mod tests;
 
 use proc_macro::TokenStream;
 

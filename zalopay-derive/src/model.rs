@@ -1,7 +1,6 @@
 //! Attributes -> a small model. Parsing only checks syntax; meaning is checked in `validate`.
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Token, Type};
 
 /// Collects errors so that every problem is reported at once.
@@ -50,7 +49,8 @@ pub struct Field<'a> {
 
 /// `#[mac(...)]`.
 pub struct MacAttr {
-    pub span: Span,
+    /// The whole attribute, so "missing ..." errors underline all of it.
+    pub tokens: proc_macro2::TokenStream,
     pub key: Option<Ident>,
     pub fields: Option<(Span, Vec<Segment>)>,
     pub param: Option<LitStr>,
@@ -70,7 +70,8 @@ pub enum Segment {
 
 /// `#[endpoint(...)]`.
 pub struct EndpointAttr {
-    pub span: Span,
+    /// The whole attribute, so "missing ..." errors underline all of it.
+    pub tokens: proc_macro2::TokenStream,
     pub method: Option<Ident>,
     pub host: Option<Ident>,
     pub path: Option<LitStr>,
@@ -186,7 +187,7 @@ pub fn parse<'a>(input: &'a syn::DeriveInput, errors: &mut Errors) -> Option<Req
 
 fn parse_mac(attr: &syn::Attribute, errors: &mut Errors) -> MacAttr {
     let mut mac = MacAttr {
-        span: attr.span(),
+        tokens: quote::ToTokens::to_token_stream(attr),
         key: None,
         fields: None,
         param: None,
@@ -263,7 +264,7 @@ fn parse_mac(attr: &syn::Attribute, errors: &mut Errors) -> MacAttr {
 
 fn parse_endpoint(attr: &syn::Attribute, errors: &mut Errors) -> EndpointAttr {
     let mut endpoint = EndpointAttr {
-        span: attr.span(),
+        tokens: quote::ToTokens::to_token_stream(attr),
         method: None,
         host: None,
         path: None,

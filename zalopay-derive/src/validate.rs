@@ -1,7 +1,6 @@
 //! Every semantic check in one place. Errors are collected, never thrown one at a time.
 
 use crate::model::{Errors, Field, Request, Segment};
-use proc_macro2::Span;
 use syn::{Ident, LitStr, Type};
 
 /// A request that passed every check: what `expand` generates code from.
@@ -48,8 +47,6 @@ pub enum Encoding {
 pub enum PlanSegment<'a> {
     Field {
         field: &'a Field<'a>,
-        /// Span of the name in `fields = [...]`, so generated calls point there.
-        span: Span,
         omit_when_absent: bool,
     },
     Key,
@@ -99,8 +96,8 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
     let mut rsa = false;
     if let Some(mac) = mac {
         match &mac.key {
-            None => errors.at(
-                mac.span,
+            None => errors.spanned(
+                &mac.tokens,
                 "missing `key = key1` (requests) or `key = key2` (callbacks) in #[mac(...)]",
             ),
             Some(k) if k == "key1" => key = Some(Key::Key1),
@@ -132,7 +129,7 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
             }
         }
         match &mac.fields {
-            None => errors.at(mac.span, "missing `fields = [...]` in #[mac(...)]: list the MAC input in the documented order"),
+            None => errors.spanned(&mac.tokens, "missing `fields = [...]` in #[mac(...)]: list the MAC input in the documented order"),
             Some((span, list)) if list.is_empty() => {
                 errors.at(*span, "`fields` is empty: list the MAC input in the documented order")
             }
@@ -169,8 +166,8 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
     let mut response = None;
     if let Some(endpoint) = endpoint {
         let missing = |name: &str, errors: &mut Errors| {
-            errors.at(
-                endpoint.span,
+            errors.spanned(
+                &endpoint.tokens,
                 format!("missing `{name}` in #[endpoint(...)]"),
             )
         };
@@ -306,7 +303,6 @@ fn check_segments<'a>(
                 }
                 out.push(PlanSegment::Field {
                     field,
-                    span: ident.span(),
                     omit_when_absent: *omit_when_absent,
                 });
             }
@@ -316,7 +312,10 @@ fn check_segments<'a>(
 }
 
 /// The candidate closest to `name` by edit distance, when close enough to be a typo.
-fn closest<'a>(name: &Ident, candidates: impl Iterator<Item = &'a Ident>) -> Option<&'a Ident> {
+pub(crate) fn closest<'a>(
+    name: &Ident,
+    candidates: impl Iterator<Item = &'a Ident>,
+) -> Option<&'a Ident> {
     let name = name.to_string();
     candidates
         .map(|c| (edit_distance(&name, &c.to_string()), c))

@@ -1,0 +1,15 @@
+use zalopay_api::ZaloPayRequest;
+
+#[derive(serde::Deserialize)]
+pub struct Reply {
+    pub return_code: i32,
+}
+
+#[derive(ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/query", encoding = form, response = Reply, retries = 3)]
+#[mac(key = key1, fields = [app_id])]
+pub struct QueryOrder {
+    pub app_id: i64,
+}
+
+fn main() {}

@@ -1,0 +1,114 @@
+//! Expansion snapshots: what the derive generates for representative requests, pretty-printed.
+//! Review changes with `cargo insta review`; CI never writes snapshots.
+
+use quote::quote;
+
+fn expand(input: proc_macro2::TokenStream) -> String {
+    let input: syn::DeriveInput = syn::parse2(input).expect("test input parses");
+    let output = crate::expand::derive(&input);
+    let file: syn::File = syn::parse2(output).expect("expansion is valid Rust");
+    prettyplease::unparse(&file)
+}
+
+#[test]
+fn create_order() {
+    insta::assert_snapshot!(expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/create", encoding = form, response = CreateOrderResponse)]
+        #[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item])]
+        pub struct CreateOrder {
+            pub app_id: i64,
+            pub app_user: String,
+            pub app_trans_id: String,
+            pub app_time: i64,
+            pub amount: i64,
+            pub item: JsonString,
+            pub description: String,
+            pub embed_data: JsonString,
+            pub bank_code: Option<String>,
+        }
+    }));
+}
+
+#[test]
+fn query_order_signs_the_key_itself() {
+    insta::assert_snapshot!(expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/query", encoding = form, response = QueryOrderResponse)]
+        #[mac(key = key1, fields = [app_id, app_trans_id, @key])]
+        pub struct QueryOrder {
+            pub app_id: i64,
+            pub app_trans_id: String,
+        }
+    }));
+}
+
+#[test]
+fn refund_omits_absent_fee_with_its_separator() {
+    insta::assert_snapshot!(expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/refund", encoding = form, response = RefundResponse)]
+        #[mac(key = key1, fields = [app_id, zp_trans_id, amount, refund_fee_amount?, description, timestamp])]
+        pub struct Refund {
+            pub app_id: i64,
+            pub m_refund_id: String,
+            pub zp_trans_id: String,
+            pub amount: i64,
+            pub refund_fee_amount: Option<i64>,
+            pub timestamp: i64,
+            pub description: String,
+        }
+    }));
+}
+
+#[test]
+fn zod_get_with_renamed_fields() {
+    insta::assert_snapshot!(expand(quote! {
+        #[endpoint(method = GET, host = zod, path = "/v2/zod/status", encoding = query, response = ZodStatus)]
+        #[mac(key = key1, fields = [app_id, mc_ref_id])]
+        pub struct QueryZodStatus<'a> {
+            #[wire(rename = "appId")]
+            pub app_id: &'a str,
+            #[wire(rename = "mcRefId")]
+            pub mc_ref_id: &'a str,
+        }
+    }));
+}
+
+#[test]
+fn topup_signed_twice_and_unsent_segment() {
+    insta::assert_snapshot!(expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/disbursement/topup", encoding = json, response = TopupResponse)]
+        #[mac(key = key1, fields = [app_id, payment_id, code_raw, time], param = "sig", then = rsa_sha256)]
+        pub struct Topup {
+            pub app_id: i64,
+            pub payment_id: String,
+            #[wire(skip)]
+            pub code_raw: String,
+            pub time: i64,
+        }
+    }));
+}
+
+#[test]
+fn errors_come_together_with_stub_impls() {
+    insta::assert_snapshot!(expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "v2/query", encoding = form)]
+        #[mac(key = key9, fields = [app_id, app_id, nope])]
+        pub struct Broken {
+            pub app_id: i64,
+        }
+    }));
+}
+
+#[test]
+fn edit_distance_suggests_typos_only() {
+    let fields: Vec<syn::Ident> = ["app_trans_id", "amount"]
+        .iter()
+        .map(|n| syn::Ident::new(n, proc_macro2::Span::call_site()))
+        .collect();
+    let typo = syn::Ident::new("app_tran_id", proc_macro2::Span::call_site());
+    let far = syn::Ident::new("description", proc_macro2::Span::call_site());
+    assert_eq!(
+        crate::validate::closest(&typo, fields.iter()).map(|i| i.to_string()),
+        Some("app_trans_id".to_owned())
+    );
+    assert_eq!(crate::validate::closest(&far, fields.iter()), None);
+}
