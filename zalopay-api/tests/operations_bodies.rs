@@ -41,11 +41,21 @@ snap!(agreement_query_, 2554, keys_2554(), agreement_query());
 snap!(agreement_unbind_, 2554, keys_2554(), agreement_unbind());
 snap!(agreement_balance_, 2554, keys_2554(), agreement_balance());
 snap!(agreement_pay_, 2554, keys_2554(), agreement_pay());
-snap!(agreement_query_user_, 2554, keys_2554(), agreement_query_user());
+snap!(
+    agreement_query_user_,
+    2554,
+    keys_2554(),
+    agreement_query_user()
+);
 snap!(tokenization_bind_, 2554, keys_2554(), tokenization_bind());
 snap!(tokenization_query_, 2554, keys_2554(), tokenization_query());
 snap!(hybrid_pay_, 2554, keys_2554(), hybrid_pay());
-snap!(disbursement_balance_, 15555, keys_15555(), disbursement_balance());
+snap!(
+    disbursement_balance_,
+    15555,
+    keys_15555(),
+    disbursement_balance()
+);
 snap!(disbursement_user_, 15555, keys_15555(), disbursement_user());
 snap!(disbursement_txn_, 15555, keys_15555(), disbursement_txn());
 snap!(zod_create_, 553, keys_553(), zod_create());
@@ -56,7 +66,8 @@ snap!(zod_status_, 553, keys_553(), zod_status());
 #[test]
 fn disbursement_topup_() {
     let mut config = Config::new(15555, keys_15555(), Environment::Sandbox);
-    config.rsa_key = Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
+    config.rsa_key =
+        Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
     let prepared = Client::new(config)
         .unwrap()
         .prepare(&disbursement_topup())

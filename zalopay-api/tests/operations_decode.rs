@@ -28,7 +28,10 @@ fn create_order_sample() {
         r#"{"return_code":1,"return_message":"Transaction successful.","sub_return_code":1,"sub_return_message":"Transaction successful.","zp_trans_token":"ACdrmzS_TGxHZyafUiHs3OjQ","order_url":"https://qcgateway.zalopay.vn/openinapp?order=eyJ6cHRyYW5zdG9rZW4iOiJBQ2RybXpTX1RHeEhaeWFmVWlIczNPalEiLCJhcHBpZCI6MTU4NDd9"}"#,
     );
     assert!(r.codes.is_success());
-    assert_eq!(r.zp_trans_token.as_deref(), Some("ACdrmzS_TGxHZyafUiHs3OjQ"));
+    assert_eq!(
+        r.zp_trans_token.as_deref(),
+        Some("ACdrmzS_TGxHZyafUiHs3OjQ")
+    );
 }
 
 #[test]
@@ -44,7 +47,10 @@ fn create_order_rejection_keeps_the_codes() {
     assert_eq!(g.return_code, 2);
     assert_eq!(g.sub_return_code, Some(-401));
     assert_eq!(g.return_message, "Giao dich that bai");
-    assert_eq!(g.sub_return_message.as_deref(), Some("Du lieu yeu cau khong hop le"));
+    assert_eq!(
+        g.sub_return_message.as_deref(),
+        Some("Du lieu yeu cau khong hop le")
+    );
     assert!(!g.is_transient());
 }
 
@@ -82,18 +88,27 @@ fn refund_processing() {
 
 #[test]
 fn query_refund_states() {
-    let r: QueryRefundResponse = ok(
-        r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":""}"#,
-    );
+    let r: QueryRefundResponse =
+        ok(r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":""}"#);
     assert_eq!(r.status(), RefundStatus::Success);
     let r: QueryRefundResponse = ok(
         r#"{"return_code":3,"return_message":"","sub_return_code":2,"sub_return_message":"REFUND_PROCESSING"}"#,
     );
-    assert_eq!(r.status(), RefundStatus::Processing { sub_return_code: Some(2) });
+    assert_eq!(
+        r.status(),
+        RefundStatus::Processing {
+            sub_return_code: Some(2)
+        }
+    );
     let r: QueryRefundResponse = ok(
         r#"{"return_code":2,"return_message":"","sub_return_code":-13,"sub_return_message":"REFUND_EXPIRE_TIME"}"#,
     );
-    assert_eq!(r.status(), RefundStatus::Failed { sub_return_code: Some(-13) });
+    assert_eq!(
+        r.status(),
+        RefundStatus::Failed {
+            sub_return_code: Some(-13)
+        }
+    );
     // A request-level sub code is still a rejection.
     let err = decode::<QueryRefundResponse>(
         URL,
@@ -120,8 +135,9 @@ fn list_banks() {
     assert_eq!(r.channel(pmcid::ZALOPAY_WALLET)[0].bank_code, "zalopayapp");
     assert_eq!(r.channel(pmcid::ATM)[1].max_amount, 100_000_000);
     assert!(r.channel(pmcid::CREDIT_CARD).is_empty());
-    let err = decode::<ListBanksResponse>(URL, br#"{"returncode":-2,"returnmessage":"mac invalid"}"#)
-        .unwrap_err();
+    let err =
+        decode::<ListBanksResponse>(URL, br#"{"returncode":-2,"returnmessage":"mac invalid"}"#)
+            .unwrap_err();
     assert_eq!(err.gateway().unwrap().return_code, -2);
 }
 
@@ -220,19 +236,26 @@ fn disbursement() {
     let r: DisbursementTopupResponse = ok(
         r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":"230407000000123","status":3,"m_u_id":"m","phone":"0904123456","amount":1000,"description":"Topup","partner_fee":0,"zlp_fee":0,"extra_info":"{}","time":1680848533635}}"#,
     );
-    assert_eq!(r.data.unwrap().disbursement_status(), Some(DisbursementStatus::Processing));
+    assert_eq!(
+        r.data.unwrap().disbursement_status(),
+        Some(DisbursementStatus::Processing)
+    );
 
     let r: DisbursementTxnResponse = ok(
         r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":230407000000123,"status":1,"amount":1000,"zp_trans_id":"230407000006575","result_url":"https://example.invalid/r"}}"#,
     );
     let data = r.data.unwrap();
-    assert_eq!(data.disbursement_status(), Some(DisbursementStatus::Success));
+    assert_eq!(
+        data.disbursement_status(),
+        Some(DisbursementStatus::Success)
+    );
     assert_eq!(data.order_id.as_deref(), Some("230407000000123"));
 }
 
 #[test]
 fn zod() {
-    let r: ZodInvoiceResponse = ok(r#"{"orderUrl":"https://sbgateway.zalopay.vn/openinapp?order=x"}"#);
+    let r: ZodInvoiceResponse =
+        ok(r#"{"orderUrl":"https://sbgateway.zalopay.vn/openinapp?order=x"}"#);
     assert!(r.order_url.is_some());
     let r: ZodStatusResponse = ok(r#"{"amount":"430000","status":1,"zpTransId":"0"}"#);
     assert_eq!(r.amount, Some(430_000));

@@ -14,10 +14,18 @@ use zalopay_api::{JsonString, Keys};
 
 /// api-facts §19.1.
 pub fn keys_2553() -> Keys {
-    Keys::new("PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL", "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz").unwrap()
+    Keys::new(
+        "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL",
+        "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz",
+    )
+    .unwrap()
 }
 pub fn keys_2554() -> Keys {
-    Keys::new("sdngKKJmqEMzvh5QQcdD2A9XBSKUNaYn", "trMrHtvjo6myautxDUiAcYsVtaeQ8nhf").unwrap()
+    Keys::new(
+        "sdngKKJmqEMzvh5QQcdD2A9XBSKUNaYn",
+        "trMrHtvjo6myautxDUiAcYsVtaeQ8nhf",
+    )
+    .unwrap()
 }
 /// key2 of 15555 is not published; disbursement signs with key1 only.
 pub fn keys_15555() -> Keys {
@@ -25,7 +33,11 @@ pub fn keys_15555() -> Keys {
 }
 /// key2 of 553 is disputed (§19.1); ZOD signs with key1 only.
 pub fn keys_553() -> Keys {
-    Keys::new("9phuAOYhan4urywHTh0ndEXiV3pKHr5Q", "A53q3asfJ9qQMEVDUuruW86nIloLoAUq").unwrap()
+    Keys::new(
+        "9phuAOYhan4urywHTh0ndEXiV3pKHr5Q",
+        "A53q3asfJ9qQMEVDUuruW86nIloLoAUq",
+    )
+    .unwrap()
 }
 
 /// api-facts §19.1: the public 512-bit test key (PKCS#8, base64 DER).
@@ -36,7 +48,14 @@ pub const TRANS: &str = "230407_13221300383";
 pub const PAY_TOKEN: &str = "NJLHNTRLZDETZGQYZI0ZNTBKLTGWZJKTMTKXYJHLMWI5NTFI";
 
 pub fn create_order() -> CreateOrder {
-    CreateOrder::new(2554, TRANS, "user123", 50_000, TIME, "Demo - Payment for the order #13221300383")
+    CreateOrder::new(
+        2554,
+        TRANS,
+        "user123",
+        50_000,
+        TIME,
+        "Demo - Payment for the order #13221300383",
+    )
 }
 pub fn query_order() -> QueryOrder {
     QueryOrder::new(2554, TRANS)
@@ -87,7 +106,13 @@ pub fn agreement_balance() -> AgreementBalance {
     AgreementBalance::new(2554, "ZLP User", PAY_TOKEN, 50_000, TIME)
 }
 pub fn agreement_pay() -> AgreementPay {
-    AgreementPay::new(2554, "ZLP User", "ACdrmzS_TGxHZyafUiHs3OjQ", PAY_TOKEN, TIME)
+    AgreementPay::new(
+        2554,
+        "ZLP User",
+        "ACdrmzS_TGxHZyafUiHs3OjQ",
+        PAY_TOKEN,
+        TIME,
+    )
 }
 pub fn agreement_query_user() -> AgreementQueryUser {
     AgreementQueryUser::new(2554, PAY_TOKEN, TIME)
