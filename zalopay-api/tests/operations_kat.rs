@@ -175,13 +175,14 @@ fn tokenization_query() {
 
 #[test]
 fn tokenization_bind() {
-    // No vector in the fact sheet: the input is the §11 formula written out by hand (absent
-    // payment_data = empty segment) and the MAC was computed with Python's `hmac` module.
+    // No vector in the fact sheet: the input is the §11 formula written out by hand
+    // (payment_data `{}` for BIND, specs/decisions.md D-03) and the MAC was computed with
+    // Python's `hmac` module.
     check(
         &common::tokenization_bind(),
         &keys_2554(),
-        "2554|230407_13221300383|ZLP User|BIND|WALLET|MOBILE|{}||1680848533635",
-        "7aac56d4f7b7c6cacaac9a282d7bc9dc0b34673093e0016808c7c6dc3cd6533f",
+        "2554|230407_13221300383|ZLP User|BIND|WALLET|MOBILE|{}|{}|1680848533635",
+        "9fcb2df3663ef161d0195a873b7fc4f494656022566aa4925561c4dcd06c2aa2",
     );
 }
 

@@ -89,8 +89,34 @@ pub struct TokenizationBind {
     pub device_type: DeviceType,
     /// JSON: `redirect_url`, `redirect_deep_link`, `callback_url`, `embed_data`.
     pub binding_data: JsonString,
-    /// JSON for `BIND_AND_PAY`: `amount`, `description`, `callback_url`, `embed_data`.
-    pub payment_data: Option<JsonString>,
+    /// JSON for `BIND_AND_PAY`: `amount`, `description`, `callback_url`, `embed_data`;
+    /// `{}` for `BIND` (sent and signed either way, see specs/decisions.md D-03).
+    pub payment_data: JsonString,
+}
+
+impl TokenizationBind {
+    /// A binding with empty `binding_data` and `payment_data` (`{}`).
+    pub fn new(
+        app_id: i64,
+        app_trans_id: impl Into<String>,
+        identifier: impl Into<String>,
+        binding_type: TokenBindingType,
+        binding_mode: BindingMode,
+        device_type: DeviceType,
+        req_date: i64,
+    ) -> Self {
+        Self {
+            app_id,
+            req_date,
+            app_trans_id: app_trans_id.into(),
+            identifier: identifier.into(),
+            binding_type,
+            binding_mode,
+            device_type,
+            binding_data: JsonString::empty_object(),
+            payment_data: JsonString::empty_object(),
+        }
+    }
 }
 
 /// The answer to [`TokenizationBind`].

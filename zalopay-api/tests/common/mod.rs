@@ -118,17 +118,15 @@ pub fn agreement_query_user() -> AgreementQueryUser {
     AgreementQueryUser::new(2554, PAY_TOKEN, TIME)
 }
 pub fn tokenization_bind() -> TokenizationBind {
-    TokenizationBind {
-        app_id: 2554,
-        req_date: TIME,
-        app_trans_id: TRANS.to_owned(),
-        identifier: "ZLP User".to_owned(),
-        binding_type: TokenBindingType::Wallet,
-        binding_mode: BindingMode::Bind,
-        device_type: DeviceType::Mobile,
-        binding_data: JsonString::empty_object(),
-        payment_data: None,
-    }
+    TokenizationBind::new(
+        2554,
+        TRANS,
+        "ZLP User",
+        TokenBindingType::Wallet,
+        BindingMode::Bind,
+        DeviceType::Mobile,
+        TIME,
+    )
 }
 pub fn tokenization_query() -> TokenizationQuery {
     TokenizationQuery::new(2554, TRANS, TIME)
