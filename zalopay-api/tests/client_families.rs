@@ -3,6 +3,8 @@
 //! list (HMAC-SHA256 with key1, written here independently of the library), and answers with
 //! a canned response.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::collections::HashMap;

@@ -2,6 +2,8 @@
 //! body), as `Client::prepare` produces it for the sandbox. Reviewed by eye; CI never writes
 //! snapshots (`INSTA_UPDATE=always` only when changing them on purpose).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::*;

@@ -1,5 +1,5 @@
 //! Shared fixtures: every operation built with the values of api-facts §19.2 / §19.3.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use zalopay_api::agreement::*;
 use zalopay_api::banks::ListBanks;
