@@ -47,3 +47,14 @@ pub mod __private {
     pub use ::serde::ser::SerializeStruct;
     pub use ::std::string::String;
 }
+pub mod agreement;
+pub mod banks;
+pub mod disbursement;
+pub mod hybrid;
+pub mod quickpay;
+pub mod refund;
+#[cfg(feature = "rsa")]
+pub mod rsa;
+pub mod tokenization;
+mod wire;
+pub mod zod;

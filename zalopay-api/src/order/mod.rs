@@ -1,7 +1,9 @@
-//! Orders: create, query (and, in sibling modules, cancel and refunds).
+//! Orders: create, query, cancel (refunds live in [`crate::refund`]).
 
+mod cancel;
 mod create;
 mod query;
 
+pub use cancel::{CancelOrder, CancelOrderResponse};
 pub use create::{CreateOrder, CreateOrderResponse};
 pub use query::{OrderStatus, QueryOrder, QueryOrderResponse};

@@ -1,0 +1,80 @@
+//! `POST /v2/agreement/balance`: can the bound wallet pay this amount?
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ResultCodes, ZaloPayRequest};
+
+/// Asks which channels of the bound wallet can pay `amount`.
+///
+/// MAC (key1): `app_id|pay_token|identifier|amount|req_date` — note `pay_token` **before**
+/// `identifier`.
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/agreement/balance", encoding = form, response = AgreementBalanceResponse)]
+#[mac(key = key1, fields = [app_id, pay_token, identifier, amount, req_date])]
+pub struct AgreementBalance {
+    /// The app id issued by ZaloPay.
+    pub app_id: i64,
+    /// The merchant's id for the buyer, as bound.
+    pub identifier: String,
+    /// The binding's pay token.
+    pub pay_token: String,
+    /// Amount to check, VND.
+    pub amount: i64,
+    /// Request time, Unix milliseconds.
+    pub req_date: i64,
+}
+
+impl AgreementBalance {
+    /// A payability check.
+    pub fn new(
+        app_id: i64,
+        identifier: impl Into<String>,
+        pay_token: impl Into<String>,
+        amount: i64,
+        req_date: i64,
+    ) -> Self {
+        Self {
+            app_id,
+            identifier: identifier.into(),
+            pay_token: pay_token.into(),
+            amount,
+            req_date,
+        }
+    }
+}
+
+/// One channel and whether it can pay.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PayableChannel {
+    /// Payment channel id (`pmcid`, 38 = wallet).
+    pub channel: i64,
+    /// Whether this channel can pay the amount.
+    #[serde(default)]
+    pub payable: bool,
+    /// Bank code (`zp_app` for the wallet).
+    #[serde(default)]
+    pub bank_code: String,
+}
+
+/// The answer to [`AgreementBalance`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct AgreementBalanceResponse {
+    /// Result codes.
+    #[serde(flatten)]
+    pub codes: ResultCodes,
+    /// Channels and their payability.
+    #[serde(default)]
+    pub data: Vec<PayableChannel>,
+    /// Usable voucher discount, VND (0 = none).
+    #[serde(default)]
+    pub discount_amount: Option<i64>,
+}
+
+impl AgreementBalanceResponse {
+    /// Whether any channel can pay.
+    pub fn payable(&self) -> bool {
+        self.data.iter().any(|c| c.payable)
+    }
+}
+
+crate::default_gateway_response!(AgreementBalanceResponse);

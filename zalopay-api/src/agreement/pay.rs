@@ -1,0 +1,82 @@
+//! `POST /v2/agreement/pay`: charge a bound wallet for an order created with
+//! [`crate::order::CreateOrder`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ResultCodes, ZaloPayRequest};
+
+/// Pays an order (its `zp_trans_token`) with a binding's `pay_token`.
+///
+/// MAC (key1): `app_id|identifier|zp_trans_token|pay_token|req_date`.
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/agreement/pay", encoding = form, response = AgreementPayResponse)]
+#[mac(key = key1, fields = [app_id, identifier, zp_trans_token, pay_token, req_date])]
+pub struct AgreementPay {
+    /// The app id issued by ZaloPay.
+    pub app_id: i64,
+    /// The merchant's id for the buyer, as bound.
+    pub identifier: String,
+    /// The order's `zp_trans_token` from [`crate::order::CreateOrderResponse`].
+    pub zp_trans_token: String,
+    /// The binding's pay token.
+    pub pay_token: String,
+    /// Request time, Unix milliseconds.
+    pub req_date: i64,
+}
+
+impl AgreementPay {
+    /// Pays `zp_trans_token` with `pay_token`.
+    pub fn new(
+        app_id: i64,
+        identifier: impl Into<String>,
+        zp_trans_token: impl Into<String>,
+        pay_token: impl Into<String>,
+        req_date: i64,
+    ) -> Self {
+        Self {
+            app_id,
+            identifier: identifier.into(),
+            zp_trans_token: zp_trans_token.into(),
+            pay_token: pay_token.into(),
+            req_date,
+        }
+    }
+}
+
+/// The answer to [`AgreementPay`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct AgreementPayResponse {
+    /// Result codes: 1 paid, 3 processing (poll [`crate::order::QueryOrder`]).
+    #[serde(flatten)]
+    pub codes: ResultCodes,
+    /// The order's id.
+    #[serde(default)]
+    pub app_trans_id: Option<String>,
+    /// ZaloPay's transaction id.
+    #[serde(default)]
+    pub zp_trans_id: Option<i64>,
+}
+
+/// Where a token payment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayStatus {
+    /// `1`: paid.
+    Succeeded,
+    /// `3`: in progress; poll the order with [`crate::order::QueryOrder`].
+    Processing,
+    /// Anything else (the client returns those as errors; only hand-built values get here).
+    Failed,
+}
+
+impl AgreementPayResponse {
+    /// The payment's status.
+    pub fn status(&self) -> PayStatus {
+        match self.codes.return_code {
+            1 => PayStatus::Succeeded,
+            3 => PayStatus::Processing,
+            _ => PayStatus::Failed,
+        }
+    }
+}
+
+crate::default_gateway_response!(AgreementPayResponse);

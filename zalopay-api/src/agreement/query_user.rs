@@ -1,0 +1,44 @@
+//! `POST /v2/agreement/query_user`: the bound user's (masked) phone.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ResultCodes, ZaloPayRequest};
+
+/// Looks up the user behind a pay token.
+///
+/// MAC (key1): `app_id|access_token|req_date`.
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/agreement/query_user", encoding = form, response = AgreementQueryUserResponse)]
+#[mac(key = key1, fields = [app_id, access_token, req_date])]
+pub struct AgreementQueryUser {
+    /// The app id issued by ZaloPay.
+    pub app_id: i64,
+    /// The binding's pay token.
+    pub access_token: String,
+    /// Request time, Unix milliseconds.
+    pub req_date: i64,
+}
+
+impl AgreementQueryUser {
+    /// A user lookup by pay token.
+    pub fn new(app_id: i64, pay_token: impl Into<String>, req_date: i64) -> Self {
+        Self {
+            app_id,
+            access_token: pay_token.into(),
+            req_date,
+        }
+    }
+}
+
+/// The answer to [`AgreementQueryUser`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct AgreementQueryUserResponse {
+    /// Result codes.
+    #[serde(flatten)]
+    pub codes: ResultCodes,
+    /// The user's masked phone (`****1234`).
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+crate::default_gateway_response!(AgreementQueryUserResponse);

@@ -1,0 +1,55 @@
+//! `POST /v2/disbursement/balance`: the merchant's disbursement balance.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ResultCodes, ZaloPayRequest};
+
+/// Queries the merchant's balance for a payment id.
+///
+/// MAC (key1): `app_id|payment_id|time`.
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/balance", encoding = json, response = DisbursementBalanceResponse)]
+#[mac(key = key1, fields = [app_id, payment_id, time])]
+pub struct DisbursementBalance {
+    /// Optional request id for tracing.
+    pub request_id: Option<String>,
+    /// The app id issued by ZaloPay.
+    pub app_id: i64,
+    /// The payment id issued by ZaloPay (`CASHIN` in the sandbox).
+    pub payment_id: String,
+    /// Request time, Unix milliseconds.
+    pub time: i64,
+}
+
+impl DisbursementBalance {
+    /// A balance query.
+    pub fn new(app_id: i64, payment_id: impl Into<String>, time: i64) -> Self {
+        Self {
+            request_id: None,
+            app_id,
+            payment_id: payment_id.into(),
+            time,
+        }
+    }
+}
+
+/// The balance.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct MerchantBalance {
+    /// Balance, VND.
+    #[serde(default)]
+    pub balance: i64,
+}
+
+/// The answer to [`DisbursementBalance`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct DisbursementBalanceResponse {
+    /// Result codes.
+    #[serde(flatten)]
+    pub codes: ResultCodes,
+    /// The balance.
+    #[serde(default)]
+    pub data: Option<MerchantBalance>,
+}
+
+crate::default_gateway_response!(DisbursementBalanceResponse);

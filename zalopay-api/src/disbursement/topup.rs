@@ -1,0 +1,119 @@
+//! `POST /v2/disbursement/topup`: pay money into a user's wallet.
+
+use serde::{Deserialize, Serialize};
+
+use super::DisbursementStatus;
+use crate::response::{GatewayError, GatewayResponse};
+use crate::{JsonString, ResultCodes, ZaloPayRequest};
+
+/// Tops up a user's wallet.
+///
+/// Signature: HMAC-SHA256 (key1) of
+/// `app_id|payment_id|partner_order_id|m_u_id|amount|description|partner_embed_data|extra_info|time`,
+/// whose hex text is signed again with RSA-SHA256 (PKCS#1 v1.5) under the merchant's private
+/// key and sent base64-encoded as `sig` (needs the `rsa` feature and `Config::rsa_key`).
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/topup", encoding = json, response = DisbursementTopupResponse)]
+#[mac(key = key1, fields = [app_id, payment_id, partner_order_id, m_u_id, amount, description, partner_embed_data, extra_info, time], param = "sig", then = rsa_sha256)]
+pub struct DisbursementTopup {
+    /// The app id issued by ZaloPay.
+    pub app_id: i64,
+    /// The payment id issued by ZaloPay.
+    pub payment_id: String,
+    /// The merchant's order id (unique).
+    pub partner_order_id: String,
+    /// The user's `m_u_id` from [`crate::disbursement::DisbursementUser`].
+    pub m_u_id: String,
+    /// Amount, VND.
+    pub amount: i64,
+    /// Description shown to the user.
+    pub description: String,
+    /// Merchant data as a JSON string (`{}` when empty).
+    pub partner_embed_data: JsonString,
+    /// Optional reference id.
+    pub reference_id: Option<String>,
+    /// Extra information as a JSON string (`{}` when empty).
+    pub extra_info: JsonString,
+    /// Request time, Unix milliseconds.
+    pub time: i64,
+}
+
+impl DisbursementTopup {
+    /// A top-up with empty `partner_embed_data` and `extra_info`.
+    pub fn new(
+        app_id: i64,
+        payment_id: impl Into<String>,
+        partner_order_id: impl Into<String>,
+        m_u_id: impl Into<String>,
+        amount: i64,
+        description: impl Into<String>,
+        time: i64,
+    ) -> Self {
+        Self {
+            app_id,
+            payment_id: payment_id.into(),
+            partner_order_id: partner_order_id.into(),
+            m_u_id: m_u_id.into(),
+            amount,
+            description: description.into(),
+            partner_embed_data: JsonString::empty_object(),
+            reference_id: None,
+            extra_info: JsonString::empty_object(),
+            time,
+        }
+    }
+}
+
+/// The top-up order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct TopupData {
+    /// ZaloPay's order id.
+    #[serde(deserialize_with = "crate::wire::lenient_opt_string")]
+    pub order_id: Option<String>,
+    /// 1 success, 2 fail, 3 processing, 4 pending (see [`TopupData::disbursement_status`]).
+    pub status: Option<i32>,
+    /// The user's `m_u_id`.
+    pub m_u_id: Option<String>,
+    /// The user's phone.
+    pub phone: Option<String>,
+    /// Amount, VND.
+    pub amount: Option<i64>,
+    /// Description.
+    pub description: Option<String>,
+    /// Fee charged to the partner, VND.
+    pub partner_fee: Option<i64>,
+    /// ZaloPay's fee, VND.
+    pub zlp_fee: Option<i64>,
+    /// Extra information (JSON text).
+    pub extra_info: Option<String>,
+    /// Order time, Unix milliseconds.
+    pub time: Option<i64>,
+    /// Where the user can raise their fund-in limit (with `2 / -406`).
+    pub upgrade_url: Option<String>,
+}
+
+impl TopupData {
+    /// The typed status, if one was sent.
+    pub fn disbursement_status(&self) -> Option<DisbursementStatus> {
+        self.status.map(DisbursementStatus::from)
+    }
+}
+
+/// The answer to [`DisbursementTopup`]. `2 / -406` (fund-in limit, with `upgrade_url`) is a
+/// result, not a rejection.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct DisbursementTopupResponse {
+    /// Result codes.
+    #[serde(flatten)]
+    pub codes: ResultCodes,
+    /// The order.
+    #[serde(default)]
+    pub data: Option<TopupData>,
+}
+
+impl GatewayResponse for DisbursementTopupResponse {
+    fn rejection(&self) -> Option<GatewayError> {
+        crate::wire::result_for_sub_codes(&self.codes, &[-406])
+    }
+}

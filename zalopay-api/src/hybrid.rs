@@ -1,0 +1,68 @@
+//! Hybrid payment: pay with a binding's token or, when the token cannot pay, get a fallback
+//! gateway URL (`solution_url`).
+//!
+//! UNCONFIRMED: neither the path nor the MAC is documented consistently (api-facts §12, §21);
+//! both follow `specs/zalopay.openapi.json` (`hybrid.pay`, confidence `?`). Test in the sandbox
+//! before shipping. Changing either is a one-line change in the annotation below.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{JsonString, ResultCodes, ZaloPayRequest};
+
+/// Pays an order with a pay token, or returns a fallback URL.
+///
+/// MAC (key1, unconfirmed): `app_id|app_trans_id|app_user|amount|app_time|embed_data|item`.
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+// UNCONFIRMED: path and MAC (see the module docs).
+#[endpoint(method = POST, host = openapi, path = "/v2/agreement/hybrid", encoding = form, response = HybridPayResponse)]
+#[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item])]
+pub struct HybridPay {
+    /// The app id issued by ZaloPay.
+    pub app_id: i64,
+    /// The merchant's id for the buyer, as bound.
+    pub identifier: String,
+    /// The binding's pay token.
+    pub pay_token: String,
+    /// Who pays (≤ 50 chars).
+    pub app_user: String,
+    /// The merchant's order id (`yyMMdd_…`, ≤ 40 chars).
+    pub app_trans_id: String,
+    /// When the order was created, Unix milliseconds (within 15 minutes of now).
+    pub app_time: i64,
+    /// Amount in VND.
+    pub amount: i64,
+    /// Order description.
+    pub description: String,
+    /// The order's items as a JSON array (`[]` when empty).
+    pub item: JsonString,
+    /// Merchant data as a JSON object (`{}` when empty).
+    pub embed_data: JsonString,
+}
+
+/// The answer to [`HybridPay`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct HybridPayResponse {
+    /// Result codes: 1 paid, 3 processing.
+    #[serde(flatten)]
+    pub codes: ResultCodes,
+    /// The order's id.
+    #[serde(default)]
+    pub app_trans_id: Option<String>,
+    /// ZaloPay's transaction id.
+    #[serde(default)]
+    pub zp_trans_id: Option<i64>,
+    /// Fallback payment URL when the token cannot pay.
+    #[serde(default)]
+    pub solution_url: Option<String>,
+}
+
+impl crate::GatewayResponse for HybridPayResponse {
+    /// A response carrying a `solution_url` is a result (pay through that URL instead), even
+    /// with `return_code` 2; otherwise the default rule applies.
+    fn rejection(&self) -> Option<crate::GatewayError> {
+        match self.solution_url {
+            Some(_) => None,
+            None => self.codes.rejection(),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! `POST /v2/refund`: refund all or part of a paid transaction.
+
+use serde::{Deserialize, Serialize};
+
+use super::ZpTransId;
+use crate::{ResultCodes, ZaloPayRequest};
+
+/// Refunds a paid transaction, fully or partly. Processing is asynchronous: follow up with
+/// [`crate::refund::QueryRefund`].
+///
+/// MAC (key1): `app_id|zp_trans_id|amount|description|timestamp`, or with a fee
+/// `app_id|zp_trans_id|amount|refund_fee_amount|description|timestamp`.
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/refund", encoding = form, response = RefundOrderResponse)]
+#[mac(key = key1, fields = [app_id, zp_trans_id, amount, refund_fee_amount?, description, timestamp])]
+pub struct RefundOrder {
+    /// The app id issued by ZaloPay.
+    pub app_id: i64,
+    /// The merchant's refund id: `yyMMdd_<app_id>_<unique>`, `yyMMdd` in Vietnam time (≤ 45 chars).
+    pub m_refund_id: String,
+    /// The transaction to refund (sent as a string).
+    pub zp_trans_id: ZpTransId,
+    /// Amount refunded to the buyer, VND.
+    pub amount: i64,
+    /// Fee deducted from what the buyer gets back, VND.
+    pub refund_fee_amount: Option<i64>,
+    /// When the refund was requested, Unix milliseconds.
+    pub timestamp: i64,
+    /// Reason for the refund.
+    pub description: String,
+}
+
+impl RefundOrder {
+    /// A refund without a fee.
+    pub fn new(
+        app_id: i64,
+        m_refund_id: impl Into<String>,
+        zp_trans_id: impl Into<ZpTransId>,
+        amount: i64,
+        timestamp: i64,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id,
+            m_refund_id: m_refund_id.into(),
+            zp_trans_id: zp_trans_id.into(),
+            amount,
+            refund_fee_amount: None,
+            timestamp,
+            description: description.into(),
+        }
+    }
+
+    /// Sets the fee deducted from the refund.
+    pub fn with_fee(mut self, refund_fee_amount: i64) -> Self {
+        self.refund_fee_amount = Some(refund_fee_amount);
+        self
+    }
+}
+
+/// The answer to [`RefundOrder`]: 1 refunded, 3 processing (query again).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RefundOrderResponse {
+    /// Result codes.
+    #[serde(flatten)]
+    pub codes: ResultCodes,
+    /// ZaloPay's refund id (keep for reconciliation).
+    #[serde(default)]
+    pub refund_id: Option<i64>,
+}
+
+crate::default_gateway_response!(RefundOrderResponse);

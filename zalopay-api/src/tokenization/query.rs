@@ -1,0 +1,73 @@
+//! `POST /v2/tokenization/query`: the state of a tokenization binding.
+
+use serde::{Deserialize, Serialize};
+
+use crate::response::{GatewayError, GatewayResponse};
+use crate::{ResultCodes, ZaloPayRequest};
+
+/// Queries a tokenization binding.
+///
+/// MAC (key1): `app_id|app_trans_id|req_date`.
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/tokenization/query", encoding = form, response = TokenizationQueryResponse)]
+#[mac(key = key1, fields = [app_id, app_trans_id, req_date])]
+pub struct TokenizationQuery {
+    /// The app id issued by ZaloPay.
+    pub app_id: i64,
+    /// The binding request id given to [`crate::tokenization::TokenizationBind`].
+    pub app_trans_id: String,
+    /// Request time, Unix milliseconds.
+    pub req_date: i64,
+}
+
+impl TokenizationQuery {
+    /// A query for one binding.
+    pub fn new(app_id: i64, app_trans_id: impl Into<String>, req_date: i64) -> Self {
+        Self {
+            app_id,
+            app_trans_id: app_trans_id.into(),
+            req_date,
+        }
+    }
+}
+
+/// The answer to [`TokenizationQuery`]: return_code 1 success, 2 failed, 3 pending.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct TokenizationQueryResponse {
+    /// Result codes.
+    #[serde(flatten)]
+    pub codes: ResultCodes,
+    /// Binding token.
+    #[serde(default)]
+    pub binding_token: Option<String>,
+    /// Web / QR binding link.
+    #[serde(default)]
+    pub binding_qr_link: Option<String>,
+    /// App deep link.
+    #[serde(default)]
+    pub deep_link: Option<String>,
+    /// Short link.
+    #[serde(default)]
+    pub short_link: Option<String>,
+    /// Order number (bind-and-pay).
+    #[serde(default)]
+    pub order_no: Option<i64>,
+    /// Order token (bind-and-pay).
+    #[serde(default)]
+    pub order_token: Option<String>,
+    /// Order URL (bind-and-pay).
+    #[serde(default)]
+    pub order_url: Option<String>,
+    /// ZaloPay's transaction id (a string here).
+    #[serde(default, deserialize_with = "crate::wire::lenient_opt_string")]
+    pub zp_trans_id: Option<String>,
+    /// Binding status.
+    #[serde(default)]
+    pub status: Option<i32>,
+}
+
+impl GatewayResponse for TokenizationQueryResponse {
+    fn rejection(&self) -> Option<GatewayError> {
+        crate::wire::result_unless_request_level(&self.codes)
+    }
+}

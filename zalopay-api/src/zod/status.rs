@@ -1,0 +1,91 @@
+//! `GET /v2/zod/status`: whether a ZOD invoice was paid.
+
+use serde::{Deserialize, Serialize};
+
+use super::ZodCodes;
+use crate::ZaloPayRequest;
+use crate::response::{GatewayError, GatewayResponse};
+
+/// Queries an invoice's payment status (query-string parameters).
+///
+/// MAC (key1): `appId|mcRefId`.
+#[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
+#[endpoint(method = GET, host = zod, path = "/v2/zod/status", encoding = query, response = ZodStatusResponse)]
+#[mac(key = key1, fields = [app_id, mc_ref_id])]
+pub struct ZodQueryStatus {
+    /// The app id, as text (`appId`).
+    #[wire(rename = "appId")]
+    pub app_id: String,
+    /// The merchant's reference id (`mcRefId`).
+    #[wire(rename = "mcRefId")]
+    pub mc_ref_id: String,
+}
+
+impl ZodQueryStatus {
+    /// A status query for one invoice.
+    pub fn new(app_id: i64, mc_ref_id: impl Into<String>) -> Self {
+        Self {
+            app_id: app_id.to_string(),
+            mc_ref_id: mc_ref_id.into(),
+        }
+    }
+}
+
+/// The state of a ZOD invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZodOrderStatus {
+    /// `1`: paid.
+    Success,
+    /// `2`: payment failed.
+    Failure,
+    /// `3`: not paid yet.
+    Unpaid,
+    /// Any other value, kept as received.
+    Other(i64),
+}
+
+impl From<i64> for ZodOrderStatus {
+    fn from(status: i64) -> Self {
+        match status {
+            1 => Self::Success,
+            2 => Self::Failure,
+            3 => Self::Unpaid,
+            other => Self::Other(other),
+        }
+    }
+}
+
+/// The answer to [`ZodQueryStatus`]. `status` and `amount` arrive as numbers or as decimal
+/// strings depending on the source (`{"amount":"430000"}`); both decode to integers.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ZodStatusResponse {
+    /// Result codes, if any were sent.
+    #[serde(flatten)]
+    pub codes: ZodCodes,
+    /// 1 paid, 2 failed, 3 unpaid (see [`ZodStatusResponse::order_status`]).
+    #[serde(deserialize_with = "crate::wire::lenient_i64")]
+    pub status: i64,
+    /// Amount, VND.
+    #[serde(default, deserialize_with = "crate::wire::lenient_opt_i64")]
+    pub amount: Option<i64>,
+    /// ZaloPay's transaction id (`"0"` while unpaid).
+    #[serde(
+        rename = "zpTransId",
+        default,
+        deserialize_with = "crate::wire::lenient_opt_string"
+    )]
+    pub zp_trans_id: Option<String>,
+}
+
+impl ZodStatusResponse {
+    /// The typed status.
+    pub fn order_status(&self) -> ZodOrderStatus {
+        ZodOrderStatus::from(self.status)
+    }
+}
+
+impl GatewayResponse for ZodStatusResponse {
+    fn rejection(&self) -> Option<GatewayError> {
+        self.codes.rejection()
+    }
+}
