@@ -211,7 +211,8 @@ impl<C: Clock, S: Sleeper> Poller<C, S> {
             let answer = tokio::select! {
                 biased;
                 () = &mut cancel => return Ok(PollOutcome::Cancelled),
-                answer = query() => answer,
+                // Deferred in an async block: a cancelled poll does not even build a query.
+                answer = async { query().await } => answer,
             };
             let last_error = match answer {
                 Ok(response) => match response.status() {
