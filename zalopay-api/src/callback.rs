@@ -3,7 +3,7 @@
 //! ZaloPay `POST`s `application/json` `{"data": "<JSON text>", "mac": "<hex>", "type": 1}` to
 //! the callback URL after it has collected the money (type 1), or when a binding changes
 //! (type 2, agreement / auto-debit). `mac = HMAC-SHA256(key2, data)` over the `data` string
-//! exactly as received (api-facts §8, [C2]).
+//! exactly as received (api-facts §8, \[C2]).
 //!
 //! [`verify_callback`] checks the MAC (in constant time) *before* anything inside `data` is
 //! parsed or trusted, then returns a typed [`Callback`]. Answer ZaloPay with a
@@ -92,7 +92,7 @@ impl Callback {
     }
 }
 
-/// `data` of a payment callback (`type = 1`): the order was paid (api-facts §8, [C2]).
+/// `data` of a payment callback (`type = 1`): the order was paid (api-facts §8, \[C2]).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct PaymentCallback {
     /// The app id.
@@ -169,8 +169,8 @@ impl AgreementStatus {
 
 /// `data` of an agreement callback (`type = 2`).
 ///
-/// Only `status` and `pay_token` are seen in an official sample [C1]; the rest is the
-/// agreement-query `data` object, which the callback probably mirrors [?]. Everything but
+/// Only `status` and `pay_token` are seen in an official sample \[C1]; the rest is the
+/// agreement-query `data` object, which the callback probably mirrors \[?]. Everything but
 /// `status` is therefore optional, ids are accepted as strings or numbers, and unknown fields
 /// are ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -341,10 +341,10 @@ pub fn sign_callback(keys: &Keys, data: &str, callback_type: i64) -> String {
 ///
 /// | code | constructor | meaning | confidence |
 /// |---|---|---|---|
-/// | `1` | [`success`](Self::success) | processed (or already processed): do not call again | [C2] |
-/// | `0` | [`retry`](Self::retry) | could not process now: ZaloPay calls again, at most 3 times per the official samples' comments | [C1] |
-/// | `-1` | [`invalid_mac`](Self::invalid_mac) | the MAC did not match (official samples, message `mac not equal`) | [C1] |
-/// | `2` | [`failed`](Self::failed) | processed, but the merchant rejects it; a third-party copy calls this "failure"; whether ZaloPay retries is not documented | [3P] |
+/// | `1` | [`success`](Self::success) | processed (or already processed): do not call again | \[C2] |
+/// | `0` | [`retry`](Self::retry) | could not process now: ZaloPay calls again, at most 3 times per the official samples' comments | \[C1] |
+/// | `-1` | [`invalid_mac`](Self::invalid_mac) | the MAC did not match (official samples, message `mac not equal`) | \[C1] |
+/// | `2` | [`failed`](Self::failed) | processed, but the merchant rejects it; a third-party copy calls this "failure"; whether ZaloPay retries is not documented | \[3P] |
 ///
 /// Always reply with HTTP 200 and one of these bodies. Reply [`success`](Self::success) to a
 /// duplicate callback you have already handled.

@@ -70,7 +70,7 @@ macro_rules! sub_return_codes {
         #[non_exhaustive]
         pub enum SubReturnCode {
             $( $(#[$doc])* $variant, )*
-            /// `-27` … `-31` REFUND_OVER_TIME: the refund window has passed [3P, community
+            /// `-27` … `-31` REFUND_OVER_TIME: the refund window has passed \[3P, community
             /// enum]. Holds the exact code.
             RefundOverTime(i32),
             /// `-332` / `-333` PROMOTION_ERROR: a promotion rule failed. Holds the exact code.
@@ -152,63 +152,63 @@ macro_rules! sub_return_codes {
 }
 
 sub_return_codes! {
-    /// `1`: success [C2].
+    /// `1`: success \[C2].
     Success = 1, "SUCCESS", "success";
-    /// `0` REFUND_FAILED: the refund failed (refund query, with `return_code` 2) [3P].
+    /// `0` REFUND_FAILED: the refund failed (refund query, with `return_code` 2) \[3P].
     RefundFailed = 0, "REFUND_FAILED", "refund failed";
     /// `2` REFUND_PROCESSING: the refund is still being processed; query again (refund query,
-    /// with `return_code` 3) [3P].
+    /// with `return_code` 3) \[3P].
     RefundProcessing = 2, "REFUND_PROCESSING", "refund is processing";
-    /// `3`: still processing (agreement pay, with `return_code` 3) [C1, SDK mock].
+    /// `3`: still processing (agreement pay, with `return_code` 3) \[C1, SDK mock].
     Processing = 3, "PROCESSING", "processing";
     /// `-1` REFUND_PENDING: the refund needs manual handling by ZaloPay (refund query, with
-    /// `return_code` 3) [3P].
+    /// `return_code` 3) \[3P].
     RefundPending = -1, "REFUND_PENDING", "refund pending, needs handling by ZaloPay";
-    /// `-2`: refund type invalid [3P, community enum].
+    /// `-2`: refund type invalid \[3P, community enum].
     RefundTypeInvalid = -2, "REFUND_TYPE_INVALID", "refund type invalid";
-    /// `-3` MAC_INVALID: the refund's MAC does not match [3P].
+    /// `-3` MAC_INVALID: the refund's MAC does not match \[3P].
     MacInvalid = -3, "MAC_INVALID", "invalid MAC";
-    /// `-4`: the payment method does not support refunds [3P, community enum].
+    /// `-4`: the payment method does not support refunds \[3P, community enum].
     PmcNotSupportRefund = -4, "PMC_NOT_SUPPORT_REFUND", "payment method does not support refund";
-    /// `-5`: the transaction is not complete, so it cannot be refunded [3P, community enum].
+    /// `-5`: the transaction is not complete, so it cannot be refunded \[3P, community enum].
     TransNotComplete = -5, "TRANS_NOT_COMPLETE", "transaction not complete";
-    /// `-6`: the transaction failed, so it cannot be refunded [3P, community enum].
+    /// `-6`: the transaction failed, so it cannot be refunded \[3P, community enum].
     TransFail = -6, "TRANS_FAIL", "transaction failed";
     /// `-13`: the refund is outside its time window (expired, or `timestamp` too far from
-    /// now) [3P].
+    /// now) \[3P].
     RefundExpired = -13, "REFUND_EXPIRE_TIME", "refund time window violated or expired";
-    /// `-14`: the refund amount is invalid (e.g. more than what is left to refund) [3P].
+    /// `-14`: the refund amount is invalid (e.g. more than what is left to refund) \[3P].
     RefundAmountInvalid = -14, "REFUND_AMOUNT_INVALID", "refund amount invalid";
-    /// `-23`: the `m_refund_id` was used before [3P].
+    /// `-23`: the `m_refund_id` was used before \[3P].
     DuplicateMRefundId = -23, "DUPLICATE_M_REFUND_ID", "duplicate m_refund_id";
-    /// `-24`: `m_refund_id` is not `yymmdd_appid_xxx` [3P].
+    /// `-24`: `m_refund_id` is not `yymmdd_appid_xxx` \[3P].
     MRefundIdFormatInvalid = -24, "INVALID_MERCHANT_REFUNDID_FORMAT", "m_refund_id format invalid";
-    /// `-25`: the date part of `m_refund_id` is not today (GMT+7) [3P].
+    /// `-25`: the date part of `m_refund_id` is not today (GMT+7) \[3P].
     MRefundIdDateInvalid = -25, "INVALID_MERCHANT_REFUNDID_DATE", "m_refund_id date part invalid";
-    /// `-26`: the app id part of `m_refund_id` is wrong [3P].
+    /// `-26`: the app id part of `m_refund_id` is wrong \[3P].
     MRefundIdAppIdInvalid = -26, "INVALID_MERCHANT_REFUNDID_APPID", "m_refund_id app_id part invalid";
-    /// `-32`: the transaction does not support refund (refund query [3P]).
+    /// `-32`: the transaction does not support refund (refund query \[3P]).
     ///
     /// **Meaning differs per operation:** the Node SDK's spec lists `-32` as "system error"
-    /// for the order query [C1]. Read it together with the operation that returned it.
+    /// for the order query \[C1]. Read it together with the operation that returned it.
     RefundNotSupported = -32, "TRANS_NOT_SUPPORT_REFUND", "transaction does not support refund (system error in the order-query table)";
-    /// `-33`: the app is under maintenance [C1].
+    /// `-33`: the app is under maintenance \[C1].
     AppMaintenance = -33, "APP_MAINTENANCE", "app under maintenance";
-    /// `-34`: the payment channel is under maintenance [C1].
+    /// `-34`: the payment channel is under maintenance \[C1].
     ChannelMaintenance = -34, "CHANNEL_MAINTENANCE", "payment channel under maintenance";
-    /// `-35`: the payment channel is not supported [C1].
+    /// `-35`: the payment channel is not supported \[C1].
     ChannelUnsupported = -35, "CHANNEL_UNSUPPORTED", "payment channel not supported";
-    /// `-43`: the bank is under maintenance [C1].
+    /// `-43`: the bank is under maintenance \[C1].
     BankMaintenance = -43, "BANK_MAINTENANCE", "bank under maintenance";
-    /// `-54` TIME_INVALID: the order expired before it was paid [3P copy of the official
+    /// `-54` TIME_INVALID: the order expired before it was paid \[3P copy of the official
     /// table].
     OrderExpired = -54, "TIME_INVALID", "order expired";
     /// `-63`: the user's ZaloPay balance is insufficient.
     BalanceNotEnough = -63, "ZPW_BALANCE_NOT_ENOUGH", "user balance insufficient";
-    /// `-68`: the `app_trans_id` (or disbursement `partner_order_id`) was used before [C2].
+    /// `-68`: the `app_trans_id` (or disbursement `partner_order_id`) was used before \[C2].
     /// Query the existing order instead of creating it again.
     DuplicateAppTransId = -68, "DUPLICATE_APPS_TRANS_ID", "duplicate app_trans_id";
-    /// `-88`: the feature is under maintenance [C1].
+    /// `-88`: the feature is under maintenance \[C1].
     FeatureMaintenance = -88, "FEATURE_MAINTENANCE", "feature under maintenance";
     /// `-92`: the `app_trans_id` is invalid.
     AppTransIdInvalid = -92, "APPTRANSID_INVALID", "app_trans_id invalid";
@@ -216,42 +216,42 @@ sub_return_codes! {
     /// query), wallet (disbursement user) or disbursement order.
     ///
     /// **Meaning differs per operation:** the Node SDK spec's order-query table gives `-101`
-    /// as "refund succeeded, card refunds take 3–5 working days" [?]. The general meaning is
+    /// as "refund succeeded, card refunds take 3–5 working days" \[?]. The general meaning is
     /// used here.
     NotFound = -101, "ORDER_NOT_EXIST", "not found (order, refund, wallet or disbursement)";
-    /// `-135`: under maintenance [C1].
+    /// `-135`: under maintenance \[C1].
     Maintenance = -135, "MAINTENANCE", "under maintenance";
     /// `-217`: the bank returned an error.
     BankError = -217, "BANK_ERROR", "bank error";
-    /// `-301`: system error [C1, Node SDK spec].
+    /// `-301`: system error \[C1, Node SDK spec].
     InternalError = -301, "SYSTEM_ERROR", "system error";
-    /// `-322`: the scanned payment code has expired (quick pay) [C1].
+    /// `-322`: the scanned payment code has expired (quick pay) \[C1].
     PaymentCodeExpired = -322, "PAYMENT_CODE_EXPIRED", "payment code expired";
-    /// `-329`: the user cancelled [C1].
+    /// `-329`: the user cancelled \[C1].
     UserCancelled = -329, "USER_CANCELLED", "user cancelled";
-    /// `-401`: a parameter is missing or malformed [C2].
+    /// `-401`: a parameter is missing or malformed \[C2].
     IllegalDataRequest = -401, "ILLEGAL_DATA_REQUEST", "invalid or missing parameter";
-    /// `-402`: unknown app, or the MAC does not match [C2].
+    /// `-402`: unknown app, or the MAC does not match \[C2].
     IllegalAppRequest = -402, "ILLEGAL_APP_REQUEST", "unknown app or invalid MAC";
-    /// `-403`: the signature does not match [C1].
+    /// `-403`: the signature does not match \[C1].
     IllegalSignatureRequest = -403, "ILLEGAL_SIGNATURE_REQUEST", "invalid signature";
-    /// `-405`: the client is not allowed [C1].
+    /// `-405`: the client is not allowed \[C1].
     IllegalClientRequest = -405, "ILLEGAL_CLIENT_REQUEST", "client not allowed";
-    /// `406` (positive): the object is in a state that does not allow this [C1, Node SDK
+    /// `406` (positive): the object is in a state that does not allow this \[C1, Node SDK
     /// spec].
     IllegalStatus = 406, "ILLEGAL_STATUS", "illegal status for this operation";
     /// `-406`: the user's fund-in limit would be exceeded (disbursement top-up; the response
-    /// carries `upgrade_url`) [C2].
+    /// carries `upgrade_url`) \[C2].
     FundInLimitExceeded = -406, "FUND_IN_LIMIT", "user's fund-in limit exceeded";
-    /// `-429`: rate limited [C2].
+    /// `-429`: rate limited \[C2].
     LimitRequestReach = -429, "LIMIT_REQUEST_REACH", "rate limit reached";
-    /// `-500`: system error at ZaloPay [C2].
+    /// `-500`: system error at ZaloPay \[C2].
     SystemError = -500, "SYSTEM_ERROR", "ZaloPay system error";
-    /// `-503`: service unavailable / maintenance (disbursement) [C2].
+    /// `-503`: service unavailable / maintenance (disbursement) \[C2].
     ServiceUnavailable = -503, "SERVICE_UNAVAILABLE", "ZaloPay service unavailable";
-    /// `-999`: ZaloPay is under maintenance [C2].
+    /// `-999`: ZaloPay is under maintenance \[C2].
     SystemMaintenance = -999, "SYSTEM_MAINTENANCE", "ZaloPay under maintenance";
-    /// `-1011`: the user's wallet is locked (disbursement) [C2].
+    /// `-1011`: the user's wallet is locked (disbursement) \[C2].
     WalletLocked = -1011, "WALLET_LOCKED", "user wallet locked";
 }
 

@@ -3,9 +3,9 @@
 //! Both must start with *today's* `yyMMdd` in Vietnam time (GMT+7) and are unique per app;
 //! they are also the idempotency keys of create order (`-68` on reuse) and refund (`-23`).
 //!
-//! * `app_trans_id` = `yyMMdd_<unique>`, at most 40 characters [C2].
-//! * `m_refund_id` = `yyMMdd_<app_id>_<unique>`, at most 45 characters (pattern [C2], length
-//!   [3P]).
+//! * `app_trans_id` = `yyMMdd_<unique>`, at most 40 characters \[C2].
+//! * `m_refund_id` = `yyMMdd_<app_id>_<unique>`, at most 45 characters (pattern \[C2], length
+//!   \[3P]).
 //!
 //! The unique part comes from an [`IdSource`]; the default one needs no extra dependency.
 //! Characters are limited to ASCII letters, digits, `_`, `-` and `.`: ZaloPay documents no

@@ -153,8 +153,11 @@ impl<'a> VirtualSleeper<'a> {
 
 impl Sleeper for VirtualSleeper<'_> {
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        self.clock.advance(duration);
-        tokio::task::yield_now()
+        let clock = self.clock;
+        async move {
+            clock.advance(duration);
+            tokio::task::yield_now().await;
+        }
     }
 }
 

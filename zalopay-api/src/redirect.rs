@@ -10,7 +10,7 @@
 //!
 //! `checksum = HMAC-SHA256(key2, appid|apptransid|pmcid|bankcode|amount|discountamount|status)`
 //! over the values as received, after percent-decoding; an empty `bankcode` stays empty
-//! (api-facts §9, [C2]).
+//! (api-facts §9, \[C2]).
 
 use crate::sign::{Keys, SEPARATOR};
 
@@ -33,7 +33,7 @@ pub struct Redirect {
     pub amount: i64,
     /// `discountamount`, VND.
     pub discount_amount: i64,
-    /// `status`: `1` in the documented success example [3P]; other values are not documented.
+    /// `status`: `1` in the documented success example \[3P]; other values are not documented.
     pub status: i32,
 }
 
