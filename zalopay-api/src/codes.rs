@@ -1,81 +1,299 @@
 //! ZaloPay's `return_code` / `sub_return_code` values, typed, with their documented meaning.
+//!
+//! The tables merge every code the fact sheet lists (api-facts §1.5 generic codes, §3 order
+//! query, §5 refund, §6 refund query, §14 disbursement, §18 the merged reference). Provenance
+//! varies: the generic codes (-401, -402, -429, -500, -999, -68) are confirmed by two official
+//! sources; the refund tables come from a third-party copy of the official docs; some
+//! maintenance codes only from the official Node SDK's OpenAPI file. Each variant says which.
+//!
+//! A few codes mean different things depending on the operation (`-101`, `-32`); they carry
+//! the general meaning here and a note on the variant. ZaloPay may also send codes that are
+//! documented nowhere: they become [`SubReturnCode::Other`] and keep their number.
 
-/// A `sub_return_code` (or a negative `return_code`) with its documented meaning.
+/// The top-level `return_code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum SubReturnCode {
-    /// `1`: success.
+pub enum ReturnCode {
+    /// `1`: success (order paid, refund done, request accepted).
     Success,
-    /// `-68`: the `app_trans_id` (or disbursement order id) was used before.
-    DuplicateAppTransId,
-    /// `-401`: a parameter is missing or malformed.
-    IllegalDataRequest,
-    /// `-402`: unknown app, or the MAC does not match.
-    IllegalAppRequest,
-    /// `-429`: rate limited.
-    LimitRequestReach,
-    /// `-500`: system error at ZaloPay.
-    SystemError,
-    /// `-999`: ZaloPay is under maintenance.
-    SystemMaintenance,
-    /// Any other code, kept as received.
+    /// `2`: failed; `sub_return_code` says why.
+    Failed,
+    /// `3`: processing / not paid yet; ask again later.
+    Processing,
+    /// Anything else, typically a negative request-level code (see [`SubReturnCode`]).
     Other(i32),
 }
 
-impl From<i32> for SubReturnCode {
+impl From<i32> for ReturnCode {
     fn from(code: i32) -> Self {
         match code {
             1 => Self::Success,
-            -68 => Self::DuplicateAppTransId,
-            -401 => Self::IllegalDataRequest,
-            -402 => Self::IllegalAppRequest,
-            -429 => Self::LimitRequestReach,
-            -500 => Self::SystemError,
-            -999 => Self::SystemMaintenance,
+            2 => Self::Failed,
+            3 => Self::Processing,
             other => Self::Other(other),
         }
     }
 }
 
-impl SubReturnCode {
+impl ReturnCode {
     /// The code as ZaloPay sends it.
     pub fn code(self) -> i32 {
         match self {
             Self::Success => 1,
-            Self::DuplicateAppTransId => -68,
-            Self::IllegalDataRequest => -401,
-            Self::IllegalAppRequest => -402,
-            Self::LimitRequestReach => -429,
-            Self::SystemError => -500,
-            Self::SystemMaintenance => -999,
+            Self::Failed => 2,
+            Self::Processing => 3,
             Self::Other(code) => code,
         }
     }
 
-    /// The documented meaning, when known.
+    /// The documented meaning. Negative values borrow the [`SubReturnCode`] table, because
+    /// sources disagree on which field carries them (api-facts §1.5).
     pub fn message(self) -> Option<&'static str> {
-        Some(match self {
-            Self::Success => "success",
-            Self::DuplicateAppTransId => "duplicate app_trans_id",
-            Self::IllegalDataRequest => "invalid or missing parameter",
-            Self::IllegalAppRequest => "unknown app or invalid MAC",
-            Self::LimitRequestReach => "rate limit reached",
-            Self::SystemError => "ZaloPay system error",
-            Self::SystemMaintenance => "ZaloPay under maintenance",
-            Self::Other(_) => return None,
-        })
-    }
-
-    /// Rate limit, system error or maintenance: the same request may succeed later.
-    pub fn is_transient(self) -> bool {
-        matches!(
-            self,
-            Self::LimitRequestReach | Self::SystemError | Self::SystemMaintenance
-        )
+        match self {
+            Self::Success => Some("success"),
+            Self::Failed => Some("failed"),
+            Self::Processing => Some("processing"),
+            Self::Other(code) => SubReturnCode::from(code).message(),
+        }
     }
 }
 
-/// One line that says what the codes mean, for error messages.
+macro_rules! sub_return_codes {
+    (
+        $(
+            $(#[$doc:meta])*
+            $variant:ident = $code:literal, $name:literal, $message:literal;
+        )*
+    ) => {
+        /// A `sub_return_code` (or a negative `return_code`) with its documented meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum SubReturnCode {
+            $( $(#[$doc])* $variant, )*
+            /// `-27` … `-31` REFUND_OVER_TIME: the refund window has passed \[3P, community
+            /// enum]. Holds the exact code.
+            RefundOverTime(i32),
+            /// `-332` / `-333` PROMOTION_ERROR: a promotion rule failed. Holds the exact code.
+            PromotionError(i32),
+            /// `-1330` … `-1333` EXCEED_MAX_FUND_OUT_PER_DAY: the user's daily spending limit.
+            /// Holds the exact code.
+            DailyLimitExceeded(i32),
+            /// `-1340` … `-1343` EXCEED_MAX_FUND_OUT_PER_MONTH: the user's monthly spending
+            /// limit. Holds the exact code.
+            MonthlyLimitExceeded(i32),
+            /// Any other code, kept as received.
+            Other(i32),
+        }
+
+        impl From<i32> for SubReturnCode {
+            fn from(code: i32) -> Self {
+                match code {
+                    $( $code => Self::$variant, )*
+                    -31..=-27 => Self::RefundOverTime(code),
+                    -333..=-332 => Self::PromotionError(code),
+                    -1333..=-1330 => Self::DailyLimitExceeded(code),
+                    -1343..=-1340 => Self::MonthlyLimitExceeded(code),
+                    other => Self::Other(other),
+                }
+            }
+        }
+
+        impl SubReturnCode {
+            /// The code as ZaloPay sends it.
+            pub fn code(self) -> i32 {
+                match self {
+                    $( Self::$variant => $code, )*
+                    Self::RefundOverTime(code)
+                    | Self::PromotionError(code)
+                    | Self::DailyLimitExceeded(code)
+                    | Self::MonthlyLimitExceeded(code)
+                    | Self::Other(code) => code,
+                }
+            }
+
+            /// ZaloPay's constant name for the code (e.g. `ILLEGAL_DATA_REQUEST`), when one is
+            /// documented.
+            pub fn name(self) -> Option<&'static str> {
+                match self {
+                    $( Self::$variant => Some($name), )*
+                    Self::RefundOverTime(_) => Some("REFUND_OVER_TIME"),
+                    Self::PromotionError(_) => Some("PROMOTION_ERROR"),
+                    Self::DailyLimitExceeded(_) => Some("EXCEED_MAX_FUND_OUT_PER_DAY"),
+                    Self::MonthlyLimitExceeded(_) => Some("EXCEED_MAX_FUND_OUT_PER_MONTH"),
+                    Self::Other(_) => None,
+                }
+            }
+
+            /// The documented meaning, when known.
+            pub fn message(self) -> Option<&'static str> {
+                match self {
+                    $( Self::$variant => Some($message), )*
+                    Self::RefundOverTime(_) => Some("refund window has passed"),
+                    Self::PromotionError(_) => Some("promotion rule failed"),
+                    Self::DailyLimitExceeded(_) => Some("user's daily spending limit exceeded"),
+                    Self::MonthlyLimitExceeded(_) => {
+                        Some("user's monthly spending limit exceeded")
+                    }
+                    Self::Other(_) => None,
+                }
+            }
+        }
+
+        /// Every documented code, in table order (ranges expanded). Useful for tests and for
+        /// listing the table.
+        pub const DOCUMENTED: &[i32] = &[
+            $( $code, )*
+            -27, -28, -29, -30, -31,
+            -332, -333,
+            -1330, -1331, -1332, -1333,
+            -1340, -1341, -1342, -1343,
+        ];
+    };
+}
+
+sub_return_codes! {
+    /// `1`: success \[C2].
+    Success = 1, "SUCCESS", "success";
+    /// `0` REFUND_FAILED: the refund failed (refund query, with `return_code` 2) \[3P].
+    RefundFailed = 0, "REFUND_FAILED", "refund failed";
+    /// `2` REFUND_PROCESSING: the refund is still being processed; query again (refund query,
+    /// with `return_code` 3) \[3P].
+    RefundProcessing = 2, "REFUND_PROCESSING", "refund is processing";
+    /// `3`: still processing (agreement pay, with `return_code` 3) \[C1, SDK mock].
+    Processing = 3, "PROCESSING", "processing";
+    /// `-1` REFUND_PENDING: the refund needs manual handling by ZaloPay (refund query, with
+    /// `return_code` 3) \[3P].
+    RefundPending = -1, "REFUND_PENDING", "refund pending, needs handling by ZaloPay";
+    /// `-2`: refund type invalid \[3P, community enum].
+    RefundTypeInvalid = -2, "REFUND_TYPE_INVALID", "refund type invalid";
+    /// `-3` MAC_INVALID: the refund's MAC does not match \[3P].
+    MacInvalid = -3, "MAC_INVALID", "invalid MAC";
+    /// `-4`: the payment method does not support refunds \[3P, community enum].
+    PmcNotSupportRefund = -4, "PMC_NOT_SUPPORT_REFUND", "payment method does not support refund";
+    /// `-5`: the transaction is not complete, so it cannot be refunded \[3P, community enum].
+    TransNotComplete = -5, "TRANS_NOT_COMPLETE", "transaction not complete";
+    /// `-6`: the transaction failed, so it cannot be refunded \[3P, community enum].
+    TransFail = -6, "TRANS_FAIL", "transaction failed";
+    /// `-13`: the refund is outside its time window (expired, or `timestamp` too far from
+    /// now) \[3P].
+    RefundExpired = -13, "REFUND_EXPIRE_TIME", "refund time window violated or expired";
+    /// `-14`: the refund amount is invalid (e.g. more than what is left to refund) \[3P].
+    RefundAmountInvalid = -14, "REFUND_AMOUNT_INVALID", "refund amount invalid";
+    /// `-23`: the `m_refund_id` was used before \[3P].
+    DuplicateMRefundId = -23, "DUPLICATE_M_REFUND_ID", "duplicate m_refund_id";
+    /// `-24`: `m_refund_id` is not `yymmdd_appid_xxx` \[3P].
+    MRefundIdFormatInvalid = -24, "INVALID_MERCHANT_REFUNDID_FORMAT", "m_refund_id format invalid";
+    /// `-25`: the date part of `m_refund_id` is not today (GMT+7) \[3P].
+    MRefundIdDateInvalid = -25, "INVALID_MERCHANT_REFUNDID_DATE", "m_refund_id date part invalid";
+    /// `-26`: the app id part of `m_refund_id` is wrong \[3P].
+    MRefundIdAppIdInvalid = -26, "INVALID_MERCHANT_REFUNDID_APPID", "m_refund_id app_id part invalid";
+    /// `-32`: the transaction does not support refund (refund query \[3P]).
+    ///
+    /// **Meaning differs per operation:** the Node SDK's spec lists `-32` as "system error"
+    /// for the order query \[C1]. Read it together with the operation that returned it.
+    RefundNotSupported = -32, "TRANS_NOT_SUPPORT_REFUND", "transaction does not support refund (system error in the order-query table)";
+    /// `-33`: the app is under maintenance \[C1].
+    AppMaintenance = -33, "APP_MAINTENANCE", "app under maintenance";
+    /// `-34`: the payment channel is under maintenance \[C1].
+    ChannelMaintenance = -34, "CHANNEL_MAINTENANCE", "payment channel under maintenance";
+    /// `-35`: the payment channel is not supported \[C1].
+    ChannelUnsupported = -35, "CHANNEL_UNSUPPORTED", "payment channel not supported";
+    /// `-43`: the bank is under maintenance \[C1].
+    BankMaintenance = -43, "BANK_MAINTENANCE", "bank under maintenance";
+    /// `-54` TIME_INVALID: the order expired before it was paid \[3P copy of the official
+    /// table].
+    OrderExpired = -54, "TIME_INVALID", "order expired";
+    /// `-63`: the user's ZaloPay balance is insufficient.
+    BalanceNotEnough = -63, "ZPW_BALANCE_NOT_ENOUGH", "user balance insufficient";
+    /// `-68`: the `app_trans_id` (or disbursement `partner_order_id`) was used before \[C2].
+    /// Query the existing order instead of creating it again.
+    DuplicateAppTransId = -68, "DUPLICATE_APPS_TRANS_ID", "duplicate app_trans_id";
+    /// `-88`: the feature is under maintenance \[C1].
+    FeatureMaintenance = -88, "FEATURE_MAINTENANCE", "feature under maintenance";
+    /// `-92`: the `app_trans_id` is invalid.
+    AppTransIdInvalid = -92, "APPTRANSID_INVALID", "app_trans_id invalid";
+    /// `-101`: not found: the order (query), `zp_trans_id` (refund), `m_refund_id` (refund
+    /// query), wallet (disbursement user) or disbursement order.
+    ///
+    /// **Meaning differs per operation:** the Node SDK spec's order-query table gives `-101`
+    /// as "refund succeeded, card refunds take 3–5 working days" \[?]. The general meaning is
+    /// used here.
+    NotFound = -101, "ORDER_NOT_EXIST", "not found (order, refund, wallet or disbursement)";
+    /// `-135`: under maintenance \[C1].
+    Maintenance = -135, "MAINTENANCE", "under maintenance";
+    /// `-217`: the bank returned an error.
+    BankError = -217, "BANK_ERROR", "bank error";
+    /// `-301`: system error \[C1, Node SDK spec].
+    InternalError = -301, "SYSTEM_ERROR", "system error";
+    /// `-322`: the scanned payment code has expired (quick pay) \[C1].
+    PaymentCodeExpired = -322, "PAYMENT_CODE_EXPIRED", "payment code expired";
+    /// `-329`: the user cancelled \[C1].
+    UserCancelled = -329, "USER_CANCELLED", "user cancelled";
+    /// `-401`: a parameter is missing or malformed \[C2].
+    IllegalDataRequest = -401, "ILLEGAL_DATA_REQUEST", "invalid or missing parameter";
+    /// `-402`: unknown app, or the MAC does not match \[C2].
+    IllegalAppRequest = -402, "ILLEGAL_APP_REQUEST", "unknown app or invalid MAC";
+    /// `-403`: the signature does not match \[C1].
+    IllegalSignatureRequest = -403, "ILLEGAL_SIGNATURE_REQUEST", "invalid signature";
+    /// `-405`: the client is not allowed \[C1].
+    IllegalClientRequest = -405, "ILLEGAL_CLIENT_REQUEST", "client not allowed";
+    /// `406` (positive): the object is in a state that does not allow this \[C1, Node SDK
+    /// spec].
+    IllegalStatus = 406, "ILLEGAL_STATUS", "illegal status for this operation";
+    /// `-406`: the user's fund-in limit would be exceeded (disbursement top-up; the response
+    /// carries `upgrade_url`) \[C2].
+    FundInLimitExceeded = -406, "FUND_IN_LIMIT", "user's fund-in limit exceeded";
+    /// `-429`: rate limited \[C2].
+    LimitRequestReach = -429, "LIMIT_REQUEST_REACH", "rate limit reached";
+    /// `-500`: system error at ZaloPay \[C2].
+    SystemError = -500, "SYSTEM_ERROR", "ZaloPay system error";
+    /// `-503`: service unavailable / maintenance (disbursement) \[C2].
+    ServiceUnavailable = -503, "SERVICE_UNAVAILABLE", "ZaloPay service unavailable";
+    /// `-999`: ZaloPay is under maintenance \[C2].
+    SystemMaintenance = -999, "SYSTEM_MAINTENANCE", "ZaloPay under maintenance";
+    /// `-1011`: the user's wallet is locked (disbursement) \[C2].
+    WalletLocked = -1011, "WALLET_LOCKED", "user wallet locked";
+}
+
+impl SubReturnCode {
+    /// Rate limit, system error or maintenance: the same request may succeed later.
+    ///
+    /// Channel/bank maintenance (`-34`, `-43`) are not included: they describe why a payment
+    /// failed, not why a request was refused.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            Self::LimitRequestReach
+                | Self::SystemError
+                | Self::ServiceUnavailable
+                | Self::SystemMaintenance
+                | Self::AppMaintenance
+                | Self::FeatureMaintenance
+                | Self::Maintenance
+                | Self::InternalError
+        )
+    }
+
+    /// The merchant id was used before (`-68` app_trans_id / partner_order_id, `-23`
+    /// m_refund_id): query the existing object instead of creating it again.
+    pub fn is_duplicate(self) -> bool {
+        matches!(self, Self::DuplicateAppTransId | Self::DuplicateMRefundId)
+    }
+}
+
+impl std::fmt::Display for SubReturnCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())?;
+        if let Some(message) = self.message() {
+            write!(f, " ({message})")?;
+        }
+        Ok(())
+    }
+}
+
+/// One line that says what the codes mean, for error messages, e.g.
+/// `ZaloPay rejected the request: return_code 2 (failed), sub_return_code -401 (invalid or
+/// missing parameter): Thông tin không hợp lệ`.
 pub fn describe(
     return_code: i32,
     sub_return_code: Option<i32>,
@@ -83,11 +301,11 @@ pub fn describe(
     sub_return_message: Option<&str>,
 ) -> String {
     let mut out = format!("ZaloPay rejected the request: return_code {return_code}");
+    if let Some(meaning) = ReturnCode::from(return_code).message() {
+        out.push_str(&format!(" ({meaning})"));
+    }
     if let Some(sub) = sub_return_code {
-        out.push_str(&format!(", sub_return_code {sub}"));
-        if let Some(meaning) = SubReturnCode::from(sub).message() {
-            out.push_str(&format!(" ({meaning})"));
-        }
+        out.push_str(&format!(", sub_return_code {}", SubReturnCode::from(sub)));
     }
     let message = sub_return_message
         .filter(|m| !m.is_empty())
@@ -97,4 +315,39 @@ pub fn describe(
         out.push_str(message);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_code_round_trips() {
+        for &code in DOCUMENTED {
+            let typed = SubReturnCode::from(code);
+            assert_eq!(typed.code(), code);
+            assert!(!matches!(typed, SubReturnCode::Other(_)), "{code}");
+            assert!(typed.message().is_some(), "{code}");
+            assert!(typed.name().is_some(), "{code}");
+        }
+        let mut sorted = DOCUMENTED.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), DOCUMENTED.len(), "duplicate in DOCUMENTED");
+        assert_eq!(SubReturnCode::from(-7777), SubReturnCode::Other(-7777));
+        assert_eq!(SubReturnCode::from(-7777).message(), None);
+    }
+
+    #[test]
+    fn transient_and_duplicate() {
+        for code in [-429, -500, -503, -999] {
+            assert!(SubReturnCode::from(code).is_transient(), "{code}");
+        }
+        for code in [-401, -402, -68, -54, -101, 1] {
+            assert!(!SubReturnCode::from(code).is_transient(), "{code}");
+        }
+        assert!(SubReturnCode::from(-68).is_duplicate());
+        assert!(SubReturnCode::from(-23).is_duplicate());
+        assert!(!SubReturnCode::from(-401).is_duplicate());
+    }
 }

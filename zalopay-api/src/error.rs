@@ -82,6 +82,21 @@ impl Error {
         }
     }
 
+    /// Whether asking again later may succeed: a timeout, a transport failure, HTTP 429 or
+    /// 5xx, or a transient gateway code (rate limit, system error, maintenance). Whether
+    /// repeating is *safe* depends on the operation (queries always are).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::HttpStatus { status, .. } => *status == 429 || *status >= 500,
+            Error::Gateway(error) => error.is_transient(),
+            Error::Config(_)
+            | Error::InvalidField { .. }
+            | Error::Encode(_)
+            | Error::Decode { .. } => false,
+        }
+    }
+
     /// Whether the request may have reached ZaloPay (so blindly re-sending a non-idempotent
     /// request could act twice).
     pub fn may_have_been_sent(&self) -> bool {

@@ -14,12 +14,19 @@
 // Lets the derive's absolute paths (`::zalopay_api::…`) resolve inside this crate too.
 extern crate self as zalopay_api;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+pub mod callback;
 pub mod client;
+pub mod clock;
 pub mod codes;
 pub mod endpoint;
 pub mod environment;
 pub mod error;
+pub mod ids;
 pub mod order;
+pub mod poll;
+pub mod redirect;
 pub mod response;
 pub mod sign;
 

@@ -77,6 +77,11 @@ impl GatewayError {
     pub fn is_transient(&self) -> bool {
         self.code().is_transient()
     }
+
+    /// Whether the merchant id was used before (`-68`, `-23`): query the existing object.
+    pub fn is_duplicate(&self) -> bool {
+        self.code().is_duplicate()
+    }
 }
 
 /// A typed response the client can sort into business state or rejection.

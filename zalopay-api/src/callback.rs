@@ -1,0 +1,431 @@
+//! The callback: ZaloPay's server-to-server notification to the merchant.
+//!
+//! ZaloPay `POST`s `application/json` `{"data": "<JSON text>", "mac": "<hex>", "type": 1}` to
+//! the callback URL after it has collected the money (type 1), or when a binding changes
+//! (type 2, agreement / auto-debit). `mac = HMAC-SHA256(key2, data)` over the `data` string
+//! exactly as received (api-facts §8, \[C2]).
+//!
+//! [`verify_callback`] checks the MAC (in constant time) *before* anything inside `data` is
+//! parsed or trusted, then returns a typed [`Callback`]. Answer ZaloPay with a
+//! [`CallbackReply`] serialised as the HTTP 200 body.
+//!
+//! Callbacks can be lost (merchant down, timeouts) and can arrive more than once: be
+//! idempotent on `app_trans_id` / `zp_trans_id`, and poll ([`crate::poll`]) for orders whose
+//! callback did not come. Never record anything from a body whose MAC failed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sign::{JsonString, Keys};
+
+/// Largest callback body accepted. Real callbacks are around 1 KiB (`embed_data` ≤ 2 KiB and
+/// `item` ≤ 2 KiB, escaped once more inside `data`).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// `type` of an order payment callback.
+pub const TYPE_PAYMENT: i64 = 1;
+/// `type` of an agreement (binding) callback.
+pub const TYPE_AGREEMENT: i64 = 2;
+
+/// Why a callback was refused. Every variant is safe to log (no secrets, no body content
+/// beyond a JSON error message).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallbackError {
+    /// The body is larger than [`MAX_BODY_BYTES`].
+    #[error("callback body is {len} bytes; at most {max} are accepted")]
+    TooLarge {
+        /// The body's length (or a lower bound when reading stopped at the limit).
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The body is not a JSON object.
+    #[error("callback body is not a JSON object: {0}")]
+    NotJson(String),
+    /// A required envelope field is absent.
+    #[error("callback field `{0}` is missing")]
+    MissingField(&'static str),
+    /// An envelope field has the wrong JSON type.
+    #[error("callback field `{field}` must be {expected}")]
+    WrongType {
+        /// The field.
+        field: &'static str,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// The MAC does not match `data`: not from ZaloPay, altered, or the wrong key2.
+    #[error("callback mac does not match its data (forged or altered body, or wrong key2)")]
+    BadMac,
+    /// The MAC matched but the callback is for another app.
+    #[error("callback is for app {got}, expected app {expected}")]
+    WrongAppId {
+        /// The app id this endpoint serves.
+        expected: i64,
+        /// The app id in the callback.
+        got: i64,
+    },
+    /// The MAC matched but `type` is neither 1 nor 2.
+    #[error("callback type {0} is not known (1 = payment, 2 = agreement)")]
+    UnknownType(i64),
+    /// The MAC matched but `data` does not have the documented shape.
+    #[error("callback data does not have the documented shape: {0}")]
+    BadData(String),
+}
+
+/// A verified callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Callback {
+    /// `type = 1`: an order was paid.
+    Payment(PaymentCallback),
+    /// `type = 2`: an agreement (binding) changed.
+    Agreement(AgreementCallback),
+}
+
+impl Callback {
+    /// The merchant's `app_trans_id`, when the callback carries one.
+    pub fn app_trans_id(&self) -> Option<&str> {
+        match self {
+            Callback::Payment(payment) => Some(&payment.app_trans_id),
+            Callback::Agreement(agreement) => agreement.app_trans_id.as_deref(),
+        }
+    }
+}
+
+/// `data` of a payment callback (`type = 1`): the order was paid (api-facts §8, \[C2]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PaymentCallback {
+    /// The app id.
+    pub app_id: i64,
+    /// The merchant's order id.
+    pub app_trans_id: String,
+    /// `app_time` of the order, Unix ms.
+    pub app_time: i64,
+    /// `app_user` of the order.
+    #[serde(default)]
+    pub app_user: String,
+    /// Amount paid, VND.
+    pub amount: i64,
+    /// The order's `embed_data`, as the JSON text sent at creation.
+    #[serde(default)]
+    pub embed_data: JsonString,
+    /// The order's `item`, as the JSON text sent at creation.
+    #[serde(default = "JsonString::empty_array")]
+    pub item: JsonString,
+    /// ZaloPay's transaction id (keep it: refunds need it).
+    pub zp_trans_id: i64,
+    /// ZaloPay's clock when paid, Unix ms.
+    pub server_time: i64,
+    /// Payment channel (pmcid: 38 wallet, 39 ATM, 36 card, …).
+    #[serde(default)]
+    pub channel: Option<i32>,
+    /// The payer's per-app ZaloPay user id (a third-party copy calls it `zp_user_id`).
+    #[serde(default, alias = "zp_user_id")]
+    pub merchant_user_id: Option<String>,
+    /// Fee charged to the user, VND.
+    #[serde(default)]
+    pub user_fee_amount: i64,
+    /// Discount applied, VND.
+    #[serde(default)]
+    pub discount_amount: i64,
+}
+
+/// `status` of an agreement callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AgreementStatus {
+    /// `1`: the user confirmed the binding: store `pay_token`.
+    Confirmed,
+    /// `3`: the user cancelled the binding.
+    Cancelled,
+    /// `4`: the binding was disabled: drop the agreement.
+    Disabled,
+    /// Any other value, kept as received.
+    Other(i32),
+}
+
+impl From<i32> for AgreementStatus {
+    fn from(code: i32) -> Self {
+        match code {
+            1 => Self::Confirmed,
+            3 => Self::Cancelled,
+            4 => Self::Disabled,
+            other => Self::Other(other),
+        }
+    }
+}
+
+impl AgreementStatus {
+    /// The value as ZaloPay sends it.
+    pub fn code(self) -> i32 {
+        match self {
+            Self::Confirmed => 1,
+            Self::Cancelled => 3,
+            Self::Disabled => 4,
+            Self::Other(code) => code,
+        }
+    }
+}
+
+/// `data` of an agreement callback (`type = 2`).
+///
+/// Only `status` and `pay_token` are seen in an official sample \[C1]; the rest is the
+/// agreement-query `data` object, which the callback probably mirrors \[?]. Everything but
+/// `status` is therefore optional, ids are accepted as strings or numbers, and unknown fields
+/// are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AgreementCallback {
+    /// `status`: confirmed, cancelled or disabled.
+    #[serde(deserialize_with = "lenient::status")]
+    pub status: AgreementStatus,
+    /// The token to pay with (present when confirmed).
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub pay_token: Option<String>,
+    /// ZaloPay's binding id (needed to unbind).
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub binding_id: Option<String>,
+    /// The merchant's `app_trans_id` of the bind request.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub app_trans_id: Option<String>,
+    /// The app id.
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub app_id: Option<i64>,
+    /// The merchant's user identifier given at bind time.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub merchant_user_id: Option<String>,
+    /// ZaloPay's user id.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub zp_user_id: Option<String>,
+    /// The user's phone, masked (`****6938`).
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub masked_user_phone: Option<String>,
+    /// ZaloPay's clock (seconds in the agreement query; unit unconfirmed here).
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub server_time: Option<i64>,
+    /// `1` confirm, `2` update (agreement query).
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub msg_type: Option<i64>,
+}
+
+mod lenient {
+    //! Deserialisers for agreement fields whose JSON type is not documented.
+
+    use serde::{Deserialize, Deserializer, de::Error as _};
+    use serde_json::Value;
+
+    pub(super) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Null => None,
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => return Err(D::Error::custom("expected a string or a number")),
+        })
+    }
+
+    pub(super) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::Number(n) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| D::Error::custom("expected an integer")),
+            Value::String(s) if s.is_empty() => Ok(None),
+            Value::String(s) => s
+                .parse()
+                .map(Some)
+                .map_err(|_| D::Error::custom("expected an integer")),
+            _ => Err(D::Error::custom("expected an integer")),
+        }
+    }
+
+    pub(super) fn status<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<super::AgreementStatus, D::Error> {
+        let code = int(d)?.ok_or_else(|| D::Error::custom("`status` is null"))?;
+        i32::try_from(code)
+            .map(super::AgreementStatus::from)
+            .map_err(|_| D::Error::custom("`status` out of range"))
+    }
+}
+
+/// Verifies a callback body against key2 and returns its typed content.
+///
+/// Order of checks: size; envelope shape (`data` string, `mac` string, `type` integer; a
+/// missing `type` is taken as 1, as in the legacy v1 envelope); the MAC over `data` exactly as
+/// received, in constant time; then `type`, the shape of `data`, and the app id when
+/// `expected_app_id` is given. Nothing in `data` is looked at before the MAC matched.
+pub fn verify_callback(
+    keys: &Keys,
+    expected_app_id: Option<i64>,
+    raw_body: &[u8],
+) -> Result<Callback, CallbackError> {
+    if raw_body.len() > MAX_BODY_BYTES {
+        return Err(CallbackError::TooLarge {
+            len: raw_body.len(),
+            max: MAX_BODY_BYTES,
+        });
+    }
+    let envelope: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(raw_body).map_err(|e| CallbackError::NotJson(e.to_string()))?;
+    let data = match envelope.get("data") {
+        None => return Err(CallbackError::MissingField("data")),
+        Some(serde_json::Value::String(data)) => data,
+        Some(_) => {
+            return Err(CallbackError::WrongType {
+                field: "data",
+                expected: "a string",
+            });
+        }
+    };
+    let mac = match envelope.get("mac") {
+        None => return Err(CallbackError::MissingField("mac")),
+        Some(serde_json::Value::String(mac)) => mac,
+        Some(_) => {
+            return Err(CallbackError::WrongType {
+                field: "mac",
+                expected: "a string",
+            });
+        }
+    };
+    let callback_type = match envelope.get("type") {
+        None => TYPE_PAYMENT,
+        Some(value) => value.as_i64().ok_or(CallbackError::WrongType {
+            field: "type",
+            expected: "an integer",
+        })?,
+    };
+
+    if !keys.key2.verify(data.as_bytes(), mac) {
+        return Err(CallbackError::BadMac);
+    }
+
+    let bad_data = |e: serde_json::Error| CallbackError::BadData(e.to_string());
+    let check_app = |got: i64| match expected_app_id {
+        Some(expected) if expected != got => Err(CallbackError::WrongAppId { expected, got }),
+        _ => Ok(()),
+    };
+    match callback_type {
+        TYPE_PAYMENT => {
+            let payment: PaymentCallback = serde_json::from_str(data).map_err(bad_data)?;
+            check_app(payment.app_id)?;
+            Ok(Callback::Payment(payment))
+        }
+        TYPE_AGREEMENT => {
+            let agreement: AgreementCallback = serde_json::from_str(data).map_err(bad_data)?;
+            if let Some(app_id) = agreement.app_id {
+                check_app(app_id)?;
+            }
+            Ok(Callback::Agreement(agreement))
+        }
+        other => Err(CallbackError::UnknownType(other)),
+    }
+}
+
+/// Builds a callback body the way ZaloPay does: `{"data": data, "mac": HMAC(key2, data),
+/// "type": callback_type}`. For tests and the local emulator.
+pub fn sign_callback(keys: &Keys, data: &str, callback_type: i64) -> String {
+    let mac = keys.key2.mac(data.as_bytes());
+    serde_json::json!({
+        "data": data,
+        "mac": mac.as_str(),
+        "type": callback_type,
+    })
+    .to_string()
+}
+
+/// The merchant's answer to a callback, sent as the JSON body of an HTTP 200 response:
+/// `{"return_code":1,"return_message":"success"}`.
+///
+/// What the codes mean to ZaloPay is only partly documented (api-facts §8, §21.4):
+///
+/// | code | constructor | meaning | confidence |
+/// |---|---|---|---|
+/// | `1` | [`success`](Self::success) | processed (or already processed): do not call again | \[C2] |
+/// | `0` | [`retry`](Self::retry) | could not process now: ZaloPay calls again, at most 3 times per the official samples' comments | \[C1] |
+/// | `-1` | [`invalid_mac`](Self::invalid_mac) | the MAC did not match (official samples, message `mac not equal`) | \[C1] |
+/// | `2` | [`failed`](Self::failed) | processed, but the merchant rejects it; a third-party copy calls this "failure"; whether ZaloPay retries is not documented | \[3P] |
+///
+/// Always reply with HTTP 200 and one of these bodies. Reply [`success`](Self::success) to a
+/// duplicate callback you have already handled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackReply {
+    /// The code (see the table above).
+    pub return_code: i32,
+    /// A short message for ZaloPay's logs.
+    pub return_message: String,
+}
+
+impl CallbackReply {
+    /// `1 success`: processed; ZaloPay stops calling.
+    pub fn success() -> Self {
+        Self {
+            return_code: 1,
+            return_message: "success".to_owned(),
+        }
+    }
+
+    /// `0`: not processed this time (database down, …); ZaloPay calls again (at most three
+    /// times per the official samples). Keep polling the order regardless.
+    pub fn retry(message: impl Into<String>) -> Self {
+        Self {
+            return_code: 0,
+            return_message: message.into(),
+        }
+    }
+
+    /// `-1 mac not equal`: the MAC did not verify (the official samples' reply).
+    pub fn invalid_mac() -> Self {
+        Self {
+            return_code: -1,
+            return_message: "mac not equal".to_owned(),
+        }
+    }
+
+    /// `2`: received and rejected by the merchant (meaning only third-party documented).
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self {
+            return_code: 2,
+            return_message: message.into(),
+        }
+    }
+
+    /// The reply this library gives when [`verify_callback`] fails:
+    ///
+    /// * anything that could not be verified (size, envelope, MAC) → [`invalid_mac`](Self::invalid_mac):
+    ///   it did not come from ZaloPay, or the keys are wrong, and retrying cannot help;
+    /// * verified but unusable (`type`, `data` shape, app id) → [`retry`](Self::retry), like
+    ///   the samples' answer to an exception: ZaloPay is genuinely calling, and a fixed
+    ///   deployment may accept the retry.
+    pub fn for_error(error: &CallbackError) -> Self {
+        match error {
+            CallbackError::TooLarge { .. }
+            | CallbackError::NotJson(_)
+            | CallbackError::MissingField(_)
+            | CallbackError::WrongType { .. }
+            | CallbackError::BadMac => Self::invalid_mac(),
+            CallbackError::WrongAppId { .. }
+            | CallbackError::UnknownType(_)
+            | CallbackError::BadData(_) => Self::retry(error.to_string()),
+        }
+    }
+
+    /// The exact JSON body, e.g. `{"return_code":1,"return_message":"success"}`.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"return_code\":");
+        out.push_str(itoa::Buffer::new().format(self.return_code));
+        out.push_str(",\"return_message\":");
+        // Serialising a `str` to JSON cannot fail; the fallback keeps panics out anyway.
+        out.push_str(
+            &serde_json::to_string(&self.return_message).unwrap_or_else(|_| "\"\"".to_owned()),
+        );
+        out.push('}');
+        out
+    }
+}
+
+impl std::fmt::Display for CallbackReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
