@@ -1,4 +1,5 @@
 //! Every endpoint answers a correctly signed request with success, and a wrong MAC with -402.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Shared test helpers: an emulator on 127.0.0.1 with a manual clock, signing, HTTP helpers and
 //! a local merchant callback server.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;
