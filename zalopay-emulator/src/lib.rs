@@ -13,7 +13,7 @@
 //! use zalopay_emulator::{Emulator, EmulatorConfig, EmulatorState};
 //!
 //! let state = EmulatorState::new(EmulatorConfig::default());
-//! let running = Emulator::spawn(state, "127.0.0.1:0".parse().unwrap_or_else(|_| unreachable!())).await?;
+//! let running = Emulator::spawn(state, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?;
 //! println!("ZaloPay emulator at {}", running.base_url());
 //! # Ok(()) }
 //! ```

@@ -267,3 +267,143 @@ pub fn verify_mac(
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        Params(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    fn app(id: i64) -> App {
+        App::sandbox_demo_apps()
+            .into_iter()
+            .find(|a| a.app_id == id)
+            .unwrap()
+    }
+
+    /// The emulator's own field lists reproduce the api-facts §19.3 vectors.
+    #[test]
+    fn field_lists_match_the_vectors() {
+        let create = params(&[
+            ("app_id", "2553"),
+            ("app_trans_id", "240101_123456"),
+            ("app_user", "user123"),
+            ("amount", "50000"),
+            ("app_time", "1704067200000"),
+            (
+                "embed_data",
+                r#"{"redirecturl":"https://example.com/result"}"#,
+            ),
+            ("item", "[{}]"),
+            (
+                "mac",
+                "22da8cae1102362291b122befa065818efb8806d92e1556b6a4f77dbd56297ad",
+            ),
+        ]);
+        let a = app(2553);
+        let segs = [
+            Seg::F("app_id"),
+            Seg::F("app_trans_id"),
+            Seg::F("app_user"),
+            Seg::F("amount"),
+            Seg::F("app_time"),
+            Seg::F("embed_data"),
+            Seg::F("item"),
+        ];
+        assert!(verify_mac(&create, &a, &a.key1, "mac", &segs).is_ok());
+
+        let b = app(2554);
+        let query = params(&[
+            ("app_id", "2554"),
+            ("app_trans_id", "230407_13221300383"),
+            (
+                "mac",
+                "7cec9f5d7de580a55c25a2ed92b42cf4f802a8d0c0beb87c5009b1865665b43c",
+            ),
+        ]);
+        let segs = [Seg::F("app_id"), Seg::F("app_trans_id"), Seg::Key1];
+        assert!(verify_mac(&query, &b, &b.key1, "mac", &segs).is_ok());
+
+        let refund_segs = [
+            Seg::F("app_id"),
+            Seg::F("zp_trans_id"),
+            Seg::F("amount"),
+            Seg::Opt("refund_fee_amount"),
+            Seg::F("description"),
+            Seg::F("timestamp"),
+        ];
+        let mut refund = params(&[
+            ("app_id", "2553"),
+            ("zp_trans_id", "240913000002388"),
+            ("amount", "3000000"),
+            ("description", "ZaloPay Refund Demo"),
+            ("timestamp", "1726200000000"),
+            (
+                "mac",
+                "13caafeea5bdc8d1976c7a83e8d3cc5b7a2525bd7c18c2cab3024a0cd64ff2ca",
+            ),
+        ]);
+        assert!(verify_mac(&refund, &a, &a.key1, "mac", &refund_segs).is_ok());
+        refund.0.insert("refund_fee_amount".into(), "1000".into());
+        refund.0.insert(
+            "mac".into(),
+            "e7c2f821f47a52208534b18d69fd2f932f20784bbefc81a952edf441a10131ac".into(),
+        );
+        assert!(verify_mac(&refund, &a, &a.key1, "mac", &refund_segs).is_ok());
+        refund.0.insert("amount".into(), "3000001".into());
+        assert_eq!(
+            verify_mac(&refund, &a, &a.key1, "mac", &refund_segs)
+                .unwrap_err()
+                .sub_return_code,
+            -402
+        );
+
+        let bind = params(&[
+            ("app_id", "2554"),
+            ("app_trans_id", "230407_13221300383"),
+            ("binding_data", "{}"),
+            ("binding_type", "WALLET"),
+            ("identifier", "ZLP User"),
+            ("max_amount", "0"),
+            ("req_date", "1680848533635"),
+            (
+                "mac",
+                "69281e9affc62e17e9cbe8d6f476eba42d8c65168e03c58156f0ccb4bd256c9f",
+            ),
+        ]);
+        let segs = [
+            Seg::F("app_id"),
+            Seg::F("app_trans_id"),
+            Seg::F("binding_data"),
+            Seg::F("binding_type"),
+            Seg::F("identifier"),
+            Seg::F("max_amount"),
+            Seg::F("req_date"),
+        ];
+        assert!(verify_mac(&bind, &b, &b.key1, "mac", &segs).is_ok());
+    }
+
+    #[test]
+    fn json_values_become_their_text() {
+        let p = Params::from_json(
+            br#"{"app_id":2553,"ok":true,"none":null,"s":"x y","o":{"b":1},"a":[1,"2"]}"#,
+        )
+        .unwrap();
+        assert_eq!(p.get("app_id"), Some("2553"));
+        assert_eq!(p.get("ok"), Some("true"));
+        assert_eq!(p.get("none"), None);
+        assert_eq!(p.get("s"), Some("x y"));
+        assert_eq!(p.get("o"), Some(r#"{"b":1}"#));
+        assert_eq!(p.get("a"), Some(r#"[1,"2"]"#));
+        assert!(Params::from_json(b"[1]").is_err());
+        assert!(Params::from_json(b"{").is_err());
+        assert_eq!(p.required_i64("s").unwrap_err().sub_return_code, -401);
+    }
+}
