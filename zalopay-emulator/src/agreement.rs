@@ -1,0 +1,526 @@
+//! Agreement (auto-debit, §10) and tokenization v2 (§11): bind, confirm on the binding page,
+//! query, unbind, balance, pay by token, query user.
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+use crate::callback::{self, Target, WALLET_CHANNEL};
+use crate::orders::{
+    ApiResult, after_payment, authenticate, check_dated_id, optional_url, pay_locked,
+    positive_amount,
+};
+use crate::state::{Binding, BindingStatus, EmulatorState, Key, OrderState};
+use crate::wire::{ApiError, Params, Seg, success, with_codes};
+
+/// The binding page for a token.
+pub(crate) fn binding_page_url(state: &EmulatorState, token: &str) -> String {
+    let query = serde_urlencoded::to_string([("b", token)]).unwrap_or_default();
+    format!("{}/agreement?{query}", state.base_url())
+}
+
+fn deep_link(token: &str) -> String {
+    format!("zalopay://launch/app/730?view=authorize&b={token}")
+}
+
+/// A fake phone number for a user, stable per identifier.
+fn phone_for(identifier: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(identifier.as_bytes());
+    let n = digest
+        .iter()
+        .take(4)
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    format!("090{:07}", n % 10_000_000)
+}
+
+fn masked(phone: &str) -> String {
+    let tail: String = phone
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("****{tail}")
+}
+
+fn store_binding(state: &EmulatorState, binding: Binding) -> Result<Binding, ApiError> {
+    let key: Key = (binding.app_id, binding.app_trans_id.clone());
+    let mut store = state.store();
+    if store.bindings.contains_key(&key) {
+        return Err(ApiError::new(-68, "duplicate app_trans_id"));
+    }
+    store
+        .binding_tokens
+        .insert(binding.binding_token.clone(), key.clone());
+    store.bindings.insert(key, binding.clone());
+    Ok(binding)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_binding(
+    state: &EmulatorState,
+    app_id: i64,
+    app_trans_id: &str,
+    api: &'static str,
+    identifier: &str,
+    max_amount: i64,
+    binding_type: &str,
+    binding_data: &str,
+    redirect_url: Option<String>,
+    callback_url: Option<String>,
+) -> Binding {
+    Binding {
+        app_id,
+        app_trans_id: app_trans_id.to_owned(),
+        api,
+        identifier: identifier.to_owned(),
+        binding_token: state.next_token(),
+        binding_id: None,
+        pay_token: None,
+        status: BindingStatus::Pending,
+        max_amount,
+        binding_type: binding_type.to_owned(),
+        binding_data: binding_data.to_owned(),
+        redirect_url,
+        callback_url,
+        balance: state.config().wallet_balance,
+        phone: phone_for(identifier),
+        created_at_ms: state.now_ms(),
+        callback: Default::default(),
+    }
+}
+
+/// `POST /v2/agreement/bind`.
+pub(crate) async fn bind(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["app_trans_id", "req_date", "identifier"],
+        &[
+            Seg::F("app_id"),
+            Seg::F("app_trans_id"),
+            Seg::F("binding_data"),
+            Seg::F("binding_type"),
+            Seg::F("identifier"),
+            Seg::F("max_amount"),
+            Seg::F("req_date"),
+        ],
+    )?;
+    let app_trans_id = params.required("app_trans_id")?;
+    check_dated_id(&state, "app_trans_id", app_trans_id, 40)?;
+    params.required_i64("req_date")?;
+    let max_amount = params.optional_i64("max_amount")?.unwrap_or(0);
+    if max_amount < 0 {
+        return Err(ApiError::invalid("`max_amount` must not be negative"));
+    }
+    let binding_type = match params.get_or_empty("binding_type") {
+        "" | "WALLET" => "WALLET",
+        _ => return Err(ApiError::invalid("`binding_type` must be WALLET")),
+    };
+    let binding = new_binding(
+        &state,
+        app.app_id,
+        app_trans_id,
+        "agreement",
+        params.required("identifier")?,
+        max_amount,
+        binding_type,
+        params.get_or_empty("binding_data"),
+        optional_url(&params, "redirect_url")?,
+        optional_url(&params, "callback_url")?,
+    );
+    let binding = store_binding(&state, binding)?;
+    tracing::info!(
+        app_id = app.app_id,
+        app_trans_id,
+        "agreement binding requested"
+    );
+    let link = binding_page_url(&state, &binding.binding_token);
+    Ok(Json(success(json!({
+        "binding_token": binding.binding_token,
+        "binding_qr_link": link,
+        "deep_link": deep_link(&binding.binding_token),
+        "short_link": link,
+    }))))
+}
+
+/// The agreement query `data` object (§10.2), also the `data` of the binding callback.
+fn binding_data(binding: &Binding, now: i64) -> Value {
+    json!({
+        "app_id": binding.app_id,
+        "app_trans_id": binding.app_trans_id,
+        "binding_id": binding.binding_id,
+        "pay_token": binding.pay_token,
+        "server_time": now / 1000,
+        "merchant_user_id": binding.identifier,
+        "status": binding.status.code(),
+        "msg_type": 1,
+        "zp_user_id": callback::merchant_user_id(binding.app_id, &binding.identifier),
+        "masked_user_phone": masked(&binding.phone),
+    })
+}
+
+const QUERY_BINDING_MAC: &[Seg] = &[Seg::F("app_id"), Seg::F("app_trans_id"), Seg::F("req_date")];
+
+/// `POST /v2/agreement/query`: pending 3, confirmed or unbound 1 (data.status 1 / 4),
+/// refused 2/-329 (data.status 3).
+pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["app_trans_id", "req_date"],
+        QUERY_BINDING_MAC,
+    )?;
+    let key: Key = (app.app_id, params.get_or_empty("app_trans_id").to_owned());
+    let store = state.store();
+    let binding = store
+        .bindings
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found("binding not found"))?;
+    let data = json!({ "data": binding_data(binding, state.now_ms()) });
+    Ok(Json(match binding.status {
+        BindingStatus::Pending => with_codes(3, 3, "waiting for the user", data),
+        BindingStatus::Cancelled => with_codes(2, -329, "the user refused", data),
+        BindingStatus::Confirmed | BindingStatus::Disabled => success(data),
+    }))
+}
+
+/// `POST /v2/agreement/unbind`.
+pub(crate) async fn unbind(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["identifier", "binding_id", "req_date"],
+        &[
+            Seg::F("app_id"),
+            Seg::F("identifier"),
+            Seg::F("binding_id"),
+            Seg::F("req_date"),
+        ],
+    )?;
+    let identifier = params.get_or_empty("identifier");
+    let binding_id = params.get_or_empty("binding_id");
+    let mut store = state.store();
+    let binding = store
+        .bindings
+        .values_mut()
+        .find(|b| {
+            b.app_id == app.app_id
+                && b.identifier == identifier
+                && b.binding_id.as_deref() == Some(binding_id)
+                && b.status == BindingStatus::Confirmed
+        })
+        .ok_or_else(|| ApiError::not_found("no active binding with this binding_id"))?;
+    binding.status = BindingStatus::Disabled;
+    tracing::info!(app_id = app.app_id, "binding disabled");
+    Ok(Json(success(json!({}))))
+}
+
+/// The active binding a pay token belongs to, for this app (and identifier, if given).
+fn active_binding<'a>(
+    store: &'a mut crate::state::Store,
+    app_id: i64,
+    pay_token: &str,
+    identifier: Option<&str>,
+) -> Result<&'a mut Binding, ApiError> {
+    let key = store
+        .pay_tokens
+        .get(pay_token)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("pay_token not found"))?;
+    store
+        .bindings
+        .get_mut(&key)
+        .filter(|b| {
+            b.app_id == app_id
+                && b.status == BindingStatus::Confirmed
+                && identifier.is_none_or(|id| id == b.identifier)
+        })
+        .ok_or_else(|| ApiError::not_found("no active binding for this pay_token"))
+}
+
+fn can_pay(binding: &Binding, amount: i64) -> bool {
+    amount <= binding.balance && (binding.max_amount == 0 || amount <= binding.max_amount)
+}
+
+/// `POST /v2/agreement/balance`.
+pub(crate) async fn balance(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["identifier", "pay_token", "amount", "req_date"],
+        &[
+            Seg::F("app_id"),
+            Seg::F("pay_token"),
+            Seg::F("identifier"),
+            Seg::F("amount"),
+            Seg::F("req_date"),
+        ],
+    )?;
+    let amount = positive_amount(&params, "amount")?;
+    let mut store = state.store();
+    let binding = active_binding(
+        &mut store,
+        app.app_id,
+        params.get_or_empty("pay_token"),
+        Some(params.get_or_empty("identifier")),
+    )?;
+    Ok(Json(success(json!({
+        "data": [{ "channel": WALLET_CHANNEL, "payable": can_pay(binding, amount), "bank_code": "zp_app" }],
+        "discount_amount": 0,
+    }))))
+}
+
+/// `POST /v2/agreement/pay`: pays a created order from the bound wallet (-63 when the balance
+/// or `max_amount` does not allow it); the order callback (type 1) follows.
+pub(crate) async fn pay(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["identifier", "zp_trans_token", "pay_token", "req_date"],
+        &[
+            Seg::F("app_id"),
+            Seg::F("identifier"),
+            Seg::F("zp_trans_token"),
+            Seg::F("pay_token"),
+            Seg::F("req_date"),
+        ],
+    )?;
+    let now = state.now_ms();
+    let (key, order) = {
+        let mut store = state.store();
+        let key = store
+            .order_tokens
+            .get(params.get_or_empty("zp_trans_token"))
+            .filter(|key| key.0 == app.app_id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("zp_trans_token not found"))?;
+        let amount = match store.refresh(&key, now) {
+            Some(order) if order.state == OrderState::Created => order.amount,
+            Some(order) if order.state == OrderState::Expired => {
+                return Err(ApiError::new(-54, "order expired"));
+            }
+            Some(_) => return Err(ApiError::new(406, "order is not payable")),
+            None => return Err(ApiError::not_found("order not found")),
+        };
+        let binding = active_binding(
+            &mut store,
+            app.app_id,
+            params.get_or_empty("pay_token"),
+            Some(params.get_or_empty("identifier")),
+        )?;
+        if !can_pay(binding, amount) {
+            return Err(ApiError::new(-63, "wallet balance or max_amount too low"));
+        }
+        binding.balance -= amount;
+        let order = pay_locked(&state, &mut store, &key, now)?;
+        (key, order)
+    };
+    after_payment(&state, &key, &order, now);
+    Ok(Json(success(json!({
+        "app_trans_id": order.app_trans_id,
+        "zp_trans_id": order.zp_trans_id,
+    }))))
+}
+
+/// `POST /v2/agreement/query_user`.
+pub(crate) async fn query_user(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["access_token", "req_date"],
+        &[Seg::F("app_id"), Seg::F("access_token"), Seg::F("req_date")],
+    )?;
+    let mut store = state.store();
+    let binding = active_binding(
+        &mut store,
+        app.app_id,
+        params.get_or_empty("access_token"),
+        None,
+    )?;
+    Ok(Json(success(json!({ "phone": masked(&binding.phone) }))))
+}
+
+/// `POST /v2/tokenization/bind`. `BIND_AND_PAY`'s `payment_data` is stored but no payment is
+/// made.
+pub(crate) async fn token_bind(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &[
+            "app_trans_id",
+            "req_date",
+            "identifier",
+            "binding_type",
+            "binding_mode",
+            "device_type",
+            "binding_data",
+        ],
+        &[
+            Seg::F("app_id"),
+            Seg::F("app_trans_id"),
+            Seg::F("identifier"),
+            Seg::F("binding_mode"),
+            Seg::F("binding_type"),
+            Seg::F("device_type"),
+            Seg::F("binding_data"),
+            Seg::F("payment_data"),
+            Seg::F("req_date"),
+        ],
+    )?;
+    let app_trans_id = params.required("app_trans_id")?;
+    check_dated_id(&state, "app_trans_id", app_trans_id, 40)?;
+    params.required_i64("req_date")?;
+    let binding_type = params.get_or_empty("binding_type");
+    if !matches!(binding_type, "WALLET" | "CARD") {
+        return Err(ApiError::invalid("`binding_type` must be WALLET or CARD"));
+    }
+    if !matches!(params.get_or_empty("binding_mode"), "BIND" | "BIND_AND_PAY") {
+        return Err(ApiError::invalid(
+            "`binding_mode` must be BIND or BIND_AND_PAY",
+        ));
+    }
+    if !matches!(params.get_or_empty("device_type"), "MOBILE" | "DESKTOP") {
+        return Err(ApiError::invalid("`device_type` must be MOBILE or DESKTOP"));
+    }
+    let data_text = params.get_or_empty("binding_data");
+    let Ok(Value::Object(data)) = serde_json::from_str::<Value>(data_text) else {
+        return Err(ApiError::invalid("`binding_data` is not a JSON object"));
+    };
+    let url_in = |name: &str| {
+        data.get(name)
+            .and_then(Value::as_str)
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            .map(str::to_owned)
+    };
+    let binding = new_binding(
+        &state,
+        app.app_id,
+        app_trans_id,
+        "tokenization",
+        params.get_or_empty("identifier"),
+        0,
+        binding_type,
+        data_text,
+        url_in("redirect_url"),
+        url_in("callback_url"),
+    );
+    let binding = store_binding(&state, binding)?;
+    tracing::info!(
+        app_id = app.app_id,
+        app_trans_id,
+        "tokenization binding requested"
+    );
+    let link = binding_page_url(&state, &binding.binding_token);
+    Ok(Json(success(json!({
+        "binding_token": binding.binding_token,
+        "binding_url": link,
+        "reform_url": link,
+    }))))
+}
+
+/// `POST /v2/tokenization/query`: pending 3, confirmed 1, refused 2/-329.
+pub(crate) async fn token_query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["app_trans_id", "req_date"],
+        QUERY_BINDING_MAC,
+    )?;
+    let key: Key = (app.app_id, params.get_or_empty("app_trans_id").to_owned());
+    let store = state.store();
+    let binding = store
+        .bindings
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found("binding not found"))?;
+    let link = binding_page_url(&state, &binding.binding_token);
+    let body = json!({
+        "binding_token": binding.binding_token,
+        "binding_qr_link": link,
+        "deep_link": deep_link(&binding.binding_token),
+        "short_link": link,
+        "status": binding.status.code(),
+        "pay_token": binding.pay_token,
+    });
+    Ok(Json(match binding.status {
+        BindingStatus::Pending => with_codes(3, 3, "waiting for the user", body),
+        BindingStatus::Cancelled => with_codes(2, -329, "the user refused", body),
+        BindingStatus::Confirmed | BindingStatus::Disabled => success(body),
+    }))
+}
+
+/// The user's answer on the binding page: confirm (assigns `binding_id` and `pay_token`) or
+/// refuse. Sends the binding callback (type 2) if there is a URL. Unknown token → -101; a
+/// binding that was already answered → 406.
+pub(crate) fn answer_binding(
+    state: &EmulatorState,
+    token: &str,
+    confirm: bool,
+) -> Result<Binding, ApiError> {
+    let now = state.now_ms();
+    let binding = {
+        let mut store = state.store();
+        let key = store
+            .binding_tokens
+            .get(token)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("binding token not found"))?;
+        let binding_id = state.next_token();
+        let pay_token = state.next_token();
+        let binding = store
+            .bindings
+            .get_mut(&key)
+            .ok_or_else(|| ApiError::not_found("binding not found"))?;
+        if binding.status != BindingStatus::Pending {
+            return Err(ApiError::new(406, "binding already answered"));
+        }
+        if confirm {
+            binding.status = BindingStatus::Confirmed;
+            binding.binding_id = Some(binding_id);
+            binding.pay_token = Some(pay_token.clone());
+        } else {
+            binding.status = BindingStatus::Cancelled;
+        }
+        binding.callback.url = binding.callback_url.clone().or_else(|| {
+            state
+                .app(binding.app_id)
+                .and_then(|app| app.callback_url.clone())
+        });
+        let binding = binding.clone();
+        if confirm {
+            store.pay_tokens.insert(pay_token, key);
+        }
+        binding
+    };
+    tracing::info!(app_id = binding.app_id, app_trans_id = %binding.app_trans_id, status = ?binding.status, "binding answered");
+    if let (Some(url), Some(app)) = (&binding.callback.url, state.app(binding.app_id)) {
+        callback::send(
+            state,
+            Target::Binding((binding.app_id, binding.app_trans_id.clone())),
+            url.clone(),
+            &app.key2,
+            binding_data(&binding, now).to_string(),
+            2,
+        );
+    }
+    Ok(binding)
+}

@@ -1,0 +1,162 @@
+//! What the emulator is configured with: apps and their keys, timing, callback retries, and the
+//! clock it reads time from.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use zalopay_api::{KeyError, KeyKind, SecretKey};
+
+/// One merchant app the emulator knows, with its key pair.
+///
+/// `Debug` never shows the keys (they are [`SecretKey`]s).
+#[derive(Clone, Debug)]
+pub struct App {
+    /// The app id (`app_id` / `appid` / `appId` on the wire).
+    pub app_id: i64,
+    /// key1: verifies every merchant → gateway request.
+    pub key1: SecretKey,
+    /// key2: signs callbacks and redirect checksums.
+    pub key2: SecretKey,
+    /// The callback URL "registered on the merchant portal": used when an order carries no
+    /// `callback_url` of its own. `None`: such orders get no callback.
+    pub callback_url: Option<String>,
+    /// The redirect URL "registered on the merchant portal": used after payment when the order's
+    /// `embed_data` has no `redirecturl`.
+    pub redirect_url: Option<String>,
+}
+
+impl App {
+    /// An app with no registered callback or redirect URL; fails if a key is empty.
+    pub fn new(
+        app_id: i64,
+        key1: impl Into<String>,
+        key2: impl Into<String>,
+    ) -> Result<Self, KeyError> {
+        Ok(Self {
+            app_id,
+            key1: SecretKey::new(KeyKind::Key1, key1)?,
+            key2: SecretKey::new(KeyKind::Key2, key2)?,
+            callback_url: None,
+            redirect_url: None,
+        })
+    }
+
+    /// Sets the registered callback URL.
+    pub fn with_callback_url(mut self, url: impl Into<String>) -> Self {
+        self.callback_url = Some(url.into());
+        self
+    }
+
+    /// Sets the registered redirect URL.
+    pub fn with_redirect_url(mut self, url: impl Into<String>) -> Self {
+        self.redirect_url = Some(url.into());
+        self
+    }
+
+    /// The public sandbox demo apps 2553 and 2554 (api-facts §19.1).
+    pub fn sandbox_demo_apps() -> Vec<App> {
+        let demo = [
+            (
+                2553,
+                "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL",
+                "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz",
+            ),
+            (
+                2554,
+                "sdngKKJmqEMzvh5QQcdD2A9XBSKUNaYn",
+                "trMrHtvjo6myautxDUiAcYsVtaeQ8nhf",
+            ),
+        ];
+        // The literals are non-empty, so `App::new` cannot fail here.
+        demo.into_iter()
+            .filter_map(|(id, k1, k2)| App::new(id, k1, k2).ok())
+            .collect()
+    }
+}
+
+/// How the emulator behaves.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// The apps that may call the emulator. Default: sandbox demo apps 2553 and 2554.
+    pub apps: Vec<App>,
+    /// How long an order can be paid when it has no `expire_duration_seconds`. Default 15 min.
+    pub order_lifetime: Duration,
+    /// How many times a callback is *re*-sent after a failed attempt (non-200 answer, an
+    /// answer whose `return_code` is not `1`, or no answer). Default 3, i.e. at most 4 POSTs.
+    pub callback_retries: u32,
+    /// Wait before retry `n` is `n × callback_backoff`. Default 200 ms.
+    pub callback_backoff: Duration,
+    /// Time allowed for one callback POST. Default 5 s.
+    pub callback_timeout: Duration,
+    /// The base URL browsers and tests reach the emulator at (used in `order_url`, binding
+    /// links, ZOD `orderUrl`). `None`: `http://<bound address>` after [`crate::Emulator::spawn`],
+    /// `http://127.0.0.1:8090` for a bare [`crate::Emulator::router`].
+    pub public_base_url: Option<String>,
+    /// The merchant balance every app starts with for disbursement (VND). Default 1 000 000 000.
+    pub disbursement_balance: i64,
+    /// The wallet balance every bound user starts with (VND). Default 10 000 000.
+    pub wallet_balance: i64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            apps: App::sandbox_demo_apps(),
+            order_lifetime: Duration::from_secs(15 * 60),
+            callback_retries: 3,
+            callback_backoff: Duration::from_millis(200),
+            callback_timeout: Duration::from_secs(5),
+            public_base_url: None,
+            disbursement_balance: 1_000_000_000,
+            wallet_balance: 10_000_000,
+        }
+    }
+}
+
+/// The emulator's source of time, so tests can move time instead of waiting.
+pub trait Clock: Send + Sync + 'static {
+    /// Now, as Unix epoch milliseconds.
+    fn now_ms(&self) -> i64;
+}
+
+/// The real clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+/// A clock that only moves when told to. Clones share the same time.
+#[derive(Clone, Debug)]
+pub struct ManualClock(Arc<AtomicI64>);
+
+impl ManualClock {
+    /// A clock standing at `now_ms`.
+    pub fn new(now_ms: i64) -> Self {
+        Self(Arc::new(AtomicI64::new(now_ms)))
+    }
+
+    /// Sets the time.
+    pub fn set(&self, now_ms: i64) {
+        self.0.store(now_ms, Ordering::SeqCst);
+    }
+
+    /// Moves the time forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,206 @@
+//! Disbursement (§14): merchant balance, user lookup by phone, top-up, top-up query.
+//!
+//! Top-up's `sig` is `base64(RSA-SHA256(private key, hex HMAC))` at the real gateway. The
+//! emulator has no RSA public key to check that with, so it verifies the HMAC step only: `sig`
+//! must be the hex HMAC-SHA256(key1, input) itself (what a client sends when it has no RSA key
+//! configured).
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+use crate::callback::merchant_user_id;
+use crate::orders::{ApiResult, authenticate, positive_amount};
+use crate::state::{EmulatorState, Key, Topup};
+use crate::wire::{ApiError, Params, Seg, success, with_codes};
+
+/// `POST /v2/disbursement/balance`.
+pub(crate) async fn balance(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["payment_id", "time"],
+        &[Seg::F("app_id"), Seg::F("payment_id"), Seg::F("time")],
+    )?;
+    params.required_i64("time")?;
+    let balance = *state
+        .store()
+        .merchant_balances
+        .entry(app.app_id)
+        .or_insert(state.config().disbursement_balance);
+    Ok(Json(success(json!({ "data": { "balance": balance } }))))
+}
+
+fn onboarding_url(state: &EmulatorState) -> String {
+    format!("{}/onboarding", state.base_url())
+}
+
+/// `POST /v2/disbursement/user`: any phone of 9–11 digits has a wallet, except those ending in
+/// `0000` (2/-101 with `onboarding_url`).
+pub(crate) async fn user(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["phone", "time"],
+        &[Seg::F("app_id"), Seg::F("phone"), Seg::F("time")],
+    )?;
+    params.required_i64("time")?;
+    let phone = params.get_or_empty("phone");
+    if !(9..=11).contains(&phone.len()) || !phone.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::invalid("`phone` must be 9 to 11 digits"));
+    }
+    let reference_id = params.get_or_empty("request_id");
+    if phone.ends_with("0000") {
+        return Ok(Json(with_codes(
+            2,
+            -101,
+            "this phone has no ZaloPay wallet",
+            json!({ "data": { "reference_id": reference_id, "phone": phone, "onboarding_url": onboarding_url(&state) } }),
+        )));
+    }
+    let m_u_id: String = merchant_user_id(app.app_id, &format!("phone:{phone}"))
+        .chars()
+        .take(32)
+        .collect();
+    state
+        .store()
+        .wallet_users
+        .insert(m_u_id.clone(), phone.to_owned());
+    Ok(Json(success(json!({
+        "data": {
+            "reference_id": reference_id,
+            "m_u_id": m_u_id,
+            "name": "NGUYEN VAN A",
+            "phone": phone,
+            "onboarding_url": "",
+        }
+    }))))
+}
+
+fn topup_data(topup: &Topup) -> Value {
+    json!({
+        "order_id": topup.order_id,
+        "status": 1,
+        "m_u_id": topup.m_u_id,
+        "phone": topup.phone,
+        "amount": topup.amount,
+        "description": topup.description,
+        "partner_fee": 0,
+        "zlp_fee": 0,
+        "extra_info": topup.extra_info,
+        "time": topup.time,
+    })
+}
+
+/// `POST /v2/disbursement/topup` (see the module docs for `sig`). Unknown `m_u_id` → -101
+/// (ask `/v2/disbursement/user` first), duplicate `partner_order_id` → -68, merchant balance
+/// too low → -63.
+pub(crate) async fn topup(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "sig",
+        &[
+            "payment_id",
+            "partner_order_id",
+            "m_u_id",
+            "amount",
+            "description",
+            "time",
+        ],
+        &[
+            Seg::F("app_id"),
+            Seg::F("payment_id"),
+            Seg::F("partner_order_id"),
+            Seg::F("m_u_id"),
+            Seg::F("amount"),
+            Seg::F("description"),
+            Seg::F("partner_embed_data"),
+            Seg::F("extra_info"),
+            Seg::F("time"),
+        ],
+    )?;
+    let amount = positive_amount(&params, "amount")?;
+    let time = params.required_i64("time")?;
+    let partner_order_id = params.get_or_empty("partner_order_id");
+    let m_u_id = params.get_or_empty("m_u_id");
+    let order_id = state.next_id();
+    let zp_trans_id = state.next_id().to_string();
+    let mut store = state.store();
+    let key: Key = (app.app_id, partner_order_id.to_owned());
+    if store.topups.contains_key(&key) {
+        return Err(ApiError::new(-68, "duplicate partner_order_id"));
+    }
+    let phone = store
+        .wallet_users
+        .get(m_u_id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("unknown m_u_id"))?;
+    let starting = state.config().disbursement_balance;
+    let balance = store
+        .merchant_balances
+        .entry(app.app_id)
+        .or_insert(starting);
+    if *balance < amount {
+        return Err(ApiError::new(-63, "merchant balance too low"));
+    }
+    *balance -= amount;
+    let topup = Topup {
+        app_id: app.app_id,
+        payment_id: params.get_or_empty("payment_id").to_owned(),
+        partner_order_id: partner_order_id.to_owned(),
+        order_id,
+        zp_trans_id,
+        m_u_id: m_u_id.to_owned(),
+        phone,
+        amount,
+        description: params.get_or_empty("description").to_owned(),
+        extra_info: params.get_or_empty("extra_info").to_owned(),
+        partner_embed_data: params.get_or_empty("partner_embed_data").to_owned(),
+        time,
+    };
+    let data = topup_data(&topup);
+    store.topups.insert(key, topup);
+    tracing::info!(app_id = app.app_id, partner_order_id, amount, "top-up done");
+    Ok(Json(success(json!({ "data": data }))))
+}
+
+/// `POST /v2/disbursement/txn`.
+pub(crate) async fn txn(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["partner_order_id", "time"],
+        &[Seg::F("app_id"), Seg::F("partner_order_id"), Seg::F("time")],
+    )?;
+    params.required_i64("time")?;
+    let key: Key = (
+        app.app_id,
+        params.get_or_empty("partner_order_id").to_owned(),
+    );
+    let store = state.store();
+    let topup = store
+        .topups
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found("order not found"))?;
+    let mut data = topup_data(topup);
+    if let Value::Object(map) = &mut data {
+        map.insert("zp_trans_id".to_owned(), json!(topup.zp_trans_id));
+        map.insert(
+            "result_url".to_owned(),
+            json!(format!(
+                "{}/disbursement/{}",
+                state.base_url(),
+                topup.order_id
+            )),
+        );
+    }
+    Ok(Json(success(json!({ "data": data }))))
+}

@@ -1,0 +1,611 @@
+//! Orders: create, query, cancel, refund, query refund, bank list, quick pay — and the
+//! payment / cancellation every other entry point (page, JSON, agreement pay) goes through.
+
+use axum::Json;
+use axum::extract::State;
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::callback::{self, Target, WALLET_CHANNEL};
+use crate::config::App;
+use crate::state::{EmulatorState, Key, Order, OrderKind, OrderState, Refund, Store, yymmdd};
+use crate::wire::{ApiError, Params, Seg, success, verify_mac, with_codes};
+
+/// Handler result: a JSON body, or an in-band refusal.
+pub(crate) type ApiResult = Result<Json<Value>, ApiError>;
+
+/// Checks `app_field` names a known app and the signature over `segments` with key1.
+/// Missing app id, signature or any of `required` is -401; unknown app or mismatch is -402.
+pub(crate) fn authenticate<'a>(
+    state: &'a EmulatorState,
+    params: &Params,
+    app_field: &str,
+    sig_field: &str,
+    required: &[&str],
+    segments: &[Seg],
+) -> Result<&'a App, ApiError> {
+    let app_id = params.required_i64(app_field)?;
+    let app = state
+        .app(app_id)
+        .ok_or_else(|| ApiError::bad_app(format!("unknown app {app_id}")))?;
+    params.required(sig_field)?;
+    for name in required {
+        params.required(name)?;
+    }
+    verify_mac(params, app, &app.key1, sig_field, segments)?;
+    Ok(app)
+}
+
+/// Checks the `yyMMdd` prefix (Vietnam time, emulator clock) and length of a merchant id.
+pub(crate) fn check_dated_id(
+    state: &EmulatorState,
+    name: &str,
+    id: &str,
+    max_len: usize,
+) -> Result<(), ApiError> {
+    if id.chars().count() > max_len {
+        return Err(ApiError::invalid(format!(
+            "`{name}` is longer than {max_len}"
+        )));
+    }
+    let today = yymmdd(state.now_ms());
+    if !id.starts_with(&today) {
+        return Err(ApiError::invalid(format!(
+            "`{name}` must start with today's date {today} (yyMMdd, GMT+7)"
+        )));
+    }
+    Ok(())
+}
+
+const CREATE_MAC: &[Seg] = &[
+    Seg::F("app_id"),
+    Seg::F("app_trans_id"),
+    Seg::F("app_user"),
+    Seg::F("amount"),
+    Seg::F("app_time"),
+    Seg::F("embed_data"),
+    Seg::F("item"),
+];
+const CREATE_REQUIRED: &[&str] = &[
+    "app_user",
+    "app_trans_id",
+    "app_time",
+    "amount",
+    "item",
+    "embed_data",
+];
+
+/// Validates the order fields shared by create and quick pay and builds the order.
+fn new_order(
+    state: &EmulatorState,
+    params: &Params,
+    app: &App,
+    kind: OrderKind,
+) -> Result<Order, ApiError> {
+    let app_user = params.required("app_user")?;
+    if app_user.chars().count() > 50 {
+        return Err(ApiError::invalid("`app_user` is longer than 50"));
+    }
+    let app_trans_id = params.required("app_trans_id")?;
+    check_dated_id(state, "app_trans_id", app_trans_id, 40)?;
+    let app_time = params.required_i64("app_time")?;
+    let amount = positive_amount(params, "amount")?;
+    let description = match kind {
+        OrderKind::QuickPay => params.get_or_empty("description"),
+        _ => params.required("description")?,
+    };
+    if description.chars().count() > 256 {
+        return Err(ApiError::invalid("`description` is longer than 256"));
+    }
+    let item = params.required("item")?;
+    if !matches!(serde_json::from_str::<Value>(item), Ok(Value::Array(_))) {
+        return Err(ApiError::invalid("`item` is not a JSON array"));
+    }
+    let embed_data = params.required("embed_data")?;
+    if embed_data.chars().count() > 2048
+        || !matches!(
+            serde_json::from_str::<Value>(embed_data),
+            Ok(Value::Object(_))
+        )
+    {
+        return Err(ApiError::invalid(
+            "`embed_data` is not a JSON object of at most 2048 characters",
+        ));
+    }
+    let lifetime_ms = match params.optional_i64("expire_duration_seconds")? {
+        Some(secs) if (300..=2_592_000).contains(&secs) => secs * 1000,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "`expire_duration_seconds` must be within 300..=2592000",
+            ));
+        }
+        None => i64::try_from(state.config().order_lifetime.as_millis()).unwrap_or(i64::MAX),
+    };
+    let callback_url = optional_url(params, "callback_url")?;
+    let bank_code = params.get_or_empty("bank_code");
+    if bank_code.len() > 20 {
+        return Err(ApiError::invalid("`bank_code` is longer than 20"));
+    }
+    let now = state.now_ms();
+    Ok(Order {
+        app_id: app.app_id,
+        app_trans_id: app_trans_id.to_owned(),
+        app_user: app_user.to_owned(),
+        app_time,
+        amount,
+        description: description.to_owned(),
+        item: item.to_owned(),
+        embed_data: embed_data.to_owned(),
+        bank_code: bank_code.to_owned(),
+        callback_url,
+        zp_trans_token: state.next_token(),
+        state: OrderState::Created,
+        kind,
+        created_at_ms: now,
+        expires_at_ms: now.saturating_add(lifetime_ms),
+        paid_at_ms: None,
+        zp_trans_id: None,
+        channel: None,
+        refunded_amount: 0,
+        callback: Default::default(),
+    })
+}
+
+/// `name` as an amount > 0; otherwise -401.
+pub(crate) fn positive_amount(params: &Params, name: &str) -> Result<i64, ApiError> {
+    let amount = params.required_i64(name)?;
+    if amount <= 0 {
+        return Err(ApiError::invalid(format!("`{name}` must be positive")));
+    }
+    Ok(amount)
+}
+
+/// An optional http(s) URL parameter.
+pub(crate) fn optional_url(params: &Params, name: &str) -> Result<Option<String>, ApiError> {
+    match params.get(name) {
+        None | Some("") => Ok(None),
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            Ok(Some(url.to_owned()))
+        }
+        Some(_) => Err(ApiError::invalid(format!("`{name}` is not an http(s) URL"))),
+    }
+}
+
+/// Stores a new order; -68 when its id is taken.
+pub(crate) fn insert_order(state: &EmulatorState, order: Order) -> Result<Order, ApiError> {
+    let key: Key = (order.app_id, order.app_trans_id.clone());
+    let mut store = state.store();
+    if store.orders.contains_key(&key) {
+        return Err(ApiError::new(-68, "duplicate app_trans_id"));
+    }
+    store
+        .order_tokens
+        .insert(order.zp_trans_token.clone(), key.clone());
+    store.orders.insert(key, order.clone());
+    Ok(order)
+}
+
+/// `{base}/pay?order=<base64 of {"zptranstoken":..,"appid":..}>`, like the real gateway's
+/// `openinapp?order=` links.
+pub(crate) fn order_url(state: &EmulatorState, order: &Order) -> String {
+    let inner = json!({ "zptranstoken": order.zp_trans_token, "appid": order.app_id });
+    let encoded = base64::engine::general_purpose::STANDARD.encode(inner.to_string());
+    let query = serde_urlencoded::to_string([("order", encoded)]).unwrap_or_default();
+    format!("{}/pay?{query}", state.base_url())
+}
+
+/// A VietQR-shaped (EMVCo TLV with CRC16) payload naming the order.
+fn qr_code(order: &Order) -> String {
+    fn tlv(tag: &str, value: &str) -> String {
+        format!("{tag}{:02}{value}", value.len())
+    }
+    let merchant = tlv("00", "vn.zalopay") + &tlv("01", &order.zp_trans_token);
+    let mut payload = tlv("00", "01")
+        + &tlv("01", "12")
+        + &tlv("26", &merchant)
+        + &tlv("53", "704")
+        + &tlv("54", &order.amount.to_string())
+        + &tlv("58", "VN")
+        + "6304";
+    let crc = crc16_ccitt(payload.as_bytes());
+    payload.push_str(&format!("{crc:04X}"));
+    payload
+}
+
+fn crc16_ccitt(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0xFFFF;
+    for byte in data {
+        crc ^= u16::from(*byte) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+/// `POST /v2/create`.
+pub(crate) async fn create(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        CREATE_REQUIRED,
+        CREATE_MAC,
+    )?;
+    let order = new_order(&state, &params, app, OrderKind::Order)?;
+    let order = insert_order(&state, order)?;
+    tracing::info!(app_id = order.app_id, app_trans_id = %order.app_trans_id, amount = order.amount, "order created");
+    Ok(Json(success(json!({
+        "order_url": order_url(&state, &order),
+        "zp_trans_token": order.zp_trans_token,
+        "order_token": order.zp_trans_token,
+        "qr_code": qr_code(&order),
+    }))))
+}
+
+const QUERY_MAC: &[Seg] = &[Seg::F("app_id"), Seg::F("app_trans_id"), Seg::Key1];
+
+/// `POST /v2/query`.
+pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["app_trans_id"],
+        QUERY_MAC,
+    )?;
+    let key: Key = (app.app_id, params.get_or_empty("app_trans_id").to_owned());
+    let now = state.now_ms();
+    let mut store = state.store();
+    let order = store
+        .refresh(&key, now)
+        .ok_or_else(|| ApiError::not_found("order not found"))?;
+    Ok(Json(order_status(order, now)))
+}
+
+/// The `/v2/query` body for an order.
+pub(crate) fn order_status(order: &Order, now: i64) -> Value {
+    let mut extra = json!({
+        "is_processing": false,
+        "amount": order.amount,
+        "discount_amount": 0,
+        "server_time": now,
+    });
+    if let (Some(zp_trans_id), Value::Object(map)) = (order.zp_trans_id, &mut extra) {
+        map.insert("zp_trans_id".to_owned(), json!(zp_trans_id));
+    }
+    match order.state {
+        OrderState::Paid => success(extra),
+        OrderState::Created => with_codes(3, 3, "Giao dịch chưa thực hiện hoặc đang xử lý", extra),
+        OrderState::Expired => with_codes(2, -54, "order expired (TIME_INVALID)", extra),
+        OrderState::Cancelled => with_codes(2, -329, "cancelled", extra),
+    }
+}
+
+/// `POST /v2/cancel`.
+pub(crate) async fn cancel(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["app_trans_id"],
+        QUERY_MAC,
+    )?;
+    let key: Key = (app.app_id, params.get_or_empty("app_trans_id").to_owned());
+    cancel_order(&state, &key)?;
+    Ok(Json(success(json!({}))))
+}
+
+/// Cancels an unpaid order (idempotent); paid → 2/406, expired → 2/-54, unknown → 2/-101.
+pub(crate) fn cancel_order(state: &EmulatorState, key: &Key) -> Result<Order, ApiError> {
+    let now = state.now_ms();
+    let mut store = state.store();
+    let order = store
+        .refresh(key, now)
+        .ok_or_else(|| ApiError::not_found("order not found"))?;
+    match order.state {
+        OrderState::Created | OrderState::Cancelled => {
+            order.state = OrderState::Cancelled;
+            tracing::info!(app_id = key.0, app_trans_id = %key.1, "order cancelled");
+            Ok(order.clone())
+        }
+        OrderState::Paid => Err(ApiError::new(406, "order already paid (ILLEGAL_STATUS)")),
+        OrderState::Expired => Err(ApiError::new(-54, "order expired (TIME_INVALID)")),
+    }
+}
+
+/// Pays an order now (channel 38, a fresh `zp_trans_id`) and sends its callback.
+/// Already paid → 2/406, cancelled → 2/-329, expired → 2/-54, unknown → 2/-101.
+pub(crate) fn pay_order(state: &EmulatorState, key: &Key) -> Result<Order, ApiError> {
+    let now = state.now_ms();
+    let order = {
+        let mut store = state.store();
+        pay_locked(state, &mut store, key, now)?
+    };
+    after_payment(state, key, &order, now);
+    Ok(order)
+}
+
+/// The state change of a payment, under the caller's lock. Call [`after_payment`] once the
+/// lock is released.
+pub(crate) fn pay_locked(
+    state: &EmulatorState,
+    store: &mut Store,
+    key: &Key,
+    now: i64,
+) -> Result<Order, ApiError> {
+    let order = store
+        .refresh(key, now)
+        .ok_or_else(|| ApiError::not_found("order not found"))?;
+    match order.state {
+        OrderState::Created => {}
+        OrderState::Paid => return Err(ApiError::new(406, "order already paid")),
+        OrderState::Cancelled => return Err(ApiError::new(-329, "order cancelled")),
+        OrderState::Expired => return Err(ApiError::new(-54, "order expired")),
+    }
+    let zp_trans_id = state.next_id();
+    order.state = OrderState::Paid;
+    order.zp_trans_id = Some(zp_trans_id);
+    order.channel = Some(WALLET_CHANNEL);
+    order.paid_at_ms = Some(now);
+    order.callback.url = order.callback_url.clone().or_else(|| {
+        state
+            .app(order.app_id)
+            .and_then(|app| app.callback_url.clone())
+    });
+    let order = order.clone();
+    store.zp_trans_ids.insert(zp_trans_id, key.clone());
+    Ok(order)
+}
+
+/// Logs a payment and sends its callback (no lock may be held).
+pub(crate) fn after_payment(state: &EmulatorState, key: &Key, order: &Order, now: i64) {
+    tracing::info!(app_id = order.app_id, app_trans_id = %order.app_trans_id, zp_trans_id = ?order.zp_trans_id, "order paid");
+    match (&order.callback.url, state.app(order.app_id)) {
+        (Some(url), Some(app)) => callback::send(
+            state,
+            Target::Order(key.clone()),
+            url.clone(),
+            &app.key2,
+            callback::order_callback_data(order, now),
+            1,
+        ),
+        _ => tracing::info!(app_trans_id = %order.app_trans_id, "no callback URL: no callback"),
+    }
+}
+
+const REFUND_MAC: &[Seg] = &[
+    Seg::F("app_id"),
+    Seg::F("zp_trans_id"),
+    Seg::F("amount"),
+    Seg::Opt("refund_fee_amount"),
+    Seg::F("description"),
+    Seg::F("timestamp"),
+];
+
+/// Allowed distance between a request `timestamp` and the emulator clock.
+const TIMESTAMP_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// `POST /v2/refund`.
+pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &[
+            "m_refund_id",
+            "zp_trans_id",
+            "amount",
+            "description",
+            "timestamp",
+        ],
+        REFUND_MAC,
+    )?;
+    let m_refund_id = params.required("m_refund_id")?;
+    check_refund_id(&state, app.app_id, m_refund_id)?;
+    let zp_trans_id = params.required_i64("zp_trans_id")?;
+    let timestamp = params.required_i64("timestamp")?;
+    let now = state.now_ms();
+    if (now - timestamp).abs() > TIMESTAMP_WINDOW_MS {
+        return Err(ApiError::new(
+            -13,
+            "`timestamp` is outside the 15-minute window",
+        ));
+    }
+    let amount = params.required_i64("amount")?;
+    let fee = params.optional_i64("refund_fee_amount")?.unwrap_or(0);
+    if amount <= 0 || fee < 0 || fee > amount {
+        return Err(ApiError::new(-14, "refund amount invalid"));
+    }
+    let description = params.required("description")?;
+    let refund_id = state.next_id();
+    let mut store = state.store();
+    let refund_key: Key = (app.app_id, m_refund_id.to_owned());
+    if store.refunds.contains_key(&refund_key) {
+        return Err(ApiError::new(-23, "duplicate m_refund_id"));
+    }
+    let order_key = store
+        .zp_trans_ids
+        .get(&zp_trans_id)
+        .filter(|key| key.0 == app.app_id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("no paid transaction with this zp_trans_id"))?;
+    let order = store
+        .orders
+        .get_mut(&order_key)
+        .filter(|order| order.state == OrderState::Paid)
+        .ok_or_else(|| ApiError::not_found("no paid transaction with this zp_trans_id"))?;
+    if order.refunded_amount.saturating_add(amount) > order.amount {
+        return Err(ApiError::new(
+            -14,
+            "refund amount invalid: refunds would exceed the paid amount",
+        ));
+    }
+    order.refunded_amount += amount;
+    let app_trans_id = order.app_trans_id.clone();
+    store.refunds.insert(
+        refund_key,
+        Refund {
+            app_id: app.app_id,
+            m_refund_id: m_refund_id.to_owned(),
+            refund_id,
+            zp_trans_id,
+            app_trans_id,
+            amount,
+            refund_fee_amount: fee,
+            description: description.to_owned(),
+            timestamp,
+            created_at_ms: now,
+        },
+    );
+    tracing::info!(
+        app_id = app.app_id,
+        m_refund_id,
+        zp_trans_id,
+        amount,
+        "refund accepted"
+    );
+    Ok(Json(success(json!({ "refund_id": refund_id }))))
+}
+
+/// `m_refund_id` = `yyMMdd_<app_id>_<unique>`, ≤ 45 chars: format -24, date -25, app id -26.
+fn check_refund_id(state: &EmulatorState, app_id: i64, id: &str) -> Result<(), ApiError> {
+    let mut parts = id.splitn(3, '_');
+    let (Some(date), Some(app), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(ApiError::new(
+            -24,
+            "m_refund_id must be yyMMdd_<app_id>_<unique>",
+        ));
+    };
+    if id.chars().count() > 45 || rest.is_empty() {
+        return Err(ApiError::new(
+            -24,
+            "m_refund_id must be yyMMdd_<app_id>_<unique>, ≤ 45 chars",
+        ));
+    }
+    if date != yymmdd(state.now_ms()) {
+        return Err(ApiError::new(
+            -25,
+            "m_refund_id must start with today's yyMMdd (GMT+7)",
+        ));
+    }
+    if app != app_id.to_string() {
+        return Err(ApiError::new(
+            -26,
+            "m_refund_id's app id part is not the app id",
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /v2/query_refund`.
+pub(crate) async fn query_refund(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let app = authenticate(
+        &state,
+        &params,
+        "app_id",
+        "mac",
+        &["m_refund_id", "timestamp"],
+        &[Seg::F("app_id"), Seg::F("m_refund_id"), Seg::F("timestamp")],
+    )?;
+    params.required_i64("timestamp")?;
+    let key: Key = (app.app_id, params.get_or_empty("m_refund_id").to_owned());
+    let store = state.store();
+    let refund = store
+        .refunds
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found("m_refund_id not found"))?;
+    Ok(Json(success(json!({
+        "refund_id": refund.refund_id,
+        "amount": refund.amount,
+    }))))
+}
+
+/// `POST /api/getlistmerchantbanks` (old field style: `appid`, `reqtime`; `returncode`).
+/// Refusals come back as `returncode` 2 with the usual sub code in `subreturncode`.
+pub(crate) async fn bank_list(
+    State(state): State<EmulatorState>,
+    params: Result<Params, ApiError>,
+) -> Json<Value> {
+    let outcome = params.and_then(|params| {
+        authenticate(
+            &state,
+            &params,
+            "appid",
+            "mac",
+            &["reqtime"],
+            &[Seg::F("appid"), Seg::F("reqtime")],
+        )
+        .map(|_| ())
+    });
+    Json(match outcome {
+        Ok(()) => json!({
+            "returncode": 1,
+            "returnmessage": "",
+            "banks": banks(),
+        }),
+        Err(error) => json!({
+            "returncode": error.return_code,
+            "returnmessage": error.message,
+            "subreturncode": error.sub_return_code,
+        }),
+    })
+}
+
+fn banks() -> Value {
+    fn bank(code: &str, name: &str, order: i32, pmcid: i32, min: i64, max: i64) -> Value {
+        json!({
+            "bankcode": code, "name": name, "displayorder": order, "pmcid": pmcid,
+            "minamount": min, "maxamount": max,
+        })
+    }
+    json!({
+        "36": [bank("CC", "Visa/Master/JCB", 0, 36, 1000, 100_000_000)],
+        "37": [
+            bank("VCB", "Vietcombank", 0, 37, 10_000, 100_000_000),
+            bank("TCB", "Techcombank", 1, 37, 10_000, 100_000_000),
+        ],
+        "38": [bank("zalopayapp", "ZaloPay", 0, 38, 1000, 100_000_000)],
+        "39": [
+            bank("VTB", "Vietinbank", 0, 39, 10_000, 50_000_000),
+            bank("VCB", "Vietcombank", 1, 39, 10_000, 50_000_000),
+            bank("BIDV", "BIDV", 2, 39, 10_000, 50_000_000),
+            bank("SCB", "Sacombank", 3, 39, 10_000, 50_000_000),
+        ],
+    })
+}
+
+/// `POST /v2/quick_pay`: the emulator has no ZaloPay RSA key pair, so `payment_code` is taken
+/// to be the raw code itself (the MAC's last segment); the order is paid on the spot.
+pub(crate) async fn quick_pay(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    const QUICK_PAY_MAC: &[Seg] = &[
+        Seg::F("app_id"),
+        Seg::F("app_trans_id"),
+        Seg::F("app_user"),
+        Seg::F("amount"),
+        Seg::F("app_time"),
+        Seg::F("embed_data"),
+        Seg::F("item"),
+        Seg::F("payment_code"),
+    ];
+    let mut required = CREATE_REQUIRED.to_vec();
+    required.push("payment_code");
+    let app = authenticate(&state, &params, "app_id", "mac", &required, QUICK_PAY_MAC)?;
+    let order = new_order(&state, &params, app, OrderKind::QuickPay)?;
+    let order = insert_order(&state, order)?;
+    let key: Key = (order.app_id, order.app_trans_id.clone());
+    let paid = pay_order(&state, &key)?;
+    Ok(Json(success(json!({
+        "is_processing": false,
+        "zp_trans_id": paid.zp_trans_id,
+        "app_trans_id": paid.app_trans_id,
+    }))))
+}

@@ -1,0 +1,467 @@
+//! The emulator's memory: orders, refunds, bindings, top-ups, and the callbacks it owes.
+//!
+//! Everything lives behind one `std::sync::Mutex`, held only for short synchronous sections
+//! (never across an `.await`).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+
+use crate::config::{App, Clock, EmulatorConfig, SystemClock};
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    /// Created, not paid yet (query: `return_code` 3).
+    Created,
+    /// Paid (query: 1).
+    Paid,
+    /// Cancelled by the buyer on the payment page or by the merchant (query: 2 / -329).
+    Cancelled,
+    /// Not paid within its lifetime (query: 2 / -54).
+    Expired,
+}
+
+/// How an order came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    /// `/v2/create`.
+    Order,
+    /// `/v2/quick_pay` (paid on creation).
+    QuickPay,
+    /// `/v2/zod` (ZaloPay on Delivery invoice; `app_trans_id` holds `mcRefId`).
+    Zod,
+}
+
+/// What happened to a callback the emulator owes the merchant.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CallbackStatus {
+    /// Where it is sent; `None` when neither the request nor the app had a callback URL.
+    pub url: Option<String>,
+    /// POSTs made so far.
+    pub attempts: u32,
+    /// Whether the merchant accepted it (HTTP 200 with `return_code` 1).
+    pub delivered: bool,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+}
+
+/// An order as the emulator keeps it (`GET /emulator/orders`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Order {
+    /// The app.
+    pub app_id: i64,
+    /// The merchant's order id.
+    pub app_trans_id: String,
+    /// Who pays.
+    pub app_user: String,
+    /// The merchant's creation time, Unix ms.
+    pub app_time: i64,
+    /// Amount, VND.
+    pub amount: i64,
+    /// Description shown to the buyer.
+    pub description: String,
+    /// `item`, exactly as received.
+    pub item: String,
+    /// `embed_data`, exactly as received.
+    pub embed_data: String,
+    /// `bank_code` as received (`""` when absent).
+    pub bank_code: String,
+    /// The order's own `callback_url`, if it had one.
+    pub callback_url: Option<String>,
+    /// The transaction token in `order_url` (also the agreement-pay input).
+    pub zp_trans_token: String,
+    /// Where the order stands.
+    pub state: OrderState,
+    /// How it was created.
+    pub kind: OrderKind,
+    /// Emulator clock at creation, Unix ms.
+    pub created_at_ms: i64,
+    /// Emulator clock at which it expires unless paid, Unix ms.
+    pub expires_at_ms: i64,
+    /// Emulator clock at payment, Unix ms.
+    pub paid_at_ms: Option<i64>,
+    /// ZaloPay's transaction id, once paid (`yyMMdd` + 9 digits).
+    pub zp_trans_id: Option<i64>,
+    /// Payment channel (pmcid), once paid: 38 (wallet) in this emulator.
+    pub channel: Option<i32>,
+    /// Sum of accepted refunds, VND.
+    pub refunded_amount: i64,
+    /// The payment callback.
+    pub callback: CallbackStatus,
+}
+
+/// A refund as the emulator keeps it (`GET /emulator/refunds`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refund {
+    /// The app.
+    pub app_id: i64,
+    /// The merchant's refund id.
+    pub m_refund_id: String,
+    /// ZaloPay's refund id.
+    pub refund_id: i64,
+    /// The refunded transaction.
+    pub zp_trans_id: i64,
+    /// The refunded order's `app_trans_id`.
+    pub app_trans_id: String,
+    /// Amount refunded, VND.
+    pub amount: i64,
+    /// Fee kept from the buyer, VND.
+    pub refund_fee_amount: i64,
+    /// Reason given.
+    pub description: String,
+    /// The request's `timestamp`.
+    pub timestamp: i64,
+    /// Emulator clock when accepted, Unix ms.
+    pub created_at_ms: i64,
+}
+
+/// Where a binding (agreement / tokenization) stands; numbers as in agreement query `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BindingStatus {
+    /// Waiting for the user to confirm on the binding page.
+    Pending,
+    /// Confirmed (status 1): `pay_token` usable.
+    Confirmed,
+    /// Refused by the user (status 3).
+    Cancelled,
+    /// Unbound (status 4).
+    Disabled,
+}
+
+impl BindingStatus {
+    /// The number agreement query reports (`0` for pending).
+    pub fn code(self) -> i32 {
+        match self {
+            BindingStatus::Pending => 0,
+            BindingStatus::Confirmed => 1,
+            BindingStatus::Cancelled => 3,
+            BindingStatus::Disabled => 4,
+        }
+    }
+}
+
+/// A wallet/card binding (`/v2/agreement/bind` or `/v2/tokenization/bind`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Binding {
+    /// The app.
+    pub app_id: i64,
+    /// The merchant's binding request id.
+    pub app_trans_id: String,
+    /// `agreement` or `tokenization`.
+    pub api: &'static str,
+    /// The merchant's user id.
+    pub identifier: String,
+    /// The token in the binding links.
+    pub binding_token: String,
+    /// Assigned on confirmation.
+    pub binding_id: Option<String>,
+    /// Assigned on confirmation; what agreement pay spends with.
+    pub pay_token: Option<String>,
+    /// Where it stands.
+    pub status: BindingStatus,
+    /// `max_amount` (0 = no limit).
+    pub max_amount: i64,
+    /// `binding_type` (`WALLET` when absent).
+    pub binding_type: String,
+    /// `binding_data`, as received.
+    pub binding_data: String,
+    /// Desktop return page.
+    pub redirect_url: Option<String>,
+    /// The binding callback URL (type 2).
+    pub callback_url: Option<String>,
+    /// The user's wallet balance, VND.
+    pub balance: i64,
+    /// The user's (fake) phone number.
+    pub phone: String,
+    /// Emulator clock at creation, Unix ms.
+    pub created_at_ms: i64,
+    /// The binding callback.
+    pub callback: CallbackStatus,
+}
+
+/// A disbursement top-up (`/v2/disbursement/topup`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Topup {
+    /// The app.
+    pub app_id: i64,
+    /// `payment_id`.
+    pub payment_id: String,
+    /// The merchant's order id.
+    pub partner_order_id: String,
+    /// ZaloPay's order id.
+    pub order_id: i64,
+    /// ZaloPay's transaction id (a string on the wire).
+    pub zp_trans_id: String,
+    /// The receiving user.
+    pub m_u_id: String,
+    /// The receiving user's phone.
+    pub phone: String,
+    /// Amount, VND.
+    pub amount: i64,
+    /// Description.
+    pub description: String,
+    /// `extra_info`, as received.
+    pub extra_info: String,
+    /// `partner_embed_data`, as received.
+    pub partner_embed_data: String,
+    /// The request's `time`.
+    pub time: i64,
+}
+
+pub(crate) type Key = (i64, String);
+
+#[derive(Default)]
+pub(crate) struct Store {
+    pub orders: HashMap<Key, Order>,
+    pub order_tokens: HashMap<String, Key>,
+    pub zp_trans_ids: HashMap<i64, Key>,
+    pub refunds: HashMap<Key, Refund>,
+    pub bindings: HashMap<Key, Binding>,
+    pub binding_tokens: HashMap<String, Key>,
+    pub pay_tokens: HashMap<String, Key>,
+    pub topups: HashMap<Key, Topup>,
+    pub merchant_balances: HashMap<i64, i64>,
+    /// Disbursement user ids handed out by `/v2/disbursement/user`, to their phone.
+    pub wallet_users: HashMap<String, String>,
+}
+
+impl Store {
+    /// Marks the order expired if its time is up. Returns the (possibly updated) order.
+    pub fn refresh(&mut self, key: &Key, now: i64) -> Option<&mut Order> {
+        let order = self.orders.get_mut(key)?;
+        if order.state == OrderState::Created && now >= order.expires_at_ms {
+            order.state = OrderState::Expired;
+        }
+        Some(order)
+    }
+}
+
+pub(crate) struct Inner {
+    pub config: EmulatorConfig,
+    pub apps: HashMap<i64, App>,
+    pub clock: Arc<dyn Clock>,
+    pub base_url: RwLock<Option<String>>,
+    pub store: Mutex<Store>,
+    pub http: Option<reqwest::Client>,
+    seq: AtomicU64,
+    seed: u64,
+}
+
+/// The emulator's shared state: configuration, clock and memory. Cheap to clone.
+#[derive(Clone)]
+pub struct EmulatorState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for EmulatorState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorState")
+            .field("apps", &self.inner.apps.keys().collect::<Vec<_>>())
+            .field("base_url", &self.base_url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmulatorState {
+    /// State on the system clock.
+    pub fn new(config: EmulatorConfig) -> Self {
+        Self::with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// State on the given clock (a [`crate::ManualClock`] in tests).
+    pub fn with_clock(config: EmulatorConfig, clock: Arc<dyn Clock>) -> Self {
+        let apps = config
+            .apps
+            .iter()
+            .map(|app| (app.app_id, app.clone()))
+            .collect();
+        let http = match reqwest::Client::builder()
+            .timeout(config.callback_timeout)
+            .user_agent("zalopay-emulator")
+            .build()
+        {
+            Ok(client) => Some(client),
+            Err(error) => {
+                tracing::error!(%error, "cannot build the HTTP client: callbacks will fail");
+                None
+            }
+        };
+        let seed = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        Self {
+            inner: Arc::new(Inner {
+                base_url: RwLock::new(config.public_base_url.clone()),
+                config,
+                apps,
+                clock,
+                store: Mutex::new(Store::default()),
+                http,
+                seq: AtomicU64::new(0),
+                seed,
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.inner.config
+    }
+
+    /// Now on the emulator's clock, Unix ms.
+    pub fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// The base URL used in the links the emulator hands out (no trailing `/`).
+    pub fn base_url(&self) -> String {
+        let guard = self
+            .inner
+            .base_url
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:8090".to_owned())
+    }
+
+    /// Sets the base URL if the configuration did not give one.
+    pub(crate) fn default_base_url(&self, url: String) {
+        let mut guard = self
+            .inner
+            .base_url
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_none() {
+            *guard = Some(url);
+        }
+    }
+
+    /// A known app.
+    pub fn app(&self, app_id: i64) -> Option<&App> {
+        self.inner.apps.get(&app_id)
+    }
+
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.inner
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Every order, oldest first (expired ones marked as such).
+    pub fn orders(&self) -> Vec<Order> {
+        let now = self.now_ms();
+        let mut store = self.store();
+        let keys: Vec<Key> = store.orders.keys().cloned().collect();
+        for key in &keys {
+            store.refresh(key, now);
+        }
+        let mut out: Vec<Order> = store.orders.values().cloned().collect();
+        out.sort_by(|a, b| {
+            (a.created_at_ms, a.app_id, &a.app_trans_id).cmp(&(
+                b.created_at_ms,
+                b.app_id,
+                &b.app_trans_id,
+            ))
+        });
+        out
+    }
+
+    /// Every accepted refund, oldest first.
+    pub fn refunds(&self) -> Vec<Refund> {
+        let mut out: Vec<Refund> = self.store().refunds.values().cloned().collect();
+        out.sort_by_key(|r| (r.created_at_ms, r.refund_id));
+        out
+    }
+
+    /// Every binding, oldest first.
+    pub fn bindings(&self) -> Vec<Binding> {
+        let mut out: Vec<Binding> = self.store().bindings.values().cloned().collect();
+        out.sort_by(|a, b| {
+            (a.created_at_ms, &a.app_trans_id).cmp(&(b.created_at_ms, &b.app_trans_id))
+        });
+        out
+    }
+
+    /// Every top-up, by ZaloPay order id.
+    pub fn topups(&self) -> Vec<Topup> {
+        let mut out: Vec<Topup> = self.store().topups.values().cloned().collect();
+        out.sort_by_key(|t| t.order_id);
+        out
+    }
+
+    /// A fresh id: `yyMMdd` (Vietnam time, emulator clock) followed by 9 digits.
+    pub(crate) fn next_id(&self) -> i64 {
+        let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let day: i64 = yymmdd(self.now_ms()).parse().unwrap_or(0);
+        day * 1_000_000_000 + i64::try_from(seq % 1_000_000_000).unwrap_or(0)
+    }
+
+    /// A fresh opaque token (24 URL-safe characters, like `ACdrmzS_TGxHZyafUiHs3OjQ`).
+    pub(crate) fn next_token(&self) -> String {
+        let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        hasher.write_u64(self.inner.seed);
+        hasher.write_u64(seq);
+        let mut bytes = [0u8; 18];
+        bytes[..8].copy_from_slice(&hasher.finish().to_be_bytes());
+        bytes[8..16].copy_from_slice(&seq.to_be_bytes());
+        bytes[16..].copy_from_slice(&self.inner.seed.to_be_bytes()[..2]);
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+}
+
+/// `yyMMdd` of `ms` in Vietnam time (UTC+7).
+pub fn yymmdd(ms: i64) -> String {
+    let (y, m, d) = civil_date(ms);
+    format!("{:02}{:02}{:02}", y.rem_euclid(100), m, d)
+}
+
+/// (year, month, day) of `ms` in Vietnam time (UTC+7).
+fn civil_date(ms: i64) -> (i64, u32, u32) {
+    let secs = ms.div_euclid(1000) + 7 * 3600;
+    let days = secs.div_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnam_dates() {
+        // 2020-09-04 03:16:32 UTC = 10:16 in Vietnam.
+        assert_eq!(yymmdd(1_599_189_392_817), "200904");
+        // 2024-01-01 00:00 UTC = 07:00 in Vietnam, same day.
+        assert_eq!(yymmdd(1_704_067_200_000), "240101");
+        // 2023-12-31 17:00 UTC = 2024-01-01 00:00 in Vietnam.
+        assert_eq!(yymmdd(1_704_042_000_000), "240101");
+        assert_eq!(yymmdd(1_704_041_999_999), "231231");
+        // Leap day.
+        assert_eq!(yymmdd(1_709_164_800_000), "240229");
+    }
+}
