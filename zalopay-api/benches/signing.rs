@@ -9,7 +9,7 @@ use sha2::Sha256;
 use std::hint::black_box;
 use zalopay_api::{Config, Environment, Signed, SignedRequest};
 
-#[path = "common.rs"]
+#[path = "common/mod.rs"]
 mod common;
 
 fn signing(c: &mut Criterion) {
@@ -88,7 +88,7 @@ fn encoding(c: &mut Criterion) {
     // Same bytes, or the comparison means nothing.
     assert_eq!(
         serde_urlencoded::to_string(&signed).expect("encodes"),
-        serde_urlencoded::to_string(&hand).expect("encodes")
+        serde_urlencoded::to_string(hand).expect("encodes")
     );
     assert_eq!(
         serde_json::to_vec(&signed).expect("encodes"),
@@ -137,7 +137,7 @@ fn encoding(c: &mut Criterion) {
             let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key1).expect("any key length");
             m.update(input.as_bytes());
             let mac = hex::encode(m.finalize().into_bytes());
-            let body = serde_urlencoded::to_string(&HandMade { mac: &mac, ..hand });
+            let body = serde_urlencoded::to_string(HandMade { mac: &mac, ..hand });
             (format!("{}{}", "http://127.0.0.1:8090", "/v2/create"), body)
         })
     });

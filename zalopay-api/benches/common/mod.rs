@@ -3,6 +3,7 @@
 use zalopay_api::order::CreateOrder;
 use zalopay_api::{JsonString, Keys};
 
+/// The sandbox demo keys of app 2553.
 pub fn keys() -> Keys {
     Keys::new(
         "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL",
@@ -11,6 +12,7 @@ pub fn keys() -> Keys {
     .expect("demo keys are non-empty")
 }
 
+/// A create-order request with realistic item and embed_data.
 pub fn create_order() -> CreateOrder {
     let mut order = CreateOrder::new(
         2553,
