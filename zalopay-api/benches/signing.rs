@@ -144,5 +144,21 @@ fn encoding(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, signing, encoding);
+fn callback_verification(c: &mut Criterion) {
+    let keys = common::keys();
+    let body = common::callback_body();
+    let key2 = b"kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz";
+    assert!(zalopay_api::callback::verify_callback(&keys, Some(2553), &body).is_ok());
+    assert!(common::bare_verify_callback(key2, &body).is_some());
+    let mut group = c.benchmark_group("verify_callback");
+    group.bench_function("sdk_verify_callback", |b| {
+        b.iter(|| zalopay_api::callback::verify_callback(&keys, Some(2553), black_box(&body)))
+    });
+    group.bench_function("bare_serde_json_and_hmac", |b| {
+        b.iter(|| common::bare_verify_callback(key2, black_box(&body)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, signing, encoding, callback_verification);
 criterion_main!(benches);

@@ -5,6 +5,7 @@
 //! signs it and sends the request. Nobody hand-writes a `|`-joined MAC string.
 
 // Library code never unwraps, expects or panics on input; tests may.
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

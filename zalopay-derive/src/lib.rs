@@ -28,6 +28,7 @@
 //! only absolute paths (`::zalopay_api::__private::…`).
 
 // Library code never unwraps, expects or panics on input; tests may.
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

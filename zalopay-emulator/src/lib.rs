@@ -22,6 +22,8 @@
 //! is `return_code` 2 / `sub_return_code` -401, an unknown app or a MAC mismatch is 2 / -402.
 //! Keys are never logged.
 
+#![forbid(unsafe_code)]
+
 mod agreement;
 mod callback;
 mod config;

@@ -36,3 +36,84 @@ pub fn create_order() -> CreateOrder {
     order.callback_url = Some("https://shop.example.vn/zalopay/callback".to_owned());
     order
 }
+
+/// The published callback of app 2553 (api-facts §19.2 (1)), as ZaloPay sends it.
+pub fn callback_body() -> Vec<u8> {
+    let data = r#"{"app_id":2553,"app_trans_id":"200904_2553_1598435687208","app_time":1599189392817,"app_user":"demo","amount":10000,"embed_data":"{\"merchantinfo\":\"embeddata123\",\"promotioninfo\":\"\"}","item":"[{\"itemid\":\"knb\",\"itemname\":\"kim nguyen bao\",\"itemprice\":198400,\"itemquantity\":1}]","zp_trans_id":200904000000389,"server_time":1599189413498,"channel":38,"merchant_user_id":"7ZMSl3nEg5sOUJzOLSoUFT8xKNQVaLOLXHB--8Eytqc","user_fee_amount":0,"discount_amount":0}"#;
+    serde_json::to_vec(&serde_json::json!({
+        "data": data,
+        "mac": "d8d33baf449b31d7f9b94fa50d7c942c08cd4d83f28fa185557da21acb104f67",
+        "type": 1,
+    }))
+    .expect("static JSON")
+}
+
+/// The floor for callback verification: serde_json into borrowed structs, a bare HMAC, a
+/// byte comparison, and the same typed `data` parse.
+pub fn bare_verify_callback(
+    key2: &[u8],
+    body: &[u8],
+) -> Option<zalopay_api::callback::PaymentCallback> {
+    use hmac::{Hmac, Mac};
+    #[derive(serde::Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        data: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        mac: std::borrow::Cow<'a, str>,
+        #[allow(dead_code)]
+        r#type: i64,
+    }
+    let envelope: Envelope<'_> = serde_json::from_slice(body).ok()?;
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key2).ok()?;
+    mac.update(envelope.data.as_bytes());
+    let expected = hex::decode(envelope.mac.as_bytes()).ok()?;
+    mac.verify_slice(&expected).ok()?;
+    serde_json::from_str(&envelope.data).ok()
+}
+
+/// A minimal loopback server answering every POST with a canned create-order response, and
+/// recording the peer address of each request (distinct peers = distinct connections).
+pub mod server {
+    use std::collections::HashSet;
+    use std::net::SocketAddr;
+    use std::sync::{Arc, Mutex};
+
+    /// The canned response (api-facts §19.4).
+    pub const CREATE_RESPONSE: &str = r#"{"return_code":1,"return_message":"Transaction successful.","sub_return_code":1,"sub_return_message":"Transaction successful.","zp_trans_token":"ACdrmzS_TGxHZyafUiHs3OjQ","order_url":"https://qcgateway.zalopay.vn/openinapp?order=eyJ6cHRyYW5zdG9rZW4iOiJBQ2RybXpTX1RHeEhaeWFmVWlIczNPalEiLCJhcHBpZCI6MTU4NDd9"}"#;
+
+    /// Peers seen so far.
+    pub type Peers = Arc<Mutex<HashSet<SocketAddr>>>;
+
+    /// Starts the server on 127.0.0.1:0; returns its address and the peer set.
+    pub async fn start() -> (SocketAddr, Peers) {
+        let peers: Peers = Arc::default();
+        let seen = peers.clone();
+        let app = axum::Router::new().fallback(
+            move |axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>| {
+                let seen = seen.clone();
+                async move {
+                    if let Ok(mut set) = seen.lock() {
+                        set.insert(peer);
+                    }
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        CREATE_RESPONSE,
+                    )
+                }
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback bind");
+        let addr = listener.local_addr().expect("bound address");
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        (addr, peers)
+    }
+}

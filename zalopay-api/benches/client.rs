@@ -1,0 +1,83 @@
+//! Client round trip over loopback: the SDK's `create order` (sign, encode, send, decode)
+//! against a raw `reqwest` POST of the same pre-built body, one at a time and 64 in flight.
+//!
+//! `cargo bench -p zalopay-api --bench client`. See BENCHMARKS.md.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::sync::Arc;
+use tokio::task::JoinSet;
+use zalopay_api::{Client, Config, Environment};
+
+#[path = "common/mod.rs"]
+mod common;
+
+const IN_FLIGHT: usize = 64;
+
+fn round_trip(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let (addr, peers) = runtime.block_on(common::server::start());
+    let base = format!("http://{addr}");
+    let client = Client::new(Config::new(
+        2553,
+        common::keys(),
+        Environment::Custom(base.clone()),
+    ))
+    .expect("client");
+    let order = Arc::new(common::create_order());
+    let prepared = client.prepare(order.as_ref()).expect("prepared");
+    let body = prepared.body.clone();
+    let raw = reqwest::Client::new();
+    let url = prepared.url.clone();
+
+    let mut group = c.benchmark_group("round_trip_create_order");
+    group.bench_function("sdk_send_1", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { client.send(order.as_ref()).await.expect("created") })
+    });
+    group.bench_function("raw_reqwest_1", |b| {
+        b.to_async(&runtime).iter(|| async {
+            raw_post(&raw, &url, body.clone()).await;
+        })
+    });
+    group.bench_function("sdk_send_64_in_flight", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let mut set = JoinSet::new();
+            for _ in 0..IN_FLIGHT {
+                let (client, order) = (client.clone(), order.clone());
+                set.spawn(async move { client.send(order.as_ref()).await.map(|_| ()) });
+            }
+            while let Some(done) = set.join_next().await {
+                done.expect("task").expect("created");
+            }
+        })
+    });
+    group.bench_function("raw_reqwest_64_in_flight", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let mut set = JoinSet::new();
+            for _ in 0..IN_FLIGHT {
+                let (raw, url, body) = (raw.clone(), url.clone(), body.clone());
+                set.spawn(async move { raw_post(&raw, &url, body).await });
+            }
+            while let Some(done) = set.join_next().await {
+                done.expect("task");
+            }
+        })
+    });
+    group.finish();
+    let connections = peers.lock().map(|p| p.len()).unwrap_or_default();
+    eprintln!("loopback connections opened in total (both clients): {connections}");
+}
+
+async fn raw_post(raw: &reqwest::Client, url: &str, body: Vec<u8>) {
+    let response = raw
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    response.bytes().await.expect("body");
+}
+
+criterion_group!(benches, round_trip);
+criterion_main!(benches);
