@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 use zalopay_api::{Client, Config, Environment};
 
 #[path = "common/mod.rs"]
+#[allow(dead_code)] // each bench uses part of the shared fixtures
 mod common;
 
 const IN_FLIGHT: usize = 64;

@@ -12,6 +12,7 @@ use std::hint::black_box;
 use zalopay_api::SignedRequest;
 
 #[path = "common/mod.rs"]
+#[allow(dead_code)] // each bench uses part of the shared fixtures
 mod common;
 
 fn main() {

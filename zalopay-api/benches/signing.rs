@@ -10,6 +10,7 @@ use std::hint::black_box;
 use zalopay_api::{Config, Environment, Signed, SignedRequest};
 
 #[path = "common/mod.rs"]
+#[allow(dead_code)] // each bench uses part of the shared fixtures
 mod common;
 
 fn signing(c: &mut Criterion) {
