@@ -8,9 +8,10 @@
 //! cargo run -p zalopay-api --example disbursement --features rsa -- [--send]
 //! ```
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use zalopay_api::{Client, Config, Endpoint, Environment, GatewayResponse, Keys};
+#[allow(dead_code)] // not every example uses every helper
+mod support;
+use support::{now_ms, run};
+use zalopay_api::{Client, Config, Environment, Keys};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,7 +27,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &rsa_key,
     )?);
     let client = Client::new(config)?;
-    let order_id = format!("{}{}", vn_date(), now_ms());
+    let order_id = format!(
+        "{}{}",
+        zalopay_api::clock::vietnam_yymmdd(now_ms())?,
+        now_ms()
+    );
     run(
         &client,
         &DisbursementBalance::new(15555, "CASHIN", now_ms()),
@@ -54,55 +59,3 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 const TEST_RSA_KEY: &str = "MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAuhr9fssauZOaef4HCEJ4OAJQ6g8yO8de5KwB1LM/fIlRZGsnD0VO+YBGrdttnKsieErQPujmyV7Tnw19yLVGGwIDAQABAkEAgpPzbyZUrwbIqXW6O2pf7XR6j29wII9nnmytsC7AicCd2uGAd+yHKEOQGEHBN+rm/IZ8F5WWT2OpnOTY3DZTgQIhAPyzS24ahh0ogYuDy4VXsiLscEAngrAvZA5qpWWPFV9BAiEAvIkWcJzM9kaJ2YjoNcGvO3ydDsepNeC79dfIA7tL6lsCIELaRChayARKxQrd0SfzrWLj3kZ6rW5i+zt9J0iY8/SBAiEAsw53c2hX+KWxkhpGf5d9dz+4YisZ94OCv8+5tGGTjfUCIEs9pi1DsVZBi0HNibXIpVBO4KERvHBJ92bAbPeplIb2";
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
-/// `yyMMdd` of today in Vietnam time (GMT+7), the prefix ZaloPay requires on ids.
-#[allow(dead_code)]
-fn vn_date() -> String {
-    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
-    format!(
-        "{:02}{:02}{:02}",
-        now.year() % 100,
-        u8::from(now.month()),
-        now.day()
-    )
-}
-
-#[allow(dead_code)]
-fn client(app_id: i64, key1: &str, key2: &str) -> Result<Client, Box<dyn std::error::Error>> {
-    let endpoint = std::env::var("ZALOPAY_ENDPOINT").unwrap_or_else(|_| "sandbox".to_owned());
-    let environment = Environment::parse(&endpoint)?;
-    Ok(Client::new(Config::new(
-        app_id,
-        Keys::new(key1, key2)?,
-        environment,
-    ))?)
-}
-
-/// Prints the prepared request, or sends it when `--send` was given.
-async fn run<R>(client: &Client, request: &R) -> Result<(), Box<dyn std::error::Error>>
-where
-    R: Endpoint,
-    R::Response: GatewayResponse + std::fmt::Debug,
-{
-    if std::env::args().any(|a| a == "--send") {
-        match client.send(request).await {
-            Ok(response) => println!("{response:#?}"),
-            Err(error) => println!("error: {error}"),
-        }
-    } else {
-        let prepared = client.prepare(request)?;
-        println!("{} {}", prepared.method.as_str(), prepared.url);
-        if let Some(content_type) = prepared.content_type {
-            println!("content-type: {content_type}");
-        }
-        println!("{}\n", String::from_utf8_lossy(&prepared.body));
-    }
-    Ok(())
-}
