@@ -149,9 +149,11 @@ fn app_trans_id(given: Option<&str>) -> Result<String, CliError> {
 pub fn print_json(value: &Value) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}")?;
-    out.flush()?;
-    Ok(())
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        // A closed pipe (`zalopay banks | head`) is the reader's choice, not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => Ok(result?),
+    }
 }
 
 /// Signs, sends and decodes `request`; returns the gateway's JSON as received, or the
