@@ -288,8 +288,7 @@ async fn wait_for_order(
                 let last = &last;
                 async move {
                     let body = ctx.client.execute(prepared).await?;
-                    let typed =
-                        client::decode::<order::QueryOrderResponse>(&prepared.url, &body)?;
+                    let typed = client::decode::<order::QueryOrderResponse>(&prepared.url, &body)?;
                     *last.borrow_mut() = Some(body);
                     Ok(typed)
                 }
@@ -522,18 +521,15 @@ async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result
             callback_url,
         } => {
             let id = app_trans_id(given.as_deref())?;
-            let mut request = agreement::AgreementBind::new(ctx.app_id, id.clone(), identifier, now);
+            let mut request =
+                agreement::AgreementBind::new(ctx.app_id, id.clone(), identifier, now);
             request.max_amount = Some(max_amount);
             request.binding_type = Some(binding_type);
             request.binding_data = Some(json_arg("binding-data", &binding_data)?);
             request.redirect_url = redirect_url;
             request.redirect_deep_link = redirect_deep_link;
             request.callback_url = callback_url;
-            with_field(
-                call(&ctx.client, &request).await?,
-                "app_trans_id",
-                id,
-            )
+            with_field(call(&ctx.client, &request).await?, "app_trans_id", id)
         }
         AgreementCommand::Query { app_trans_id } => {
             let request = agreement::AgreementQuery::new(ctx.app_id, app_trans_id, now);
@@ -560,8 +556,13 @@ async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result
             zp_trans_token,
             pay_token,
         } => {
-            let request =
-                agreement::AgreementPay::new(ctx.app_id, identifier, zp_trans_token, pay_token, now);
+            let request = agreement::AgreementPay::new(
+                ctx.app_id,
+                identifier,
+                zp_trans_token,
+                pay_token,
+                now,
+            );
             call(&ctx.client, &request).await?
         }
         AgreementCommand::QueryUser { access_token } => {
@@ -760,10 +761,18 @@ async fn run_zod(global: &GlobalArgs, command: ZodCommand) -> Result<(), CliErro
             call(&ctx.client, &request).await?
         }
         ZodCommand::Invoice { mc_ref_id } => {
-            call(&ctx.client, &zod::ZodQueryInvoice::new(ctx.app_id, mc_ref_id)).await?
+            call(
+                &ctx.client,
+                &zod::ZodQueryInvoice::new(ctx.app_id, mc_ref_id),
+            )
+            .await?
         }
         ZodCommand::Status { mc_ref_id } => {
-            call(&ctx.client, &zod::ZodQueryStatus::new(ctx.app_id, mc_ref_id)).await?
+            call(
+                &ctx.client,
+                &zod::ZodQueryStatus::new(ctx.app_id, mc_ref_id),
+            )
+            .await?
         }
     };
     print_json(&value)
@@ -799,13 +808,14 @@ fn parse_parcels(text: &str) -> Result<Vec<zod::ZodOrderInfo>, CliError> {
 async fn run_quickpay(global: &GlobalArgs, args: QuickpayArgs) -> Result<(), CliError> {
     let ctx = ctx(global)?;
     let QuickpayArgs {
-        order: OrderFields {
-            amount,
-            app_user,
-            item,
-            embed_data,
-            app_trans_id: given,
-        },
+        order:
+            OrderFields {
+                amount,
+                app_user,
+                item,
+                embed_data,
+                app_trans_id: given,
+            },
         payment_code,
         payment_code_encrypted,
         description,

@@ -139,13 +139,13 @@ impl Shop {
     /// Records a final result once (later news about a settled order is ignored).
     fn settle(&self, id: &str, status: PaymentStatus, zp_trans_id: Option<i64>, by: &'static str) {
         let mut orders = self.orders();
-        if let Some(entry) = orders.get_mut(id) {
-            if entry.order.status == PaymentStatus::Waiting {
-                entry.order.status = status;
-                entry.order.zp_trans_id = zp_trans_id;
-                entry.order.confirmed_by = Some(by);
-                entry.settled.notify_one();
-            }
+        if let Some(entry) = orders.get_mut(id)
+            && entry.order.status == PaymentStatus::Waiting
+        {
+            entry.order.status = status;
+            entry.order.zp_trans_id = zp_trans_id;
+            entry.order.confirmed_by = Some(by);
+            entry.settled.notify_one();
         }
     }
 }
@@ -314,7 +314,7 @@ fn vnd(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -408,8 +408,9 @@ async fn create_order(shop: &Arc<Shop>, product: &Product) -> Result<String, Cli
     );
     request.bank_code = Some("zalopayapp".to_owned());
     request.callback_url = Some(format!("{}/callback", shop.base_url));
-    request.embed_data =
-        JsonString::new(&serde_json::json!({ "redirecturl": format!("{}/result", shop.base_url) }))?;
+    request.embed_data = JsonString::new(
+        &serde_json::json!({ "redirecturl": format!("{}/result", shop.base_url) }),
+    )?;
     request.item = JsonString::new(&serde_json::json!([
         { "itemid": product.id, "itemname": product.name, "itemprice": product.price, "itemquantity": 1 }
     ]))?;
@@ -515,7 +516,9 @@ fn qr_svg(text: &str) -> Result<String, CliError> {
         .quiet_zone(true)
         .build();
     // Drop the XML declaration: the SVG goes inline into HTML.
-    Ok(svg.find("<svg").map_or(svg.clone(), |at| svg[at..].to_owned()))
+    Ok(svg
+        .find("<svg")
+        .map_or(svg.clone(), |at| svg[at..].to_owned()))
 }
 
 const ORDER_SCRIPT: &str = r#"<script>

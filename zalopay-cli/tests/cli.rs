@@ -154,7 +154,12 @@ fn order_create_query_wait_and_cancel() {
     assert_eq!(created["return_code"], 1);
     let id = created["app_trans_id"].as_str().unwrap().to_owned();
     assert_eq!(id.len(), 27, "yyMMdd_ + 20 digits: {id}");
-    assert!(created["order_url"].as_str().unwrap().contains("/pay?order="));
+    assert!(
+        created["order_url"]
+            .as_str()
+            .unwrap()
+            .contains("/pay?order=")
+    );
     assert!(created["zp_trans_token"].is_string());
 
     let query = emu.ok(&["order", "query", &id]);
@@ -203,7 +208,10 @@ fn order_create_with_the_wrong_key_is_rejected_with_402() {
     ]));
     assert!(stderr.contains("-402"), "{stderr}");
     assert!(stderr.contains("return_code 2"), "{stderr}");
-    assert!(!stderr.contains("not-the-key"), "no key in messages: {stderr}");
+    assert!(
+        !stderr.contains("not-the-key"),
+        "no key in messages: {stderr}"
+    );
 }
 
 #[test]
@@ -365,9 +373,11 @@ fn sign_known_answer_and_errors() {
     ]);
     assert_eq!(query["input"], "2553|x|<key1>");
     assert_eq!(query["matches"], false);
-    assert!(!String::from_utf8(emu.run(&["sign", "order.query", "app_id=1"]).stdout)
-        .unwrap()
-        .contains(KEY1));
+    assert!(
+        !String::from_utf8(emu.run(&["sign", "order.query", "app_id=1"]).stdout)
+            .unwrap()
+            .contains(KEY1)
+    );
 
     let stderr = fails(emu.run(&["sign", "order.nope"]));
     assert!(stderr.contains("unknown operation"), "{stderr}");
@@ -552,7 +562,10 @@ fn hybrid_pay_against_a_stub() {
 fn disbursement_balance_user_topup_txn() {
     let emu = Emu::start();
     let balance = emu.ok(&["disbursement", "balance", "--payment-id", "pay-1"]);
-    assert!(balance["data"]["balance"].as_i64().unwrap() > 0, "{balance}");
+    assert!(
+        balance["data"]["balance"].as_i64().unwrap() > 0,
+        "{balance}"
+    );
     let user = emu.ok(&["disbursement", "user", "--phone", "0901234567"]);
     let m_u_id = user["data"]["m_u_id"].as_str().unwrap().to_owned();
 
@@ -703,7 +716,12 @@ fn demo_subcommand_serves_the_shop() {
             .await
             .unwrap();
         assert_eq!(status["status"], "waiting");
-        assert!(status["order_url"].as_str().unwrap().contains("/pay?order="));
+        assert!(
+            status["order_url"]
+                .as_str()
+                .unwrap()
+                .contains("/pay?order=")
+        );
     });
     child.kill().unwrap();
     child.wait().unwrap();

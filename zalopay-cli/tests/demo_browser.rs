@@ -72,11 +72,7 @@ fn run_chromium(browser: &Path, extra: &[String], url: &str) -> String {
 
 fn screenshot(browser: &Path, url: &str, name: &str) -> PathBuf {
     let file = scratch("shots").join(format!("{name}.png"));
-    run_chromium(
-        browser,
-        &[format!("--screenshot={}", file.display())],
-        url,
-    );
+    run_chromium(browser, &[format!("--screenshot={}", file.display())], url);
     assert!(file.is_file(), "no screenshot at {}", file.display());
     file
 }
@@ -145,12 +141,23 @@ async fn checkout_shows_a_scannable_qr_and_the_paid_result() {
         .await
         .unwrap();
     let order_page = format!("{shop}/order/{}", order.app_trans_id);
-    assert_eq!(paid.url().as_str(), order_page, "redirected back to the shop");
+    assert_eq!(
+        paid.url().as_str(),
+        order_page,
+        "redirected back to the shop"
+    );
 
     let status_url = format!("{order_page}/status");
     let deadline = Instant::now() + Duration::from_secs(15);
     let status: Value = loop {
-        let status: Value = client.get(&status_url).send().await.unwrap().json().await.unwrap();
+        let status: Value = client
+            .get(&status_url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if status["status"] != "waiting" || Instant::now() > deadline {
             break status;
         }
