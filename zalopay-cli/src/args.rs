@@ -261,7 +261,7 @@ pub enum AgreementCommand {
         #[arg(long)]
         identifier: String,
         /// ZaloPay's binding id.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         binding_id: String,
     },
     /// Whether a bound wallet can pay an amount.
@@ -270,7 +270,7 @@ pub enum AgreementCommand {
         #[arg(long)]
         identifier: String,
         /// The binding's pay token.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         pay_token: String,
         /// Amount, VND.
         #[arg(long)]
@@ -282,16 +282,16 @@ pub enum AgreementCommand {
         #[arg(long)]
         identifier: String,
         /// `zp_trans_token` of the order.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         zp_trans_token: String,
         /// The binding's pay token.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         pay_token: String,
     },
     /// The bound user's phone.
     QueryUser {
         /// The access (pay) token.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         access_token: String,
     },
 }
@@ -369,7 +369,7 @@ pub enum HybridCommand {
         #[arg(long)]
         identifier: String,
         /// The binding's pay token.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         pay_token: String,
         /// Order description.
         #[arg(long)]
