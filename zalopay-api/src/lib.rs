@@ -18,6 +18,7 @@ extern crate self as zalopay_api;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod callback;
+pub mod catalog;
 pub mod client;
 pub mod clock;
 pub mod codes;

@@ -1,0 +1,492 @@
+//! The command line, as clap types.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// `zalopay`: call the ZaloPay gateway, verify callbacks and redirects, debug MACs, run a local
+/// emulator or a Web-to-App demo shop.
+///
+/// With no app id and keys set, the public sandbox demo app 2553 is used.
+#[derive(Debug, Parser)]
+#[command(name = "zalopay", version, about, long_about = None)]
+pub struct Cli {
+    /// Merchant configuration (flags or environment).
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Merchant configuration, from flags or the environment. Key values are never printed.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The app id issued by ZaloPay [default: 2553, the sandbox demo app, when no key is set].
+    #[arg(long, env = "ZALOPAY_APP_ID", global = true)]
+    pub app_id: Option<i64>,
+    /// key1 (signs requests).
+    #[arg(long, env = "ZALOPAY_KEY1", global = true, hide_env_values = true)]
+    pub key1: Option<String>,
+    /// key2 (verifies callbacks and redirects).
+    #[arg(long, env = "ZALOPAY_KEY2", global = true, hide_env_values = true)]
+    pub key2: Option<String>,
+    /// `sandbox`, `production`, or a base URL such as http://127.0.0.1:8090 (the emulator).
+    #[arg(
+        long,
+        env = "ZALOPAY_ENDPOINT",
+        global = true,
+        default_value = "sandbox"
+    )]
+    pub endpoint: String,
+    /// The merchant's RSA private key for disbursement top-up: base64 PKCS#8 DER, a PEM, or a
+    /// file holding either.
+    #[arg(long, env = "ZALOPAY_RSA_KEY", global = true, hide_env_values = true)]
+    pub rsa_key: Option<String>,
+}
+
+/// A subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Orders: create, query (optionally wait until final), cancel.
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// Refunds: create, query.
+    #[command(subcommand)]
+    Refund(RefundCommand),
+    /// The merchant's bank list (`/api/getlistmerchantbanks`).
+    Banks,
+    /// Callbacks.
+    #[command(subcommand)]
+    Callback(CallbackCommand),
+    /// Browser redirects after payment.
+    #[command(subcommand)]
+    Redirect(RedirectCommand),
+    /// Prints the MAC input and MAC of an operation for given parameter values (debugging a
+    /// mismatch). Key segments are shown as `<key1>` / `<key2>`.
+    Sign(SignArgs),
+    /// Lists every typed operation with its endpoint, MAC input and key.
+    Operations,
+    /// Runs the local ZaloPay emulator (demo apps 2553 and 2554) until Ctrl-C.
+    Emulator(EmulatorArgs),
+    /// Runs the emulator and a small merchant shop showing the Web-to-App flow until Ctrl-C.
+    Demo(DemoArgs),
+    /// Agreement (auto-debit): bind, query, unbind, balance, pay, query-user.
+    #[command(subcommand)]
+    Agreement(AgreementCommand),
+    /// Tokenization: bind, query.
+    #[command(subcommand)]
+    Tokenization(TokenizationCommand),
+    /// Hybrid payment with a pay token.
+    #[command(subcommand)]
+    Hybrid(HybridCommand),
+    /// Disbursement: balance, user, topup, txn.
+    #[command(subcommand)]
+    Disbursement(DisbursementCommand),
+    /// ZaloPay-on-Delivery invoices: create, invoice, status.
+    #[command(subcommand)]
+    Zod(ZodCommand),
+    /// Quick pay: charge a payment code scanned from the buyer's app.
+    Quickpay(QuickpayArgs),
+}
+
+/// `zalopay emulator` options.
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8090)]
+    pub port: u16,
+}
+
+/// `zalopay demo` options.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Port of the shop on 127.0.0.1 (0 picks a free one); the emulator gets a free port.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+}
+
+/// Fields every order-like request shares.
+#[derive(Debug, Clone, Args)]
+pub struct OrderFields {
+    /// Amount in VND.
+    #[arg(long)]
+    pub amount: i64,
+    /// Who pays (user id, name or phone).
+    #[arg(long, default_value = "zalopay-cli")]
+    pub app_user: String,
+    /// The items as a JSON array.
+    #[arg(long, default_value = "[]")]
+    pub item: String,
+    /// Merchant data as a JSON object (`redirecturl`, `preferred_payment_method`, …).
+    #[arg(long, default_value = "{}")]
+    pub embed_data: String,
+    /// The merchant's order id [default: generated, `yyMMdd_<unique>` in Vietnam time].
+    #[arg(long)]
+    pub app_trans_id: Option<String>,
+}
+
+/// `zalopay order …`.
+#[derive(Debug, Subcommand)]
+pub enum OrderCommand {
+    /// Creates an order; prints the response plus the `app_trans_id` used.
+    Create {
+        /// Order fields.
+        #[command(flatten)]
+        order: OrderFields,
+        /// Shown to the buyer.
+        #[arg(long)]
+        description: String,
+        /// Payment method: `zalopayapp`, `CC`, a bank code; all when absent.
+        #[arg(long)]
+        bank_code: Option<String>,
+        /// Callback URL for this order.
+        #[arg(long)]
+        callback_url: Option<String>,
+        /// Seconds until the order expires (300 ..= 2592000).
+        #[arg(long)]
+        expire_duration_seconds: Option<i64>,
+    },
+    /// Queries an order's status.
+    Query {
+        /// The merchant's order id.
+        app_trans_id: String,
+        /// Poll until the order is paid or failed (progress on stderr when it is a terminal).
+        #[arg(long)]
+        wait: bool,
+        /// Seconds between queries with `--wait`.
+        #[arg(long, default_value_t = 2)]
+        interval: u64,
+        /// Give up waiting after this many seconds.
+        #[arg(long, default_value_t = 960)]
+        timeout: u64,
+    },
+    /// Cancels an unpaid order.
+    Cancel {
+        /// The merchant's order id.
+        app_trans_id: String,
+    },
+}
+
+/// `zalopay refund …`.
+#[derive(Debug, Subcommand)]
+pub enum RefundCommand {
+    /// Refunds a paid transaction; prints the response plus the `m_refund_id` used.
+    Create {
+        /// ZaloPay's transaction id of the payment.
+        #[arg(long)]
+        zp_trans_id: i64,
+        /// Amount to refund, VND.
+        #[arg(long)]
+        amount: i64,
+        /// Reason.
+        #[arg(long)]
+        description: String,
+        /// Fee deducted from the refund, VND.
+        #[arg(long)]
+        fee: Option<i64>,
+        /// The merchant's refund id [default: generated `yyMMdd_<app_id>_<unique>`].
+        #[arg(long)]
+        m_refund_id: Option<String>,
+    },
+    /// Queries a refund's status.
+    Query {
+        /// The merchant's refund id.
+        m_refund_id: String,
+    },
+}
+
+/// `zalopay callback …`.
+#[derive(Debug, Subcommand)]
+pub enum CallbackCommand {
+    /// Verifies a raw callback body read from stdin with key2; prints it typed, as JSON.
+    Verify,
+}
+
+/// `zalopay redirect …`.
+#[derive(Debug, Subcommand)]
+pub enum RedirectCommand {
+    /// Verifies a redirect query string with key2; prints its parameters as JSON.
+    Verify {
+        /// The query string (with or without `?`), or the whole redirect URL.
+        query_string: String,
+    },
+}
+
+/// `zalopay sign OPERATION key=value...`.
+#[derive(Debug, Clone, Args)]
+pub struct SignArgs {
+    /// Spec operation id, e.g. `order.create` (see `zalopay operations`).
+    pub operation: String,
+    /// Parameter values as `name=value` (wire names; absent ones sign as empty).
+    pub values: Vec<String>,
+}
+
+/// `zalopay agreement …`.
+#[derive(Debug, Subcommand)]
+pub enum AgreementCommand {
+    /// Starts a binding; prints the response plus the `app_trans_id` used.
+    Bind {
+        /// The merchant's id for the buyer.
+        #[arg(long)]
+        identifier: String,
+        /// The bind request id [default: generated].
+        #[arg(long)]
+        app_trans_id: Option<String>,
+        /// Largest amount per payment, VND (0: no limit).
+        #[arg(long, default_value_t = 0)]
+        max_amount: i64,
+        /// Binding type.
+        #[arg(long, default_value = "WALLET")]
+        binding_type: String,
+        /// Binding data as JSON.
+        #[arg(long, default_value = "{}")]
+        binding_data: String,
+        /// Where the buyer goes after binding (web).
+        #[arg(long)]
+        redirect_url: Option<String>,
+        /// Where the buyer goes after binding (app deep link).
+        #[arg(long)]
+        redirect_deep_link: Option<String>,
+        /// Callback URL for the binding result.
+        #[arg(long)]
+        callback_url: Option<String>,
+    },
+    /// Queries a binding by its bind request id.
+    Query {
+        /// The bind request's `app_trans_id`.
+        app_trans_id: String,
+    },
+    /// Removes a binding.
+    Unbind {
+        /// The merchant's id for the buyer.
+        #[arg(long)]
+        identifier: String,
+        /// ZaloPay's binding id.
+        #[arg(long, allow_hyphen_values = true)]
+        binding_id: String,
+    },
+    /// Whether a bound wallet can pay an amount.
+    Balance {
+        /// The merchant's id for the buyer.
+        #[arg(long)]
+        identifier: String,
+        /// The binding's pay token.
+        #[arg(long, allow_hyphen_values = true)]
+        pay_token: String,
+        /// Amount, VND.
+        #[arg(long)]
+        amount: i64,
+    },
+    /// Pays an order (created with `order create`) with a pay token.
+    Pay {
+        /// The merchant's id for the buyer.
+        #[arg(long)]
+        identifier: String,
+        /// `zp_trans_token` of the order.
+        #[arg(long, allow_hyphen_values = true)]
+        zp_trans_token: String,
+        /// The binding's pay token.
+        #[arg(long, allow_hyphen_values = true)]
+        pay_token: String,
+    },
+    /// The bound user's phone.
+    QueryUser {
+        /// The access (pay) token.
+        #[arg(long, allow_hyphen_values = true)]
+        access_token: String,
+    },
+}
+
+/// What tokenization binds.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TokenType {
+    /// The ZaloPay wallet.
+    Wallet,
+    /// A bank card.
+    Card,
+}
+
+/// Tokenization mode.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TokenMode {
+    /// Bind only.
+    Bind,
+    /// Bind and pay in one go.
+    BindAndPay,
+}
+
+/// The buyer's device.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Device {
+    /// Mobile flow.
+    Mobile,
+    /// Desktop flow.
+    Desktop,
+}
+
+/// `zalopay tokenization …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenizationCommand {
+    /// Starts a tokenization binding; prints the response plus the `app_trans_id` used.
+    Bind {
+        /// The merchant's id for the buyer.
+        #[arg(long)]
+        identifier: String,
+        /// The bind request id [default: generated].
+        #[arg(long)]
+        app_trans_id: Option<String>,
+        /// What is bound.
+        #[arg(long, value_enum, default_value = "wallet")]
+        binding_type: TokenType,
+        /// Bind only, or bind and pay.
+        #[arg(long, value_enum, default_value = "bind")]
+        binding_mode: TokenMode,
+        /// The buyer's device.
+        #[arg(long, value_enum, default_value = "desktop")]
+        device_type: Device,
+        /// Binding data as JSON (`redirect_url`, `callback_url`, …).
+        #[arg(long, default_value = "{}")]
+        binding_data: String,
+        /// Payment data as JSON (for bind-and-pay).
+        #[arg(long, default_value = "{}")]
+        payment_data: String,
+    },
+    /// Queries a tokenization binding.
+    Query {
+        /// The bind request's `app_trans_id`.
+        app_trans_id: String,
+    },
+}
+
+/// `zalopay hybrid …`.
+#[derive(Debug, Subcommand)]
+pub enum HybridCommand {
+    /// Pays with a pay token or returns a fallback URL; prints the `app_trans_id` used too.
+    Pay {
+        /// Order fields.
+        #[command(flatten)]
+        order: OrderFields,
+        /// The merchant's id for the buyer.
+        #[arg(long)]
+        identifier: String,
+        /// The binding's pay token.
+        #[arg(long, allow_hyphen_values = true)]
+        pay_token: String,
+        /// Order description.
+        #[arg(long)]
+        description: String,
+    },
+}
+
+/// `zalopay disbursement …`.
+#[derive(Debug, Subcommand)]
+pub enum DisbursementCommand {
+    /// The merchant's disbursement balance.
+    Balance {
+        /// The payment id issued by ZaloPay.
+        #[arg(long)]
+        payment_id: String,
+    },
+    /// Looks up a ZaloPay user by phone.
+    User {
+        /// The user's phone.
+        #[arg(long)]
+        phone: String,
+    },
+    /// Pays money out to a user (RSA-signed: needs `--rsa-key`).
+    Topup {
+        /// The payment id issued by ZaloPay.
+        #[arg(long)]
+        payment_id: String,
+        /// The merchant's order id [default: generated].
+        #[arg(long)]
+        partner_order_id: Option<String>,
+        /// The user's `m_u_id` from `disbursement user`.
+        #[arg(long)]
+        m_u_id: String,
+        /// Amount, VND.
+        #[arg(long)]
+        amount: i64,
+        /// Shown to the user.
+        #[arg(long)]
+        description: String,
+        /// Merchant data as JSON.
+        #[arg(long, default_value = "{}")]
+        partner_embed_data: String,
+        /// Extra information as JSON.
+        #[arg(long, default_value = "{}")]
+        extra_info: String,
+        /// Optional reference id.
+        #[arg(long)]
+        reference_id: Option<String>,
+        /// Send the hex HMAC itself as `sig`, without RSA: only the local emulator accepts it.
+        #[arg(long)]
+        emulator_sig: bool,
+    },
+    /// Queries a top-up.
+    Txn {
+        /// The merchant's order id of the top-up.
+        #[arg(long)]
+        partner_order_id: String,
+    },
+}
+
+/// `zalopay zod …`.
+#[derive(Debug, Subcommand)]
+pub enum ZodCommand {
+    /// Creates a ZOD invoice.
+    Create {
+        /// The merchant's reference id.
+        #[arg(long)]
+        mc_ref_id: String,
+        /// Amount to collect, VND.
+        #[arg(long)]
+        amount: i64,
+        /// The receiver's contact (phone).
+        #[arg(long)]
+        receiver: String,
+        /// Parcels as a JSON array of `{"trackingNumber","description","amount"}`
+        /// [default: one parcel for the whole amount].
+        #[arg(long)]
+        order_info: Option<String>,
+        /// Merchant data as JSON (`mcExtInfo`).
+        #[arg(long, default_value = "{}")]
+        mc_ext_info: String,
+        /// Hub id.
+        #[arg(long)]
+        hub_id: Option<String>,
+        /// Driver id.
+        #[arg(long)]
+        driver_id: Option<String>,
+    },
+    /// Gets an invoice's payment link.
+    Invoice {
+        /// The merchant's reference id.
+        mc_ref_id: String,
+    },
+    /// Gets an invoice's status.
+    Status {
+        /// The merchant's reference id.
+        mc_ref_id: String,
+    },
+}
+
+/// `zalopay quickpay`.
+#[derive(Debug, Clone, Args)]
+pub struct QuickpayArgs {
+    /// Order fields.
+    #[command(flatten)]
+    pub order: OrderFields,
+    /// The payment code as scanned (signed).
+    #[arg(long)]
+    pub payment_code: String,
+    /// The payment code encrypted with ZaloPay's public key, base64 (sent)
+    /// [default: the raw code, which only the emulator accepts].
+    #[arg(long)]
+    pub payment_code_encrypted: Option<String>,
+    /// Order description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Callback URL for this order.
+    #[arg(long)]
+    pub callback_url: Option<String>,
+}

@@ -1,0 +1,841 @@
+//! Running a parsed command line.
+
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use zalopay_api::callback::{Callback, verify_callback};
+use zalopay_api::clock::{Clock as _, SystemClock};
+use zalopay_api::ids::{AppTransId, MRefundId};
+use zalopay_api::poll::{PollConfig, PollOutcome, Poller};
+use zalopay_api::redirect::verify_redirect;
+use zalopay_api::response::GatewayResponse;
+use zalopay_api::{
+    Client, Config, Endpoint, Environment, JsonString, KeyKind, Keys, SecretKey, SignatureScheme,
+    agreement, banks, client, disbursement, hybrid, order, quickpay, refund, tokenization, zod,
+};
+
+use crate::CliError;
+use crate::args::{
+    AgreementCommand, CallbackCommand, Cli, Command, Device, DisbursementCommand, GlobalArgs,
+    HybridCommand, OrderCommand, OrderFields, QuickpayArgs, RedirectCommand, RefundCommand,
+    SignArgs, TokenMode, TokenType, TokenizationCommand, ZodCommand,
+};
+use crate::signing;
+
+/// The public sandbox demo app's id (ZaloPay's docs and samples).
+pub const DEMO_APP_ID: i64 = 2553;
+/// The public sandbox demo app's key1 (not a secret: printed in ZaloPay's docs).
+pub const DEMO_KEY1: &str = "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL";
+/// The public sandbox demo app's key2 (not a secret: printed in ZaloPay's docs).
+pub const DEMO_KEY2: &str = "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz";
+
+/// App id and keys after applying the "nothing set ⇒ sandbox demo app" rule.
+#[derive(Clone)]
+pub struct Credentials {
+    app_id: Option<i64>,
+    key1: Option<String>,
+    key2: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("app_id", &self.app_id)
+            .field("key1", &self.key1.as_ref().map(|_| "[REDACTED]"))
+            .field("key2", &self.key2.as_ref().map(|_| "[REDACTED]"))
+            .finish()
+    }
+}
+
+impl Credentials {
+    /// From the flags / environment; the sandbox demo app when none of the three is set.
+    pub fn from_args(args: &GlobalArgs) -> Self {
+        let nothing_set = args.app_id.is_none() && args.key1.is_none() && args.key2.is_none();
+        if nothing_set {
+            Self {
+                app_id: Some(DEMO_APP_ID),
+                key1: Some(DEMO_KEY1.to_owned()),
+                key2: Some(DEMO_KEY2.to_owned()),
+            }
+        } else {
+            Self {
+                app_id: args.app_id,
+                key1: args.key1.clone().filter(|k| !k.is_empty()),
+                key2: args.key2.clone().filter(|k| !k.is_empty()),
+            }
+        }
+    }
+
+    fn app_id(&self) -> Result<i64, CliError> {
+        self.app_id
+            .ok_or_else(|| CliError::new("no app id: set --app-id or ZALOPAY_APP_ID"))
+    }
+
+    fn key(&self, kind: KeyKind) -> Result<&str, CliError> {
+        let (key, hint) = match kind {
+            KeyKind::Key1 => (&self.key1, "--key1 or ZALOPAY_KEY1"),
+            KeyKind::Key2 => (&self.key2, "--key2 or ZALOPAY_KEY2"),
+        };
+        key.as_deref()
+            .ok_or_else(|| CliError::new(format!("no {kind}: set {hint}")))
+    }
+
+    /// Keys for verifying (key2 required; key1 is not used and may be absent).
+    fn verify_keys(&self) -> Result<Keys, CliError> {
+        let key2 = self.key(KeyKind::Key2)?;
+        Ok(Keys::new(self.key1.as_deref().unwrap_or(key2), key2)?)
+    }
+
+    /// Keys for signing requests (key1 required; key2 is not used and may be absent).
+    fn request_keys(&self) -> Result<Keys, CliError> {
+        let key1 = self.key(KeyKind::Key1)?;
+        Ok(Keys::new(key1, self.key2.as_deref().unwrap_or(key1))?)
+    }
+}
+
+/// Everything a request command needs.
+struct Ctx {
+    client: Client,
+    app_id: i64,
+}
+
+fn ctx(global: &GlobalArgs) -> Result<Ctx, CliError> {
+    let creds = Credentials::from_args(global);
+    let app_id = creds.app_id()?;
+    let environment = Environment::parse(&global.endpoint)?;
+    #[allow(unused_mut)]
+    let mut config = Config::new(app_id, creds.request_keys()?, environment);
+    #[cfg(feature = "rsa")]
+    if let Some(text) = &global.rsa_key {
+        config.rsa_key = Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(
+            &key_text(text)?,
+        )?);
+    }
+    Ok(Ctx {
+        client: Client::new(config)?,
+        app_id,
+    })
+}
+
+/// `--rsa-key` is the key itself or a file holding it.
+#[cfg(feature = "rsa")]
+fn key_text(value: &str) -> Result<String, CliError> {
+    let path = std::path::Path::new(value);
+    if !value.contains('\n') && path.is_file() {
+        return std::fs::read_to_string(path)
+            .map_err(|e| CliError::new(format!("cannot read the RSA key file: {e}")));
+    }
+    Ok(value.to_owned())
+}
+
+fn now_ms() -> i64 {
+    SystemClock.now_ms()
+}
+
+fn json_arg(flag: &str, text: &str) -> Result<JsonString, CliError> {
+    JsonString::from_raw(text).map_err(|e| CliError::new(format!("--{flag} is not JSON: {e}")))
+}
+
+fn app_trans_id(given: Option<&str>) -> Result<String, CliError> {
+    match given {
+        Some(id) => Ok(id.to_owned()),
+        None => Ok(AppTransId::random()?.into_string()),
+    }
+}
+
+/// Prints `value` pretty on stdout.
+pub fn print_json(value: &Value) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        // A closed pipe (`zalopay banks | head`) is the reader's choice, not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => Ok(result?),
+    }
+}
+
+/// Signs, sends and decodes `request`; returns the gateway's JSON as received, or the
+/// gateway's rejection as an error.
+pub async fn call<R>(client: &Client, request: &R) -> Result<Value, CliError>
+where
+    R: Endpoint,
+    R::Response: GatewayResponse,
+{
+    let prepared = client.prepare(request)?;
+    let body = client.execute(&prepared).await?;
+    client::decode::<R::Response>(&prepared.url, &body)?;
+    Ok(serde_json::from_slice(&body)?)
+}
+
+/// `value` with one more field (the merchant id used), when it is an object.
+fn with_field(mut value: Value, name: &str, field: impl Into<Value>) -> Value {
+    if let Value::Object(map) = &mut value {
+        map.insert(name.to_owned(), field.into());
+    }
+    value
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let global = &cli.global;
+    match cli.command {
+        Command::Order(command) => run_order(global, command).await,
+        Command::Refund(command) => run_refund(global, command).await,
+        Command::Banks => {
+            let ctx = ctx(global)?;
+            let value = call(&ctx.client, &banks::ListBanks::new(ctx.app_id, now_ms())).await?;
+            print_json(&value)
+        }
+        Command::Callback(CallbackCommand::Verify) => callback_verify(global),
+        Command::Redirect(RedirectCommand::Verify { query_string }) => {
+            redirect_verify(global, &query_string)
+        }
+        Command::Sign(args) => sign(global, &args),
+        Command::Operations => operations(),
+        Command::Emulator(args) => emulator(args.port).await,
+        Command::Demo(args) => demo(args.port).await,
+        Command::Agreement(command) => run_agreement(global, command).await,
+        Command::Tokenization(command) => run_tokenization(global, command).await,
+        Command::Hybrid(command) => run_hybrid(global, command).await,
+        Command::Disbursement(command) => run_disbursement(global, command).await,
+        Command::Zod(command) => run_zod(global, command).await,
+        Command::Quickpay(args) => run_quickpay(global, args).await,
+    }
+}
+
+async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), CliError> {
+    let ctx = ctx(global)?;
+    match command {
+        OrderCommand::Create {
+            order: fields,
+            description,
+            bank_code,
+            callback_url,
+            expire_duration_seconds,
+        } => {
+            let id = app_trans_id(fields.app_trans_id.as_deref())?;
+            let mut request = order::CreateOrder::new(
+                ctx.app_id,
+                id.clone(),
+                fields.app_user,
+                fields.amount,
+                now_ms(),
+                description,
+            );
+            request.item = json_arg("item", &fields.item)?;
+            request.embed_data = json_arg("embed-data", &fields.embed_data)?;
+            request.bank_code = bank_code;
+            request.callback_url = callback_url;
+            request.expire_duration_seconds = expire_duration_seconds;
+            let value = call(&ctx.client, &request).await?;
+            print_json(&with_field(value, "app_trans_id", id))
+        }
+        OrderCommand::Query {
+            app_trans_id,
+            wait,
+            interval,
+            timeout,
+        } => {
+            if wait {
+                wait_for_order(&ctx, &app_trans_id, interval, timeout).await
+            } else {
+                let request = order::QueryOrder::new(ctx.app_id, app_trans_id);
+                print_json(&call(&ctx.client, &request).await?)
+            }
+        }
+        OrderCommand::Cancel { app_trans_id } => {
+            let request = order::CancelOrder::new(ctx.app_id, app_trans_id);
+            print_json(&call(&ctx.client, &request).await?)
+        }
+    }
+}
+
+/// `order query --wait`: the SDK's poller, querying every `interval` seconds until paid or
+/// failed, or `timeout` seconds have passed; prints the last answer.
+async fn wait_for_order(
+    ctx: &Ctx,
+    app_trans_id: &str,
+    interval: u64,
+    timeout: u64,
+) -> Result<(), CliError> {
+    let request = order::QueryOrder::new(ctx.app_id, app_trans_id);
+    let prepared = ctx.client.prepare(&request)?;
+    let last = std::cell::RefCell::new(None::<Vec<u8>>);
+    let progress = std::io::stderr().is_terminal();
+    let spinner = ['|', '/', '-', '\\'];
+    let tick = std::cell::Cell::new(0usize);
+    let config = PollConfig {
+        interval: Duration::from_secs(interval.max(1)),
+        lifetime: Duration::from_secs(timeout),
+        grace: Duration::ZERO,
+    };
+    let outcome = Poller::new(config)
+        .poll(
+            now_ms(),
+            || {
+                let n = tick.get();
+                tick.set(n + 1);
+                if progress {
+                    eprint!(
+                        "\r{} waiting for {app_trans_id} to be paid (query {})",
+                        spinner[n % spinner.len()],
+                        n + 1
+                    );
+                }
+                let prepared = &prepared;
+                let last = &last;
+                async move {
+                    let body = ctx.client.execute(prepared).await?;
+                    let typed = client::decode::<order::QueryOrderResponse>(&prepared.url, &body)?;
+                    *last.borrow_mut() = Some(body);
+                    Ok(typed)
+                }
+            },
+            std::future::pending(),
+        )
+        .await;
+    if progress {
+        eprintln!();
+    }
+    let outcome = outcome?;
+    let body = last.borrow_mut().take();
+    if let Some(body) = body {
+        print_json(&serde_json::from_slice(&body)?)?;
+    }
+    match outcome {
+        PollOutcome::Paid { .. } | PollOutcome::Failed { .. } => Ok(()),
+        PollOutcome::StillProcessing { last_error, .. } => Err(CliError::new(match last_error {
+            Some(error) => format!("gave up after {timeout} s; last query failed: {error}"),
+            None => format!("order {app_trans_id} still not paid after {timeout} s"),
+        })),
+        _ => Err(CliError::new("polling stopped")),
+    }
+}
+
+async fn run_refund(global: &GlobalArgs, command: RefundCommand) -> Result<(), CliError> {
+    let ctx = ctx(global)?;
+    match command {
+        RefundCommand::Create {
+            zp_trans_id,
+            amount,
+            description,
+            fee,
+            m_refund_id,
+        } => {
+            let id = match m_refund_id {
+                Some(id) => id,
+                None => MRefundId::random(ctx.app_id)?.into_string(),
+            };
+            let mut request = refund::RefundOrder::new(
+                ctx.app_id,
+                id.clone(),
+                zp_trans_id,
+                amount,
+                now_ms(),
+                description,
+            );
+            request.refund_fee_amount = fee;
+            let value = call(&ctx.client, &request).await?;
+            print_json(&with_field(value, "m_refund_id", id))
+        }
+        RefundCommand::Query { m_refund_id } => {
+            let request = refund::QueryRefund::new(ctx.app_id, m_refund_id, now_ms());
+            print_json(&call(&ctx.client, &request).await?)
+        }
+    }
+}
+
+fn callback_verify(global: &GlobalArgs) -> Result<(), CliError> {
+    let creds = Credentials::from_args(global);
+    let keys = creds.verify_keys()?;
+    let mut body = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(zalopay_api::callback::MAX_BODY_BYTES as u64 + 1)
+        .read_to_end(&mut body)?;
+    let callback = verify_callback(&keys, creds.app_id, &body)?;
+    let value = match callback {
+        Callback::Payment(payment) => json!({ "type": 1, "payment": payment }),
+        Callback::Agreement(a) => json!({
+            "type": 2,
+            "agreement": {
+                "status": a.status.code(),
+                "pay_token": a.pay_token,
+                "binding_id": a.binding_id,
+                "app_trans_id": a.app_trans_id,
+                "app_id": a.app_id,
+                "merchant_user_id": a.merchant_user_id,
+                "zp_user_id": a.zp_user_id,
+                "masked_user_phone": a.masked_user_phone,
+                "server_time": a.server_time,
+                "msg_type": a.msg_type,
+            }
+        }),
+        _ => return Err(CliError::new("callback of a kind this CLI does not know")),
+    };
+    print_json(&value)
+}
+
+fn redirect_verify(global: &GlobalArgs, query: &str) -> Result<(), CliError> {
+    let keys = Credentials::from_args(global).verify_keys()?;
+    // Accept a whole URL too.
+    let query = query.split_once('?').map_or(query, |(_, q)| q);
+    let redirect = verify_redirect(&keys, query)?;
+    print_json(&json!({
+        "app_id": redirect.app_id,
+        "app_trans_id": redirect.app_trans_id,
+        "pmcid": redirect.pmcid,
+        "bank_code": redirect.bank_code,
+        "amount": redirect.amount,
+        "discount_amount": redirect.discount_amount,
+        "status": redirect.status,
+        "looks_successful": redirect.looks_successful(),
+        "note": "a redirect is only a hint: confirm with `order query` or the callback",
+    }))
+}
+
+fn sign(global: &GlobalArgs, args: &SignArgs) -> Result<(), CliError> {
+    let op = zalopay_api::catalog::find(&args.operation).ok_or_else(|| {
+        CliError::new(format!(
+            "unknown operation `{}`; see `zalopay operations`",
+            args.operation
+        ))
+    })?;
+    let values = signing::parse_values(&args.values)?;
+    signing::check_names(op, &values)?;
+    let creds = Credentials::from_args(global);
+    let key_text = creds.key(op.key)?;
+    let key = SecretKey::new(op.key, key_text)?;
+    let input = signing::mac_input(op, &values, key_text);
+    let shown = signing::mac_input(op, &values, &format!("<{}>", op.key));
+    let mac = key.mac(input.as_bytes());
+    let mut out = json!({
+        "operation": op.id,
+        "key": op.key.as_str(),
+        "mac_template": op.mac_template(),
+        "input": shown,
+        "mac": mac.as_str(),
+    });
+    if let Some(given) = values.get(op.signature_param) {
+        out = with_field(out, "matches", given.eq_ignore_ascii_case(mac.as_str()));
+    }
+    if op.scheme == SignatureScheme::HmacThenRsaSha256 {
+        out = with_field(out, "scheme", "hmac_then_rsa_sha256");
+        #[cfg(feature = "rsa")]
+        if let Some(text) = &global.rsa_key {
+            let rsa = zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(&key_text_of(text)?)?;
+            out = with_field(
+                out,
+                op.signature_param,
+                rsa.sign_base64(mac.as_str().as_bytes())?,
+            );
+        }
+    }
+    print_json(&out)
+}
+
+#[cfg(feature = "rsa")]
+fn key_text_of(value: &str) -> Result<String, CliError> {
+    key_text(value)
+}
+
+fn operations() -> Result<(), CliError> {
+    let list: Vec<Value> = zalopay_api::catalog::operations()
+        .iter()
+        .map(|op| {
+            json!({
+                "id": op.id,
+                "method": op.method.as_str(),
+                "host": op.host.as_str(),
+                "path": op.path,
+                "encoding": op.encoding.as_str(),
+                "mac": op.mac_template(),
+                "key": op.key.as_str(),
+                "signature_param": op.signature_param,
+                "scheme": match op.scheme {
+                    SignatureScheme::Hmac => "hmac",
+                    SignatureScheme::HmacThenRsaSha256 => "hmac_then_rsa_sha256",
+                },
+                "params": op.params.iter().map(|p| json!({"name": p.name, "required": p.required})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    print_json(&Value::Array(list))
+}
+
+async fn emulator(port: u16) -> Result<(), CliError> {
+    use zalopay_emulator::{Emulator, EmulatorConfig, EmulatorState};
+    let state = EmulatorState::new(EmulatorConfig::default());
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let running = Emulator::spawn(state, addr)
+        .await
+        .map_err(|e| CliError::new(format!("cannot listen on {addr}: {e}")))?;
+    let base_url = running.base_url();
+    let line = json!({
+        "base_url": base_url,
+        "app_id": DEMO_APP_ID,
+        "key1": DEMO_KEY1,
+        "key2": DEMO_KEY2,
+    });
+    println!("{line}");
+    eprintln!(
+        "ZaloPay emulator at {base_url} (sandbox demo app {DEMO_APP_ID}; also 2554). Try:\n  \
+         ZALOPAY_ENDPOINT={base_url} zalopay order create --amount 50000 --description test\n\
+         Ctrl-C stops it."
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    running.shutdown().await?;
+    Ok(())
+}
+
+async fn demo(port: u16) -> Result<(), CliError> {
+    let handle = crate::demo::start(crate::demo::DemoOptions {
+        shop_addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        ..crate::demo::DemoOptions::default()
+    })
+    .await?;
+    println!("Open {}", handle.shop_url());
+    eprintln!(
+        "ZaloPay emulator at {} (demo app {DEMO_APP_ID}). Ctrl-C stops both.",
+        handle.emulator_url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    handle.shutdown().await;
+    Ok(())
+}
+
+async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result<(), CliError> {
+    let ctx = ctx(global)?;
+    let now = now_ms();
+    let value = match command {
+        AgreementCommand::Bind {
+            identifier,
+            app_trans_id: given,
+            max_amount,
+            binding_type,
+            binding_data,
+            redirect_url,
+            redirect_deep_link,
+            callback_url,
+        } => {
+            let id = app_trans_id(given.as_deref())?;
+            let mut request =
+                agreement::AgreementBind::new(ctx.app_id, id.clone(), identifier, now);
+            request.max_amount = Some(max_amount);
+            request.binding_type = Some(binding_type);
+            request.binding_data = Some(json_arg("binding-data", &binding_data)?);
+            request.redirect_url = redirect_url;
+            request.redirect_deep_link = redirect_deep_link;
+            request.callback_url = callback_url;
+            with_field(call(&ctx.client, &request).await?, "app_trans_id", id)
+        }
+        AgreementCommand::Query { app_trans_id } => {
+            let request = agreement::AgreementQuery::new(ctx.app_id, app_trans_id, now);
+            call(&ctx.client, &request).await?
+        }
+        AgreementCommand::Unbind {
+            identifier,
+            binding_id,
+        } => {
+            let request = agreement::AgreementUnbind::new(ctx.app_id, identifier, binding_id, now);
+            call(&ctx.client, &request).await?
+        }
+        AgreementCommand::Balance {
+            identifier,
+            pay_token,
+            amount,
+        } => {
+            let request =
+                agreement::AgreementBalance::new(ctx.app_id, identifier, pay_token, amount, now);
+            call(&ctx.client, &request).await?
+        }
+        AgreementCommand::Pay {
+            identifier,
+            zp_trans_token,
+            pay_token,
+        } => {
+            let request = agreement::AgreementPay::new(
+                ctx.app_id,
+                identifier,
+                zp_trans_token,
+                pay_token,
+                now,
+            );
+            call(&ctx.client, &request).await?
+        }
+        AgreementCommand::QueryUser { access_token } => {
+            let request = agreement::AgreementQueryUser::new(ctx.app_id, access_token, now);
+            call(&ctx.client, &request).await?
+        }
+    };
+    print_json(&value)
+}
+
+async fn run_tokenization(
+    global: &GlobalArgs,
+    command: TokenizationCommand,
+) -> Result<(), CliError> {
+    let ctx = ctx(global)?;
+    let now = now_ms();
+    let value = match command {
+        TokenizationCommand::Bind {
+            identifier,
+            app_trans_id: given,
+            binding_type,
+            binding_mode,
+            device_type,
+            binding_data,
+            payment_data,
+        } => {
+            let id = app_trans_id(given.as_deref())?;
+            let mut request = tokenization::TokenizationBind::new(
+                ctx.app_id,
+                id.clone(),
+                identifier,
+                match binding_type {
+                    TokenType::Wallet => tokenization::TokenBindingType::Wallet,
+                    TokenType::Card => tokenization::TokenBindingType::Card,
+                },
+                match binding_mode {
+                    TokenMode::Bind => tokenization::BindingMode::Bind,
+                    TokenMode::BindAndPay => tokenization::BindingMode::BindAndPay,
+                },
+                match device_type {
+                    Device::Mobile => tokenization::DeviceType::Mobile,
+                    Device::Desktop => tokenization::DeviceType::Desktop,
+                },
+                now,
+            );
+            request.binding_data = json_arg("binding-data", &binding_data)?;
+            request.payment_data = json_arg("payment-data", &payment_data)?;
+            with_field(call(&ctx.client, &request).await?, "app_trans_id", id)
+        }
+        TokenizationCommand::Query { app_trans_id } => {
+            let request = tokenization::TokenizationQuery::new(ctx.app_id, app_trans_id, now);
+            call(&ctx.client, &request).await?
+        }
+    };
+    print_json(&value)
+}
+
+async fn run_hybrid(global: &GlobalArgs, command: HybridCommand) -> Result<(), CliError> {
+    let ctx = ctx(global)?;
+    let HybridCommand::Pay {
+        order: fields,
+        identifier,
+        pay_token,
+        description,
+    } = command;
+    let id = app_trans_id(fields.app_trans_id.as_deref())?;
+    let request = hybrid::HybridPay {
+        app_id: ctx.app_id,
+        identifier,
+        pay_token,
+        app_user: fields.app_user,
+        app_trans_id: id.clone(),
+        app_time: now_ms(),
+        amount: fields.amount,
+        description,
+        item: json_arg("item", &fields.item)?,
+        embed_data: json_arg("embed-data", &fields.embed_data)?,
+    };
+    let value = call(&ctx.client, &request).await?;
+    print_json(&with_field(value, "app_trans_id", id))
+}
+
+async fn run_disbursement(
+    global: &GlobalArgs,
+    command: DisbursementCommand,
+) -> Result<(), CliError> {
+    let ctx = ctx(global)?;
+    let now = now_ms();
+    let value = match command {
+        DisbursementCommand::Balance { payment_id } => {
+            let request = disbursement::DisbursementBalance::new(ctx.app_id, payment_id, now);
+            call(&ctx.client, &request).await?
+        }
+        DisbursementCommand::User { phone } => {
+            let request = disbursement::DisbursementUser::new(ctx.app_id, phone, now);
+            call(&ctx.client, &request).await?
+        }
+        DisbursementCommand::Topup {
+            payment_id,
+            partner_order_id,
+            m_u_id,
+            amount,
+            description,
+            partner_embed_data,
+            extra_info,
+            reference_id,
+            emulator_sig,
+        } => {
+            let id = app_trans_id(partner_order_id.as_deref())?;
+            let mut request = disbursement::DisbursementTopup::new(
+                ctx.app_id,
+                payment_id,
+                id.clone(),
+                m_u_id,
+                amount,
+                description,
+                now,
+            );
+            request.partner_embed_data = json_arg("partner-embed-data", &partner_embed_data)?;
+            request.extra_info = json_arg("extra-info", &extra_info)?;
+            request.reference_id = reference_id;
+            let value = if emulator_sig {
+                call_with_hmac_sig(&ctx.client, &request).await?
+            } else {
+                if global.rsa_key.is_none() {
+                    return Err(CliError::new(
+                        "disbursement topup is RSA-signed: set --rsa-key or ZALOPAY_RSA_KEY \
+                         (or --emulator-sig against the local emulator)",
+                    ));
+                }
+                call(&ctx.client, &request).await?
+            };
+            with_field(value, "partner_order_id", id)
+        }
+        DisbursementCommand::Txn { partner_order_id } => {
+            let request = disbursement::DisbursementTxn::new(ctx.app_id, partner_order_id, now);
+            call(&ctx.client, &request).await?
+        }
+    };
+    print_json(&value)
+}
+
+/// Sends an RSA-signed request with the bare hex HMAC as its signature, as the emulator (which
+/// has no RSA public key) expects.
+async fn call_with_hmac_sig<R>(client: &Client, request: &R) -> Result<Value, CliError>
+where
+    R: Endpoint,
+    R::Response: GatewayResponse,
+{
+    let mac = request.mac(&client.config().keys);
+    let signed = zalopay_api::Signed {
+        request,
+        signature: mac.as_str(),
+    };
+    let url = format!(
+        "{}{}",
+        client.config().environment.base_url(R::HOST),
+        R::PATH
+    );
+    let prepared = zalopay_api::PreparedRequest {
+        method: R::METHOD,
+        url,
+        content_type: Some("application/json"),
+        body: serde_json::to_vec(&signed)?,
+    };
+    let body = client.execute(&prepared).await?;
+    client::decode::<R::Response>(&prepared.url, &body)?;
+    Ok(serde_json::from_slice(&body)?)
+}
+
+async fn run_zod(global: &GlobalArgs, command: ZodCommand) -> Result<(), CliError> {
+    let ctx = ctx(global)?;
+    let value = match command {
+        ZodCommand::Create {
+            mc_ref_id,
+            amount,
+            receiver,
+            order_info,
+            mc_ext_info,
+            hub_id,
+            driver_id,
+        } => {
+            let parcels = match order_info {
+                Some(text) => parse_parcels(&text)?,
+                None => vec![zod::ZodOrderInfo {
+                    tracking_number: mc_ref_id.clone(),
+                    description: format!("Order {mc_ref_id}"),
+                    amount,
+                }],
+            };
+            let mut request =
+                zod::ZodCreateInvoice::new(ctx.app_id, mc_ref_id, amount, receiver, parcels);
+            request.mc_ext_info = json_arg("mc-ext-info", &mc_ext_info)?;
+            request.hub_id = hub_id;
+            request.driver_id = driver_id;
+            call(&ctx.client, &request).await?
+        }
+        ZodCommand::Invoice { mc_ref_id } => {
+            call(
+                &ctx.client,
+                &zod::ZodQueryInvoice::new(ctx.app_id, mc_ref_id),
+            )
+            .await?
+        }
+        ZodCommand::Status { mc_ref_id } => {
+            call(
+                &ctx.client,
+                &zod::ZodQueryStatus::new(ctx.app_id, mc_ref_id),
+            )
+            .await?
+        }
+    };
+    print_json(&value)
+}
+
+fn parse_parcels(text: &str) -> Result<Vec<zod::ZodOrderInfo>, CliError> {
+    let bad = |why: &str| CliError::new(format!("--order-info: {why}"));
+    let value: Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
+    let Value::Array(items) = value else {
+        return Err(bad("expected a JSON array"));
+    };
+    items
+        .iter()
+        .map(|item| {
+            let text = |name: &str| {
+                item.get(name)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| bad(&format!("each parcel needs a string `{name}`")))
+            };
+            Ok(zod::ZodOrderInfo {
+                tracking_number: text("trackingNumber")?,
+                description: text("description")?,
+                amount: item
+                    .get("amount")
+                    .and_then(Value::as_i64)
+                    .ok_or_else(|| bad("each parcel needs an integer `amount`"))?,
+            })
+        })
+        .collect()
+}
+
+async fn run_quickpay(global: &GlobalArgs, args: QuickpayArgs) -> Result<(), CliError> {
+    let ctx = ctx(global)?;
+    let QuickpayArgs {
+        order:
+            OrderFields {
+                amount,
+                app_user,
+                item,
+                embed_data,
+                app_trans_id: given,
+            },
+        payment_code,
+        payment_code_encrypted,
+        description,
+        callback_url,
+    } = args;
+    let id = app_trans_id(given.as_deref())?;
+    let encrypted = payment_code_encrypted.unwrap_or_else(|| payment_code.clone());
+    let mut request = quickpay::QuickPay::new(
+        ctx.app_id,
+        id.clone(),
+        app_user,
+        amount,
+        now_ms(),
+        payment_code,
+        encrypted,
+    );
+    request.item = json_arg("item", &item)?;
+    request.embed_data = json_arg("embed-data", &embed_data)?;
+    request.description = description;
+    request.callback_url = callback_url;
+    let value = call(&ctx.client, &request).await?;
+    print_json(&with_field(value, "app_trans_id", id))
+}

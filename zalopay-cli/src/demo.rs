@@ -1,0 +1,622 @@
+//! `zalopay demo`: the local emulator plus a tiny merchant shop, wired as ZaloPay's Web-to-App
+//! flow.
+//!
+//! 1. The product page has a "Pay with ZaloPay" button (`/checkout?product=…`).
+//! 2. The shop's server creates the order with the SDK against the emulator: `bank_code`
+//!    `zalopayapp`, `embed_data.redirecturl` = the shop's `/result`, `callback_url` = the
+//!    shop's `/callback` (mounted with [`zalopay_api::axum::callback_router`]).
+//! 3. The order page shows `order_url` as a QR code (SVG rendered here, no external assets) and
+//!    as a link to the emulator's wallet page.
+//! 4. Paying there sends the signed callback to the shop, which records the order as paid, and
+//!    redirects the browser to `/result` (checksum verified), then to the order page.
+//! 5. The order page asks `/order/{id}/status` every second. If no callback came within a few
+//!    seconds, the shop polls `/v2/query` with the SDK's poller instead.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Form, Path, Query, RawQuery, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{Html, IntoResponse, Json, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, oneshot, watch};
+use tokio::task::JoinHandle;
+use zalopay_api::callback::{Callback, CallbackReply};
+use zalopay_api::clock::{Clock as _, SystemClock};
+use zalopay_api::ids::AppTransId;
+use zalopay_api::order::CreateOrder;
+use zalopay_api::poll::{PollConfig, PollOutcome};
+use zalopay_api::{Client, Config, Environment, JsonString, Keys};
+use zalopay_emulator::{Emulator, EmulatorConfig, EmulatorState, RunningEmulator};
+
+use crate::CliError;
+use crate::commands::{DEMO_APP_ID, DEMO_KEY1, DEMO_KEY2};
+
+/// Where the demo listens and how patient it is.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// The shop's address (use port 0 for a free port).
+    pub shop_addr: SocketAddr,
+    /// The emulator's address (use port 0 for a free port).
+    pub emulator_addr: SocketAddr,
+    /// How long the shop waits for a callback before it starts polling the order status.
+    pub callback_grace: Duration,
+    /// Time between status queries once polling.
+    pub poll_interval: Duration,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self {
+            shop_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            emulator_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            callback_grace: Duration::from_secs(3),
+            poll_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Where an order stands, as far as the shop knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentStatus {
+    /// Not paid yet (or no word yet).
+    Waiting,
+    /// Paid: confirmed by the callback or by a status query.
+    Paid,
+    /// Failed, cancelled or expired (learnt by a status query).
+    Failed,
+}
+
+/// One order of the shop.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShopOrder {
+    /// The order id sent to ZaloPay.
+    pub app_trans_id: String,
+    /// The product's name.
+    pub product: String,
+    /// Amount, VND.
+    pub amount: i64,
+    /// The payment link returned by the gateway (shown as QR code and link).
+    pub order_url: String,
+    /// Where the order stands.
+    pub status: PaymentStatus,
+    /// ZaloPay's transaction id, once paid.
+    pub zp_trans_id: Option<i64>,
+    /// How the result became known: `callback` or `query`.
+    pub confirmed_by: Option<&'static str>,
+}
+
+struct Product {
+    id: &'static str,
+    name: &'static str,
+    price: i64,
+}
+
+const PRODUCTS: &[Product] = &[
+    Product {
+        id: "coffee",
+        name: "Cà phê sữa đá",
+        price: 45_000,
+    },
+    Product {
+        id: "banh-mi",
+        name: "Bánh mì thịt",
+        price: 25_000,
+    },
+];
+
+struct Entry {
+    order: ShopOrder,
+    settled: Arc<Notify>,
+}
+
+struct Shop {
+    client: Client,
+    base_url: String,
+    orders: Mutex<HashMap<String, Entry>>,
+    options: DemoOptions,
+    stopping: watch::Receiver<bool>,
+}
+
+impl Shop {
+    fn orders(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        // A poisoned lock only means a handler panicked mid-update; the map is still usable.
+        self.orders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn order(&self, id: &str) -> Option<ShopOrder> {
+        self.orders().get(id).map(|entry| entry.order.clone())
+    }
+
+    /// Records a final result once (later news about a settled order is ignored).
+    fn settle(&self, id: &str, status: PaymentStatus, zp_trans_id: Option<i64>, by: &'static str) {
+        let mut orders = self.orders();
+        if let Some(entry) = orders.get_mut(id)
+            && entry.order.status == PaymentStatus::Waiting
+        {
+            entry.order.status = status;
+            entry.order.zp_trans_id = zp_trans_id;
+            entry.order.confirmed_by = Some(by);
+            entry.settled.notify_one();
+        }
+    }
+}
+
+/// A running demo: the emulator and the shop. Dropping it leaves both running until the
+/// runtime ends; call [`DemoHandle::shutdown`] to stop them.
+pub struct DemoHandle {
+    shop: Arc<Shop>,
+    shop_addr: SocketAddr,
+    emulator: RunningEmulator,
+    stop: watch::Sender<bool>,
+    shop_stop: Option<oneshot::Sender<()>>,
+    shop_task: JoinHandle<std::io::Result<()>>,
+}
+
+impl std::fmt::Debug for DemoHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoHandle")
+            .field("shop_url", &self.shop_url())
+            .field("emulator_url", &self.emulator_url())
+            .finish()
+    }
+}
+
+impl DemoHandle {
+    /// `http://127.0.0.1:PORT` of the shop.
+    pub fn shop_url(&self) -> String {
+        format!("http://{}", self.shop_addr)
+    }
+
+    /// `http://127.0.0.1:PORT` of the emulator.
+    pub fn emulator_url(&self) -> String {
+        self.emulator.base_url()
+    }
+
+    /// The emulator's state (for tests and inspection).
+    pub fn emulator_state(&self) -> &EmulatorState {
+        self.emulator.state()
+    }
+
+    /// A snapshot of the shop's orders.
+    pub fn orders(&self) -> Vec<ShopOrder> {
+        self.shop
+            .orders()
+            .values()
+            .map(|entry| entry.order.clone())
+            .collect()
+    }
+
+    /// Stops the shop (and its pollers) and the emulator.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(stop) = self.shop_stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.shop_task).await;
+        let _ = self.emulator.shutdown().await;
+    }
+}
+
+/// Starts the emulator and the shop; returns once both listen.
+pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
+    let emulator = Emulator::spawn(
+        EmulatorState::new(EmulatorConfig::default()),
+        options.emulator_addr,
+    )
+    .await
+    .map_err(|e| {
+        CliError::new(format!(
+            "cannot start the emulator on {}: {e}",
+            options.emulator_addr
+        ))
+    })?;
+    let listener = tokio::net::TcpListener::bind(options.shop_addr)
+        .await
+        .map_err(|e| {
+            CliError::new(format!(
+                "cannot start the shop on {}: {e} (try --port)",
+                options.shop_addr
+            ))
+        })?;
+    let shop_addr = listener.local_addr()?;
+    let keys = Keys::new(DEMO_KEY1, DEMO_KEY2)?;
+    let config = Config::new(
+        DEMO_APP_ID,
+        keys.clone(),
+        Environment::Custom(emulator.base_url()),
+    );
+    let (stop, stopping) = watch::channel(false);
+    let shop = Arc::new(Shop {
+        client: Client::new(config)?,
+        base_url: format!("http://{shop_addr}"),
+        orders: Mutex::new(HashMap::new()),
+        options,
+        stopping,
+    });
+
+    let on_callback = {
+        let shop = Arc::clone(&shop);
+        move |callback: Callback| {
+            let shop = Arc::clone(&shop);
+            async move {
+                if let Callback::Payment(payment) = callback {
+                    if shop.order(&payment.app_trans_id).is_none() {
+                        return CallbackReply::failed("unknown order");
+                    }
+                    shop.settle(
+                        &payment.app_trans_id,
+                        PaymentStatus::Paid,
+                        Some(payment.zp_trans_id),
+                        "callback",
+                    );
+                }
+                CallbackReply::success()
+            }
+        }
+    };
+    let app = Router::new()
+        .route("/", get(products_page))
+        .route("/checkout", get(checkout_get).post(checkout_post))
+        .route("/order/{id}", get(order_page))
+        .route("/order/{id}/status", get(order_status))
+        .route("/result", get(result_page))
+        .with_state(Arc::clone(&shop))
+        .nest(
+            "/callback",
+            zalopay_api::axum::callback_router(keys, Some(DEMO_APP_ID), on_callback),
+        );
+    let (shop_stop, stopped) = oneshot::channel::<()>();
+    let shop_task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(DemoHandle {
+        shop,
+        shop_addr,
+        emulator,
+        stop,
+        shop_stop: Some(shop_stop),
+        shop_task,
+    })
+}
+
+type Shared = State<Arc<Shop>>;
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `45000` → `45.000` (Vietnamese grouping).
+fn vnd(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if amount < 0 {
+        out.insert(0, '-');
+    }
+    format!("{out} ₫")
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34em;margin:2em auto;\
+padding:0 1em;color:#222;background:#fff}\
+.card{border:1px solid #ddd;border-radius:8px;padding:1em;margin:1em 0}\
+button{background:#0068ff;color:#fff;border:0;border-radius:6px;padding:.6em 1.2em;\
+font-size:1em;cursor:pointer}\
+.qr svg{display:block;width:280px;height:280px}\
+#status{font-size:1.3em;font-weight:bold;padding:.5em;border-radius:6px}\
+.waiting{background:#fff6d5}.paid{background:#d9f7d9}.failed{background:#fbdada}";
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{title}</title><style>{STYLE}</style></head>\
+         <body><h1>{title}</h1>{body}<p><a href=\"/\">Back to the shop</a></p></body></html>",
+        title = escape(title)
+    );
+    (status, Html(html)).into_response()
+}
+
+async fn products_page() -> Response {
+    let mut body = String::from(
+        "<p>A demo merchant paying through the local ZaloPay emulator (Web-to-App flow).</p>",
+    );
+    for product in PRODUCTS {
+        body.push_str(&format!(
+            "<div class=\"card\"><h2>{name}</h2><p>{price}</p>\
+             <form method=\"post\" action=\"/checkout\">\
+             <input type=\"hidden\" name=\"product\" value=\"{id}\">\
+             <button type=\"submit\">Pay with ZaloPay</button></form></div>",
+            name = escape(product.name),
+            price = vnd(product.price),
+            id = product.id,
+        ));
+    }
+    page(StatusCode::OK, "ZaloPay demo shop", &body)
+}
+
+#[derive(Deserialize)]
+struct CheckoutParams {
+    product: Option<String>,
+}
+
+async fn checkout_get(State(shop): Shared, Query(params): Query<CheckoutParams>) -> Response {
+    checkout(&shop, params.product.as_deref()).await
+}
+
+async fn checkout_post(State(shop): Shared, Form(params): Form<CheckoutParams>) -> Response {
+    checkout(&shop, params.product.as_deref()).await
+}
+
+/// Creates the order at the gateway and sends the browser to its order page.
+async fn checkout(shop: &Arc<Shop>, product: Option<&str>) -> Response {
+    let Some(product) = PRODUCTS.iter().find(|p| Some(p.id) == product) else {
+        return page(
+            StatusCode::NOT_FOUND,
+            "Unknown product",
+            "<p>No such product.</p>",
+        );
+    };
+    match create_order(shop, product).await {
+        Ok(id) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/order/{id}"))]).into_response(),
+        Err(error) => page(
+            StatusCode::BAD_GATEWAY,
+            "Could not create the order",
+            &format!("<p>{}</p>", escape(&error.to_string())),
+        ),
+    }
+}
+
+async fn create_order(shop: &Arc<Shop>, product: &Product) -> Result<String, CliError> {
+    let now = SystemClock.now_ms();
+    let id = AppTransId::random()?.into_string();
+    let mut request = CreateOrder::new(
+        DEMO_APP_ID,
+        id.clone(),
+        "demo-buyer",
+        product.price,
+        now,
+        format!("ZaloPay demo shop - Payment for the order #{id}"),
+    );
+    request.bank_code = Some("zalopayapp".to_owned());
+    request.callback_url = Some(format!("{}/callback", shop.base_url));
+    request.embed_data = JsonString::new(
+        &serde_json::json!({ "redirecturl": format!("{}/result", shop.base_url) }),
+    )?;
+    request.item = JsonString::new(&serde_json::json!([
+        { "itemid": product.id, "itemname": product.name, "itemprice": product.price, "itemquantity": 1 }
+    ]))?;
+    let response = shop.client.send(&request).await?;
+    let order_url = response
+        .order_url
+        .ok_or_else(|| CliError::new("the gateway returned no order_url"))?;
+    let settled = Arc::new(Notify::new());
+    shop.orders().insert(
+        id.clone(),
+        Entry {
+            order: ShopOrder {
+                app_trans_id: id.clone(),
+                product: product.name.to_owned(),
+                amount: product.price,
+                order_url,
+                status: PaymentStatus::Waiting,
+                zp_trans_id: None,
+                confirmed_by: None,
+            },
+            settled: Arc::clone(&settled),
+        },
+    );
+    tokio::spawn(fall_back_to_polling(
+        Arc::clone(shop),
+        id.clone(),
+        now,
+        settled,
+    ));
+    Ok(id)
+}
+
+/// Waits for the callback a little, then polls the order status until it is final, the
+/// callback arrives, or the demo stops.
+async fn fall_back_to_polling(shop: Arc<Shop>, id: String, created_at: i64, settled: Arc<Notify>) {
+    let mut stopping = shop.stopping.clone();
+    let settled_or_stopping = async {
+        tokio::select! {
+            () = settled.notified() => {}
+            _ = stopping.wait_for(|stop| *stop) => {}
+        }
+    };
+    let mut settled_or_stopping = std::pin::pin!(settled_or_stopping);
+    tokio::select! {
+        () = &mut settled_or_stopping => return,
+        () = tokio::time::sleep(shop.options.callback_grace) => {}
+    }
+    if shop
+        .order(&id)
+        .is_none_or(|order| order.status != PaymentStatus::Waiting)
+    {
+        return;
+    }
+    tracing::info!(app_trans_id = %id, "no callback yet: polling the order status");
+    let config = PollConfig {
+        interval: shop.options.poll_interval,
+        ..PollConfig::default()
+    };
+    match shop
+        .client
+        .poll_order_with(&id, created_at, config, settled_or_stopping)
+        .await
+    {
+        Ok(PollOutcome::Paid { zp_trans_id, .. }) => {
+            shop.settle(&id, PaymentStatus::Paid, Some(zp_trans_id), "query");
+        }
+        Ok(PollOutcome::Failed { .. }) => shop.settle(&id, PaymentStatus::Failed, None, "query"),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, app_trans_id = %id, "polling failed"),
+    }
+}
+
+fn status_text(order: &ShopOrder) -> String {
+    match order.status {
+        PaymentStatus::Paid => format!(
+            "Paid: {} (zp_trans_id {})",
+            vnd(order.amount),
+            order.zp_trans_id.unwrap_or_default()
+        ),
+        PaymentStatus::Failed => "Failed".to_owned(),
+        PaymentStatus::Waiting => "Waiting for payment…".to_owned(),
+    }
+}
+
+fn status_json(order: &ShopOrder) -> serde_json::Value {
+    serde_json::json!({
+        "app_trans_id": order.app_trans_id,
+        "status": order.status,
+        "text": status_text(order),
+        "amount": order.amount,
+        "zp_trans_id": order.zp_trans_id,
+        "confirmed_by": order.confirmed_by,
+        "order_url": order.order_url,
+    })
+}
+
+fn qr_svg(text: &str) -> Result<String, CliError> {
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| CliError::new(format!("cannot make a QR code: {e}")))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(280, 280)
+        .quiet_zone(true)
+        .build();
+    // Drop the XML declaration: the SVG goes inline into HTML.
+    Ok(svg
+        .find("<svg")
+        .map_or(svg.clone(), |at| svg[at..].to_owned()))
+}
+
+const ORDER_SCRIPT: &str = r#"<script>
+const box = document.getElementById('status');
+const pay = document.getElementById('pay');
+const timer = setInterval(async () => {
+  try {
+    const s = await (await fetch(location.pathname + '/status')).json();
+    box.textContent = s.text;
+    box.className = s.status;
+    if (s.status !== 'waiting') { clearInterval(timer); pay.hidden = true; }
+  } catch (e) { /* the shop may be restarting: try again next second */ }
+}, 1000);
+</script>"#;
+
+async fn order_page(State(shop): Shared, Path(id): Path<String>) -> Response {
+    let Some(order) = shop.order(&id) else {
+        return page(
+            StatusCode::NOT_FOUND,
+            "Unknown order",
+            "<p>No such order.</p>",
+        );
+    };
+    let qr = match qr_svg(&order.order_url) {
+        Ok(svg) => svg,
+        Err(error) => format!("<p>{}</p>", escape(&error.to_string())),
+    };
+    let waiting = order.status == PaymentStatus::Waiting;
+    let body = format!(
+        "<div class=\"card\"><p>{product}: <b>{amount}</b><br>Order <code>{id}</code></p>\
+         <p id=\"status\" class=\"{class}\">{status}</p></div>\
+         <div id=\"pay\" class=\"card\"{hidden}><p>Scan with ZaloPay, or open the wallet page:</p>\
+         <div class=\"qr\">{qr}</div>\
+         <p><a id=\"order-link\" href=\"{url}\">Open ZaloPay (emulator wallet)</a></p></div>\
+         {ORDER_SCRIPT}",
+        product = escape(&order.product),
+        amount = vnd(order.amount),
+        id = escape(&order.app_trans_id),
+        class = serde_json::to_value(order.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        status = escape(&status_text(&order)),
+        hidden = if waiting { "" } else { " hidden" },
+        url = escape(&order.order_url),
+    );
+    page(StatusCode::OK, "Your order", &body)
+}
+
+async fn order_status(State(shop): Shared, Path(id): Path<String>) -> Response {
+    match shop.order(&id) {
+        Some(order) => Json(status_json(&order)).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({ "error": "no such order" })),
+        )
+            .into_response(),
+    }
+}
+
+/// The gateway's redirect: verify the checksum (a hint only), then show the order page, whose
+/// status comes from the callback or a query.
+async fn result_page(State(shop): Shared, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let keys = shop.client.config().keys.clone();
+    match zalopay_api::redirect::verify_redirect(&keys, &query) {
+        Ok(redirect) if shop.order(&redirect.app_trans_id).is_some() => (
+            StatusCode::SEE_OTHER,
+            [(LOCATION, format!("/order/{}", redirect.app_trans_id))],
+        )
+            .into_response(),
+        Ok(_) => page(
+            StatusCode::NOT_FOUND,
+            "Unknown order",
+            "<p>No such order.</p>",
+        ),
+        Err(error) => page(
+            StatusCode::BAD_REQUEST,
+            "Invalid redirect",
+            &format!("<p>{}</p>", escape(&error.to_string())),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dong() {
+        assert_eq!(vnd(45_000), "45.000 ₫");
+        assert_eq!(vnd(1_234_567), "1.234.567 ₫");
+        assert_eq!(vnd(5), "5 ₫");
+    }
+
+    #[test]
+    fn qr_is_inline_svg() {
+        let svg = qr_svg("http://127.0.0.1:1/pay?order=x").unwrap();
+        assert!(svg.starts_with("<svg"));
+    }
+}

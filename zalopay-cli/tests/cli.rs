@@ -1,0 +1,728 @@
+//! The `zalopay` binary against an in-process emulator on 127.0.0.1: every subcommand once
+//! with its JSON output checked, and the documented error cases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+use zalopay_api::Keys;
+use zalopay_emulator::{Emulator, EmulatorConfig, EmulatorState, RunningEmulator};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zalopay");
+const KEY1: &str = "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL";
+const KEY2: &str = "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz";
+
+/// An emulator on 127.0.0.1:0 with the runtime that serves it.
+struct Emu {
+    rt: tokio::runtime::Runtime,
+    running: RunningEmulator,
+}
+
+impl Emu {
+    fn start() -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let running = rt
+            .block_on(Emulator::spawn(
+                EmulatorState::new(EmulatorConfig::default()),
+                SocketAddr::from(([127, 0, 0, 1], 0)),
+            ))
+            .unwrap();
+        Self { rt, running }
+    }
+
+    fn url(&self) -> String {
+        self.running.base_url()
+    }
+
+    /// Runs `zalopay` against this emulator with the demo app from the defaults.
+    fn run(&self, args: &[&str]) -> Output {
+        zalopay(&self.url(), args, None)
+    }
+
+    fn ok(&self, args: &[&str]) -> Value {
+        ok_json(self.run(args))
+    }
+
+    /// `POST` to the emulator (test hooks).
+    fn post(&self, path: &str) -> Value {
+        let url = format!("{}{path}", self.url());
+        self.rt.block_on(async {
+            reqwest::Client::new()
+                .post(url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        })
+    }
+
+    /// A created and paid order: (app_trans_id, zp_trans_id).
+    fn paid_order(&self, amount: i64) -> (String, i64) {
+        let created = self.ok(&[
+            "order",
+            "create",
+            "--amount",
+            &amount.to_string(),
+            "--description",
+            "paid order",
+        ]);
+        let id = created["app_trans_id"].as_str().unwrap().to_owned();
+        let paid = self.post(&format!("/emulator/orders/{id}/pay"));
+        let zp = paid["order"]["zp_trans_id"].as_i64().unwrap();
+        (id, zp)
+    }
+}
+
+fn zalopay(endpoint: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env("ZALOPAY_ENDPOINT", endpoint)
+        .env_remove("ZALOPAY_APP_ID")
+        .env_remove("ZALOPAY_KEY1")
+        .env_remove("ZALOPAY_KEY2")
+        .env_remove("ZALOPAY_RSA_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn ok_json(output: Output) -> Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// Fails, with one line on stderr; returns that line.
+fn fails(output: Output) -> String {
+    assert!(!output.status.success(), "expected failure: {output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(output.stdout.is_empty(), "nothing on stdout on error");
+    stderr
+}
+
+fn demo_keys() -> Keys {
+    Keys::new(KEY1, KEY2).unwrap()
+}
+
+#[test]
+fn order_create_query_wait_and_cancel() {
+    let emu = Emu::start();
+    let created = emu.ok(&[
+        "order",
+        "create",
+        "--amount",
+        "50000",
+        "--description",
+        "Shop - Payment for the order #1",
+        "--item",
+        r#"[{"itemid":"a","itemprice":50000}]"#,
+        "--embed-data",
+        r#"{"redirecturl":"http://127.0.0.1:1/result"}"#,
+        "--bank-code",
+        "zalopayapp",
+        "--app-user",
+        "user123",
+    ]);
+    assert_eq!(created["return_code"], 1);
+    let id = created["app_trans_id"].as_str().unwrap().to_owned();
+    assert_eq!(id.len(), 27, "yyMMdd_ + 20 digits: {id}");
+    assert!(
+        created["order_url"]
+            .as_str()
+            .unwrap()
+            .contains("/pay?order=")
+    );
+    assert!(created["zp_trans_token"].is_string());
+
+    let query = emu.ok(&["order", "query", &id]);
+    assert_eq!(query["return_code"], 3, "not paid yet: {query}");
+
+    emu.post(&format!("/emulator/orders/{id}/pay"));
+    let waited = emu.ok(&["order", "query", &id, "--wait", "--interval", "1"]);
+    assert_eq!(waited["return_code"], 1, "{waited}");
+    assert_eq!(waited["amount"], 50000);
+    assert!(waited["zp_trans_id"].as_i64().unwrap() > 0);
+
+    let given = format!("{}_cancel_me", &id[..6]);
+    let other = emu.ok(&[
+        "order",
+        "create",
+        "--amount",
+        "1000",
+        "--description",
+        "to cancel",
+        "--app-trans-id",
+        &given,
+    ]);
+    assert_eq!(other["app_trans_id"], given.as_str());
+    let cancelled = emu.ok(&["order", "cancel", &given]);
+    assert_eq!(cancelled["return_code"], 1, "{cancelled}");
+    let query = emu.ok(&["order", "query", &given]);
+    assert_eq!(query["return_code"], 2, "{query}");
+}
+
+#[test]
+fn order_create_with_the_wrong_key_is_rejected_with_402() {
+    let emu = Emu::start();
+    let stderr = fails(emu.run(&[
+        "--app-id",
+        "2553",
+        "--key1",
+        "not-the-key",
+        "--key2",
+        KEY2,
+        "order",
+        "create",
+        "--amount",
+        "1000",
+        "--description",
+        "x",
+    ]));
+    assert!(stderr.contains("-402"), "{stderr}");
+    assert!(stderr.contains("return_code 2"), "{stderr}");
+    assert!(
+        !stderr.contains("not-the-key"),
+        "no key in messages: {stderr}"
+    );
+}
+
+#[test]
+fn partial_configuration_and_bad_json_are_clear_errors() {
+    let emu = Emu::start();
+    let stderr = fails(emu.run(&["--app-id", "2553", "banks"]));
+    assert!(stderr.contains("key1"), "{stderr}");
+    let stderr = fails(emu.run(&[
+        "order",
+        "create",
+        "--amount",
+        "1",
+        "--description",
+        "x",
+        "--item",
+        "[not json",
+    ]));
+    assert!(stderr.contains("--item"), "{stderr}");
+    let stderr = fails(zalopay("staging", &["banks"], None));
+    assert!(stderr.contains("staging"), "{stderr}");
+}
+
+#[test]
+fn refund_create_and_query() {
+    let emu = Emu::start();
+    let (_, zp) = emu.paid_order(30_000);
+    let refund = emu.ok(&[
+        "refund",
+        "create",
+        "--zp-trans-id",
+        &zp.to_string(),
+        "--amount",
+        "10000",
+        "--description",
+        "partial refund",
+        "--fee",
+        "0",
+    ]);
+    assert!(
+        [1, 3].contains(&refund["return_code"].as_i64().unwrap()),
+        "{refund}"
+    );
+    let m_refund_id = refund["m_refund_id"].as_str().unwrap();
+    assert!(m_refund_id.contains("_2553_"), "{m_refund_id}");
+    let query = emu.ok(&["refund", "query", m_refund_id]);
+    assert!(
+        [1, 3].contains(&query["return_code"].as_i64().unwrap()),
+        "{query}"
+    );
+}
+
+#[test]
+fn banks_lists_channels() {
+    let emu = Emu::start();
+    let banks = emu.ok(&["banks"]);
+    assert_eq!(banks["returncode"], 1, "{banks}");
+    assert!(banks["banks"].as_object().unwrap().contains_key("38"));
+}
+
+fn payment_data() -> String {
+    serde_json::json!({
+        "app_id": 2553,
+        "app_trans_id": "240101_000123",
+        "app_time": 1_704_067_200_000_i64,
+        "app_user": "user123",
+        "amount": 50000,
+        "embed_data": "{}",
+        "item": "[]",
+        "zp_trans_id": 240101000000001_i64,
+        "server_time": 1_704_067_260_000_i64,
+        "channel": 38,
+        "merchant_user_id": "u1",
+        "user_fee_amount": 0,
+        "discount_amount": 0
+    })
+    .to_string()
+}
+
+#[test]
+fn callback_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
+    let emu = Emu::start();
+    let body = zalopay_api::callback::sign_callback(&demo_keys(), &payment_data(), 1);
+    let verified = ok_json(zalopay(
+        &emu.url(),
+        &["callback", "verify"],
+        Some(body.as_bytes()),
+    ));
+    assert_eq!(verified["type"], 1);
+    assert_eq!(verified["payment"]["app_trans_id"], "240101_000123");
+    assert_eq!(verified["payment"]["zp_trans_id"], 240101000000001_i64);
+
+    let tampered = body.replace("50000", "5000");
+    assert_ne!(tampered, body);
+    let stderr = fails(zalopay(
+        &emu.url(),
+        &["callback", "verify"],
+        Some(tampered.as_bytes()),
+    ));
+    assert!(stderr.contains("mac does not match"), "{stderr}");
+}
+
+#[test]
+fn redirect_verify_checks_the_checksum() {
+    let emu = Emu::start();
+    let redirect = zalopay_api::redirect::Redirect {
+        app_id: 2553,
+        app_trans_id: "240101_000123".to_owned(),
+        pmcid: Some(38),
+        bank_code: String::new(),
+        amount: 50000,
+        discount_amount: 0,
+        status: 1,
+    };
+    let query = zalopay_api::redirect::sign_redirect(&demo_keys(), &redirect);
+    let url = format!("http://127.0.0.1:9/result?{query}");
+    let verified = emu.ok(&["redirect", "verify", &url]);
+    assert_eq!(verified["app_trans_id"], "240101_000123");
+    assert_eq!(verified["amount"], 50000);
+    assert_eq!(verified["looks_successful"], true);
+
+    let tampered = query.replace("amount=50000", "amount=1");
+    let stderr = fails(emu.run(&["redirect", "verify", &tampered]));
+    assert!(stderr.contains("checksum"), "{stderr}");
+}
+
+#[test]
+fn sign_known_answer_and_errors() {
+    let emu = Emu::start();
+    let signed = emu.ok(&[
+        "sign",
+        "order.create",
+        "app_id=553",
+        "app_trans_id=200904_000234",
+        "app_user=user123",
+        "amount=10000",
+        "app_time=1599202366026",
+        "embed_data={}",
+        "item=[]",
+        "--key1",
+        "9phuAOYhan4urywHTh0ndEXiV3pKHr5Q",
+    ]);
+    assert_eq!(
+        signed["input"],
+        "553|200904_000234|user123|10000|1599202366026|{}|[]"
+    );
+    assert_eq!(
+        signed["mac"],
+        "7e95836a9feace32458f23416feea423172ef0a098f27a668a1e10788b5a6838"
+    );
+    assert_eq!(signed["key"], "key1");
+
+    // The key segment is masked; a given mac is compared.
+    let query = emu.ok(&[
+        "sign",
+        "order.query",
+        "app_id=2553",
+        "app_trans_id=x",
+        "mac=00",
+    ]);
+    assert_eq!(query["input"], "2553|x|<key1>");
+    assert_eq!(query["matches"], false);
+    assert!(
+        !String::from_utf8(emu.run(&["sign", "order.query", "app_id=1"]).stdout)
+            .unwrap()
+            .contains(KEY1)
+    );
+
+    let stderr = fails(emu.run(&["sign", "order.nope"]));
+    assert!(stderr.contains("unknown operation"), "{stderr}");
+    let stderr = fails(emu.run(&["sign", "order.query", "app_idd=1"]));
+    assert!(stderr.contains("app_idd"), "{stderr}");
+}
+
+#[test]
+fn operations_lists_the_catalog() {
+    let emu = Emu::start();
+    let ops = emu.ok(&["operations"]);
+    let ops = ops.as_array().unwrap();
+    assert_eq!(ops.len(), zalopay_api::catalog::operations().len());
+    let create = ops.iter().find(|op| op["id"] == "order.create").unwrap();
+    assert_eq!(create["path"], "/v2/create");
+    assert_eq!(create["key"], "key1");
+    let topup = ops
+        .iter()
+        .find(|op| op["id"] == "disbursement.topup")
+        .unwrap();
+    assert_eq!(topup["signature_param"], "sig");
+}
+
+#[test]
+fn agreement_bind_confirm_query_balance_pay_query_user_unbind() {
+    let emu = Emu::start();
+    let bind = emu.ok(&[
+        "agreement",
+        "bind",
+        "--identifier",
+        "buyer-1",
+        "--max-amount",
+        "0",
+        "--redirect-url",
+        "http://127.0.0.1:9/bound",
+    ]);
+    assert_eq!(bind["return_code"], 1, "{bind}");
+    let bind_id = bind["app_trans_id"].as_str().unwrap().to_owned();
+    let token = bind["binding_token"].as_str().unwrap();
+    emu.post(&format!("/emulator/bindings/{token}/confirm"));
+
+    let query = emu.ok(&["agreement", "query", &bind_id]);
+    let data = &query["data"];
+    let pay_token = data["pay_token"].as_str().unwrap().to_owned();
+    let binding_id = data["binding_id"].as_str().unwrap().to_owned();
+
+    let balance = emu.ok(&[
+        "agreement",
+        "balance",
+        "--identifier",
+        "buyer-1",
+        "--pay-token",
+        &pay_token,
+        "--amount",
+        "20000",
+    ]);
+    assert_eq!(balance["return_code"], 1, "{balance}");
+
+    let order = emu.ok(&["order", "create", "--amount", "20000", "--description", "x"]);
+    let pay = emu.ok(&[
+        "agreement",
+        "pay",
+        "--identifier",
+        "buyer-1",
+        "--zp-trans-token",
+        order["zp_trans_token"].as_str().unwrap(),
+        "--pay-token",
+        &pay_token,
+    ]);
+    assert!(
+        [1, 3].contains(&pay["return_code"].as_i64().unwrap()),
+        "{pay}"
+    );
+
+    let user = emu.ok(&["agreement", "query-user", "--access-token", &pay_token]);
+    assert!(user["phone"].is_string(), "{user}");
+
+    let unbind = emu.ok(&[
+        "agreement",
+        "unbind",
+        "--identifier",
+        "buyer-1",
+        "--binding-id",
+        &binding_id,
+    ]);
+    assert_eq!(unbind["return_code"], 1, "{unbind}");
+}
+
+#[test]
+fn tokenization_bind_and_query() {
+    let emu = Emu::start();
+    let bind = emu.ok(&[
+        "tokenization",
+        "bind",
+        "--identifier",
+        "buyer-2",
+        "--binding-type",
+        "wallet",
+        "--device-type",
+        "mobile",
+        "--binding-data",
+        r#"{"redirect_url":"http://127.0.0.1:9/x"}"#,
+    ]);
+    assert_eq!(bind["return_code"], 1, "{bind}");
+    assert!(bind["binding_url"].is_string());
+    let id = bind["app_trans_id"].as_str().unwrap();
+    let query = emu.ok(&["tokenization", "query", id]);
+    assert_eq!(query["return_code"], 3, "pending: {query}");
+    assert_eq!(query["binding_token"], bind["binding_token"]);
+}
+
+#[test]
+fn hybrid_pay_against_a_stub() {
+    // The emulator does not serve the (unconfirmed) hybrid path: a one-route stub does.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let url = rt.block_on(async {
+        let app = axum::Router::new().route(
+            "/v2/agreement/hybrid",
+            axum::routing::post(move |body: String| {
+                let tx = tx.clone();
+                async move {
+                    let _ = tx.send(body);
+                    axum::Json(serde_json::json!({
+                        "return_code": 1, "return_message": "ok",
+                        "sub_return_code": 1, "zp_trans_id": 77
+                    }))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}")
+    });
+    let paid = ok_json(zalopay(
+        &url,
+        &[
+            "hybrid",
+            "pay",
+            "--identifier",
+            "buyer-3",
+            "--pay-token",
+            "tok",
+            "--amount",
+            "1000",
+            "--description",
+            "hybrid",
+        ],
+        None,
+    ));
+    assert_eq!(paid["zp_trans_id"], 77);
+    let body = rx.recv().unwrap();
+    let sent: std::collections::HashMap<String, String> =
+        serde_urlencoded::from_str(&body).unwrap();
+    assert_eq!(sent["pay_token"], "tok");
+    assert_eq!(sent["app_trans_id"], paid["app_trans_id"].as_str().unwrap());
+    assert_eq!(sent["mac"].len(), 64);
+
+    // The emulator answers 404 for it: a clear one-line error.
+    let emu = Emu::start();
+    let stderr = fails(emu.run(&[
+        "hybrid",
+        "pay",
+        "--identifier",
+        "b",
+        "--pay-token",
+        "t",
+        "--amount",
+        "1",
+        "--description",
+        "d",
+    ]));
+    assert!(stderr.contains("HTTP 404"), "{stderr}");
+}
+
+#[test]
+fn disbursement_balance_user_topup_txn() {
+    let emu = Emu::start();
+    let balance = emu.ok(&["disbursement", "balance", "--payment-id", "pay-1"]);
+    assert!(
+        balance["data"]["balance"].as_i64().unwrap() > 0,
+        "{balance}"
+    );
+    let user = emu.ok(&["disbursement", "user", "--phone", "0901234567"]);
+    let m_u_id = user["data"]["m_u_id"].as_str().unwrap().to_owned();
+
+    let topup_args = [
+        "disbursement",
+        "topup",
+        "--payment-id",
+        "pay-1",
+        "--m-u-id",
+        &m_u_id,
+        "--amount",
+        "10000",
+        "--description",
+        "cashback",
+    ];
+    let stderr = fails(emu.run(&topup_args));
+    assert!(stderr.contains("--rsa-key"), "{stderr}");
+
+    let mut args = topup_args.to_vec();
+    args.push("--emulator-sig");
+    let topup = emu.ok(&args);
+    assert!(
+        [1, 3].contains(&topup["return_code"].as_i64().unwrap()),
+        "{topup}"
+    );
+    let partner_order_id = topup["partner_order_id"].as_str().unwrap();
+    let txn = emu.ok(&[
+        "disbursement",
+        "txn",
+        "--partner-order-id",
+        partner_order_id,
+    ]);
+    assert!(
+        [1, 3].contains(&txn["return_code"].as_i64().unwrap()),
+        "{txn}"
+    );
+}
+
+#[test]
+fn zod_create_invoice_status() {
+    let emu = Emu::start();
+    let created = emu.ok(&[
+        "zod",
+        "create",
+        "--mc-ref-id",
+        "zod-ref-1",
+        "--amount",
+        "70000",
+        "--receiver",
+        "0901234567",
+        "--mc-ext-info",
+        r#"{"merchandiseSubtotal":70000}"#,
+    ]);
+    assert!(created["orderUrl"].is_string(), "{created}");
+    let invoice = emu.ok(&["zod", "invoice", "zod-ref-1"]);
+    assert_eq!(invoice["orderUrl"], created["orderUrl"]);
+    let status = emu.ok(&["zod", "status", "zod-ref-1"]);
+    assert!(status.get("status").is_some(), "{status}");
+    assert_eq!(status["amount"].to_string().trim_matches('"'), "70000");
+}
+
+#[test]
+fn quickpay_pays_on_the_spot() {
+    let emu = Emu::start();
+    let paid = emu.ok(&[
+        "quickpay",
+        "--amount",
+        "15000",
+        "--payment-code",
+        "123456789012345678",
+        "--description",
+        "quick",
+    ]);
+    assert_eq!(paid["return_code"], 1, "{paid}");
+    assert!(paid["zp_trans_id"].as_i64().unwrap() > 0);
+    assert!(paid["app_trans_id"].is_string());
+}
+
+/// Starts a long-running subcommand and returns it with its first stdout line.
+fn spawn_server(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("ZALOPAY_APP_ID")
+        .env_remove("ZALOPAY_KEY1")
+        .env_remove("ZALOPAY_KEY2")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line)
+}
+
+#[test]
+fn emulator_subcommand_serves_the_gateway() {
+    let (mut child, line) = spawn_server(&["emulator", "--port", "0"]);
+    let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let url = info["base_url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(info["app_id"], 2553);
+    assert_eq!(info["key1"], KEY1);
+    let created = ok_json(zalopay(
+        &url,
+        &["order", "create", "--amount", "1000", "--description", "x"],
+        None,
+    ));
+    assert_eq!(created["return_code"], 1);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn demo_subcommand_serves_the_shop() {
+    let (mut child, line) = spawn_server(&["demo", "--port", "0"]);
+    let url = line
+        .trim()
+        .strip_prefix("Open ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let home = client.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains("Pay with ZaloPay"), "{home}");
+        let order = client
+            .post(format!("{url}/checkout"))
+            .form(&[("product", "coffee")])
+            .send()
+            .await
+            .unwrap();
+        let status_url = format!("{}/status", order.url());
+        let page = order.text().await.unwrap();
+        assert!(page.contains("<svg"), "{page}");
+        let status: Value = client
+            .get(status_url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(status["status"], "waiting");
+        assert!(
+            status["order_url"]
+                .as_str()
+                .unwrap()
+                .contains("/pay?order=")
+        );
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
