@@ -68,7 +68,8 @@ impl RetryPolicy {
     pub fn backoff(&self, attempt: u32) -> Duration {
         let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
         let factor = self.multiplier.max(1.0).powi(exponent);
-        let wait = (self.initial_backoff.as_secs_f64() * factor).min(self.max_backoff.as_secs_f64());
+        let wait =
+            (self.initial_backoff.as_secs_f64() * factor).min(self.max_backoff.as_secs_f64());
         let wait = if self.jitter {
             wait * (0.5 + 0.5 * unit_random())
         } else {

@@ -77,7 +77,9 @@ pub enum Error {
     /// object. Nothing was created twice. The lost answer (e.g. `order_url`) cannot be
     /// recovered: query the object by its merchant id (`QueryOrder`), and if it is unpaid and
     /// the link is needed, cancel it and create a new order with a new id.
-    #[error("an earlier attempt already reached ZaloPay ({url}); the retry after {attempts} attempts was refused as a duplicate: {gateway}")]
+    #[error(
+        "an earlier attempt already reached ZaloPay ({url}); the retry after {attempts} attempts was refused as a duplicate: {gateway}"
+    )]
     AlreadySubmitted {
         /// The URL that was called.
         url: String,

@@ -291,13 +291,18 @@ mod tests {
         assert!(m_refund_id("m_refund_id", "240913_2554_1", &2553i64, &ctx).is_err());
         assert!(recent_ms("app_time", &(NOW + RECENT_WINDOW_MS), &ctx).is_ok());
         assert!(recent_ms("app_time", &(NOW - RECENT_WINDOW_MS), &ctx).is_ok());
-        assert!(reason(recent_ms("app_time", &(NOW - RECENT_WINDOW_MS - 1), &ctx)).contains("behind"));
+        assert!(
+            reason(recent_ms("app_time", &(NOW - RECENT_WINDOW_MS - 1), &ctx)).contains("behind")
+        );
         assert!(reason(recent_ms("app_time", &(NOW / 1000), &ctx)).contains("milliseconds"));
         assert!(recent_ms("reqtime", &NOW.to_string(), &ctx).is_ok());
         assert!(recent_ms("reqtime", "soon", &ctx).is_err());
         assert!(json("x", "{\"a\":1}").is_ok());
         assert!(json("x", "{").is_err());
         let error = positive("amount", &-5i64).unwrap_err();
-        assert_eq!(error.to_string(), "invalid `amount`: must be greater than 0, got -5");
+        assert_eq!(
+            error.to_string(),
+            "invalid `amount`: must be greater than 0, got -5"
+        );
     }
 }

@@ -32,8 +32,8 @@ fn fast_retry() -> RetryPolicy {
 }
 
 fn client(app_id: i64, keys: Keys, base: &str, timeout: Duration) -> Client {
-    let mut config = fixture_config(app_id, keys, Environment::Custom(base.to_owned()))
-        .with_retry(fast_retry());
+    let mut config =
+        fixture_config(app_id, keys, Environment::Custom(base.to_owned())).with_retry(fast_retry());
     config.timeout = timeout;
     Client::new(config).unwrap()
 }
@@ -64,7 +64,10 @@ fn defaults() {
     for attempt in 1..5 {
         let jittered = RetryPolicy::default().backoff(attempt);
         let plain = no_jitter.backoff(attempt);
-        assert!(jittered <= plain && jittered >= plain / 2, "{jittered:?} vs {plain:?}");
+        assert!(
+            jittered <= plain && jittered >= plain / 2,
+            "{jittered:?} vs {plain:?}"
+        );
     }
     assert_eq!(RetryPolicy::none().max_attempts, 1);
 }

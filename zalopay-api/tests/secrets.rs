@@ -31,7 +31,10 @@ fn secrets() -> Vec<&'static str> {
 
 fn assert_clean(what: &str, text: &str) {
     for secret in secrets() {
-        assert!(!text.contains(secret), "{what} shows a secret ({secret}):\n{text}");
+        assert!(
+            !text.contains(secret),
+            "{what} shows a secret ({secret}):\n{text}"
+        );
     }
 }
 
@@ -138,7 +141,13 @@ async fn errors_and_tracing_never_show_a_key() {
     }
 
     let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(output.contains("calling ZaloPay"), "tracing was captured:\n{output}");
-    assert!(output.contains("retrying"), "retries were traced:\n{output}");
+    assert!(
+        output.contains("calling ZaloPay"),
+        "tracing was captured:\n{output}"
+    );
+    assert!(
+        output.contains("retrying"),
+        "retries were traced:\n{output}"
+    );
     assert_clean("tracing output", &output);
 }

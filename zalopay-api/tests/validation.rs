@@ -51,7 +51,10 @@ async fn an_invalid_request_never_reaches_the_server() {
     let mut order = create_order();
     order.amount = 0;
     let (field, reason) = field_of(client.send(&order).await.unwrap_err());
-    assert_eq!((field, reason.as_str()), ("amount", "must be greater than 0, got 0"));
+    assert_eq!(
+        (field, reason.as_str()),
+        ("amount", "must be greater than 0, got 0")
+    );
     let (field, _) = field_of(client.prepare(&order).unwrap_err());
     assert_eq!(field, "amount");
     assert_eq!(server.hits(), 0);
@@ -79,11 +82,20 @@ fn create_order_checks() {
         ("amount", Box::new(|o| o.amount = -1)),
         ("app_user", Box::new(|o| o.app_user = " ".into())),
         ("app_user", Box::new(|o| o.app_user = "u".repeat(51))),
-        ("app_trans_id", Box::new(|o| o.app_trans_id = "230406_1".into())),
-        ("app_trans_id", Box::new(|o| o.app_trans_id = format!("230407_{}", "9".repeat(34)))),
+        (
+            "app_trans_id",
+            Box::new(|o| o.app_trans_id = "230406_1".into()),
+        ),
+        (
+            "app_trans_id",
+            Box::new(|o| o.app_trans_id = format!("230407_{}", "9".repeat(34))),
+        ),
         ("app_time", Box::new(|o| o.app_time = NOW / 1000)),
         ("description", Box::new(|o| o.description = "d".repeat(257))),
-        ("bank_code", Box::new(|o| o.bank_code = Some("b".repeat(21)))),
+        (
+            "bank_code",
+            Box::new(|o| o.bank_code = Some("b".repeat(21))),
+        ),
         (
             "embed_data",
             Box::new(|o| {
@@ -113,7 +125,11 @@ fn ids_are_dated_in_vietnam_time() {
     let before_midnight = 1_680_886_799_999;
     let mut order = create_order();
     order.app_time = before_midnight;
-    assert!(order.validate(&ValidationContext::at(before_midnight)).is_ok());
+    assert!(
+        order
+            .validate(&ValidationContext::at(before_midnight))
+            .is_ok()
+    );
     order.app_time = before_midnight + 1;
     let (field, reason) = field_of(
         order

@@ -348,7 +348,10 @@ fn check_checks<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<PlanCh
                     }
                     Some(syn::Lit::Int(n)) => match n.base10_parse::<usize>() {
                         Ok(0) | Err(_) => {
-                            errors.spanned(n, "`max_len` must be a positive whole number of characters");
+                            errors.spanned(
+                                n,
+                                "`max_len` must be a positive whole number of characters",
+                            );
                             continue;
                         }
                         Ok(max) => CheckKind::MaxLen(max),
