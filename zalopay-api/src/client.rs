@@ -270,16 +270,19 @@ impl Client {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
-            if attempt > 1 && R::RETRY == RetryClass::SameId {
-                if let Error::Gateway(gateway) = &error {
-                    if gateway.is_duplicate() {
-                        return Err(Error::AlreadySubmitted {
-                            url: prepared.url.clone(),
-                            attempts: attempt,
-                            gateway: gateway.clone(),
-                        });
-                    }
+            // A duplicate answer to a *retry* of a same-id request: an earlier attempt got
+            // through and its answer was lost.
+            match &error {
+                Error::Gateway(gateway)
+                    if attempt > 1 && R::RETRY == RetryClass::SameId && gateway.is_duplicate() =>
+                {
+                    return Err(Error::AlreadySubmitted {
+                        url: prepared.url.clone(),
+                        attempts: attempt,
+                        gateway: gateway.clone(),
+                    });
                 }
+                _ => {}
             }
             if attempt >= policy.max_attempts.max(1) || !should_retry(R::RETRY, &error) {
                 return Err(error);

@@ -78,7 +78,8 @@ fn the_clock_comes_from_the_config() {
 #[test]
 fn create_order_checks() {
     assert!(check(&create_order()).is_ok());
-    let cases: Vec<(&str, Box<dyn Fn(&mut CreateOrder)>)> = vec![
+    type Change = Box<dyn Fn(&mut CreateOrder)>;
+    let cases: Vec<(&str, Change)> = vec![
         ("amount", Box::new(|o| o.amount = -1)),
         ("app_user", Box::new(|o| o.app_user = " ".into())),
         ("app_user", Box::new(|o| o.app_user = "u".repeat(51))),
