@@ -35,7 +35,8 @@ fn signing(c: &mut Criterion) {
             hex
         })
     });
-    // Floor 2: HMAC of the precomputed bytes from a prepared key state (what the SDK does).
+    // Floor 2: HMAC of the precomputed bytes from a prepared key state (what the SDK did before
+    // it stopped keeping derived key material; see `SecretKey`).
     let prepared = <Hmac<Sha256> as Mac>::new_from_slice(key1).expect("any key length");
     group.bench_function("bare_hmac_prepared_key", |b| {
         b.iter(|| {

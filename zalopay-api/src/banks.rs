@@ -12,14 +12,16 @@ use crate::response::{GatewayError, GatewayResponse};
 ///
 /// MAC (key1): `appid|reqtime`. Form-encoded only; both values are strings on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = gateway, path = "/api/getlistmerchantbanks", encoding = form, response = ListBanksResponse)]
+#[endpoint(method = POST, host = gateway, path = "/api/getlistmerchantbanks", encoding = form, response = ListBanksResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, req_time])]
 pub struct ListBanks {
     /// The app id, as decimal text (`appid`).
     #[wire(rename = "appid")]
+    #[check(non_empty)]
     pub app_id: String,
     /// Request time, Unix milliseconds as decimal text (`reqtime`).
     #[wire(rename = "reqtime")]
+    #[check(recent_ms)]
     pub req_time: String,
 }
 

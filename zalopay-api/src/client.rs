@@ -3,19 +3,110 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::endpoint::{Encoding, Endpoint, Method, SignatureScheme, Signed};
+use crate::clock::{Clock, SystemClock};
+use crate::endpoint::{Encoding, Endpoint, Method, RetryClass, SignatureScheme, Signed};
 use crate::environment::Environment;
 use crate::error::{Error, excerpt};
 use crate::response::GatewayResponse;
 use crate::sign::Keys;
+use crate::validation::ValidationContext;
 
-/// Default time allowed for a whole request (connect, send, receive).
+/// Default time allowed for a whole request (connect, send, receive), applied to every request
+/// (also with [`Client::with_http_client`]). ZaloPay documents no latency; its own SDKs wait
+/// far longer, but an order page that hangs for half a minute is already lost.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How often and how patiently a request is repeated after a transient failure.
+///
+/// Which requests are repeated at all, and after which failures, is decided per operation by
+/// its [`RetryClass`]; this policy only says how many times and how long to wait in between.
+/// The wait before attempt `n + 1` is `initial_backoff * multiplier^(n - 1)`, capped at
+/// `max_backoff`, then (with `jitter`) scaled by a random factor in `[0.5, 1.0]` so that many
+/// clients do not retry in lock step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (`1` = never retry).
+    pub max_attempts: u32,
+    /// Wait before the second attempt.
+    pub initial_backoff: Duration,
+    /// Growth factor of the wait from one attempt to the next.
+    pub multiplier: f64,
+    /// Upper bound of a single wait.
+    pub max_backoff: Duration,
+    /// Randomise each wait within `[wait / 2, wait]`.
+    pub jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    /// 3 attempts, waiting 200 ms then 400 ms (at most 2 s), with jitter.
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            multiplier: 2.0,
+            max_backoff: Duration::from_secs(2),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry: every request is sent once.
+    pub const fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            initial_backoff: Duration::ZERO,
+            multiplier: 1.0,
+            max_backoff: Duration::ZERO,
+            jitter: false,
+        }
+    }
+
+    /// The wait after failed attempt number `attempt` (1-based).
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
+        let factor = self.multiplier.max(1.0).powi(exponent);
+        let wait =
+            (self.initial_backoff.as_secs_f64() * factor).min(self.max_backoff.as_secs_f64());
+        let wait = if self.jitter {
+            wait * (0.5 + 0.5 * unit_random())
+        } else {
+            wait
+        };
+        Duration::try_from_secs_f64(wait).unwrap_or(self.max_backoff)
+    }
+}
+
+/// A number in `[0, 1)` from a randomly keyed hash: good enough to spread retries, not secret.
+fn unit_random() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    // 53 random bits -> [0, 1).
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Whether a failed attempt of a request of class `class` may be repeated.
+pub fn should_retry(class: RetryClass, error: &Error) -> bool {
+    match error {
+        // Nothing was sent: repeating cannot act twice, whatever the operation.
+        Error::Transport { connect: true, .. } => true,
+        _ if class == RetryClass::Never => false,
+        Error::Timeout { .. } | Error::Transport { .. } => true,
+        Error::HttpStatus { status, .. } => *status == 429 || *status >= 500,
+        Error::Gateway(gateway) => gateway.is_transient(),
+        _ => false,
+    }
+}
+
 /// Everything the client needs to know about the merchant and where to talk.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows no secret: keys and the RSA key print as `[REDACTED]`.
+#[derive(Clone)]
 pub struct Config {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
@@ -30,6 +121,27 @@ pub struct Config {
     /// The merchant's RSA private key for disbursement top-up (`rsa` feature).
     #[cfg(feature = "rsa")]
     pub rsa_key: Option<crate::rsa::MerchantRsaKey>,
+    /// The clock requests are validated against (ids dated today in Vietnam time,
+    /// timestamps within 15 minutes). Default: [`SystemClock`].
+    pub clock: Arc<dyn Clock>,
+    /// How transient failures are retried (for operations where that is safe).
+    pub retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = f.debug_struct("Config");
+        out.field("app_id", &self.app_id)
+            .field("keys", &self.keys)
+            .field("environment", &self.environment)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout);
+        #[cfg(feature = "rsa")]
+        out.field("rsa_key", &self.rsa_key);
+        out.field("clock_now_ms", &self.clock.now_ms())
+            .field("retry", &self.retry)
+            .finish()
+    }
 }
 
 impl Config {
@@ -43,7 +155,21 @@ impl Config {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             #[cfg(feature = "rsa")]
             rsa_key: None,
+            clock: Arc::new(SystemClock),
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// Replaces the clock (tests, replays).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Replaces the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
     }
 
     /// The public sandbox demo app 2553 printed in ZaloPay's docs and samples. For trying
@@ -91,7 +217,7 @@ impl Client {
     }
 
     /// Uses an existing `reqwest::Client` (for custom proxies, TLS roots, or sharing a pool).
-    /// Its own timeouts apply.
+    /// `Config::timeout` is applied to every request on top of the client's own timeouts.
     pub fn with_http_client(config: Config, http: reqwest::Client) -> Self {
         Self {
             http,
@@ -109,23 +235,68 @@ impl Client {
         self.config.app_id
     }
 
-    /// Signs and encodes a request without sending it.
+    /// Validates (`#[check(...)]`, against the configured clock), signs and encodes a request
+    /// without sending it.
     pub fn prepare<R: Endpoint>(&self, request: &R) -> Result<PreparedRequest, Error> {
-        prepare(&self.config, request, &mut String::new())
+        request.validate(&ValidationContext::from_clock(self.config.clock.as_ref()))?;
+        let mut buf = String::new();
+        let prepared = prepare(&self.config, request, &mut buf);
+        // For order query / cancel the MAC input ends with key1 itself.
+        zeroize::Zeroize::zeroize(&mut buf);
+        prepared
     }
 
-    /// Signs, sends and decodes a request.
+    /// Validates, signs, sends and decodes a request, retrying transient failures where the
+    /// operation's [`RetryClass`] allows it (see [`RetryPolicy`]).
     ///
-    /// `Ok` carries every *result* (paid, failed payment, still processing); `Err` means the
-    /// request was invalid, never got an answer, or was refused by the gateway.
+    /// An invalid request fails with [`Error::InvalidField`] before any network I/O. `Ok`
+    /// carries every *result* (paid, failed payment, still processing); `Err` means the
+    /// request was invalid, never got an answer, or was refused by the gateway. After retries
+    /// the last attempt's error is returned.
     pub async fn send<R>(&self, request: &R) -> Result<R::Response, Error>
     where
         R: Endpoint,
         R::Response: GatewayResponse,
     {
         let prepared = self.prepare(request)?;
-        let body = self.execute(&prepared).await?;
-        decode::<R::Response>(&prepared.url, &body)
+        let policy = self.config.retry;
+        let mut attempt: u32 = 1;
+        loop {
+            let result = match self.execute(&prepared).await {
+                Ok(body) => decode::<R::Response>(&prepared.url, &body),
+                Err(error) => Err(error),
+            };
+            let error = match result {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            // A duplicate answer to a *retry* of a same-id request: an earlier attempt got
+            // through and its answer was lost.
+            match &error {
+                Error::Gateway(gateway)
+                    if attempt > 1 && R::RETRY == RetryClass::SameId && gateway.is_duplicate() =>
+                {
+                    return Err(Error::AlreadySubmitted {
+                        url: prepared.url.clone(),
+                        attempts: attempt,
+                        gateway: gateway.clone(),
+                    });
+                }
+                _ => {}
+            }
+            if attempt >= policy.max_attempts.max(1) || !should_retry(R::RETRY, &error) {
+                return Err(error);
+            }
+            let wait = policy.backoff(attempt);
+            tracing::debug!(
+                attempt,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                error = %error,
+                "retrying ZaloPay request"
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
     }
 
     /// Sends an already prepared request and returns the raw response body.
@@ -134,7 +305,8 @@ impl Client {
         let mut builder = match prepared.method {
             Method::Get => self.http.get(url),
             Method::Post => self.http.post(url),
-        };
+        }
+        .timeout(self.config.timeout);
         if let Some(content_type) = prepared.content_type {
             builder = builder
                 .header(reqwest::header::CONTENT_TYPE, content_type)
@@ -186,6 +358,9 @@ where
 }
 
 /// Signs and encodes `request` for `config`, using `buf` as scratch space for the MAC input.
+///
+/// Does **not** validate: [`Client::prepare`] and [`Client::send`] do. `buf` holds the MAC
+/// input afterwards, which for order query / cancel contains key1: clear it when done.
 pub fn prepare<R: Endpoint>(
     config: &Config,
     request: &R,

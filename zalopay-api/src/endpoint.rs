@@ -124,7 +124,17 @@ pub trait SignedRequest {
         serializer: S,
     ) -> Result<S::Ok, S::Error>;
 
+    /// Checks the fields' documented constraints (`#[check(...)]`) at the moment `ctx`
+    /// describes. The client calls this before signing and sending; the default (used by
+    /// requests without checks) accepts everything.
+    fn validate(&self, ctx: &crate::validation::ValidationContext) -> Result<(), crate::Error> {
+        let _ = ctx;
+        Ok(())
+    }
+
     /// The MAC input as a fresh string (for debugging and tests; signing reuses a buffer).
+    ///
+    /// For order query and cancel the input ends with key1 itself: treat the result as secret.
     fn mac_input(&self, keys: &Keys) -> String {
         let mut out = String::new();
         self.write_mac_input(keys.get(Self::KEY).expose(), &mut out);
@@ -159,6 +169,31 @@ pub trait Endpoint: SignedRequest {
     const PATH: &'static str;
     /// Parameter encoding.
     const ENCODING: Encoding;
+    /// Whether the client may send the request again after a transient failure.
+    const RETRY: RetryClass = RetryClass::Never;
+}
+
+/// Whether repeating a request is safe, declared per operation with
+/// `#[endpoint(..., retry = safe | same_id | never)]`.
+///
+/// What is retried, by class (and only up to [`RetryPolicy::max_attempts`](crate::RetryPolicy)):
+///
+/// | failure | `Safe` | `SameId` | `Never` |
+/// |---|---|---|---|
+/// | connection failed (nothing was sent) | yes | yes | yes |
+/// | timeout, connection reset, other transport errors | yes | yes | no |
+/// | HTTP 429 / 5xx | yes | yes | no |
+/// | gateway `-429` / `-500` / `-999` and other transient codes | yes | yes | no |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RetryClass {
+    /// Never repeated once it may have been sent: refunds, payments, top-ups, binds, cancels.
+    Never,
+    /// Repeating changes nothing: queries.
+    Safe,
+    /// Repeating the *identical* signed request is deduplicated by its merchant id
+    /// (create order's `app_trans_id`). If a retry is refused as a duplicate, an earlier
+    /// attempt went through: the client returns [`Error::AlreadySubmitted`](crate::Error).
+    SameId,
 }
 
 /// A request paired with its signature, serialised as the wire parameters.

@@ -71,6 +71,23 @@ pub enum Error {
     /// ZaloPay answered and refused the request.
     #[error(transparent)]
     Gateway(#[from] GatewayError),
+
+    /// A retry of a `retry = same_id` request (create order) was refused as a duplicate
+    /// (`-68`): an earlier attempt, whose answer was lost, reached ZaloPay and created the
+    /// object. Nothing was created twice. The lost answer (e.g. `order_url`) cannot be
+    /// recovered: query the object by its merchant id (`QueryOrder`), and if it is unpaid and
+    /// the link is needed, cancel it and create a new order with a new id.
+    #[error(
+        "an earlier attempt already reached ZaloPay ({url}); the retry after {attempts} attempts was refused as a duplicate: {gateway}"
+    )]
+    AlreadySubmitted {
+        /// The URL that was called.
+        url: String,
+        /// How many times the request was sent.
+        attempts: u32,
+        /// The duplicate refusal of the last attempt.
+        gateway: GatewayError,
+    },
 }
 
 impl Error {
@@ -93,7 +110,8 @@ impl Error {
             Error::Config(_)
             | Error::InvalidField { .. }
             | Error::Encode(_)
-            | Error::Decode { .. } => false,
+            | Error::Decode { .. }
+            | Error::AlreadySubmitted { .. } => false,
         }
     }
 
@@ -106,7 +124,8 @@ impl Error {
             Error::Timeout { .. }
             | Error::HttpStatus { .. }
             | Error::Decode { .. }
-            | Error::Gateway(_) => true,
+            | Error::Gateway(_)
+            | Error::AlreadySubmitted { .. } => true,
         }
     }
 }

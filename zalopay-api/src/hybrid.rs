@@ -20,22 +20,31 @@ pub struct HybridPay {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's id for the buyer, as bound.
+    #[check(non_empty)]
     pub identifier: String,
     /// The binding's pay token.
+    #[check(non_empty)]
     pub pay_token: String,
     /// Who pays (≤ 50 chars).
+    #[check(non_empty, max_len = 50)]
     pub app_user: String,
     /// The merchant's order id (`yyMMdd_…`, ≤ 40 chars).
+    #[check(app_trans_id)]
     pub app_trans_id: String,
     /// When the order was created, Unix milliseconds (within 15 minutes of now).
+    #[check(recent_ms)]
     pub app_time: i64,
     /// Amount in VND.
+    #[check(positive)]
     pub amount: i64,
     /// Order description.
+    #[check(max_len = 256)]
     pub description: String,
     /// The order's items as a JSON array (`[]` when empty).
+    #[check(max_len = 2048)]
     pub item: JsonString,
     /// Merchant data as a JSON object (`{}` when empty).
+    #[check(max_len = 2048)]
     pub embed_data: JsonString,
 }
 

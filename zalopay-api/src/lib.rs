@@ -31,26 +31,32 @@ pub mod poll;
 pub mod redirect;
 pub mod response;
 pub mod sign;
+pub mod validation;
 
-pub use client::{Client, Config, PreparedRequest};
+pub use client::{Client, Config, PreparedRequest, RetryPolicy};
 pub use endpoint::{
-    Encoding, Endpoint, Host, MacSegment, Method, Param, SignatureScheme, Signed, SignedRequest,
+    Encoding, Endpoint, Host, MacSegment, Method, Param, RetryClass, SignatureScheme, Signed,
+    SignedRequest,
 };
 pub use environment::Environment;
 pub use error::Error;
 pub use response::{GatewayError, GatewayResponse, ResultCodes};
 pub use sign::{JsonString, KeyError, KeyKind, Keys, MacHex, MacValue, SecretKey};
+pub use validation::ValidationContext;
 pub use zalopay_derive::ZaloPayRequest;
 
 /// Items the derive's generated code refers to. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::endpoint::{
-        Encoding, Endpoint, Host, MacSegment, Method, Param, SignatureScheme, SignedRequest,
+        Encoding, Endpoint, Host, MacSegment, Method, Param, RetryClass, SignatureScheme,
+        SignedRequest,
     };
+    pub use crate::error::Error;
     pub use crate::sign::{KeyKind, MacValue};
+    pub use crate::validation::{ValidationContext, check};
     pub use ::core::option::Option::{None, Some};
-    pub use ::core::result::Result;
+    pub use ::core::result::Result::{self, Ok};
     pub use ::core::unreachable;
     pub use ::serde::Serializer;
     pub use ::serde::ser::SerializeStruct;

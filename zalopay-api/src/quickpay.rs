@@ -17,33 +17,44 @@ pub struct QuickPay {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// Who pays (≤ 50 chars).
+    #[check(non_empty, max_len = 50)]
     pub app_user: String,
     /// The merchant's order id: `yyMMdd_` in Vietnam time, then unique text (≤ 40 chars).
+    #[check(app_trans_id)]
     pub app_trans_id: String,
     /// When the order was created, Unix milliseconds.
+    #[check(recent_ms)]
     pub app_time: i64,
     /// Amount in VND.
+    #[check(positive)]
     pub amount: i64,
     /// Merchant data as a JSON object (`{}` when empty).
+    #[check(max_len = 2048)]
     pub embed_data: JsonString,
     /// The order's items as a JSON array (`[]` when empty).
+    #[check(max_len = 2048)]
     pub item: JsonString,
     /// The payment code, RSA-encrypted with ZaloPay's public key, base64.
+    #[check(non_empty)]
     pub payment_code: String,
     /// The payment code as scanned: signed, never sent.
     #[wire(skip)]
+    #[check(non_empty)]
     pub payment_code_raw: String,
     /// Order description (≤ 100 chars).
+    #[check(max_len = 100)]
     pub description: Option<String>,
     /// Overrides the registered callback URL for this order.
     pub callback_url: Option<String>,
     /// Where to send the buyer afterwards.
     pub redirect_url: Option<String>,
     /// Device information (≤ 256 chars).
+    #[check(max_len = 256)]
     pub device_info: Option<String>,
     /// Currency (default VND).
     pub currency: Option<String>,
     /// Order title (≤ 256 chars).
+    #[check(max_len = 256)]
     pub title: Option<String>,
     /// The buyer's IP address.
     #[wire(rename = "userIP")]

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use common::*;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use zalopay_api::{Client, Config, Environment, Keys};
+use zalopay_api::{Client, Environment, Keys};
 
 /// What the server expects on one path, and what it answers.
 struct Route {
@@ -153,7 +153,7 @@ async fn start(server: Server, app_id: i64, keys: Keys) -> Client {
         axum::serve(listener, app).await.unwrap();
     });
     #[allow(unused_mut)]
-    let mut config = Config::new(app_id, keys, Environment::Custom(format!("http://{addr}")));
+    let mut config = fixture_config(app_id, keys, Environment::Custom(format!("http://{addr}")));
     #[cfg(feature = "rsa")]
     {
         config.rsa_key =

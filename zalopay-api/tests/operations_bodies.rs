@@ -7,10 +7,10 @@
 mod common;
 
 use common::*;
-use zalopay_api::{Client, Config, Endpoint, Environment, Keys};
+use zalopay_api::{Client, Endpoint, Environment, Keys};
 
 fn render<R: Endpoint>(app_id: i64, keys: Keys, req: &R) -> String {
-    let client = Client::new(Config::new(app_id, keys, Environment::Sandbox)).unwrap();
+    let client = Client::new(fixture_config(app_id, keys, Environment::Sandbox)).unwrap();
     let prepared = client.prepare(req).unwrap();
     format!(
         "{} {}\ncontent-type: {}\n\n{}",
@@ -67,7 +67,7 @@ snap!(zod_status_, 553, keys_553(), zod_status());
 #[cfg(feature = "rsa")]
 #[test]
 fn disbursement_topup_() {
-    let mut config = Config::new(15555, keys_15555(), Environment::Sandbox);
+    let mut config = fixture_config(15555, keys_15555(), Environment::Sandbox);
     config.rsa_key =
         Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
     let prepared = Client::new(config)
@@ -86,7 +86,7 @@ fn disbursement_topup_() {
 #[cfg(not(feature = "rsa"))]
 #[test]
 fn disbursement_topup_needs_the_rsa_feature() {
-    let client = Client::new(Config::new(15555, keys_15555(), Environment::Sandbox)).unwrap();
+    let client = Client::new(fixture_config(15555, keys_15555(), Environment::Sandbox)).unwrap();
     let err = client.prepare(&disbursement_topup()).unwrap_err();
     assert!(err.to_string().contains("rsa"), "{err}");
 }

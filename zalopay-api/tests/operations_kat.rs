@@ -233,7 +233,7 @@ fn disbursement_topup_hmac_step() {
 #[test]
 fn disbursement_topup_sig_step() {
     use zalopay_api::rsa::MerchantRsaKey;
-    use zalopay_api::{Client, Config, Environment};
+    use zalopay_api::{Client, Environment};
 
     let key = MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap();
     // The RSA step alone, on the hex of the HMAC step.
@@ -243,7 +243,7 @@ fn disbursement_topup_sig_step() {
         "JtlQTaXZOxGzZY+fR10l3+TgzhzN0zc4t7nmqpOp6pxIiDfOrEX10rNKLTzk4/goFYioRUcXTNcL0CYOhaircQ=="
     );
     // And end to end through the client: the `sig` parameter carries it.
-    let mut config = Config::new(15555, keys_15555(), Environment::Sandbox);
+    let mut config = fixture_config(15555, keys_15555(), Environment::Sandbox);
     config.rsa_key = Some(key);
     let prepared = Client::new(config)
         .unwrap()

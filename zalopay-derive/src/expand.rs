@@ -2,7 +2,7 @@
 //! `::zalopay_api::__private`, so it compiles in any crate that depends on `zalopay-api`.
 
 use crate::model::{self, Errors};
-use crate::validate::{self, Encoding, Host, Key, Method, Plan, PlanSegment};
+use crate::validate::{self, CheckKind, Encoding, Host, Key, Method, Plan, PlanSegment, Retry};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -112,6 +112,12 @@ fn generate(plan: &Plan<'_>) -> TokenStream {
     };
     let path = &plan.path;
     let response = &plan.response;
+    let retry = match plan.retry {
+        Retry::Never => quote!(#p::RetryClass::Never),
+        Retry::Safe => quote!(#p::RetryClass::Safe),
+        Retry::SameId => quote!(#p::RetryClass::SameId),
+    };
+    let validate = validate_fn(plan, &p);
 
     quote! {
         #[automatically_derived]
@@ -136,6 +142,8 @@ fn generate(plan: &Plan<'_>) -> TokenStream {
                 #p::SerializeStruct::serialize_field(&mut state, #param, signature)?;
                 #p::SerializeStruct::end(state)
             }
+
+            #validate
         }
 
         #[automatically_derived]
@@ -145,6 +153,63 @@ fn generate(plan: &Plan<'_>) -> TokenStream {
             const HOST: #p::Host = #host;
             const PATH: &'static str = #path;
             const ENCODING: #p::Encoding = #encoding;
+            const RETRY: #p::RetryClass = #retry;
+        }
+    }
+}
+
+/// `SignedRequest::validate`, one call per `#[check(...)]` entry in field order; nothing (the
+/// trait's default, which accepts everything) when there are no checks.
+fn validate_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
+    if plan.checks.is_empty() {
+        return TokenStream::new();
+    }
+    let calls = plan.checks.iter().map(|check| {
+        let member = check.field.ident;
+        // Errors name the field as ZaloPay does; unsent fields keep their Rust name.
+        let name = if check.field.skip_wire {
+            member.to_string()
+        } else {
+            check.field.wire_name.clone()
+        };
+        // Spanned at the check's name: a check that does not fit the field's type is reported
+        // on the check, through the trait's own message.
+        let span = check.span;
+        match &check.kind {
+            CheckKind::Positive => {
+                quote_spanned!(span=> #p::check::positive(#name, &self.#member)?;)
+            }
+            CheckKind::MaxLen(max) => {
+                quote_spanned!(span=> #p::check::max_len(#name, &self.#member, #max)?;)
+            }
+            CheckKind::NonEmpty => {
+                quote_spanned!(span=> #p::check::non_empty(#name, &self.#member)?;)
+            }
+            CheckKind::AppTransId => {
+                quote_spanned!(span=> #p::check::app_trans_id(#name, &self.#member, ctx)?;)
+            }
+            CheckKind::MRefundId { app_id } => {
+                let app_id = app_id.ident;
+                quote_spanned!(span=> #p::check::m_refund_id(#name, &self.#member, &self.#app_id, ctx)?;)
+            }
+            CheckKind::RecentMs => {
+                quote_spanned!(span=> #p::check::recent_ms(#name, &self.#member, ctx)?;)
+            }
+            CheckKind::Json => quote_spanned!(span=> #p::check::json(#name, &self.#member)?;),
+        }
+    });
+    let uses_ctx = plan.checks.iter().any(|c| {
+        matches!(
+            c.kind,
+            CheckKind::AppTransId | CheckKind::MRefundId { .. } | CheckKind::RecentMs
+        )
+    });
+    let silence_ctx = (!uses_ctx).then(|| quote!(let _ = ctx;));
+    quote! {
+        fn validate(&self, ctx: &#p::ValidationContext) -> #p::Result<(), #p::Error> {
+            #silence_ctx
+            #(#calls)*
+            #p::Ok(())
         }
     }
 }

@@ -20,8 +20,32 @@
 //!   - `param` (default `"mac"`) names the signature parameter on the wire; `then = rsa_sha256`
 //!     signs the hex HMAC again with the merchant's RSA key.
 //! * `#[endpoint(method = GET | POST, host = openapi | gateway | zod, path = "/...",
-//!   encoding = form | json | query, response = Type)]`
+//!   encoding = form | json | query, response = Type, retry = safe | same_id | never)]`
+//!   - `retry` (default `never`) says whether the client may send the request again after a
+//!     transient failure, emitted as `Endpoint::RETRY`: `safe` for queries (repeating changes
+//!     nothing); `same_id` for creations deduplicated by a merchant id (the identical signed
+//!     request is sent again; a duplicate answer to a retry becomes
+//!     `Error::AlreadySubmitted`); `never` for anything that moves money or state. Only
+//!     connection failures, where nothing was sent, are retried for `never`.
 //! * on fields: `#[wire(rename = "appId")]` (wire name), `#[wire(skip)]` (signed, never sent).
+//! * on fields: `#[check(CHECK, ...)]`, validated by `SignedRequest::validate` before anything
+//!   is signed or sent; a failure is `Error::InvalidField { field, reason }` naming the wire
+//!   field. An absent `Option` passes every check. Checks:
+//!   - `positive`: an integer greater than zero (amounts).
+//!   - `max_len = N`: at most `N` characters (Unicode scalar values, not bytes).
+//!   - `non_empty`: not the empty string (nor only whitespace).
+//!   - `app_trans_id`: a *new* `app_trans_id`: `yyMMdd_<unique>`, ≤ 40 characters, dated today
+//!     in Vietnam time (UTC+7) by the client's clock (`zalopay_api::ids::validate_app_trans_id`).
+//!     Queries of existing ids use `max_len = 40, non_empty` instead: yesterday's ids are valid.
+//!   - `m_refund_id`: a new `yyMMdd_<app_id>_<unique>`, ≤ 45 characters, dated today, against
+//!     the struct's `app_id` field (`zalopay_api::ids::validate_m_refund_id`).
+//!   - `recent_ms`: Unix milliseconds within ±15 minutes of the client's clock (`app_time`,
+//!     `req_date`, `timestamp`, `time`; a decimal string such as `reqtime` is accepted too).
+//!   - `json`: the text parses as JSON (for plain `String` fields; `JsonString` already is).
+//!
+//!   Text checks take `String`, `&str`, `JsonString` and `Option`s of them; `positive` takes
+//!   integers; `recent_ms` integers or decimal strings. A check that does not fit the field's
+//!   type is a compile error on the check's name.
 //!
 //! The macro works in three steps, one module each: [`model`] parses attributes into a small
 //! model, [`validate`] checks it (collecting every error), [`expand`] generates code that names
@@ -44,7 +68,7 @@ mod tests;
 use proc_macro::TokenStream;
 
 /// Derives `zalopay_api::SignedRequest` and `zalopay_api::Endpoint`. See the crate docs.
-#[proc_macro_derive(ZaloPayRequest, attributes(mac, endpoint, wire))]
+#[proc_macro_derive(ZaloPayRequest, attributes(mac, endpoint, wire, check))]
 pub fn derive_zalopay_request(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()

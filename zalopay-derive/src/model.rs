@@ -45,6 +45,14 @@ pub struct Field<'a> {
     pub skip_wire: bool,
     /// The type is syntactically `Option<T>` (last path segment `Option`).
     pub option_inner: Option<&'a Type>,
+    /// `#[check(...)]` entries, in the order written (meaning is checked in `validate`).
+    pub checks: Vec<CheckAttr>,
+}
+
+/// One entry of `#[check(...)]`: a name, optionally `= value`.
+pub struct CheckAttr {
+    pub name: Ident,
+    pub value: Option<syn::Lit>,
 }
 
 /// `#[mac(...)]`.
@@ -77,6 +85,7 @@ pub struct EndpointAttr {
     pub path: Option<LitStr>,
     pub encoding: Option<Ident>,
     pub response: Option<Type>,
+    pub retry: Option<Ident>,
 }
 
 pub fn parse<'a>(input: &'a syn::DeriveInput, errors: &mut Errors) -> Option<Request<'a>> {
@@ -124,6 +133,8 @@ pub fn parse<'a>(input: &'a syn::DeriveInput, errors: &mut Errors) -> Option<Req
             endpoint = Some(parse_endpoint(attr, errors));
         } else if attr.path().is_ident("wire") {
             errors.spanned(attr, "#[wire(...)] belongs on a field, not on the struct");
+        } else if attr.path().is_ident("check") {
+            errors.spanned(attr, "#[check(...)] belongs on a field, not on the struct");
         }
     }
 
@@ -157,6 +168,12 @@ pub fn parse<'a>(input: &'a syn::DeriveInput, errors: &mut Errors) -> Option<Req
                     errors.push(error);
                 }
             }
+            let mut checks = Vec::new();
+            for attr in field.attrs.iter().filter(|a| a.path().is_ident("check")) {
+                if let Err(error) = parse_checks(attr, &mut checks) {
+                    errors.push(error);
+                }
+            }
             for attr in field
                 .attrs
                 .iter()
@@ -164,7 +181,7 @@ pub fn parse<'a>(input: &'a syn::DeriveInput, errors: &mut Errors) -> Option<Req
             {
                 errors.spanned(
                     attr.path(),
-                    "this attribute belongs on the struct; on fields only #[wire(...)] is accepted",
+                    "this attribute belongs on the struct; on fields only #[wire(...)] and #[check(...)] are accepted",
                 );
             }
             Some(Field {
@@ -173,6 +190,7 @@ pub fn parse<'a>(input: &'a syn::DeriveInput, errors: &mut Errors) -> Option<Req
                 wire_name,
                 skip_wire,
                 option_inner: option_inner(&field.ty),
+                checks,
             })
         })
         .collect();
@@ -270,6 +288,7 @@ fn parse_endpoint(attr: &syn::Attribute, errors: &mut Errors) -> EndpointAttr {
         path: None,
         encoding: None,
         response: None,
+        retry: None,
     };
     let result = attr.parse_nested_meta(|meta| {
         let name = path_name(&meta.path);
@@ -294,8 +313,12 @@ fn parse_endpoint(attr: &syn::Attribute, errors: &mut Errors) -> EndpointAttr {
                 let value: Type = meta.value()?.parse()?;
                 set_once(&mut endpoint.response, value, &meta, errors)
             }
+            "retry" => {
+                let value: Ident = meta.value()?.parse()?;
+                set_once(&mut endpoint.retry, value, &meta, errors)
+            }
             _ => Err(meta.error(format!(
-                "unknown endpoint option `{name}`; expected one of `method`, `host`, `path`, `encoding`, `response`"
+                "unknown endpoint option `{name}`; expected one of `method`, `host`, `path`, `encoding`, `response`, `retry`"
             ))),
         }
     });
@@ -303,6 +326,25 @@ fn parse_endpoint(attr: &syn::Attribute, errors: &mut Errors) -> EndpointAttr {
         errors.push(error);
     }
     endpoint
+}
+
+/// `#[check(name, name = literal, ...)]`: syntax only; names and values are judged in `validate`.
+fn parse_checks(attr: &syn::Attribute, checks: &mut Vec<CheckAttr>) -> syn::Result<()> {
+    attr.parse_nested_meta(|meta| {
+        let Some(name) = meta.path.get_ident().cloned() else {
+            return Err(meta.error(format!(
+                "expected a check name such as `positive` or `max_len = 40`, found `{}`",
+                path_name(&meta.path)
+            )));
+        };
+        let value = if meta.input.peek(Token![=]) {
+            Some(meta.value()?.parse::<syn::Lit>()?)
+        } else {
+            None
+        };
+        checks.push(CheckAttr { name, value });
+        Ok(())
+    })
 }
 
 fn set_once<T>(

@@ -88,6 +88,84 @@ fn topup_signed_twice_and_unsent_segment() {
 }
 
 #[test]
+fn checks_become_validate_and_retry_a_const() {
+    insta::assert_snapshot!(expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/create", encoding = form, response = CreateOrderResponse, retry = same_id)]
+        #[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time])]
+        pub struct CreateOrder {
+            pub app_id: i64,
+            #[check(non_empty, max_len = 50)]
+            pub app_user: String,
+            #[check(app_trans_id)]
+            pub app_trans_id: String,
+            #[check(recent_ms)]
+            pub app_time: i64,
+            #[check(positive)]
+            #[wire(rename = "amountVnd")]
+            pub amount: i64,
+            #[check(json)]
+            pub extra: Option<String>,
+        }
+    }));
+}
+
+#[test]
+fn m_refund_id_reads_app_id_and_checks_without_clock_silence_ctx() {
+    let refund = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/refund", encoding = form, response = R)]
+        #[mac(key = key1, fields = [app_id, m_refund_id])]
+        pub struct Refund {
+            pub app_id: i64,
+            #[check(m_refund_id)]
+            pub m_refund_id: String,
+        }
+    });
+    let compact: String = refund.split_whitespace().collect();
+    assert!(
+        compact.contains("check::m_refund_id(\"m_refund_id\",&self.m_refund_id,&self.app_id,ctx,)"),
+        "{refund}"
+    );
+    let no_clock = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/query", encoding = form, response = R, retry = safe)]
+        #[mac(key = key1, fields = [app_id, app_trans_id])]
+        pub struct Query {
+            pub app_id: i64,
+            #[check(max_len = 40)]
+            pub app_trans_id: String,
+        }
+    });
+    assert!(no_clock.contains("let _ = ctx;"), "{no_clock}");
+    assert!(no_clock.contains("RetryClass::Safe"), "{no_clock}");
+}
+
+#[test]
+fn check_misuse_is_reported_together() {
+    let out = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/x", encoding = form, response = R, retry = sometimes)]
+        #[mac(key = key1, fields = [amount])]
+        pub struct Broken {
+            #[check(postive, max_len, non_empty = 3)]
+            pub amount: i64,
+            #[check(max_len = 0)]
+            pub other: String,
+            #[check(m_refund_id, json, json)]
+            pub id: String,
+        }
+    });
+    for message in [
+        "unknown `retry = sometimes`",
+        "unknown check `postive`; did you mean `positive`?",
+        "`max_len` needs a value",
+        "`non_empty` takes no value",
+        "`max_len` must be a positive whole number",
+        "against the `app_id` field",
+        "duplicate check `json`",
+    ] {
+        assert!(out.contains(message), "missing {message:?} in {out}");
+    }
+}
+
+#[test]
 fn errors_come_together_with_stub_impls() {
     insta::assert_snapshot!(expand(quote! {
         #[endpoint(method = POST, host = openapi, path = "v2/query", encoding = form)]

@@ -1,6 +1,7 @@
 //! Every semantic check in one place. Errors are collected, never thrown one at a time.
 
-use crate::model::{Errors, Field, Request, Segment};
+use crate::model::{CheckAttr, Errors, Field, Request, Segment};
+use proc_macro2::Span;
 use syn::{Ident, LitStr, Type};
 
 /// A request that passed every check: what `expand` generates code from.
@@ -16,7 +17,47 @@ pub struct Plan<'a> {
     pub path: LitStr,
     pub encoding: Encoding,
     pub response: Type,
+    pub retry: Retry,
+    pub checks: Vec<PlanCheck<'a>>,
 }
+
+/// `retry = ...` of `#[endpoint(...)]`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    Never,
+    Safe,
+    SameId,
+}
+
+/// One `#[check(...)]` entry that passed every check.
+pub struct PlanCheck<'a> {
+    pub field: &'a Field<'a>,
+    pub kind: CheckKind<'a>,
+    /// The check's name in the attribute: generated calls are spanned here, so a check that
+    /// does not fit the field's type is reported on the check.
+    pub span: Span,
+}
+
+pub enum CheckKind<'a> {
+    Positive,
+    MaxLen(usize),
+    NonEmpty,
+    AppTransId,
+    MRefundId { app_id: &'a Field<'a> },
+    RecentMs,
+    Json,
+}
+
+/// Every check name, for error messages and typo suggestions.
+const CHECKS: &[&str] = &[
+    "positive",
+    "max_len",
+    "non_empty",
+    "app_trans_id",
+    "m_refund_id",
+    "recent_ms",
+    "json",
+];
 
 #[derive(Clone, Copy)]
 pub enum Key {
@@ -164,6 +205,7 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
     let mut encoding = None;
     let mut path = None;
     let mut response = None;
+    let mut retry = Some(Retry::Never);
     if let Some(endpoint) = endpoint {
         let missing = |name: &str, errors: &mut Errors| {
             errors.spanned(
@@ -215,6 +257,19 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
             None => missing("response = Type", errors),
             Some(r) => response = Some(r.clone()),
         }
+        match &endpoint.retry {
+            None => {}
+            Some(r) if r == "never" => retry = Some(Retry::Never),
+            Some(r) if r == "safe" => retry = Some(Retry::Safe),
+            Some(r) if r == "same_id" => retry = Some(Retry::SameId),
+            Some(r) => {
+                retry = None;
+                errors.spanned(
+                    r,
+                    format!("unknown `retry = {r}`; expected `safe` (a query: repeat freely), `same_id` (repeat the identical request; the merchant id deduplicates) or `never`"),
+                );
+            }
+        }
         if let (Some(m), Some(e), Some(span)) = (method, encoding, endpoint.encoding.as_ref()) {
             if m == Method::Get && e != Encoding::Query {
                 errors.spanned(
@@ -228,6 +283,8 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
         }
     }
 
+    let checks = check_checks(request, errors);
+
     Some(Plan {
         input: request.input,
         fields: &request.fields,
@@ -240,7 +297,101 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
         path: path?,
         encoding: encoding?,
         response: response?,
+        retry: retry?,
+        checks,
     })
+}
+
+/// `#[check(...)]` on fields: known names, values where needed and only there, no repeats.
+/// Whether a check fits the field's *type* is left to the compiler (trait bounds with their
+/// own messages), since the macro sees only the type's tokens.
+fn check_checks<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<PlanCheck<'a>> {
+    let mut out = Vec::new();
+    for field in &request.fields {
+        let mut seen: Vec<&Ident> = Vec::new();
+        for CheckAttr { name, value } in &field.checks {
+            if let Some(first) = seen.iter().find(|s| **s == name) {
+                let mut error = syn::Error::new(
+                    name.span(),
+                    format!("duplicate check `{name}` on `{}`", field.ident),
+                );
+                error.combine(syn::Error::new(first.span(), "first one here"));
+                errors.push(error);
+                continue;
+            }
+            seen.push(name);
+            let known = name.to_string();
+            if !CHECKS.contains(&known.as_str()) {
+                let candidates: Vec<Ident> = CHECKS
+                    .iter()
+                    .map(|c| Ident::new(c, Span::call_site()))
+                    .collect();
+                let hint = closest(name, candidates.iter())
+                    .map(|c| format!("did you mean `{c}`? "))
+                    .unwrap_or_default();
+                errors.spanned(
+                    name,
+                    format!(
+                        "unknown check `{name}`; {hint}expected one of `positive`, `max_len = N`, `non_empty`, `app_trans_id`, `m_refund_id`, `recent_ms`, `json`"
+                    ),
+                );
+                continue;
+            }
+            let kind = if known == "max_len" {
+                match value {
+                    None => {
+                        errors.spanned(
+                            name,
+                            "`max_len` needs a value: `max_len = 40` (the maximum number of characters)",
+                        );
+                        continue;
+                    }
+                    Some(syn::Lit::Int(n)) => match n.base10_parse::<usize>() {
+                        Ok(0) | Err(_) => {
+                            errors.spanned(
+                                n,
+                                "`max_len` must be a positive whole number of characters",
+                            );
+                            continue;
+                        }
+                        Ok(max) => CheckKind::MaxLen(max),
+                    },
+                    Some(other) => {
+                        errors.spanned(other, "`max_len` takes a whole number: `max_len = 40`");
+                        continue;
+                    }
+                }
+            } else {
+                if let Some(value) = value {
+                    errors.spanned(value, format!("`{name}` takes no value"));
+                    continue;
+                }
+                match known.as_str() {
+                    "positive" => CheckKind::Positive,
+                    "non_empty" => CheckKind::NonEmpty,
+                    "app_trans_id" => CheckKind::AppTransId,
+                    "recent_ms" => CheckKind::RecentMs,
+                    "json" => CheckKind::Json,
+                    _ => match request.fields.iter().find(|f| f.ident == "app_id") {
+                        Some(app_id) => CheckKind::MRefundId { app_id },
+                        None => {
+                            errors.spanned(
+                                name,
+                                format!("`m_refund_id` checks the `yyMMdd_<app_id>_` prefix against the `app_id` field, and `{}` has none", request.input.ident),
+                            );
+                            continue;
+                        }
+                    },
+                }
+            };
+            out.push(PlanCheck {
+                field,
+                kind,
+                span: name.span(),
+            });
+        }
+    }
+    out
 }
 
 fn check_segments<'a>(

@@ -9,18 +9,22 @@ use crate::{ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|pay_token|identifier|amount|req_date` — note `pay_token` **before**
 /// `identifier`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/balance", encoding = form, response = AgreementBalanceResponse)]
+#[endpoint(method = POST, host = openapi, path = "/v2/agreement/balance", encoding = form, response = AgreementBalanceResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, pay_token, identifier, amount, req_date])]
 pub struct AgreementBalance {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's id for the buyer, as bound.
+    #[check(non_empty)]
     pub identifier: String,
     /// The binding's pay token.
+    #[check(non_empty)]
     pub pay_token: String,
     /// Amount to check, VND.
+    #[check(positive)]
     pub amount: i64,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub req_date: i64,
 }
 

@@ -15,10 +15,13 @@ pub struct AgreementBind {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's binding request id (`yyMMdd_…`, ≤ 40 chars).
+    #[check(app_trans_id)]
     pub app_trans_id: String,
     /// Request time, Unix milliseconds (within 15 minutes of now).
+    #[check(recent_ms)]
     pub req_date: i64,
     /// The merchant's id for the buyer (user id, phone or email).
+    #[check(non_empty)]
     pub identifier: String,
     /// Largest amount one payment may take, VND (default: the real balance).
     pub max_amount: Option<i64>,

@@ -15,12 +15,16 @@ pub struct AgreementPay {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's id for the buyer, as bound.
+    #[check(non_empty)]
     pub identifier: String,
     /// The order's `zp_trans_token` from [`crate::order::CreateOrderResponse`].
+    #[check(non_empty)]
     pub zp_trans_token: String,
     /// The binding's pay token.
+    #[check(non_empty)]
     pub pay_token: String,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub req_date: i64,
 }
 

@@ -9,14 +9,16 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|app_trans_id|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/query", encoding = form, response = AgreementQueryResponse)]
+#[endpoint(method = POST, host = openapi, path = "/v2/agreement/query", encoding = form, response = AgreementQueryResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, app_trans_id, req_date])]
 pub struct AgreementQuery {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The binding request id given to [`crate::agreement::AgreementBind`].
+    #[check(non_empty, max_len = 40)]
     pub app_trans_id: String,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub req_date: i64,
 }
 

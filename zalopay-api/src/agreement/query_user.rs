@@ -8,14 +8,16 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|access_token|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/query_user", encoding = form, response = AgreementQueryUserResponse)]
+#[endpoint(method = POST, host = openapi, path = "/v2/agreement/query_user", encoding = form, response = AgreementQueryUserResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, access_token, req_date])]
 pub struct AgreementQueryUser {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The binding's pay token.
+    #[check(non_empty)]
     pub access_token: String,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub req_date: i64,
 }
 

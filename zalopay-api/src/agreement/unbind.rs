@@ -14,10 +14,13 @@ pub struct AgreementUnbind {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's id for the buyer, as bound.
+    #[check(non_empty)]
     pub identifier: String,
     /// ZaloPay's binding id.
+    #[check(non_empty)]
     pub binding_id: String,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub req_date: i64,
 }
 

@@ -8,7 +8,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|payment_id|time`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/balance", encoding = json, response = DisbursementBalanceResponse)]
+#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/balance", encoding = json, response = DisbursementBalanceResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, payment_id, time])]
 pub struct DisbursementBalance {
     /// Optional request id for tracing.
@@ -16,8 +16,10 @@ pub struct DisbursementBalance {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The payment id issued by ZaloPay (`CASHIN` in the sandbox).
+    #[check(non_empty)]
     pub payment_id: String,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub time: i64,
 }
 

@@ -19,12 +19,16 @@ pub struct DisbursementTopup {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The payment id issued by ZaloPay.
+    #[check(non_empty)]
     pub payment_id: String,
     /// The merchant's order id (unique).
+    #[check(non_empty)]
     pub partner_order_id: String,
     /// The user's `m_u_id` from [`crate::disbursement::DisbursementUser`].
+    #[check(non_empty)]
     pub m_u_id: String,
     /// Amount, VND.
+    #[check(positive)]
     pub amount: i64,
     /// Description shown to the user.
     pub description: String,
@@ -35,6 +39,7 @@ pub struct DisbursementTopup {
     /// Extra information as a JSON string (`{}` when empty).
     pub extra_info: JsonString,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub time: i64,
 }
 

@@ -9,14 +9,16 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|partner_order_id|time`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/txn", encoding = json, response = DisbursementTxnResponse)]
+#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/txn", encoding = json, response = DisbursementTxnResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, partner_order_id, time])]
 pub struct DisbursementTxn {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's order id given to [`crate::disbursement::DisbursementTopup`].
+    #[check(non_empty)]
     pub partner_order_id: String,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub time: i64,
 }
 

@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|phone|time`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/user", encoding = json, response = DisbursementUserResponse)]
+#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/user", encoding = json, response = DisbursementUserResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, phone, time])]
 pub struct DisbursementUser {
     /// Optional request id for tracing.
@@ -17,8 +17,10 @@ pub struct DisbursementUser {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The user's phone number.
+    #[check(non_empty)]
     pub phone: String,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub time: i64,
 }
 

@@ -15,6 +15,7 @@ pub struct CancelOrder {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's order id given at creation.
+    #[check(non_empty, max_len = 40)]
     pub app_trans_id: String,
 }
 

@@ -9,12 +9,13 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|app_trans_id|key1`: the key itself is the last segment.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/query", encoding = form, response = QueryOrderResponse)]
+#[endpoint(method = POST, host = openapi, path = "/v2/query", encoding = form, response = QueryOrderResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, app_trans_id, @key])]
 pub struct QueryOrder {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's order id given at creation.
+    #[check(non_empty, max_len = 40)]
     pub app_trans_id: String,
 }
 

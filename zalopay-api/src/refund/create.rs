@@ -17,16 +17,21 @@ pub struct RefundOrder {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's refund id: `yyMMdd_<app_id>_<unique>`, `yyMMdd` in Vietnam time (≤ 45 chars).
+    #[check(m_refund_id)]
     pub m_refund_id: String,
     /// The transaction to refund (sent as a string).
+    #[check(positive)]
     pub zp_trans_id: ZpTransId,
     /// Amount refunded to the buyer, VND.
+    #[check(positive)]
     pub amount: i64,
     /// Fee deducted from what the buyer gets back, VND.
     pub refund_fee_amount: Option<i64>,
     /// When the refund was requested, Unix milliseconds.
+    #[check(recent_ms)]
     pub timestamp: i64,
     /// Reason for the refund.
+    #[check(non_empty)]
     pub description: String,
 }
 

@@ -21,6 +21,12 @@ impl ZpTransId {
     }
 }
 
+impl crate::validation::CheckInteger for ZpTransId {
+    fn integer(&self) -> Option<i128> {
+        Some(i128::from(self.0))
+    }
+}
+
 impl From<i64> for ZpTransId {
     fn from(id: i64) -> Self {
         Self(id)

@@ -9,14 +9,16 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|m_refund_id|timestamp`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/query_refund", encoding = form, response = QueryRefundResponse)]
+#[endpoint(method = POST, host = openapi, path = "/v2/query_refund", encoding = form, response = QueryRefundResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, m_refund_id, timestamp])]
 pub struct QueryRefund {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// The merchant's refund id given to [`crate::refund::RefundOrder`].
+    #[check(non_empty, max_len = 45)]
     pub m_refund_id: String,
     /// When the query is made, Unix milliseconds.
+    #[check(recent_ms)]
     pub timestamp: i64,
 }
 

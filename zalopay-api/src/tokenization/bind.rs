@@ -76,10 +76,13 @@ pub struct TokenizationBind {
     /// The app id issued by ZaloPay.
     pub app_id: i64,
     /// Request time, Unix milliseconds.
+    #[check(recent_ms)]
     pub req_date: i64,
     /// The merchant's binding request id (`yyMMdd_…`).
+    #[check(app_trans_id)]
     pub app_trans_id: String,
     /// The merchant's id for the buyer.
+    #[check(non_empty)]
     pub identifier: String,
     /// Wallet or card.
     pub binding_type: TokenBindingType,

@@ -33,9 +33,11 @@ pub struct ZodOrderInfo {
 pub struct ZodCreateInvoice {
     /// The app id, as text (`appId`).
     #[wire(rename = "appId")]
+    #[check(non_empty)]
     pub app_id: String,
     /// The merchant's reference id (`mcRefId`).
     #[wire(rename = "mcRefId")]
+    #[check(non_empty)]
     pub mc_ref_id: String,
     /// Hub id (`hubId`).
     #[wire(rename = "hubId")]
@@ -44,6 +46,7 @@ pub struct ZodCreateInvoice {
     #[wire(rename = "driverId")]
     pub driver_id: Option<String>,
     /// Amount to collect, VND.
+    #[check(positive)]
     pub amount: i64,
     /// Who receives the parcel.
     pub receiver: ZodReceiver,

@@ -10,14 +10,16 @@ use crate::response::{GatewayError, GatewayResponse};
 ///
 /// MAC (key1): `appId|mcRefId`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = GET, host = zod, path = "/v2/zod/status", encoding = query, response = ZodStatusResponse)]
+#[endpoint(method = GET, host = zod, path = "/v2/zod/status", encoding = query, response = ZodStatusResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, mc_ref_id])]
 pub struct ZodQueryStatus {
     /// The app id, as text (`appId`).
     #[wire(rename = "appId")]
+    #[check(non_empty)]
     pub app_id: String,
     /// The merchant's reference id (`mcRefId`).
     #[wire(rename = "mcRefId")]
+    #[check(non_empty)]
     pub mc_ref_id: String,
 }
 

@@ -1,6 +1,7 @@
 //! Shared fixtures: every operation built with the values of api-facts §19.2 / §19.3.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::sync::Arc;
 use zalopay_api::agreement::*;
 use zalopay_api::banks::ListBanks;
 use zalopay_api::disbursement::*;
@@ -10,7 +11,20 @@ use zalopay_api::quickpay::QuickPay;
 use zalopay_api::refund::*;
 use zalopay_api::tokenization::*;
 use zalopay_api::zod::*;
-use zalopay_api::{JsonString, Keys};
+
+use zalopay_api::clock::FixedClock;
+use zalopay_api::{Config, Environment, JsonString, Keys};
+
+/// A config whose clock stands at the moment the fixtures of `app_id` were made (app 2553's
+/// are dated 2024-09-13, the others 2023-04-07), so that client-side validation accepts them.
+pub fn fixture_config(app_id: i64, keys: Keys, environment: Environment) -> Config {
+    let now = if app_id == 2553 {
+        1_726_200_000_000
+    } else {
+        TIME
+    };
+    Config::new(app_id, keys, environment).with_clock(Arc::new(FixedClock(now)))
+}
 
 /// api-facts §19.1.
 pub fn keys_2553() -> Keys {

@@ -1,0 +1,17 @@
+use zalopay_api::ZaloPayRequest;
+
+#[derive(serde::Deserialize)]
+pub struct Reply {
+    pub return_code: i32,
+}
+
+#[derive(ZaloPayRequest)]
+#[endpoint(method = POST, host = openapi, path = "/v2/create", encoding = form, response = Reply)]
+#[mac(key = key1, fields = [app_id, amount])]
+pub struct CreateOrder {
+    pub app_id: i64,
+    #[check(postive, between(1, 2))]
+    pub amount: i64,
+}
+
+fn main() {}
