@@ -6,7 +6,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::sync::Arc;
 use tokio::task::JoinSet;
-use zalopay_api::{Client, Config, Environment};
+use zalopay_api::Client;
 
 #[path = "common/mod.rs"]
 #[allow(dead_code)] // each bench uses part of the shared fixtures
@@ -18,12 +18,7 @@ fn round_trip(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let (addr, peers) = runtime.block_on(common::server::start());
     let base = format!("http://{addr}");
-    let client = Client::new(Config::new(
-        2553,
-        common::keys(),
-        Environment::Custom(base.clone()),
-    ))
-    .expect("client");
+    let client = Client::new(common::config(&base)).expect("client");
     let order = Arc::new(common::create_order());
     let prepared = client.prepare(order.as_ref()).expect("prepared");
     let body = prepared.body.clone();

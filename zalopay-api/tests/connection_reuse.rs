@@ -4,17 +4,12 @@
 #[allow(dead_code)]
 mod common;
 
-use zalopay_api::{Client, Config, Environment};
+use zalopay_api::Client;
 
 #[tokio::test]
 async fn sequential_calls_share_one_connection_and_bursts_stay_pooled() {
     let (addr, peers) = common::server::start().await;
-    let client = Client::new(Config::new(
-        2553,
-        common::keys(),
-        Environment::Custom(format!("http://{addr}")),
-    ))
-    .unwrap();
+    let client = Client::new(common::config(&format!("http://{addr}"))).unwrap();
     let order = common::create_order();
     for _ in 0..50 {
         client.send(&order).await.unwrap();

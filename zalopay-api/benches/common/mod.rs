@@ -12,6 +12,22 @@ pub fn keys() -> Keys {
     .expect("demo keys are non-empty")
 }
 
+/// When the fixture order was made (2024-09-13, Vietnam time): clients validating it must
+/// see this as "now".
+pub const FIXTURE_NOW_MS: i64 = 1_726_200_000_000;
+
+/// A client configuration for app 2553 against `base_url`, with the clock at the fixture time.
+pub fn config(base_url: &str) -> zalopay_api::Config {
+    zalopay_api::Config::new(
+        2553,
+        keys(),
+        zalopay_api::Environment::Custom(base_url.to_owned()),
+    )
+    .with_clock(std::sync::Arc::new(zalopay_api::clock::FixedClock(
+        FIXTURE_NOW_MS,
+    )))
+}
+
 /// A create-order request with realistic item and embed_data.
 pub fn create_order() -> CreateOrder {
     let mut order = CreateOrder::new(
@@ -19,7 +35,7 @@ pub fn create_order() -> CreateOrder {
         "240913_2553_1726200000000123",
         "user_0903123456",
         1_250_000,
-        1_726_200_000_000,
+        FIXTURE_NOW_MS,
         "Shop ABC - Thanh toán đơn hàng #1726200000000123",
     );
     order.item = JsonString::new(&serde_json::json!([
