@@ -164,7 +164,10 @@ fn oversized_inputs_are_refused_or_parsed() {
     let big_string = format!("{{\"data\":\"{}\",\"mac\":\"00\"}}", "a".repeat(MIB));
     assert!(matches!(
         verify_callback(&keys, None, big_string.as_bytes()),
-        Err(CallbackError::TooLarge { max: MAX_BODY_BYTES, .. })
+        Err(CallbackError::TooLarge {
+            max: MAX_BODY_BYTES,
+            ..
+        })
     ));
     let query = format!("appid={}", "1".repeat(MIB));
     assert!(matches!(
@@ -217,9 +220,13 @@ fn wrongly_typed_json() {
                 let mut changed = object.clone();
                 changed.insert(field.clone(), replacement.clone());
                 let text = Value::Object(changed).to_string();
-                no_panic(&format!("{name} with {field} = {replacement}"), text.as_bytes(), || {
-                    every_parser(text.as_bytes());
-                });
+                no_panic(
+                    &format!("{name} with {field} = {replacement}"),
+                    text.as_bytes(),
+                    || {
+                        every_parser(text.as_bytes());
+                    },
+                );
             }
         }
         // Callback seeds: also mistype the fields *inside* the signed data, re-signed so the
@@ -235,9 +242,10 @@ fn wrongly_typed_json() {
                     let data = Value::Object(changed).to_string();
                     for kind in [1, 2] {
                         let body = sign_callback(&keys, &data, kind);
-                        let result = no_panic(&format!("signed {name}.{field}"), body.as_bytes(), || {
-                            verify_callback(&keys, None, body.as_bytes())
-                        });
+                        let result =
+                            no_panic(&format!("signed {name}.{field}"), body.as_bytes(), || {
+                                verify_callback(&keys, None, body.as_bytes())
+                            });
                         assert!(
                             !matches!(result, Err(CallbackError::BadMac)),
                             "a signed body failed its MAC"
@@ -266,7 +274,10 @@ fn deep_nesting() {
                 verify_callback(&keys, None, body.as_bytes())
             });
             if body.len() <= MAX_BODY_BYTES {
-                assert!(matches!(result, Err(CallbackError::BadData(_))), "{result:?}");
+                assert!(
+                    matches!(result, Err(CallbackError::BadData(_))),
+                    "{result:?}"
+                );
             }
             let embed = serde_json::to_string(&nested).unwrap();
             let data = format!(
