@@ -65,9 +65,9 @@ impl Field {
                 json!(Value::Object(object).to_string())
             }
             Field::Array(items) => json!(items),
-            Field::Object(pairs) => Value::Object(
-                pairs.into_iter().map(|(k, v)| (k, json!(v))).collect(),
-            ),
+            Field::Object(pairs) => {
+                Value::Object(pairs.into_iter().map(|(k, v)| (k, json!(v))).collect())
+            }
         })
     }
 }
@@ -122,7 +122,10 @@ fn structured(u: &mut Unstructured<'_>) -> arbitrary::Result<(String, i64)> {
     // Sometimes a well-formed payment, so the success path and the app id check run too.
     if callback_type == 1 && bool::arbitrary(u)? {
         for (name, value) in [
-            ("app_id", json!(if bool::arbitrary(u)? { APP_ID } else { 1 })),
+            (
+                "app_id",
+                json!(if bool::arbitrary(u)? { APP_ID } else { 1 }),
+            ),
             ("app_trans_id", json!(String::arbitrary(u)?)),
             ("app_time", json!(i64::arbitrary(u)?)),
             ("amount", json!(i64::arbitrary(u)?)),

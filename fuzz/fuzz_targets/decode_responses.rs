@@ -29,7 +29,10 @@ where
 {
     match decode::<T>(URL, body) {
         Ok(value) => {
-            assert!(value.rejection().is_none(), "decode returned a rejection as Ok");
+            assert!(
+                value.rejection().is_none(),
+                "decode returned a rejection as Ok"
+            );
             Some(value)
         }
         Err(error) => {

@@ -16,7 +16,9 @@
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use zalopay_api::Keys;
-use zalopay_api::redirect::{MAX_QUERY_LEN, Redirect, RedirectError, sign_redirect, verify_redirect};
+use zalopay_api::redirect::{
+    MAX_QUERY_LEN, Redirect, RedirectError, sign_redirect, verify_redirect,
+};
 
 fn keys() -> Keys {
     Keys::new(
@@ -71,7 +73,10 @@ fn typed(keys: &Keys, u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
         query.insert(0, '?');
     }
     match verify_redirect(keys, &query) {
-        Ok(back) => assert_eq!(back, redirect, "sign_redirect → verify_redirect changed values"),
+        Ok(back) => assert_eq!(
+            back, redirect,
+            "sign_redirect → verify_redirect changed values"
+        ),
         Err(RedirectError::TooLarge { .. }) => assert!(query.len() > MAX_QUERY_LEN),
         Err(e) => panic!("a redirect signed by sign_redirect was refused: {e}\n{query}"),
     }
@@ -81,7 +86,12 @@ fn typed(keys: &Keys, u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
 fn raw_signed(keys: &Keys, u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
     let r = RawRedirect::arbitrary(u)?;
     let checksum = keys.key2.mac(r.values.join("|").as_bytes());
-    let mut out = form_urlencoded_pairs(NAMES.iter().copied().zip(r.values.iter().map(String::as_str)));
+    let mut out = form_urlencoded_pairs(
+        NAMES
+            .iter()
+            .copied()
+            .zip(r.values.iter().map(String::as_str)),
+    );
     out.push('&');
     out.push_str("checksum=");
     out.push_str(checksum.as_str());
@@ -89,7 +99,10 @@ fn raw_signed(keys: &Keys, u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
     for (name, value) in &r.extra {
         repeated |= NAMES.contains(&name.as_str()) || name == "checksum";
         out.push('&');
-        out.push_str(&form_urlencoded_pairs(std::iter::once((name.as_str(), value.as_str()))));
+        out.push_str(&form_urlencoded_pairs(std::iter::once((
+            name.as_str(),
+            value.as_str(),
+        ))));
     }
     if r.leading_question_mark {
         out.insert(0, '?');
