@@ -151,3 +151,45 @@ async fn errors_and_tracing_never_show_a_key() {
     );
     assert_clean("tracing output", &output);
 }
+
+#[cfg(feature = "rsa")]
+#[test]
+fn rsa_key_is_redacted() {
+    let key = zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64("MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAuhr9fssauZOaef4HCEJ4OAJQ6g8yO8de5KwB1LM/fIlRZGsnD0VO+YBGrdttnKsieErQPujmyV7Tnw19yLVGGwIDAQABAkEAgpPzbyZUrwbIqXW6O2pf7XR6j29wII9nnmytsC7AicCd2uGAd+yHKEOQGEHBN+rm/IZ8F5WWT2OpnOTY3DZTgQIhAPyzS24ahh0ogYuDy4VXsiLscEAngrAvZA5qpWWPFV9BAiEAvIkWcJzM9kaJ2YjoNcGvO3ydDsepNeC79dfIA7tL6lsCIELaRChayARKxQrd0SfzrWLj3kZ6rW5i+zt9J0iY8/SBAiEAsw53c2hX+KWxkhpGf5d9dz+4YisZ94OCv8+5tGGTjfUCIEs9pi1DsVZBi0HNibXIpVBO4KERvHBJ92bAbPeplIb2").unwrap();
+    assert_eq!(format!("{key:?}"), "MerchantRsaKey([REDACTED])");
+}
+
+/// rustls only: the lock file has no native-tls, OpenSSL or hyper-tls package.
+#[test]
+fn tls_is_rustls_only() {
+    let lock =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).unwrap();
+    let packages: Vec<&str> = lock
+        .lines()
+        .filter_map(|line| line.strip_prefix("name = \""))
+        .map(|name| name.trim_end_matches('"'))
+        .collect();
+    for banned in [
+        "native-tls",
+        "openssl",
+        "openssl-sys",
+        "hyper-tls",
+        "tokio-native-tls",
+    ] {
+        assert!(!packages.contains(&banned), "{banned} is in Cargo.lock");
+    }
+    assert!(
+        packages.contains(&"rustls"),
+        "rustls is missing from Cargo.lock"
+    );
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml")).unwrap();
+    let reqwest = manifest
+        .lines()
+        .find(|line| line.starts_with("reqwest"))
+        .unwrap();
+    assert!(
+        reqwest.contains("default-features = false") && reqwest.contains("rustls-tls"),
+        "{reqwest}"
+    );
+}

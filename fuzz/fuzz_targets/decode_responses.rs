@@ -1,0 +1,86 @@
+//! `client::decode::<T>` for every response type the SDK has, on arbitrary bytes.
+//!
+//! Every body goes through all response types (the same bytes are a plausible answer to any
+//! operation). Results and errors are then used the way an application would: the status
+//! helpers are called and errors are rendered (`Display` runs the code tables).
+//!
+//! Invariants: no panic; an `Ok` is never a rejection (`rejection()` is `None`).
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use zalopay_api::agreement::*;
+use zalopay_api::banks::ListBanksResponse;
+use zalopay_api::client::decode;
+use zalopay_api::disbursement::*;
+use zalopay_api::hybrid::HybridPayResponse;
+use zalopay_api::order::*;
+use zalopay_api::quickpay::QuickPayResponse;
+use zalopay_api::refund::*;
+use zalopay_api::tokenization::*;
+use zalopay_api::zod::*;
+use zalopay_api::{Error, GatewayResponse};
+
+const URL: &str = "https://sb-openapi.zalopay.vn/v2/fuzz";
+
+fn run<T>(body: &[u8]) -> Option<T>
+where
+    T: serde::de::DeserializeOwned + GatewayResponse,
+{
+    match decode::<T>(URL, body) {
+        Ok(value) => {
+            assert!(
+                value.rejection().is_none(),
+                "decode returned a rejection as Ok"
+            );
+            Some(value)
+        }
+        Err(error) => {
+            let _ = error.to_string();
+            let _ = (error.is_transient(), error.may_have_been_sent());
+            if let Error::Gateway(gateway) = &error {
+                let _ = (gateway.code(), gateway.is_duplicate());
+            }
+            None
+        }
+    }
+}
+
+fuzz_target!(|body: &[u8]| {
+    run::<CreateOrderResponse>(body);
+    if let Some(r) = run::<QueryOrderResponse>(body) {
+        let _ = r.status();
+    }
+    run::<CancelOrderResponse>(body);
+    run::<RefundOrderResponse>(body);
+    if let Some(r) = run::<QueryRefundResponse>(body) {
+        let _ = r.status();
+    }
+    if let Some(r) = run::<ListBanksResponse>(body) {
+        for pmcid in [36, 38, 39, -1] {
+            let _ = r.channel(pmcid).len();
+        }
+    }
+    run::<QuickPayResponse>(body);
+    run::<AgreementBindResponse>(body);
+    run::<AgreementQueryResponse>(body);
+    run::<AgreementUnbindResponse>(body);
+    if let Some(r) = run::<AgreementBalanceResponse>(body) {
+        let _ = r.payable();
+    }
+    if let Some(r) = run::<AgreementPayResponse>(body) {
+        let _ = r.status();
+    }
+    run::<AgreementQueryUserResponse>(body);
+    run::<TokenizationBindResponse>(body);
+    run::<TokenizationQueryResponse>(body);
+    run::<HybridPayResponse>(body);
+    run::<DisbursementBalanceResponse>(body);
+    run::<DisbursementUserResponse>(body);
+    run::<DisbursementTopupResponse>(body);
+    run::<DisbursementTxnResponse>(body);
+    run::<ZodInvoiceResponse>(body);
+    if let Some(r) = run::<ZodStatusResponse>(body) {
+        let _ = r.order_status();
+    }
+});
