@@ -14,7 +14,8 @@ ir() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 \
     | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-for mode in sdk_sign bare_hmac_prepared bare_hmac_new_key sdk_verify_callback bare_parse_and_hmac; do
+modes=${MODES:-sdk_sign bare_hmac_prepared bare_hmac_new_key sdk_verify_callback bare_parse_and_hmac sdk_round_trip raw_round_trip raw_round_trip_timeouts by_hand_round_trip_timeouts}
+for mode in $modes; do
   base=$(ir "$mode" 0)
   total=$(ir "$mode" "$n")
   echo "$mode $(( (total - base) / n ))"

@@ -23,6 +23,12 @@ fn round_trip(c: &mut Criterion) {
     let prepared = client.prepare(order.as_ref()).expect("prepared");
     let body = prepared.body.clone();
     let raw = reqwest::Client::new();
+    // The same transport settings the SDK uses (a payment client must not wait forever).
+    let raw_timeouts = reqwest::Client::builder()
+        .timeout(zalopay_api::client::DEFAULT_TIMEOUT)
+        .connect_timeout(zalopay_api::client::DEFAULT_CONNECT_TIMEOUT)
+        .build()
+        .expect("client");
     let url = prepared.url.clone();
 
     let mut group = c.benchmark_group("round_trip_create_order");
@@ -33,6 +39,17 @@ fn round_trip(c: &mut Criterion) {
     group.bench_function("raw_reqwest_1", |b| {
         b.to_async(&runtime).iter(|| async {
             raw_post(&raw, &url, body.clone()).await;
+        })
+    });
+    group.bench_function("raw_reqwest_with_timeouts_1", |b| {
+        b.to_async(&runtime).iter(|| async {
+            raw_post(&raw_timeouts, &url, body.clone()).await;
+        })
+    });
+    group.bench_function("by_hand_sign_encode_decode_with_timeouts_1", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let body = common::by_hand::body(&order, b"PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL");
+            common::by_hand::round_trip(&raw_timeouts, &url, body).await
         })
     });
     group.bench_function("sdk_send_64_in_flight", |b| {
@@ -53,6 +70,21 @@ fn round_trip(c: &mut Criterion) {
             for _ in 0..IN_FLIGHT {
                 let (raw, url, body) = (raw.clone(), url.clone(), body.clone());
                 set.spawn(async move { raw_post(&raw, &url, body).await });
+            }
+            while let Some(done) = set.join_next().await {
+                done.expect("task");
+            }
+        })
+    });
+    group.bench_function("by_hand_64_in_flight", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let mut set = JoinSet::new();
+            for _ in 0..IN_FLIGHT {
+                let (raw, url, order) = (raw_timeouts.clone(), url.clone(), order.clone());
+                set.spawn(async move {
+                    let body = common::by_hand::body(&order, b"PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL");
+                    common::by_hand::round_trip(&raw, &url, body).await;
+                });
             }
             while let Some(done) = set.join_next().await {
                 done.expect("task");

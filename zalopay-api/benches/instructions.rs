@@ -25,6 +25,10 @@ fn main() {
         "bare_hmac_new_key",
         "sdk_verify_callback",
         "bare_parse_and_hmac",
+        "sdk_round_trip",
+        "raw_round_trip",
+        "raw_round_trip_timeouts",
+        "by_hand_round_trip_timeouts",
     ];
     match mode {
         Some(mode) => run(&mode, count),
@@ -33,6 +37,9 @@ fn main() {
 }
 
 fn run(mode: &str, count: u64) {
+    if mode.ends_with("round_trip") || mode.ends_with("round_trip_timeouts") {
+        return round_trips(mode, count);
+    }
     let keys = common::keys();
     let order = common::create_order();
     let input = order.mac_input(&keys);
@@ -75,4 +82,54 @@ fn run(mode: &str, count: u64) {
             }
         }
     }
+}
+
+/// Sequential create-order round trips over loopback (server in the same process, so its
+/// work is counted on both sides alike).
+fn round_trips(mode: &str, count: u64) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (addr, _) = common::server::start().await;
+        let base = format!("http://{addr}");
+        let client = zalopay_api::Client::new(common::config(&base)).expect("client");
+        let order = common::create_order();
+        let prepared = client.prepare(&order).expect("prepared");
+        let raw = match mode {
+            "raw_round_trip_timeouts" | "by_hand_round_trip_timeouts" => reqwest::Client::builder()
+                .timeout(zalopay_api::client::DEFAULT_TIMEOUT)
+                .connect_timeout(zalopay_api::client::DEFAULT_CONNECT_TIMEOUT)
+                .build()
+                .expect("client"),
+            _ => reqwest::Client::new(),
+        };
+        // One untimed call each, so connection set-up is not counted per iteration.
+        client.send(&order).await.expect("sent");
+        post(&raw, &prepared).await;
+        for _ in 0..count {
+            match mode {
+                "sdk_round_trip" => {
+                    black_box(client.send(&order).await.expect("sent"));
+                }
+                "by_hand_round_trip_timeouts" => {
+                    let body = common::by_hand::body(&order, b"PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL");
+                    black_box(common::by_hand::round_trip(&raw, &prepared.url, body).await);
+                }
+                _ => post(&raw, &prepared).await,
+            }
+        }
+    });
+}
+
+async fn post(raw: &reqwest::Client, prepared: &zalopay_api::PreparedRequest) {
+    let response = raw
+        .post(&prepared.url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(prepared.body.clone())
+        .send()
+        .await
+        .expect("sent");
+    black_box(response.bytes().await.expect("body"));
 }

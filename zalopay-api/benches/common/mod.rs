@@ -133,3 +133,81 @@ pub mod server {
         (addr, peers)
     }
 }
+
+/// What an integrator without the SDK must do per create-order call: build the MAC input,
+/// HMAC it with key1, form-encode a hand-made struct, and after the call decode the JSON.
+pub mod by_hand {
+    use hmac::{Hmac, Mac};
+
+    /// The hand-made request parameters.
+    #[derive(serde::Serialize)]
+    pub struct Params<'a> {
+        app_id: i64,
+        app_user: &'a str,
+        app_trans_id: &'a str,
+        app_time: i64,
+        amount: i64,
+        item: &'a str,
+        description: &'a str,
+        embed_data: &'a str,
+        bank_code: Option<&'a str>,
+        callback_url: Option<&'a str>,
+        mac: &'a str,
+    }
+
+    /// The hand-made response.
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct Reply {
+        return_code: i32,
+        return_message: String,
+        sub_return_code: i32,
+        sub_return_message: String,
+        zp_trans_token: Option<String>,
+        order_url: Option<String>,
+    }
+
+    /// Signs and form-encodes `order` by hand.
+    pub fn body(order: &zalopay_api::order::CreateOrder, key1: &[u8]) -> String {
+        let input = format!(
+            "{}|{}|{}|{}|{}|{}|{}",
+            order.app_id,
+            order.app_trans_id,
+            order.app_user,
+            order.amount,
+            order.app_time,
+            order.embed_data,
+            order.item
+        );
+        let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key1).expect("any key length");
+        m.update(input.as_bytes());
+        let mac = hex::encode(m.finalize().into_bytes());
+        serde_urlencoded::to_string(Params {
+            app_id: order.app_id,
+            app_user: &order.app_user,
+            app_trans_id: &order.app_trans_id,
+            app_time: order.app_time,
+            amount: order.amount,
+            item: order.item.as_str(),
+            description: &order.description,
+            embed_data: order.embed_data.as_str(),
+            bank_code: order.bank_code.as_deref(),
+            callback_url: order.callback_url.as_deref(),
+            mac: &mac,
+        })
+        .expect("encodes")
+    }
+
+    /// Posts a hand-made body and decodes the reply.
+    pub async fn round_trip(raw: &reqwest::Client, url: &str, body: String) -> Reply {
+        let response = raw
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("sent");
+        let bytes = response.bytes().await.expect("body");
+        serde_json::from_slice(&bytes).expect("JSON reply")
+    }
+}
