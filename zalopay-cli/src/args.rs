@@ -20,7 +20,7 @@ pub struct Cli {
 /// Merchant configuration, from flags or the environment. Key values are never printed.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The app id issued by ZaloPay [default: 2553, the sandbox demo app, when no key is set].
+    /// The app id issued by ZaloPay (default: 2553, the sandbox demo app, when no key is set).
     #[arg(long, env = "ZALOPAY_APP_ID", global = true)]
     pub app_id: Option<i64>,
     /// key1 (signs requests).
@@ -119,7 +119,7 @@ pub struct OrderFields {
     /// Merchant data as a JSON object (`redirecturl`, `preferred_payment_method`, …).
     #[arg(long, default_value = "{}")]
     pub embed_data: String,
-    /// The merchant's order id [default: generated, `yyMMdd_<unique>` in Vietnam time].
+    /// The merchant's order id (default: generated, `yyMMdd_<unique>` in Vietnam time).
     #[arg(long)]
     pub app_trans_id: Option<String>,
 }
@@ -183,7 +183,7 @@ pub enum RefundCommand {
         /// Fee deducted from the refund, VND.
         #[arg(long)]
         fee: Option<i64>,
-        /// The merchant's refund id [default: generated `yyMMdd_<app_id>_<unique>`].
+        /// The merchant's refund id (default: generated `yyMMdd_<app_id>_<unique>`).
         #[arg(long)]
         m_refund_id: Option<String>,
     },
@@ -228,7 +228,7 @@ pub enum AgreementCommand {
         /// The merchant's id for the buyer.
         #[arg(long)]
         identifier: String,
-        /// The bind request id [default: generated].
+        /// The bind request id (default: generated).
         #[arg(long)]
         app_trans_id: Option<String>,
         /// Largest amount per payment, VND (0: no limit).
@@ -331,7 +331,7 @@ pub enum TokenizationCommand {
         /// The merchant's id for the buyer.
         #[arg(long)]
         identifier: String,
-        /// The bind request id [default: generated].
+        /// The bind request id (default: generated).
         #[arg(long)]
         app_trans_id: Option<String>,
         /// What is bound.
@@ -397,7 +397,7 @@ pub enum DisbursementCommand {
         /// The payment id issued by ZaloPay.
         #[arg(long)]
         payment_id: String,
-        /// The merchant's order id [default: generated].
+        /// The merchant's order id (default: generated).
         #[arg(long)]
         partner_order_id: Option<String>,
         /// The user's `m_u_id` from `disbursement user`.
@@ -445,7 +445,7 @@ pub enum ZodCommand {
         #[arg(long)]
         receiver: String,
         /// Parcels as a JSON array of `{"trackingNumber","description","amount"}`
-        /// [default: one parcel for the whole amount].
+        /// (default: one parcel for the whole amount).
         #[arg(long)]
         order_info: Option<String>,
         /// Merchant data as JSON (`mcExtInfo`).
@@ -480,7 +480,7 @@ pub struct QuickpayArgs {
     #[arg(long)]
     pub payment_code: String,
     /// The payment code encrypted with ZaloPay's public key, base64 (sent)
-    /// [default: the raw code, which only the emulator accepts].
+    /// (default: the raw code, which only the emulator accepts).
     #[arg(long)]
     pub payment_code_encrypted: Option<String>,
     /// Order description.

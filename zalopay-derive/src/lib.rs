@@ -47,8 +47,8 @@
 //!   integers; `recent_ms` integers or decimal strings. A check that does not fit the field's
 //!   type is a compile error on the check's name.
 //!
-//! The macro works in three steps, one module each: [`model`] parses attributes into a small
-//! model, [`validate`] checks it (collecting every error), [`expand`] generates code that names
+//! The macro works in three steps, one module each: `model` parses attributes into a small
+//! model, `validate` checks it (collecting every error), `expand` generates code that names
 //! only absolute paths (`::zalopay_api::__private::…`).
 
 // Library code never unwraps, expects or panics on input; tests may.
