@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::DisbursementStatus;
+use super::DisbursementOrder;
 use crate::response::{GatewayError, GatewayResponse};
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
 
@@ -69,42 +69,6 @@ impl DisbursementTopup {
     }
 }
 
-/// The top-up order.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct TopupData {
-    /// ZaloPay's order id.
-    #[serde(deserialize_with = "crate::wire::lenient_opt_string")]
-    pub order_id: Option<String>,
-    /// 1 success, 2 fail, 3 processing, 4 pending (see [`TopupData::disbursement_status`]).
-    pub status: Option<i32>,
-    /// The user's `m_u_id`.
-    pub m_u_id: Option<String>,
-    /// The user's phone.
-    pub phone: Option<String>,
-    /// Amount, VND.
-    pub amount: Option<i64>,
-    /// Description.
-    pub description: Option<String>,
-    /// Fee charged to the partner, VND.
-    pub partner_fee: Option<i64>,
-    /// ZaloPay's fee, VND.
-    pub zlp_fee: Option<i64>,
-    /// Extra information (JSON text).
-    pub extra_info: Option<String>,
-    /// Order time, Unix milliseconds.
-    pub time: Option<i64>,
-    /// Where the user can raise their fund-in limit (with `2 / -406`).
-    pub upgrade_url: Option<String>,
-}
-
-impl TopupData {
-    /// The typed status, if one was sent.
-    pub fn disbursement_status(&self) -> Option<DisbursementStatus> {
-        self.status.map(DisbursementStatus::from)
-    }
-}
-
 /// The answer to [`DisbursementTopup`]. `2 / -406` (fund-in limit, with `upgrade_url`) is a
 /// result, not a rejection.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -114,7 +78,7 @@ pub struct DisbursementTopupResponse {
     pub codes: ResultCodes,
     /// The order.
     #[serde(default)]
-    pub data: Option<TopupData>,
+    pub data: Option<DisbursementOrder>,
 }
 
 impl GatewayResponse for DisbursementTopupResponse {

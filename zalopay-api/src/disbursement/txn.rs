@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::DisbursementStatus;
+use super::DisbursementOrder;
 use crate::{ResultCodes, ZaloPayRequest};
 
 /// Queries a top-up by the merchant's order id.
@@ -33,45 +33,6 @@ impl DisbursementTxn {
     }
 }
 
-/// The top-up order, as queried.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct TxnData {
-    /// ZaloPay's order id.
-    #[serde(deserialize_with = "crate::wire::lenient_opt_string")]
-    pub order_id: Option<String>,
-    /// 1 success, 2 fail, 3 processing, 4 pending (see [`TxnData::disbursement_status`]).
-    pub status: Option<i32>,
-    /// The user's `m_u_id`.
-    pub m_u_id: Option<String>,
-    /// The user's phone.
-    pub phone: Option<String>,
-    /// Amount, VND.
-    pub amount: Option<i64>,
-    /// Description.
-    pub description: Option<String>,
-    /// Fee charged to the partner, VND.
-    pub partner_fee: Option<i64>,
-    /// ZaloPay's fee, VND.
-    pub zlp_fee: Option<i64>,
-    /// Extra information (JSON text).
-    pub extra_info: Option<String>,
-    /// Order time, Unix milliseconds.
-    pub time: Option<i64>,
-    /// ZaloPay's transaction id (a string here).
-    #[serde(deserialize_with = "crate::wire::lenient_opt_string")]
-    pub zp_trans_id: Option<String>,
-    /// Receipt page.
-    pub result_url: Option<String>,
-}
-
-impl TxnData {
-    /// The typed status, if one was sent.
-    pub fn disbursement_status(&self) -> Option<DisbursementStatus> {
-        self.status.map(DisbursementStatus::from)
-    }
-}
-
 /// The answer to [`DisbursementTxn`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct DisbursementTxnResponse {
@@ -80,7 +41,7 @@ pub struct DisbursementTxnResponse {
     pub codes: ResultCodes,
     /// The order.
     #[serde(default)]
-    pub data: Option<TxnData>,
+    pub data: Option<DisbursementOrder>,
 }
 
 crate::default_gateway_response!(DisbursementTxnResponse);
