@@ -4,7 +4,6 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
-use serde::Serialize;
 use sha2::Sha256;
 use std::hint::black_box;
 use zalopay_api::{Config, Environment, Signed, SignedRequest};
@@ -50,39 +49,11 @@ fn signing(c: &mut Criterion) {
     group.finish();
 }
 
-/// The same parameters as a hand-made serde struct, with the MAC already known.
-#[derive(Serialize, Clone, Copy)]
-struct HandMade<'a> {
-    app_id: i64,
-    app_user: &'a str,
-    app_trans_id: &'a str,
-    app_time: i64,
-    amount: i64,
-    item: &'a str,
-    description: &'a str,
-    embed_data: &'a str,
-    bank_code: &'a str,
-    callback_url: &'a str,
-    mac: &'a str,
-}
-
 fn encoding(c: &mut Criterion) {
     let keys = common::keys();
     let order = common::create_order();
     let mac = order.mac(&keys);
-    let hand = HandMade {
-        app_id: order.app_id,
-        app_user: &order.app_user,
-        app_trans_id: &order.app_trans_id,
-        app_time: order.app_time,
-        amount: order.amount,
-        item: order.item.as_str(),
-        description: &order.description,
-        embed_data: order.embed_data.as_str(),
-        bank_code: "zalopayapp",
-        callback_url: "https://shop.example.vn/zalopay/callback",
-        mac: mac.as_str(),
-    };
+    let hand = common::by_hand::params(&order, mac.as_str());
     let signed = Signed {
         request: &order,
         signature: mac.as_str(),
@@ -126,20 +97,7 @@ fn encoding(c: &mut Criterion) {
     });
     group.bench_function("hand_made_sign_and_form", |b| {
         b.iter(|| {
-            let input = format!(
-                "{}|{}|{}|{}|{}|{}|{}",
-                order.app_id,
-                order.app_trans_id,
-                order.app_user,
-                order.amount,
-                order.app_time,
-                order.embed_data,
-                order.item
-            );
-            let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key1).expect("any key length");
-            m.update(input.as_bytes());
-            let mac = hex::encode(m.finalize().into_bytes());
-            let body = serde_urlencoded::to_string(HandMade { mac: &mac, ..hand });
+            let body = common::by_hand::body(black_box(&order), key1);
             (format!("{}{}", "http://127.0.0.1:8090", "/v2/create"), body)
         })
     });

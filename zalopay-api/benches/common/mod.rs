@@ -140,7 +140,7 @@ pub mod by_hand {
     use hmac::{Hmac, Mac};
 
     /// The hand-made request parameters.
-    #[derive(serde::Serialize)]
+    #[derive(serde::Serialize, Clone, Copy)]
     pub struct Params<'a> {
         app_id: i64,
         app_user: &'a str,
@@ -182,7 +182,12 @@ pub mod by_hand {
         let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key1).expect("any key length");
         m.update(input.as_bytes());
         let mac = hex::encode(m.finalize().into_bytes());
-        serde_urlencoded::to_string(Params {
+        serde_urlencoded::to_string(params(order, &mac)).expect("encodes")
+    }
+
+    /// The parameters of `order` with a known `mac`, as a hand-made serde struct.
+    pub fn params<'a>(order: &'a zalopay_api::order::CreateOrder, mac: &'a str) -> Params<'a> {
+        Params {
             app_id: order.app_id,
             app_user: &order.app_user,
             app_trans_id: &order.app_trans_id,
@@ -193,9 +198,8 @@ pub mod by_hand {
             embed_data: order.embed_data.as_str(),
             bank_code: order.bank_code.as_deref(),
             callback_url: order.callback_url.as_deref(),
-            mac: &mac,
-        })
-        .expect("encodes")
+            mac,
+        }
     }
 
     /// Posts a hand-made body and decodes the reply.
