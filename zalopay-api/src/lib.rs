@@ -15,6 +15,18 @@
 // Lets the derive's absolute paths (`::zalopay_api::…`) resolve inside this crate too.
 extern crate self as zalopay_api;
 
+// Operations, one module per API family.
+pub mod agreement;
+pub mod banks;
+pub mod disbursement;
+pub mod hybrid;
+pub mod order;
+pub mod quickpay;
+pub mod refund;
+pub mod tokenization;
+pub mod zod;
+
+// Signing, transport and the merchant's side.
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod callback;
@@ -26,13 +38,16 @@ pub mod endpoint;
 pub mod environment;
 pub mod error;
 pub mod ids;
-pub mod order;
 pub mod poll;
 pub mod redirect;
 pub mod response;
+#[cfg(feature = "rsa")]
+pub mod rsa;
 pub mod sign;
 pub mod validation;
+mod wire;
 
+pub use callback::{Callback, CallbackError, CallbackReply, verify_callback};
 pub use client::{Client, Config, PreparedRequest, RetryPolicy};
 pub use endpoint::{
     Encoding, Endpoint, Host, MacSegment, Method, Param, RetryClass, SignatureScheme, Signed,
@@ -40,6 +55,7 @@ pub use endpoint::{
 };
 pub use environment::Environment;
 pub use error::Error;
+pub use redirect::{Redirect, RedirectError, verify_redirect};
 pub use response::{GatewayError, GatewayResponse, ResultCodes};
 pub use sign::{JsonString, KeyError, KeyKind, Keys, MacHex, MacValue, SecretKey};
 pub use validation::ValidationContext;
@@ -62,14 +78,3 @@ pub mod __private {
     pub use ::serde::ser::SerializeStruct;
     pub use ::std::string::String;
 }
-pub mod agreement;
-pub mod banks;
-pub mod disbursement;
-pub mod hybrid;
-pub mod quickpay;
-pub mod refund;
-#[cfg(feature = "rsa")]
-pub mod rsa;
-pub mod tokenization;
-mod wire;
-pub mod zod;

@@ -9,11 +9,13 @@ mod common;
 use common::*;
 use zalopay_api::{Client, Endpoint, Environment, Keys};
 
+/// The MAC input (what is signed) above the request (what is sent), so a reviewer sees both.
 fn render<R: Endpoint>(app_id: i64, keys: Keys, req: &R) -> String {
+    let mac_input = req.mac_input(&keys);
     let client = Client::new(fixture_config(app_id, keys, Environment::Sandbox)).unwrap();
     let prepared = client.prepare(req).unwrap();
     format!(
-        "{} {}\ncontent-type: {}\n\n{}",
+        "mac input: {mac_input}\n\n{} {}\ncontent-type: {}\n\n{}",
         prepared.method.as_str(),
         prepared.url,
         prepared.content_type.unwrap_or("(none)"),
