@@ -490,72 +490,47 @@ fn tokenization_bind_and_query() {
 }
 
 #[test]
-fn hybrid_pay_against_a_stub() {
-    // The emulator does not serve the (unconfirmed) hybrid path: a one-route stub does.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let url = rt.block_on(async {
-        let app = axum::Router::new().route(
-            "/v2/agreement/hybrid",
-            axum::routing::post(move |body: String| {
-                let tx = tx.clone();
-                async move {
-                    let _ = tx.send(body);
-                    axum::Json(serde_json::json!({
-                        "return_code": 1, "return_message": "ok",
-                        "sub_return_code": 1, "zp_trans_id": 77
-                    }))
-                }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{addr}")
-    });
-    let paid = ok_json(zalopay(
-        &url,
-        &[
+fn hybrid_pay_with_a_token_or_a_solution_url() {
+    let emu = Emu::start();
+    let bind = emu.ok(&[
+        "agreement",
+        "bind",
+        "--identifier",
+        "buyer-3",
+        "--max-amount",
+        "0",
+    ]);
+    let token = bind["binding_token"].as_str().unwrap();
+    emu.post(&format!("/emulator/bindings/{token}/confirm"));
+    let query = emu.ok(&["agreement", "query", bind["app_trans_id"].as_str().unwrap()]);
+    let pay_token = query["data"]["pay_token"].as_str().unwrap().to_owned();
+    let hybrid = |pay_token: &str| {
+        emu.ok(&[
             "hybrid",
             "pay",
             "--identifier",
             "buyer-3",
             "--pay-token",
-            "tok",
+            pay_token,
             "--amount",
             "1000",
             "--description",
             "hybrid",
-        ],
-        None,
-    ));
-    assert_eq!(paid["zp_trans_id"], 77);
-    let body = rx.recv().unwrap();
-    let sent: std::collections::HashMap<String, String> =
-        serde_urlencoded::from_str(&body).unwrap();
-    assert_eq!(sent["pay_token"], "tok");
-    assert_eq!(sent["app_trans_id"], paid["app_trans_id"].as_str().unwrap());
-    assert_eq!(sent["mac"].len(), 64);
+        ])
+    };
 
-    // The emulator answers 404 for it: a clear one-line error.
-    let emu = Emu::start();
-    let stderr = fails(emu.run(&[
-        "hybrid",
-        "pay",
-        "--identifier",
-        "b",
-        "--pay-token",
-        "t",
-        "--amount",
-        "1",
-        "--description",
-        "d",
-    ]));
-    assert!(stderr.contains("HTTP 404"), "{stderr}");
+    // The token can pay: the order is paid at once.
+    let paid = hybrid(&pay_token);
+    assert_eq!(paid["return_code"], 1, "{paid}");
+    assert!(paid["zp_trans_id"].as_i64().unwrap() > 0, "{paid}");
+    let status = emu.ok(&["order", "query", paid["app_trans_id"].as_str().unwrap()]);
+    assert_eq!(status["return_code"], 1, "{status}");
+
+    // It cannot (unknown token): a result, not an error, with the one-off payment page.
+    let fallback = hybrid("no-such-token");
+    assert_eq!(fallback["return_code"], 2, "{fallback}");
+    let solution_url = fallback["solution_url"].as_str().unwrap();
+    assert!(solution_url.contains("/pay?order="), "{fallback}");
 }
 
 #[test]

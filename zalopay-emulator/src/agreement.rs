@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 
 use crate::callback::{self, Target, WALLET_CHANNEL};
 use crate::orders::{
-    ApiResult, after_payment, authenticate, check_dated_id, optional_url, pay_locked,
-    positive_amount,
+    ApiResult, CREATE_MAC, CREATE_REQUIRED, after_payment, authenticate, check_dated_id,
+    insert_order, new_order, optional_url, order_url, pay_locked, positive_amount,
 };
-use crate::state::{Binding, BindingStatus, EmulatorState, Key, OrderState};
+use crate::state::{Binding, BindingStatus, EmulatorState, Key, OrderKind, OrderState};
 use crate::wire::{ApiError, Params, Seg, success, with_codes};
 
 /// The binding page for a token.
@@ -334,6 +334,53 @@ pub(crate) async fn pay(State(state): State<EmulatorState>, params: Params) -> A
         "app_trans_id": order.app_trans_id,
         "zp_trans_id": order.zp_trans_id,
     }))))
+}
+
+/// `POST /v2/agreement/hybrid`: path and MAC are not confirmed by any source (specs/decisions.md
+/// D-01; the SDK and this emulator use the create-order MAC). Creates the order, then pays it
+/// with the token when the binding can; otherwise answers `2` with the refusal's sub code and a
+/// `solution_url` (the wallet page) where the user pays once.
+pub(crate) async fn hybrid(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let mut required = CREATE_REQUIRED.to_vec();
+    required.extend(["identifier", "pay_token", "description"]);
+    let app = authenticate(&state, &params, "app_id", "mac", &required, CREATE_MAC)?;
+    let order = insert_order(&state, new_order(&state, &params, app, OrderKind::Order)?)?;
+    let key: Key = (order.app_id, order.app_trans_id.clone());
+    let now = state.now_ms();
+    let paid = {
+        let mut store = state.store();
+        match active_binding(
+            &mut store,
+            app.app_id,
+            params.get_or_empty("pay_token"),
+            Some(params.get_or_empty("identifier")),
+        ) {
+            Ok(binding) if can_pay(binding, order.amount) => {
+                binding.balance -= order.amount;
+                Ok(pay_locked(&state, &mut store, &key, now)?)
+            }
+            Ok(_) => Err(ApiError::new(-63, "wallet balance or max_amount too low")),
+            Err(refusal) => Err(refusal),
+        }
+    };
+    match paid {
+        Ok(paid) => {
+            after_payment(&state, &key, &paid, now);
+            Ok(Json(success(json!({
+                "app_trans_id": paid.app_trans_id,
+                "zp_trans_id": paid.zp_trans_id,
+            }))))
+        }
+        Err(refusal) => Ok(Json(with_codes(
+            2,
+            refusal.sub_return_code,
+            &format!("{}; pay once at solution_url", refusal.message),
+            json!({
+                "app_trans_id": order.app_trans_id,
+                "solution_url": order_url(&state, &order),
+            }),
+        ))),
+    }
 }
 
 /// `POST /v2/agreement/query_user`.

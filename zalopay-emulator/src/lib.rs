@@ -84,6 +84,7 @@ impl Emulator {
             .route("/v2/agreement/balance", post(agreement::balance))
             .route("/v2/agreement/pay", post(agreement::pay))
             .route("/v2/agreement/query_user", post(agreement::query_user))
+            .route("/v2/agreement/hybrid", post(agreement::hybrid))
             .route("/v2/tokenization/bind", post(agreement::token_bind))
             .route("/v2/tokenization/query", post(agreement::token_query))
             .route("/v2/disbursement/balance", post(disbursement::balance))

@@ -57,7 +57,7 @@ pub(crate) fn check_dated_id(
     Ok(())
 }
 
-const CREATE_MAC: &[Seg] = &[
+pub(crate) const CREATE_MAC: &[Seg] = &[
     Seg::F("app_id"),
     Seg::F("app_trans_id"),
     Seg::F("app_user"),
@@ -66,7 +66,7 @@ const CREATE_MAC: &[Seg] = &[
     Seg::F("embed_data"),
     Seg::F("item"),
 ];
-const CREATE_REQUIRED: &[&str] = &[
+pub(crate) const CREATE_REQUIRED: &[&str] = &[
     "app_user",
     "app_trans_id",
     "app_time",
@@ -75,8 +75,8 @@ const CREATE_REQUIRED: &[&str] = &[
     "embed_data",
 ];
 
-/// Validates the order fields shared by create and quick pay and builds the order.
-fn new_order(
+/// Validates the order fields shared by create, quick pay and hybrid, and builds the order.
+pub(crate) fn new_order(
     state: &EmulatorState,
     params: &Params,
     app: &App,

@@ -610,6 +610,22 @@ async fn wrong_mac_is_402_everywhere() {
             &["access_token", "req_date"],
         ),
         (
+            "/v2/agreement/hybrid",
+            "app_id",
+            "mac",
+            &[
+                "app_user",
+                "app_trans_id",
+                "app_time",
+                "amount",
+                "item",
+                "embed_data",
+                "description",
+                "identifier",
+                "pay_token",
+            ],
+        ),
+        (
             "/v2/tokenization/bind",
             "app_id",
             "mac",
