@@ -90,20 +90,10 @@ impl QueryOrderResponse {
     }
 }
 
-/// Sub codes that mean "your request was wrong or could not be served", as opposed to "the
-/// order's payment failed".
-const REQUEST_LEVEL: &[i32] = &[-401, -402, -403, -405, -429, -500, -999];
-
+/// `return_code 2` is the order's payment failing (a result), unless its sub code says the
+/// query itself was wrong or could not be served.
 impl GatewayResponse for QueryOrderResponse {
     fn rejection(&self) -> Option<GatewayError> {
-        let codes = &self.codes;
-        let request_level = codes
-            .sub_return_code
-            .is_some_and(|sub| REQUEST_LEVEL.contains(&sub));
-        match codes.return_code {
-            1 | 3 => None,
-            2 if !request_level => None,
-            _ => Some(GatewayError::from(codes.clone())),
-        }
+        crate::wire::result_unless_request_level(&self.codes)
     }
 }
