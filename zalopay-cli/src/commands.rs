@@ -17,12 +17,12 @@ use zalopay_api::{
 };
 
 use crate::CliError;
-use crate::error::EXIT_INTERRUPTED;
 use crate::args::{
     AgreementCommand, CallbackCommand, Cli, Command, Device, DisbursementCommand, GlobalArgs,
     HybridCommand, OrderCommand, OrderFields, QuickpayArgs, RedirectCommand, RefundCommand,
     SignArgs, TokenMode, TokenType, TokenizationCommand, ZodCommand,
 };
+use crate::error::EXIT_INTERRUPTED;
 use crate::signing;
 
 /// The public sandbox demo app's id (ZaloPay's docs and samples).
@@ -310,10 +310,10 @@ async fn wait_for_order(
             None => json!({ "app_trans_id": app_trans_id }),
         };
         print_json(&with_field(value, "interrupted", true))?;
-        return Err(CliError::new(format!(
-            "interrupted while waiting for {app_trans_id}"
-        ))
-        .with_exit_code(EXIT_INTERRUPTED));
+        return Err(
+            CliError::new(format!("interrupted while waiting for {app_trans_id}"))
+                .with_exit_code(EXIT_INTERRUPTED),
+        );
     }
     if let Some(body) = body {
         print_json(&serde_json::from_slice(&body)?)?;
