@@ -150,6 +150,8 @@ pub enum OrderCommand {
         /// The merchant's order id.
         app_trans_id: String,
         /// Poll until the order is paid or failed (progress on stderr when it is a terminal).
+        /// Ctrl-C stops waiting: prints the last answer with `"interrupted": true` and exits
+        /// with code 130.
         #[arg(long)]
         wait: bool,
         /// Seconds between queries with `--wait`.

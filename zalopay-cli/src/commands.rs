@@ -22,6 +22,7 @@ use crate::args::{
     HybridCommand, OrderCommand, OrderFields, QuickpayArgs, RedirectCommand, RefundCommand,
     SignArgs, TokenMode, TokenType, TokenizationCommand, ZodCommand,
 };
+use crate::error::EXIT_INTERRUPTED;
 use crate::signing;
 
 /// The public sandbox demo app's id (ZaloPay's docs and samples).
@@ -253,7 +254,8 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
 }
 
 /// `order query --wait`: the SDK's poller, querying every `interval` seconds until paid or
-/// failed, or `timeout` seconds have passed; prints the last answer.
+/// failed, `timeout` seconds have passed, or Ctrl-C; prints the last answer (on Ctrl-C with
+/// `"interrupted": true`, exiting with [`EXIT_INTERRUPTED`]).
 async fn wait_for_order(
     ctx: &Ctx,
     app_trans_id: &str,
@@ -293,7 +295,7 @@ async fn wait_for_order(
                     Ok(typed)
                 }
             },
-            std::future::pending(),
+            interrupted(),
         )
         .await;
     if progress {
@@ -301,6 +303,18 @@ async fn wait_for_order(
     }
     let outcome = outcome?;
     let body = last.borrow_mut().take();
+    if let PollOutcome::Cancelled = outcome {
+        // Ctrl-C: the last answer (if any came) says where the order stood.
+        let value = match body {
+            Some(body) => serde_json::from_slice(&body)?,
+            None => json!({ "app_trans_id": app_trans_id }),
+        };
+        print_json(&with_field(value, "interrupted", true))?;
+        return Err(
+            CliError::new(format!("interrupted while waiting for {app_trans_id}"))
+                .with_exit_code(EXIT_INTERRUPTED),
+        );
+    }
     if let Some(body) = body {
         print_json(&serde_json::from_slice(&body)?)?;
     }
@@ -311,6 +325,13 @@ async fn wait_for_order(
             None => format!("order {app_trans_id} still not paid after {timeout} s"),
         })),
         _ => Err(CliError::new("polling stopped")),
+    }
+}
+
+/// Completes on Ctrl-C (SIGINT); never if the handler cannot be installed.
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 

@@ -11,6 +11,8 @@
 //!    redirects the browser to `/result` (checksum verified), then to the order page.
 //! 5. The order page asks `/order/{id}/status` every second. If no callback came within a few
 //!    seconds, the shop polls `/v2/query` with the SDK's poller instead.
+//! 6. Cancelling on the wallet page sends no callback: that poll finds the order failed
+//!    (`2`/`-329`) and the order page says so.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -90,6 +92,8 @@ pub struct ShopOrder {
     pub zp_trans_id: Option<i64>,
     /// How the result became known: `callback` or `query`.
     pub confirmed_by: Option<&'static str>,
+    /// The gateway's reason for a failed order (`-329`: the buyer cancelled).
+    pub sub_return_code: Option<i32>,
 }
 
 struct Product {
@@ -116,6 +120,14 @@ struct Entry {
     settled: Arc<Notify>,
 }
 
+/// What came with a final result.
+enum Detail {
+    /// ZaloPay's transaction id.
+    Paid(i64),
+    /// The gateway's reason.
+    Failed(Option<i32>),
+}
+
 struct Shop {
     client: Client,
     base_url: String,
@@ -137,13 +149,16 @@ impl Shop {
     }
 
     /// Records a final result once (later news about a settled order is ignored).
-    fn settle(&self, id: &str, status: PaymentStatus, zp_trans_id: Option<i64>, by: &'static str) {
+    fn settle(&self, id: &str, status: PaymentStatus, detail: Detail, by: &'static str) {
         let mut orders = self.orders();
         if let Some(entry) = orders.get_mut(id)
             && entry.order.status == PaymentStatus::Waiting
         {
             entry.order.status = status;
-            entry.order.zp_trans_id = zp_trans_id;
+            match detail {
+                Detail::Paid(zp_trans_id) => entry.order.zp_trans_id = Some(zp_trans_id),
+                Detail::Failed(sub_return_code) => entry.order.sub_return_code = sub_return_code,
+            }
             entry.order.confirmed_by = Some(by);
             entry.settled.notify_one();
         }
@@ -255,7 +270,7 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
                     shop.settle(
                         &payment.app_trans_id,
                         PaymentStatus::Paid,
-                        Some(payment.zp_trans_id),
+                        Detail::Paid(payment.zp_trans_id),
                         "callback",
                     );
                 }
@@ -430,6 +445,7 @@ async fn create_order(shop: &Arc<Shop>, product: &Product) -> Result<String, Cli
                 status: PaymentStatus::Waiting,
                 zp_trans_id: None,
                 confirmed_by: None,
+                sub_return_code: None,
             },
             settled: Arc::clone(&settled),
         },
@@ -475,9 +491,14 @@ async fn fall_back_to_polling(shop: Arc<Shop>, id: String, created_at: i64, sett
         .await
     {
         Ok(PollOutcome::Paid { zp_trans_id, .. }) => {
-            shop.settle(&id, PaymentStatus::Paid, Some(zp_trans_id), "query");
+            shop.settle(&id, PaymentStatus::Paid, Detail::Paid(zp_trans_id), "query");
         }
-        Ok(PollOutcome::Failed { .. }) => shop.settle(&id, PaymentStatus::Failed, None, "query"),
+        Ok(PollOutcome::Failed { sub_return_code }) => shop.settle(
+            &id,
+            PaymentStatus::Failed,
+            Detail::Failed(sub_return_code),
+            "query",
+        ),
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, app_trans_id = %id, "polling failed"),
     }
@@ -490,7 +511,10 @@ fn status_text(order: &ShopOrder) -> String {
             vnd(order.amount),
             order.zp_trans_id.unwrap_or_default()
         ),
-        PaymentStatus::Failed => "Failed".to_owned(),
+        PaymentStatus::Failed => match order.sub_return_code {
+            Some(code) => format!("Payment failed or cancelled (sub_return_code {code})"),
+            None => "Payment failed or cancelled".to_owned(),
+        },
         PaymentStatus::Waiting => "Waiting for payment…".to_owned(),
     }
 }
@@ -503,6 +527,7 @@ fn status_json(order: &ShopOrder) -> serde_json::Value {
         "amount": order.amount,
         "zp_trans_id": order.zp_trans_id,
         "confirmed_by": order.confirmed_by,
+        "sub_return_code": order.sub_return_code,
         "order_url": order.order_url,
     })
 }

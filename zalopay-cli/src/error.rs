@@ -2,19 +2,35 @@
 
 use std::fmt;
 
-/// Why a command failed, as one line for stderr (never containing a key).
+/// The exit code of a command stopped by Ctrl-C (`order query --wait`): 128 + SIGINT, as
+/// shells report it.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Why a command failed, as one line for stderr (never containing a key), and the process's
+/// exit code (1 unless said otherwise).
 #[derive(Debug)]
-pub struct CliError(String);
+pub struct CliError(String, u8);
 
 impl CliError {
-    /// An error with this message.
+    /// An error with this message (exit code 1).
     pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
+        Self(message.into(), 1)
+    }
+
+    /// The same error with another exit code.
+    #[must_use]
+    pub fn with_exit_code(self, code: u8) -> Self {
+        Self(self.0, code)
     }
 
     /// The message.
     pub fn message(&self) -> &str {
         &self.0
+    }
+
+    /// The exit code the binary ends with.
+    pub fn exit_code(&self) -> u8 {
+        self.1
     }
 }
 
@@ -31,7 +47,7 @@ macro_rules! from_display {
     ($($ty:ty),* $(,)?) => {$(
         impl From<$ty> for CliError {
             fn from(error: $ty) -> Self {
-                Self(error.to_string())
+                Self::new(error.to_string())
             }
         }
     )*};
@@ -48,6 +64,6 @@ from_display!(
 
 impl From<serde_json::Error> for CliError {
     fn from(error: serde_json::Error) -> Self {
-        Self(format!("invalid JSON: {error}"))
+        Self::new(format!("invalid JSON: {error}"))
     }
 }

@@ -314,6 +314,46 @@ fn callback_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
 }
 
 #[test]
+fn callback_verify_prints_an_agreement_callback() {
+    let emu = Emu::start();
+    let data = serde_json::json!({
+        "status": 1,
+        "pay_token": "pt_ABCDEF123456",
+        "binding_id": "240101000000777",
+        "app_trans_id": "240101_000777",
+        "app_id": 2553,
+        "merchant_user_id": "u1",
+        "masked_user_phone": "****6938",
+        "msg_type": 1
+    })
+    .to_string();
+    let body = zalopay_api::callback::sign_callback(&demo_keys(), &data, 2);
+    let verified = ok_json(zalopay(
+        &emu.url(),
+        &["callback", "verify"],
+        Some(body.as_bytes()),
+    ));
+    assert_eq!(verified["type"], 2, "{verified}");
+    let agreement = &verified["agreement"];
+    assert_eq!(agreement["status"], 1, "1 = confirmed: {verified}");
+    assert_eq!(agreement["pay_token"], "pt_ABCDEF123456");
+    assert_eq!(agreement["binding_id"], "240101000000777");
+    assert_eq!(agreement["app_trans_id"], "240101_000777");
+    assert_eq!(agreement["app_id"], 2553);
+    assert_eq!(agreement["masked_user_phone"], "****6938");
+
+    // Signed with another key2: refused.
+    let other = Keys::new(KEY1, "0000000000000000000000000000000a").unwrap();
+    let forged = zalopay_api::callback::sign_callback(&other, &data, 2);
+    let stderr = fails(zalopay(
+        &emu.url(),
+        &["callback", "verify"],
+        Some(forged.as_bytes()),
+    ));
+    assert!(stderr.contains("mac does not match"), "{stderr}");
+}
+
+#[test]
 fn redirect_verify_checks_the_checksum() {
     let emu = Emu::start();
     let redirect = zalopay_api::redirect::Redirect {
@@ -700,4 +740,71 @@ fn demo_subcommand_serves_the_shop() {
     });
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// Whether `pid` has a SIGINT handler installed (Linux: bit 1 of `SigCgt` in /proc).
+fn catches_sigint(pid: u32) -> bool {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        return false;
+    };
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigCgt:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << 1) != 0)
+}
+
+#[cfg(unix)]
+#[test]
+fn order_query_wait_stops_on_ctrl_c_with_the_last_status() {
+    use std::time::{Duration, Instant};
+
+    let emu = Emu::start();
+    let created = emu.ok(&["order", "create", "--amount", "1000", "--description", "x"]);
+    let id = created["app_trans_id"].as_str().unwrap().to_owned();
+    let child = Command::new(BIN)
+        .args(["order", "query", &id, "--wait", "--interval", "1"])
+        .env("ZALOPAY_ENDPOINT", emu.url())
+        .env_remove("ZALOPAY_APP_ID")
+        .env_remove("ZALOPAY_KEY1")
+        .env_remove("ZALOPAY_KEY2")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the handler is installed (or, without /proc, a moment), then one more query
+    // interval so that an answer has come.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !catches_sigint(child.id()) && Instant::now() < deadline {
+        if !std::path::Path::new("/proc/self/status").exists() {
+            std::thread::sleep(Duration::from_secs(1));
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{:?}\nstderr: {stderr}",
+        output.status
+    );
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let last: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    assert_eq!(last["interrupted"], true, "{last}");
+    // The emulator's last answer for the unpaid order: not paid yet.
+    assert_eq!(last["return_code"], 3, "{last}");
 }

@@ -1,6 +1,7 @@
 //! The demo shop in headless Chromium: the checkout page shows `order_url` as a QR code that
 //! decodes (from a screenshot) to exactly that URL; after paying on the emulator's wallet page
-//! the order page says "Paid".
+//! the order page says "Paid"; after cancelling there it says the payment failed or was
+//! cancelled (learnt by the shop's status polling, since a cancel sends no callback).
 //!
 //! Needs the `chromium` binary (Debian package `chromium`). Without it the test is skipped with
 //! a notice, except under CI (`CI` set), where it fails.
@@ -88,13 +89,68 @@ fn decode_qr(png: &Path) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn checkout_shows_a_scannable_qr_and_the_paid_result() {
-    let Some(browser) = chromium() else {
+/// Chromium, or `None` with a notice (a failure under CI).
+fn chromium_or_skip() -> Option<PathBuf> {
+    let browser = chromium();
+    if browser.is_none() {
         if std::env::var_os("CI").is_some() {
             panic!("chromium is not installed (CI is set): apt-get install chromium");
         }
         eprintln!("SKIPPED demo_browser: chromium is not installed (apt-get install chromium)");
+    }
+    browser
+}
+
+/// The `order` token of an `order_url` (the wallet page's forms post it back).
+fn wallet_token(order_url: &str) -> String {
+    reqwest::Url::parse(order_url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "order")
+        .map(|(_, v)| v.into_owned())
+        .unwrap()
+}
+
+/// The shop's `/status` JSON once it is no longer `waiting` (or after 15 s).
+async fn settled_status(client: &reqwest::Client, status_url: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let status: Value = client
+            .get(status_url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if status["status"] != "waiting" || Instant::now() > deadline {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The order page after its script ran, as Chromium's DOM.
+async fn final_dom(browser: &Path, page: &str) -> String {
+    let browser = browser.to_owned();
+    let page = page.to_owned();
+    tokio::task::spawn_blocking(move || {
+        run_chromium(
+            &browser,
+            &[
+                "--virtual-time-budget=5000".to_owned(),
+                "--dump-dom".to_owned(),
+            ],
+            &page,
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkout_shows_a_scannable_qr_and_the_paid_result() {
+    let Some(browser) = chromium_or_skip() else {
         return;
     };
     let demo = start(DemoOptions::default()).await.unwrap();
@@ -128,12 +184,7 @@ async fn checkout_shows_a_scannable_qr_and_the_paid_result() {
     assert!(wallet.status().is_success());
     let wallet_page = wallet.text().await.unwrap();
     assert!(wallet_page.contains("/pay/confirm"), "{wallet_page}");
-    let token = reqwest::Url::parse(&order.order_url)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "order")
-        .map(|(_, v)| v.into_owned())
-        .unwrap();
+    let token = wallet_token(&order.order_url);
     let paid = client
         .post(format!("{}/pay/confirm", demo.emulator_url()))
         .form(&[("order", token.as_str())])
@@ -147,22 +198,7 @@ async fn checkout_shows_a_scannable_qr_and_the_paid_result() {
         "redirected back to the shop"
     );
 
-    let status_url = format!("{order_page}/status");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let status: Value = loop {
-        let status: Value = client
-            .get(&status_url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if status["status"] != "waiting" || Instant::now() > deadline {
-            break status;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let status = settled_status(&client, &format!("{order_page}/status")).await;
     assert_eq!(status["status"], "paid", "{status}");
     assert_eq!(status["confirmed_by"], "callback", "{status}");
 
@@ -194,6 +230,78 @@ async fn checkout_shows_a_scannable_qr_and_the_paid_result() {
         shot.display(),
         result_shot.display()
     );
+
+    demo.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_on_the_wallet_page_shows_the_failed_result() {
+    let Some(browser) = chromium_or_skip() else {
+        return;
+    };
+    let demo = start(DemoOptions {
+        callback_grace: Duration::from_millis(300),
+        ..DemoOptions::default()
+    })
+    .await
+    .unwrap();
+    let shop = demo.shop_url();
+    let client = reqwest::Client::new();
+
+    // "Pay with ZaloPay", then the wallet page's Cancel form, posted as a browser would.
+    let checkout = client
+        .post(format!("{shop}/checkout"))
+        .form(&[("product", "banh-mi")])
+        .send()
+        .await
+        .unwrap();
+    assert!(checkout.status().is_success());
+    let order = demo.orders().pop().unwrap();
+    let order_page = format!("{shop}/order/{}", order.app_trans_id);
+    assert_eq!(checkout.url().as_str(), order_page);
+    let wallet_page = client
+        .get(&order.order_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        wallet_page.contains("action=\"/pay/cancel\""),
+        "{wallet_page}"
+    );
+    let cancelled = client
+        .post(format!("{}/pay/cancel", demo.emulator_url()))
+        .form(&[("order", wallet_token(&order.order_url).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(cancelled.status().is_success());
+    assert_eq!(
+        cancelled.url().as_str(),
+        order_page,
+        "redirected back to the shop (through /result)"
+    );
+
+    // No callback for a cancel: the shop's status polling finds 2/-329.
+    let status = settled_status(&client, &format!("{order_page}/status")).await;
+    assert_eq!(status["status"], "failed", "{status}");
+    assert_eq!(status["confirmed_by"], "query", "{status}");
+    assert_eq!(status["sub_return_code"], -329, "{status}");
+    assert!(status["zp_trans_id"].is_null(), "{status}");
+    let text = status["text"].as_str().unwrap();
+    assert!(text.contains("failed or cancelled"), "{status}");
+
+    let dom = final_dom(&browser, &order_page).await;
+    assert!(dom.contains("class=\"failed\""), "{dom}");
+    assert!(
+        dom.contains("Payment failed or cancelled (sub_return_code -329)"),
+        "{dom}"
+    );
+    assert!(!dom.contains("Paid:"), "{dom}");
+    // The pay box (QR and wallet link) is hidden once settled.
+    assert!(dom.contains("id=\"pay\" class=\"card\" hidden"), "{dom}");
 
     demo.shutdown().await;
 }
