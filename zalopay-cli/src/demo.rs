@@ -34,7 +34,9 @@ use zalopay_api::ids::AppTransId;
 use zalopay_api::order::CreateOrder;
 use zalopay_api::poll::{PollConfig, PollOutcome};
 use zalopay_api::{Client, Config, Environment, JsonString, Keys};
-use zalopay_emulator::{Emulator, EmulatorConfig, EmulatorState, RunningEmulator};
+use zalopay_emulator::{
+    Emulator, EmulatorConfig, EmulatorState, RunningEmulator, escape_html as escape,
+};
 
 use crate::CliError;
 use crate::commands::{DEMO_APP_ID, DEMO_KEY1, DEMO_KEY2};
@@ -308,21 +310,6 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
 }
 
 type Shared = State<Arc<Shop>>;
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `45000` → `45.000` (Vietnamese grouping).
 fn vnd(amount: i64) -> String {

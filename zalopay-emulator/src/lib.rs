@@ -44,6 +44,7 @@ use tokio::task::JoinHandle;
 
 pub use callback::WALLET_CHANNEL;
 pub use config::{App, Clock, EmulatorConfig, ManualClock, SystemClock};
+pub use pages::escape_html;
 pub use state::{
     Binding, BindingStatus, CallbackStatus, EmulatorState, Order, OrderKind, OrderState, Refund,
     Topup, yymmdd,

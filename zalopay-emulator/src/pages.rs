@@ -16,7 +16,9 @@ use crate::orders::{cancel_order, pay_order};
 use crate::state::{EmulatorState, Key, Order};
 use crate::wire::{ApiError, Params, success};
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML element content and quoted attribute values. Public because the
+/// CLI's demo shop renders its pages the same way.
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -37,7 +39,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <style>body{{font-family:sans-serif;max-width:28em;margin:3em auto}}\
          button{{font-size:1.1em;margin-right:1em}}</style></head>\
          <body><h1>{title}</h1>{body}</body></html>",
-        title = escape(title)
+        title = escape_html(title)
     );
     (status, Html(html)).into_response()
 }
@@ -48,7 +50,7 @@ fn error_page(error: &ApiError) -> Response {
         "ZaloPay emulator",
         &format!(
             "<p>{} (sub_return_code {})</p>",
-            escape(&error.message),
+            escape_html(&error.message),
             error.sub_return_code
         ),
     )
@@ -113,7 +115,7 @@ pub(crate) async fn pay_page(
     };
     let hidden = format!(
         "<input type=\"hidden\" name=\"order\" value=\"{}\">",
-        escape(&encoded)
+        escape_html(&encoded)
     );
     let body = format!(
         "<dl><dt>App</dt><dd id=\"app\">{app}</dd>\
@@ -124,9 +126,9 @@ pub(crate) async fn pay_page(
          <form method=\"post\" action=\"/pay/confirm\">{hidden}<button type=\"submit\">Pay</button></form>\
          <form method=\"post\" action=\"/pay/cancel\">{hidden}<button type=\"submit\">Cancel</button></form>",
         app = order.app_id,
-        id = escape(&order.app_trans_id),
+        id = escape_html(&order.app_trans_id),
         amount = order.amount,
-        description = escape(&order.description),
+        description = escape_html(&order.description),
         state = order.state,
     );
     page(StatusCode::OK, "ZaloPay emulator: pay", &body)
@@ -164,7 +166,7 @@ fn finish_page(state: &EmulatorState, order: &Order, status: i32, title: &str) -
         None => page(
             StatusCode::OK,
             title,
-            &format!("<p>Order {}</p>", escape(&order.app_trans_id)),
+            &format!("<p>Order {}</p>", escape_html(&order.app_trans_id)),
         ),
     }
 }
@@ -263,7 +265,7 @@ pub(crate) async fn binding_page(
     };
     let hidden = format!(
         "<input type=\"hidden\" name=\"b\" value=\"{}\">",
-        escape(&token)
+        escape_html(&token)
     );
     let body = format!(
         "<dl><dt>App</dt><dd>{app}</dd><dt>User</dt><dd>{user}</dd>\
@@ -271,7 +273,7 @@ pub(crate) async fn binding_page(
          <form method=\"post\" action=\"/agreement/confirm\">{hidden}<button type=\"submit\">Confirm</button></form>\
          <form method=\"post\" action=\"/agreement/cancel\">{hidden}<button type=\"submit\">Refuse</button></form>",
         app = binding.app_id,
-        user = escape(&binding.identifier),
+        user = escape_html(&binding.identifier),
         max = binding.max_amount,
         state = binding.status,
     );
