@@ -10,7 +10,9 @@ use crate::orders::{
     ApiResult, CREATE_MAC, CREATE_REQUIRED, after_payment, authenticate, check_dated_id,
     insert_order, new_order, optional_url, order_url, pay_locked, positive_amount,
 };
-use crate::state::{Binding, BindingStatus, EmulatorState, Key, OrderKind, OrderState};
+use crate::state::{
+    Binding, BindingStatus, EmulatorState, Key, OrderKind, OrderState, insert_unique,
+};
 use crate::wire::{ApiError, Params, Seg, success, with_codes};
 
 /// The binding page for a token.
@@ -48,15 +50,15 @@ fn masked(phone: &str) -> String {
 
 fn store_binding(state: &EmulatorState, binding: Binding) -> Result<Binding, ApiError> {
     let key: Key = (binding.app_id, binding.app_trans_id.clone());
-    let mut store = state.store();
-    if store.bindings.contains_key(&key) {
-        return Err(ApiError::new(-68, "duplicate app_trans_id"));
-    }
-    store
-        .binding_tokens
-        .insert(binding.binding_token.clone(), key.clone());
-    store.bindings.insert(key, binding.clone());
-    Ok(binding)
+    let token = binding.binding_token.clone();
+    let store = &mut *state.store();
+    insert_unique(
+        &mut store.bindings,
+        &mut store.binding_tokens,
+        key,
+        &token,
+        binding,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]

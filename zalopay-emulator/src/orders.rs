@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 use crate::callback::{self, Target, WALLET_CHANNEL};
 use crate::config::App;
-use crate::state::{EmulatorState, Key, Order, OrderKind, OrderState, Refund, Store, yymmdd};
+use crate::state::{
+    EmulatorState, Key, Order, OrderKind, OrderState, Refund, Store, insert_unique, yymmdd,
+};
 use crate::wire::{ApiError, Params, Seg, success, verify_mac, with_codes};
 
 /// Handler result: a JSON body, or an in-band refusal.
@@ -174,15 +176,15 @@ pub(crate) fn optional_url(params: &Params, name: &str) -> Result<Option<String>
 /// Stores a new order; -68 when its id is taken.
 pub(crate) fn insert_order(state: &EmulatorState, order: Order) -> Result<Order, ApiError> {
     let key: Key = (order.app_id, order.app_trans_id.clone());
-    let mut store = state.store();
-    if store.orders.contains_key(&key) {
-        return Err(ApiError::new(-68, "duplicate app_trans_id"));
-    }
-    store
-        .order_tokens
-        .insert(order.zp_trans_token.clone(), key.clone());
-    store.orders.insert(key, order.clone());
-    Ok(order)
+    let token = order.zp_trans_token.clone();
+    let store = &mut *state.store();
+    insert_unique(
+        &mut store.orders,
+        &mut store.order_tokens,
+        key,
+        &token,
+        order,
+    )
 }
 
 /// `{base}/pay?order=<base64 of {"zptranstoken":..,"appid":..}>`, like the real gateway's

@@ -234,6 +234,23 @@ pub(crate) struct Store {
     pub wallet_users: HashMap<String, String>,
 }
 
+/// Stores `value` under `key` and indexes it by `token`; refused with -68 (duplicate
+/// `app_trans_id`) when `key` is taken. Orders and bindings are both kept this way.
+pub(crate) fn insert_unique<V: Clone>(
+    records: &mut HashMap<Key, V>,
+    tokens: &mut HashMap<String, Key>,
+    key: Key,
+    token: &str,
+    value: V,
+) -> Result<V, crate::wire::ApiError> {
+    if records.contains_key(&key) {
+        return Err(crate::wire::ApiError::new(-68, "duplicate app_trans_id"));
+    }
+    tokens.insert(token.to_owned(), key.clone());
+    records.insert(key, value.clone());
+    Ok(value)
+}
+
 impl Store {
     /// Marks the order expired if its time is up. Returns the (possibly updated) order.
     pub fn refresh(&mut self, key: &Key, now: i64) -> Option<&mut Order> {
