@@ -1,5 +1,6 @@
 //! Code generation from a validated [`Plan`]. Generated code names only absolute paths through
-//! `::zalopay_api::__private`, so it compiles in any crate that depends on `zalopay-api`.
+//! `::zalopay_api::__private` (or `PATH::__private` with `#[zalopay(crate = PATH)]`), so it
+//! compiles in any crate that depends on `zalopay-api`.
 
 use crate::model::{self, Errors};
 use crate::validate::{self, CheckKind, Encoding, Host, Key, Method, Plan, PlanSegment, Retry};
@@ -11,10 +12,11 @@ use syn::spanned::Spanned;
 /// the user sees the real mistakes, not a cascade of "trait not implemented".
 pub fn derive(input: &syn::DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
+    let p = model::private_path(input, &mut errors);
     let plan = model::parse(input, &mut errors)
         .map(|request| {
             // The model borrows the input; validation borrows the model. Keep both alive here.
-            let plan = validate::check(&request, &mut errors).map(|plan| generate(&plan));
+            let plan = validate::check(&request, &mut errors).map(|plan| generate(&plan, &p));
             plan.unwrap_or_default()
         })
         .unwrap_or_default();
@@ -22,21 +24,14 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
         None => plan,
         Some(error) => {
             let compile_errors = error.to_compile_error();
-            let stub = fallback(input);
+            let stub = fallback(input, &p);
             quote! { #compile_errors #stub }
         }
     }
 }
 
-const P: &str = "::zalopay_api::__private";
-
-fn private() -> TokenStream {
-    // Parsing a constant path cannot fail; the default keeps panics out of the macro.
-    P.parse().unwrap_or_default()
-}
-
-fn generate(plan: &Plan<'_>) -> TokenStream {
-    let p = private();
+/// Generates both impls; `p` is the runtime crate's hidden module (`model::private_path`).
+fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
     let ident = &plan.input.ident;
     let name = ident.to_string();
     let (impl_generics, ty_generics, where_clause) = plan.input.generics.split_for_impl();
@@ -302,11 +297,10 @@ enum Written {
 }
 
 /// Stub impls emitted next to the errors, so the user's other uses of the type still type-check.
-fn fallback(input: &syn::DeriveInput) -> TokenStream {
+fn fallback(input: &syn::DeriveInput, p: &TokenStream) -> TokenStream {
     if !matches!(input.data, syn::Data::Struct(_)) {
         return TokenStream::new();
     }
-    let p = private();
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {

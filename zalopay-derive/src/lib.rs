@@ -47,6 +47,10 @@
 //!   integers; `recent_ms` integers or decimal strings. A check that does not fit the field's
 //!   type is a compile error on the check's name.
 //!
+//! * on the struct: `#[zalopay(crate = path::to::zalopay_api)]` when the runtime crate is
+//!   renamed in `Cargo.toml` or re-exported (generated code then names `path::__private`
+//!   instead of `::zalopay_api::__private`).
+//!
 //! The macro works in three steps, one module each: `model` parses attributes into a small
 //! model, `validate` checks it (collecting every error), `expand` generates code that names
 //! only absolute paths (`::zalopay_api::__private::…`).
@@ -68,7 +72,7 @@ mod tests;
 use proc_macro::TokenStream;
 
 /// Derives `zalopay_api::SignedRequest` and `zalopay_api::Endpoint`. See the crate docs.
-#[proc_macro_derive(ZaloPayRequest, attributes(mac, endpoint, wire, check))]
+#[proc_macro_derive(ZaloPayRequest, attributes(mac, endpoint, wire, check, zalopay))]
 pub fn derive_zalopay_request(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()

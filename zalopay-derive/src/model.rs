@@ -88,6 +88,34 @@ pub struct EndpointAttr {
     pub retry: Option<Ident>,
 }
 
+/// The path of the runtime crate's hidden module: `::zalopay_api::__private`, or
+/// `PATH::__private` when the struct says `#[zalopay(crate = PATH)]` (for a renamed dependency
+/// or a re-export, like serde's `#[serde(crate = "...")]`). Read before anything else, so even
+/// the stub impls emitted on error name the right crate.
+pub fn private_path(input: &syn::DeriveInput, errors: &mut Errors) -> proc_macro2::TokenStream {
+    let mut krate: Option<syn::Path> = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("zalopay")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                let path: syn::Path = meta.value()?.parse()?;
+                set_once(&mut krate, path, &meta, errors)
+            } else {
+                Err(meta.error(format!(
+                    "unknown zalopay option `{}`; the only one is `crate = path::to::zalopay_api`",
+                    path_name(&meta.path)
+                )))
+            }
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
+    }
+    match krate {
+        Some(path) => quote::quote!(#path::__private),
+        None => quote::quote!(::zalopay_api::__private),
+    }
+}
+
 pub fn parse<'a>(input: &'a syn::DeriveInput, errors: &mut Errors) -> Option<Request<'a>> {
     let named = match &input.data {
         syn::Data::Struct(data) => match &data.fields {

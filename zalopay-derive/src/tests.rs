@@ -190,3 +190,16 @@ fn edit_distance_suggests_typos_only() {
     );
     assert_eq!(crate::validate::closest(&far, fields.iter()), None);
 }
+
+#[test]
+fn renamed_runtime_crate() {
+    insta::assert_snapshot!(expand(quote! {
+        #[zalopay(crate = payments::zalopay)]
+        #[endpoint(method = POST, host = openapi, path = "/v2/query", encoding = form, response = Reply)]
+        #[mac(key = key1, fields = [app_id, app_trans_id, @key])]
+        pub struct QueryOrder {
+            pub app_id: i64,
+            pub app_trans_id: String,
+        }
+    }));
+}
