@@ -73,7 +73,7 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         quote!(#p::Param { name: #n, required: #required })
     });
 
-    let write_input = write_mac_input(plan, &p);
+    let write_input = write_mac_input(plan, p);
     let wire_fields: Vec<_> = plan.fields.iter().filter(|f| !f.skip_wire).collect();
     let field_count = wire_fields.len() + 1;
     let serialize_fields = wire_fields.iter().map(|f| {
@@ -112,7 +112,7 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         Retry::Safe => quote!(#p::RetryClass::Safe),
         Retry::SameId => quote!(#p::RetryClass::SameId),
     };
-    let validate = validate_fn(plan, &p);
+    let validate = validate_fn(plan, p);
 
     quote! {
         #[automatically_derived]
