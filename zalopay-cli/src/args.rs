@@ -65,7 +65,8 @@ pub enum Command {
     Sign(SignArgs),
     /// Lists every typed operation with its endpoint, MAC input and key.
     Operations,
-    /// Runs the local ZaloPay emulator (demo apps 2553 and 2554) until Ctrl-C.
+    /// Runs the local ZaloPay emulator (demo apps 2553, 2554 and disbursement app 15555) until
+    /// Ctrl-C.
     Emulator(EmulatorArgs),
     /// Runs the emulator and a small merchant shop showing the Web-to-App flow until Ctrl-C.
     Demo(DemoArgs),
@@ -420,7 +421,9 @@ pub enum DisbursementCommand {
         /// Optional reference id.
         #[arg(long)]
         reference_id: Option<String>,
-        /// Send the hex HMAC itself as `sig`, without RSA: only the local emulator accepts it.
+        /// Send the hex HMAC itself as `sig`, without RSA: only the local emulator accepts it,
+        /// and only for apps it has no RSA public key for (2553, 2554; its disbursement demo
+        /// app 15555 verifies the real RSA signature from `--rsa-key`).
         #[arg(long)]
         emulator_sig: bool,
     },

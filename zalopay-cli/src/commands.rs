@@ -502,7 +502,8 @@ async fn emulator(port: u16) -> Result<(), CliError> {
     });
     println!("{line}");
     eprintln!(
-        "ZaloPay emulator at {base_url} (sandbox demo app {DEMO_APP_ID}; also 2554). Try:\n  \
+        "ZaloPay emulator at {base_url} (sandbox demo app {DEMO_APP_ID}; also 2554, and 15555 for \
+         disbursement, which verifies top-ups signed with the published test RSA key). Try:\n  \
          ZALOPAY_ENDPOINT={base_url} zalopay order create --amount 50000 --description test\n\
          Ctrl-C stops it."
     );
@@ -711,7 +712,8 @@ async fn run_disbursement(
                 if global.rsa_key.is_none() {
                     return Err(CliError::new(
                         "disbursement topup is RSA-signed: set --rsa-key or ZALOPAY_RSA_KEY \
-                         (or --emulator-sig against the local emulator)",
+                         (or --emulator-sig against a local emulator app without an RSA \
+                         public key)",
                     ));
                 }
                 call(&ctx.client, &request).await?
@@ -726,8 +728,8 @@ async fn run_disbursement(
     print_json(&value)
 }
 
-/// Sends an RSA-signed request with the bare hex HMAC as its signature, as the emulator (which
-/// has no RSA public key) expects.
+/// Sends an RSA-signed request with the bare hex HMAC as its signature, as the emulator expects
+/// for an app it has no RSA public key for.
 async fn call_with_hmac_sig<R>(client: &Client, request: &R) -> Result<Value, CliError>
 where
     R: Endpoint,

@@ -619,6 +619,66 @@ fn disbursement_balance_user_topup_txn() {
     );
 }
 
+/// The published 512-bit test RSA private key (api-facts §19.1).
+const TEST_RSA_KEY: &str = "MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAuhr9fssauZOaef4HCEJ4OAJQ6g8yO8de5KwB1LM/fIlRZGsnD0VO+YBGrdttnKsieErQPujmyV7Tnw19yLVGGwIDAQABAkEAgpPzbyZUrwbIqXW6O2pf7XR6j29wII9nnmytsC7AicCd2uGAd+yHKEOQGEHBN+rm/IZ8F5WWT2OpnOTY3DZTgQIhAPyzS24ahh0ogYuDy4VXsiLscEAngrAvZA5qpWWPFV9BAiEAvIkWcJzM9kaJ2YjoNcGvO3ydDsepNeC79dfIA7tL6lsCIELaRChayARKxQrd0SfzrWLj3kZ6rW5i+zt9J0iY8/SBAiEAsw53c2hX+KWxkhpGf5d9dz+4YisZ94OCv8+5tGGTjfUCIEs9pi1DsVZBi0HNibXIpVBO4KERvHBJ92bAbPeplIb2";
+
+/// `--rsa-key` signs top-up for real; the emulator's disbursement demo app 15555 verifies it
+/// with the test key's public half, and refuses the bare hex HMAC.
+#[test]
+fn disbursement_topup_with_rsa_key() {
+    let emu = Emu::start();
+    let app = [
+        "--app-id",
+        "15555",
+        "--key1",
+        "2uFWRt7qFGdUNjwBQb4DtEia3QOHJmoO",
+    ];
+    let with_app = |rest: &[&str]| -> Vec<String> {
+        app.iter().chain(rest).map(|s| (*s).to_owned()).collect()
+    };
+    let run = |args: &[String]| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        emu.run(&refs)
+    };
+    let user = ok_json(run(&with_app(&[
+        "disbursement",
+        "user",
+        "--phone",
+        "0901234567",
+    ])));
+    let m_u_id = user["data"]["m_u_id"].as_str().unwrap().to_owned();
+    let topup = [
+        "disbursement",
+        "topup",
+        "--payment-id",
+        "CASHIN",
+        "--m-u-id",
+        &m_u_id,
+        "--amount",
+        "10000",
+        "--description",
+        "cashback",
+    ];
+
+    let mut hmac_only = topup.to_vec();
+    hmac_only.push("--emulator-sig");
+    let stderr = fails(run(&with_app(&hmac_only)));
+    assert!(stderr.contains("-402"), "{stderr}");
+
+    let mut signed = vec!["--rsa-key", TEST_RSA_KEY];
+    signed.extend(topup);
+    let answer = ok_json(run(&with_app(&signed)));
+    assert_eq!(answer["return_code"], 1, "{answer}");
+    let partner_order_id = answer["partner_order_id"].as_str().unwrap();
+    let txn = ok_json(run(&with_app(&[
+        "disbursement",
+        "txn",
+        "--partner-order-id",
+        partner_order_id,
+    ])));
+    assert_eq!(txn["data"]["amount"], 10000, "{txn}");
+}
+
 #[test]
 fn zod_create_invoice_status() {
     let emu = Emu::start();

@@ -5,7 +5,30 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
+use base64::Engine as _;
+use rsa::RsaPublicKey;
+use rsa::pkcs8::DecodePublicKey as _;
 use zalopay_api::{KeyError, KeyKind, SecretKey};
+
+/// The public half of the published 512-bit test RSA key (api-facts §19.1, the Node SDK's
+/// tests and the disbursement sample), as base64 SubjectPublicKeyInfo DER. The sandbox
+/// disbursement app 15555 verifies top-up signatures with it.
+pub const TEST_RSA_PUBLIC_KEY: &str = "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBALoa/X7LGrmTmnn+BwhCeDgCUOoPMjvHXuSsAdSzP3yJUWRrJw9FTvmARq3bbZyrInhK0D7o5sle058Nfci1RhsCAwEAAQ==";
+
+/// The sandbox disbursement demo app (api-facts §19.1, `payment_id` `CASHIN`).
+pub const DISBURSEMENT_DEMO_APP_ID: i64 = 15555;
+
+/// An RSA public key that could not be parsed (see [`App::with_rsa_public_key_base64`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsaKeyError(String);
+
+impl std::fmt::Display for RsaKeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid RSA public key: {}", self.0)
+    }
+}
+
+impl std::error::Error for RsaKeyError {}
 
 /// One merchant app the emulator knows, with its key pair.
 ///
@@ -24,6 +47,10 @@ pub struct App {
     /// The redirect URL "registered on the merchant portal": used after payment when the order's
     /// `embed_data` has no `redirecturl`.
     pub redirect_url: Option<String>,
+    /// The merchant's RSA public key, for disbursement top-up's `sig`. With one, `sig` must be
+    /// `base64(RSASSA-PKCS1-v1_5-SHA256(private key, hex HMAC))` as at the real gateway; with
+    /// `None`, the emulator accepts the hex HMAC-SHA256(key1, input) itself as `sig`.
+    pub rsa_public_key: Option<RsaPublicKey>,
 }
 
 impl App {
@@ -39,7 +66,31 @@ impl App {
             key2: SecretKey::new(KeyKind::Key2, key2)?,
             callback_url: None,
             redirect_url: None,
+            rsa_public_key: None,
         })
+    }
+
+    /// Sets the RSA public key top-up signatures are verified with.
+    pub fn with_rsa_public_key(mut self, key: RsaPublicKey) -> Self {
+        self.rsa_public_key = Some(key);
+        self
+    }
+
+    /// Sets the RSA public key from base64 of its SubjectPublicKeyInfo DER (`BEGIN PUBLIC
+    /// KEY`; PEM armour lines and whitespace are ignored). Fails if it is not such a key.
+    pub fn with_rsa_public_key_base64(self, text: &str) -> Result<Self, RsaKeyError> {
+        let body: String = text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("-----"))
+            .flat_map(|line| line.chars())
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body.as_bytes())
+            .map_err(|e| RsaKeyError(format!("not base64: {e}")))?;
+        let key =
+            RsaPublicKey::from_public_key_der(&der).map_err(|e| RsaKeyError(e.to_string()))?;
+        Ok(self.with_rsa_public_key(key))
     }
 
     /// Sets the registered callback URL.
@@ -54,7 +105,10 @@ impl App {
         self
     }
 
-    /// The public sandbox demo apps 2553 and 2554 (api-facts §19.1).
+    /// The public sandbox demo apps (api-facts §19.1): 2553 and 2554, and the disbursement app
+    /// 15555 with [`TEST_RSA_PUBLIC_KEY`], so top-ups signed with the published test private
+    /// key verify. ZaloPay publishes no key2 for 15555 (disbursement sends no callbacks), so the
+    /// emulator uses its key1 there too.
     pub fn sandbox_demo_apps() -> Vec<App> {
         let demo = [
             (
@@ -68,17 +122,29 @@ impl App {
                 "trMrHtvjo6myautxDUiAcYsVtaeQ8nhf",
             ),
         ];
-        // The literals are non-empty, so `App::new` cannot fail here.
-        demo.into_iter()
+        // The literals are non-empty and the key is valid, so nothing is dropped here.
+        let mut apps: Vec<App> = demo
+            .into_iter()
             .filter_map(|(id, k1, k2)| App::new(id, k1, k2).ok())
-            .collect()
+            .collect();
+        let disbursement_key1 = "2uFWRt7qFGdUNjwBQb4DtEia3QOHJmoO";
+        apps.extend(
+            App::new(
+                DISBURSEMENT_DEMO_APP_ID,
+                disbursement_key1,
+                disbursement_key1,
+            )
+            .ok()
+            .and_then(|app| app.with_rsa_public_key_base64(TEST_RSA_PUBLIC_KEY).ok()),
+        );
+        apps
     }
 }
 
 /// How the emulator behaves.
 #[derive(Clone, Debug)]
 pub struct EmulatorConfig {
-    /// The apps that may call the emulator. Default: sandbox demo apps 2553 and 2554.
+    /// The apps that may call the emulator. Default: [`App::sandbox_demo_apps`] (2553, 2554, 15555).
     pub apps: Vec<App>,
     /// How long an order can be paid when it has no `expire_duration_seconds`. Default 15 min.
     pub order_lifetime: Duration,

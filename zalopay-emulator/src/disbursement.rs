@@ -1,18 +1,25 @@
 //! Disbursement (§14): merchant balance, user lookup by phone, top-up, top-up query.
 //!
-//! Top-up's `sig` is `base64(RSA-SHA256(private key, hex HMAC))` at the real gateway. The
-//! emulator has no RSA public key to check that with, so it verifies the HMAC step only: `sig`
-//! must be the hex HMAC-SHA256(key1, input) itself (what a client sends when it has no RSA key
-//! configured).
+//! Top-up's `sig` is `base64(RSASSA-PKCS1-v1_5-SHA256(merchant private key, hex HMAC))`, the
+//! hex HMAC being HMAC-SHA256(key1, `app_id|payment_id|partner_order_id|m_u_id|amount|
+//! description|partner_embed_data|extra_info|time`). When the app has an RSA public key
+//! ([`crate::App::rsa_public_key`]; the demo app 15555 has the published test key's), the
+//! emulator verifies exactly that, as the gateway does. When it has none, it can only check
+//! the HMAC step: `sig` must then be the hex HMAC itself. Either way a wrong `sig` is 2 / -402.
 
 use axum::Json;
 use axum::extract::State;
+use base64::Engine as _;
+use rsa::pkcs1v15::{Signature, VerifyingKey};
+use rsa::sha2::Sha256;
+use rsa::signature::Verifier as _;
 use serde_json::{Value, json};
 
 use crate::callback::merchant_user_id;
-use crate::orders::{ApiResult, authenticate, positive_amount};
+use crate::config::App;
+use crate::orders::{ApiResult, authenticate, identify, positive_amount};
 use crate::state::{EmulatorState, Key, Topup};
-use crate::wire::{ApiError, Params, Seg, success, with_codes};
+use crate::wire::{ApiError, Params, Seg, mac_input, success, verify_mac, with_codes};
 
 /// `POST /v2/disbursement/balance`.
 pub(crate) async fn balance(State(state): State<EmulatorState>, params: Params) -> ApiResult {
@@ -81,6 +88,45 @@ pub(crate) async fn user(State(state): State<EmulatorState>, params: Params) -> 
     }))))
 }
 
+const TOPUP_REQUIRED: &[&str] = &[
+    "payment_id",
+    "partner_order_id",
+    "m_u_id",
+    "amount",
+    "description",
+    "time",
+];
+
+const TOPUP_MAC: &[Seg] = &[
+    Seg::F("app_id"),
+    Seg::F("payment_id"),
+    Seg::F("partner_order_id"),
+    Seg::F("m_u_id"),
+    Seg::F("amount"),
+    Seg::F("description"),
+    Seg::F("partner_embed_data"),
+    Seg::F("extra_info"),
+    Seg::F("time"),
+];
+
+/// Checks top-up's `sig` (see the module docs): RSA over the hex HMAC when the app has a public
+/// key, the hex HMAC itself when it has none. A mismatch is -402.
+fn verify_topup_sig(params: &Params, app: &App) -> Result<(), ApiError> {
+    let Some(public) = &app.rsa_public_key else {
+        return verify_mac(params, app, &app.key1, "sig", TOPUP_MAC);
+    };
+    let sig = params.required("sig")?;
+    let hex_hmac = app.key1.mac(mac_input(params, app, TOPUP_MAC).as_bytes());
+    let mismatch = || ApiError::bad_app("`sig` is not the RSA-SHA256 signature of the request");
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(sig.as_bytes())
+        .map_err(|_| mismatch())?;
+    let signature = Signature::try_from(raw.as_slice()).map_err(|_| mismatch())?;
+    VerifyingKey::<Sha256>::new(public.clone())
+        .verify(hex_hmac.as_str().as_bytes(), &signature)
+        .map_err(|_| mismatch())
+}
+
 fn topup_data(topup: &Topup) -> Value {
     json!({
         "order_id": topup.order_id,
@@ -100,31 +146,8 @@ fn topup_data(topup: &Topup) -> Value {
 /// (ask `/v2/disbursement/user` first), duplicate `partner_order_id` → -68, merchant balance
 /// too low → -63.
 pub(crate) async fn topup(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
-        &state,
-        &params,
-        "app_id",
-        "sig",
-        &[
-            "payment_id",
-            "partner_order_id",
-            "m_u_id",
-            "amount",
-            "description",
-            "time",
-        ],
-        &[
-            Seg::F("app_id"),
-            Seg::F("payment_id"),
-            Seg::F("partner_order_id"),
-            Seg::F("m_u_id"),
-            Seg::F("amount"),
-            Seg::F("description"),
-            Seg::F("partner_embed_data"),
-            Seg::F("extra_info"),
-            Seg::F("time"),
-        ],
-    )?;
+    let app = identify(&state, &params, "app_id", "sig", TOPUP_REQUIRED)?;
+    verify_topup_sig(&params, app)?;
     let amount = positive_amount(&params, "amount")?;
     let time = params.required_i64("time")?;
     let partner_order_id = params.get_or_empty("partner_order_id");

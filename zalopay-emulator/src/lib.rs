@@ -20,6 +20,11 @@
 //!
 //! Every refusal is in-band with HTTP 200, as at the gateway: a missing or malformed parameter
 //! is `return_code` 2 / `sub_return_code` -401, an unknown app or a MAC mismatch is 2 / -402.
+//!
+//! Disbursement top-up's `sig` (hex HMAC, then RSA-SHA256 under the merchant's private key) is
+//! verified in full for apps with an RSA public key ([`App::with_rsa_public_key`]; the demo app
+//! [`DISBURSEMENT_DEMO_APP_ID`] has [`TEST_RSA_PUBLIC_KEY`]). For apps without one, `sig` must
+//! be the hex HMAC itself.
 //! Keys are never logged.
 
 #![forbid(unsafe_code)]
@@ -43,8 +48,13 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use callback::WALLET_CHANNEL;
-pub use config::{App, Clock, EmulatorConfig, ManualClock, SystemClock};
+pub use config::{
+    App, Clock, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, SystemClock,
+    TEST_RSA_PUBLIC_KEY,
+};
 pub use pages::escape_html;
+/// The RSA public key type of [`App::rsa_public_key`] (from the `rsa` crate, 0.9).
+pub use rsa::RsaPublicKey;
 pub use state::{
     Binding, BindingStatus, CallbackStatus, EmulatorState, Order, OrderKind, OrderState, Refund,
     Topup, yymmdd,

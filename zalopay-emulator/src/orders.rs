@@ -26,6 +26,20 @@ pub(crate) fn authenticate<'a>(
     required: &[&str],
     segments: &[Seg],
 ) -> Result<&'a App, ApiError> {
+    let app = identify(state, params, app_field, sig_field, required)?;
+    verify_mac(params, app, &app.key1, sig_field, segments)?;
+    Ok(app)
+}
+
+/// [`authenticate`] without the signature check: the known app, once the app id, signature and
+/// `required` parameters are present (-401 / -402 as there).
+pub(crate) fn identify<'a>(
+    state: &'a EmulatorState,
+    params: &Params,
+    app_field: &str,
+    sig_field: &str,
+    required: &[&str],
+) -> Result<&'a App, ApiError> {
     let app_id = params.required_i64(app_field)?;
     let app = state
         .app(app_id)
@@ -34,7 +48,6 @@ pub(crate) fn authenticate<'a>(
     for name in required {
         params.required(name)?;
     }
-    verify_mac(params, app, &app.key1, sig_field, segments)?;
     Ok(app)
 }
 
