@@ -169,18 +169,24 @@ fn binding_data(binding: &Binding, now: i64) -> Value {
 
 const QUERY_BINDING_MAC: &[Seg] = &[Seg::F("app_id"), Seg::F("app_trans_id"), Seg::F("req_date")];
 
-/// `POST /v2/agreement/query`: pending 3, confirmed or unbound 1 (data.status 1 / 4),
-/// refused 2/-329 (data.status 3).
-pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+/// Authenticates an agreement or tokenization query (`app_id|app_trans_id|req_date`) and
+/// returns the key of the binding it names.
+fn binding_key(state: &EmulatorState, params: &Params) -> Result<Key, ApiError> {
     let app = authenticate(
-        &state,
-        &params,
+        state,
+        params,
         "app_id",
         "mac",
         &["app_trans_id", "req_date"],
         QUERY_BINDING_MAC,
     )?;
-    let key: Key = (app.app_id, params.get_or_empty("app_trans_id").to_owned());
+    Ok((app.app_id, params.get_or_empty("app_trans_id").to_owned()))
+}
+
+/// `POST /v2/agreement/query`: pending 3, confirmed or unbound 1 (data.status 1 / 4),
+/// refused 2/-329 (data.status 3).
+pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let key = binding_key(&state, &params)?;
     let store = state.store();
     let binding = store
         .bindings
@@ -487,15 +493,7 @@ pub(crate) async fn token_bind(State(state): State<EmulatorState>, params: Param
 
 /// `POST /v2/tokenization/query`: pending 3, confirmed 1, refused 2/-329.
 pub(crate) async fn token_query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
-        &state,
-        &params,
-        "app_id",
-        "mac",
-        &["app_trans_id", "req_date"],
-        QUERY_BINDING_MAC,
-    )?;
-    let key: Key = (app.app_id, params.get_or_empty("app_trans_id").to_owned());
+    let key = binding_key(&state, &params)?;
     let store = state.store();
     let binding = store
         .bindings

@@ -265,17 +265,16 @@ pub(crate) async fn create(State(state): State<EmulatorState>, params: Params) -
 
 const QUERY_MAC: &[Seg] = &[Seg::F("app_id"), Seg::F("app_trans_id"), Seg::Key1];
 
+/// Authenticates an order query or cancel (`app_id|app_trans_id|key1`) and returns the key of
+/// the order it names.
+fn order_key(state: &EmulatorState, params: &Params) -> Result<Key, ApiError> {
+    let app = authenticate(state, params, "app_id", "mac", &["app_trans_id"], QUERY_MAC)?;
+    Ok((app.app_id, params.get_or_empty("app_trans_id").to_owned()))
+}
+
 /// `POST /v2/query`.
 pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
-        &state,
-        &params,
-        "app_id",
-        "mac",
-        &["app_trans_id"],
-        QUERY_MAC,
-    )?;
-    let key: Key = (app.app_id, params.get_or_empty("app_trans_id").to_owned());
+    let key = order_key(&state, &params)?;
     let now = state.now_ms();
     let mut store = state.store();
     let order = store
@@ -305,15 +304,7 @@ pub(crate) fn order_status(order: &Order, now: i64) -> Value {
 
 /// `POST /v2/cancel`.
 pub(crate) async fn cancel(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
-        &state,
-        &params,
-        "app_id",
-        "mac",
-        &["app_trans_id"],
-        QUERY_MAC,
-    )?;
-    let key: Key = (app.app_id, params.get_or_empty("app_trans_id").to_owned());
+    let key = order_key(&state, &params)?;
     cancel_order(&state, &key)?;
     Ok(Json(success(json!({}))))
 }
