@@ -1,6 +1,7 @@
 //! What the emulator is configured with: apps and their keys, timing, callback retries, and the
 //! clock it reads time from.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -9,6 +10,8 @@ use base64::Engine as _;
 use rsa::RsaPublicKey;
 use rsa::pkcs8::DecodePublicKey as _;
 use zalopay_api::{KeyError, KeyKind, SecretKey};
+
+use crate::faults::Faults;
 
 /// The public half of the published 512-bit test RSA key (api-facts §19.1, the Node SDK's
 /// tests and the disbursement sample), as base64 SubjectPublicKeyInfo DER. The sandbox
@@ -163,6 +166,11 @@ pub struct EmulatorConfig {
     pub disbursement_balance: i64,
     /// The wallet balance every bound user starts with (VND). Default 10 000 000.
     pub wallet_balance: i64,
+    /// Faults injected for every app without its own (default: none). Changed at run time
+    /// with [`crate::EmulatorState::set_faults`] or `POST /emulator/faults`.
+    pub faults: Faults,
+    /// Faults injected for one app instead of [`EmulatorConfig::faults`].
+    pub app_faults: BTreeMap<i64, Faults>,
 }
 
 impl Default for EmulatorConfig {
@@ -176,6 +184,8 @@ impl Default for EmulatorConfig {
             public_base_url: None,
             disbursement_balance: 1_000_000_000,
             wallet_balance: 10_000_000,
+            faults: Faults::default(),
+            app_faults: BTreeMap::new(),
         }
     }
 }
