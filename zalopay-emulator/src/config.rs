@@ -166,6 +166,10 @@ pub struct EmulatorConfig {
     pub disbursement_balance: i64,
     /// The wallet balance every bound user starts with (VND). Default 10 000 000.
     pub wallet_balance: i64,
+    /// How long a refund stays processing before it settles, on the emulator's clock: with a
+    /// delay, `/v2/refund` answers 3 (processing) and `/v2/query_refund` shows 3 until then,
+    /// as the gateway processes refunds asynchronously. Default 0: refunds complete at once.
+    pub refund_delay: Duration,
     /// Faults injected for every app without its own (default: none). Changed at run time
     /// with [`crate::EmulatorState::set_faults`] or `POST /emulator/faults`.
     pub faults: Faults,
@@ -184,6 +188,7 @@ impl Default for EmulatorConfig {
             public_base_url: None,
             disbursement_balance: 1_000_000_000,
             wallet_balance: 10_000_000,
+            refund_delay: Duration::ZERO,
             faults: Faults::default(),
             app_faults: BTreeMap::new(),
         }

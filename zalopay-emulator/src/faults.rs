@@ -214,8 +214,7 @@ pub(crate) fn roll(seed: u64, what: &str, parts: &[&str], n: u64) -> f64 {
     hash.update([0u8]);
     hash.update(n.to_le_bytes());
     let digest = hash.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
+    let first = digest.first_chunk::<8>().copied().unwrap_or_default();
     // 53 bits -> [0, 1); both conversions are exact.
     #[allow(clippy::cast_precision_loss)]
     let unit = (u64::from_le_bytes(first) >> 11) as f64 / (1u64 << 53) as f64;

@@ -28,6 +28,18 @@
 //! Keys are never logged.
 
 #![forbid(unsafe_code)]
+// No request value may panic a handler: no unwrap, expect or panic, and no arithmetic that
+// can overflow or index that can be out of bounds (tests may).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing
+    )
+)]
 
 mod agreement;
 mod callback;

@@ -130,6 +130,16 @@ pub struct Refund {
     pub timestamp: i64,
     /// Emulator clock when accepted, Unix ms.
     pub created_at_ms: i64,
+    /// Emulator clock from which it is settled (query refund: 1); before, it is processing
+    /// (3). Equal to `created_at_ms` without a refund delay.
+    pub settles_at_ms: i64,
+}
+
+impl Refund {
+    /// Whether it has settled by `now` (emulator clock).
+    pub fn settled(&self, now: i64) -> bool {
+        now >= self.settles_at_ms
+    }
 }
 
 /// Where a binding (agreement / tokenization) stands; numbers as in agreement query `status`.
@@ -545,14 +555,24 @@ impl EmulatorState {
 
     /// A fresh id: `yyMMdd` (Vietnam time, emulator clock) followed by 9 digits.
     pub(crate) fn next_id(&self) -> i64 {
-        let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let seq = self
+            .inner
+            .seq
+            .fetch_add(1, Ordering::SeqCst)
+            .wrapping_add(1);
+        // At most 991231 (six digits): the product and sum stay far below i64::MAX.
         let day: i64 = yymmdd(self.now_ms()).parse().unwrap_or(0);
-        day * 1_000_000_000 + i64::try_from(seq % 1_000_000_000).unwrap_or(0)
+        let serial = i64::try_from(seq.checked_rem(1_000_000_000).unwrap_or(0)).unwrap_or(0);
+        day.saturating_mul(1_000_000_000).saturating_add(serial)
     }
 
     /// A fresh opaque token (24 URL-safe characters, like `ACdrmzS_TGxHZyafUiHs3OjQ`).
     pub(crate) fn next_token(&self) -> String {
-        let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let seq = self
+            .inner
+            .seq
+            .fetch_add(1, Ordering::SeqCst)
+            .wrapping_add(1);
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         hasher.write_u64(self.inner.seed);
         hasher.write_u64(seq);
@@ -578,8 +598,14 @@ pub fn yymmdd(ms: i64) -> String {
     format!("{:02}{:02}{:02}", y.rem_euclid(100), m, d)
 }
 
+/// Times beyond ±10^15 ms (about ±31 000 years) are clamped, so nothing below can overflow.
+const CIVIL_LIMIT_MS: i64 = 1_000_000_000_000_000;
+
 /// (year, month, day) of `ms` in Vietnam time (UTC+7).
+// The input is clamped to ±CIVIL_LIMIT_MS: every intermediate stays within ±10^13.
+#[allow(clippy::arithmetic_side_effects)]
 fn civil_date(ms: i64) -> (i64, u32, u32) {
+    let ms = ms.clamp(-CIVIL_LIMIT_MS, CIVIL_LIMIT_MS);
     let secs = ms.div_euclid(1000) + 7 * 3600;
     let days = secs.div_euclid(86_400);
     // Howard Hinnant's civil_from_days.
