@@ -602,3 +602,97 @@ pub(crate) fn answer_binding(
     }
     Ok(binding)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::{EmulatorConfig, ManualClock};
+    use crate::orders::cancel_order;
+
+    /// Issue 10 item 11: hybrid used to check the order and debit the wallet under a second
+    /// lock after creating the order under a first; a cancel in between made the debit pay for
+    /// nothing. A thread cancelling each order as soon as it exists races the handler here:
+    /// the wallet must have paid exactly for the orders that ended paid.
+    #[test]
+    fn hybrid_racing_cancel_never_debits_for_nothing() {
+        const NOW: i64 = 1_726_200_000_000;
+        const ORDERS: usize = 2000;
+        let state =
+            EmulatorState::with_clock(EmulatorConfig::default(), Arc::new(ManualClock::new(NOW)));
+        let app = state.app(2553).unwrap().clone();
+        let start = 1_000_000_000_000;
+        {
+            let mut store = state.store();
+            let key: Key = (2553, "bind".to_owned());
+            let mut binding = new_binding(
+                &state,
+                2553,
+                "bind",
+                "agreement",
+                "u",
+                0,
+                "WALLET",
+                "{}",
+                None,
+                None,
+            );
+            binding.status = BindingStatus::Confirmed;
+            binding.pay_token = Some("tok".to_owned());
+            binding.balance = start;
+            store.pay_tokens.insert("tok".to_owned(), key.clone());
+            store.bindings.insert(key, binding);
+        }
+        let id = |i: usize| format!("240913_h{i}");
+        let canceller = {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                for i in 0..ORDERS {
+                    let key: Key = (2553, id(i));
+                    while matches!(cancel_order(&state, &key), Err(e) if e.sub_return_code == -101)
+                    {
+                        std::hint::spin_loop();
+                    }
+                }
+            })
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for i in 0..ORDERS {
+            let trans = id(i);
+            let input = format!("2553|{trans}|u|1000|{NOW}|{{}}|[]");
+            let params = Params(
+                [
+                    ("app_id", "2553".to_owned()),
+                    ("app_trans_id", trans.clone()),
+                    ("app_user", "u".to_owned()),
+                    ("amount", "1000".to_owned()),
+                    ("app_time", NOW.to_string()),
+                    ("embed_data", "{}".to_owned()),
+                    ("item", "[]".to_owned()),
+                    ("description", "d".to_owned()),
+                    ("identifier", "u".to_owned()),
+                    ("pay_token", "tok".to_owned()),
+                    ("mac", app.key1.mac(input.as_bytes()).to_string()),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            );
+            let _ = runtime
+                .block_on(hybrid(State(state.clone()), params))
+                .unwrap();
+        }
+        canceller.join().unwrap();
+        let paid: i64 = state
+            .orders()
+            .iter()
+            .filter(|o| o.state == OrderState::Paid)
+            .map(|o| o.amount)
+            .sum();
+        let balance = state.bindings()[0].balance;
+        assert_eq!(start - balance, paid, "the wallet paid for orders not paid");
+    }
+}
