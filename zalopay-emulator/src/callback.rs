@@ -207,7 +207,16 @@ async fn deliver(state: EmulatorState, target: Target, url: String, body: String
     let backoff = config.callback_backoff;
     for attempt in 0..=retries {
         if attempt > 0 {
-            tokio::time::sleep(backoff.saturating_mul(attempt)).await;
+            // The retry is due after the backoff in real time, or as soon as the emulator's
+            // clock is advanced past it: retries follow the test clock.
+            let wait = backoff.saturating_mul(attempt);
+            let due = state
+                .now_ms()
+                .saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = state.clock_reaches(due) => {}
+            }
         }
         let cause = if attempt == 0 {
             AttemptCause::First

@@ -95,13 +95,14 @@ impl Emulator {
     /// Wallet pages: `GET /pay?order=`, `POST /pay/confirm`, `POST /pay/cancel`,
     /// `GET /agreement?b=`, `POST /agreement/confirm`, `POST /agreement/cancel`.
     ///
-    /// Test hooks: `POST /emulator/orders/{app_trans_id}/pay|cancel`,
+    /// Test hooks: `POST /emulator/orders/{app_trans_id}/pay|cancel|expire`,
     /// `POST /emulator/bindings/{binding_token}/confirm|cancel`, and `GET /emulator/orders`,
     /// `/emulator/refunds`, `/emulator/bindings`, `/emulator/topups`.
     ///
     /// Test bench: `GET /emulator/requests` (the request log, [`RequestRecord`]),
     /// `GET /emulator/faults` and `POST /emulator/faults[?app_id=]` ([`Faults`] as JSON),
-    /// `POST /emulator/orders/{app_trans_id}/callback` (re-sends the order's callback).
+    /// `POST /emulator/orders/{app_trans_id}/callback` (re-sends the order's callback),
+    /// `GET /emulator/clock`, `POST /emulator/clock/advance?seconds=N`.
     /// Every gateway API request goes through the request log and the faults in force.
     pub fn router(state: EmulatorState) -> Router {
         Router::new()
@@ -144,6 +145,10 @@ impl Emulator {
                 post(pages::cancel_json),
             )
             .route(
+                "/emulator/orders/{app_trans_id}/expire",
+                post(pages::expire_json),
+            )
+            .route(
                 "/emulator/bindings/{binding_token}/confirm",
                 post(pages::binding_confirm_json),
             )
@@ -152,6 +157,8 @@ impl Emulator {
                 post(pages::binding_cancel_json),
             )
             .route("/emulator/requests", get(control::requests))
+            .route("/emulator/clock", get(control::clock))
+            .route("/emulator/clock/advance", post(control::advance_clock))
             .route(
                 "/emulator/orders/{app_trans_id}/callback",
                 post(control::resend_callback),

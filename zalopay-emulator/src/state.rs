@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
@@ -302,6 +302,10 @@ pub(crate) struct Inner {
     request_seq: AtomicU64,
     requests: Mutex<RequestLog>,
     faults: Mutex<ActiveFaults>,
+    /// Added to `clock`: how far the clock was advanced by hand.
+    clock_offset_ms: AtomicI64,
+    /// Signalled whenever the clock is advanced by hand.
+    clock_moved: tokio::sync::watch::Sender<()>,
 }
 
 /// The emulator's shared state: configuration, clock and memory. Cheap to clone.
@@ -364,6 +368,8 @@ impl EmulatorState {
                 request_seq: AtomicU64::new(0),
                 requests: Mutex::new(RequestLog::default()),
                 faults: Mutex::new(faults),
+                clock_offset_ms: AtomicI64::new(0),
+                clock_moved: tokio::sync::watch::Sender::new(()),
             }),
         }
     }
@@ -373,9 +379,41 @@ impl EmulatorState {
         &self.inner.config
     }
 
-    /// Now on the emulator's clock, Unix ms.
+    /// Now on the emulator's clock, Unix ms: the configured clock plus every
+    /// [`EmulatorState::advance_clock`] so far.
     pub fn now_ms(&self) -> i64 {
-        self.inner.clock.now_ms()
+        self.inner
+            .clock
+            .now_ms()
+            .saturating_add(self.inner.clock_offset_ms.load(Ordering::SeqCst))
+    }
+
+    /// Moves the emulator's clock forward (`POST /emulator/clock/advance?seconds=N`): orders
+    /// past their lifetime expire, orders older than 48 h leave the query API, refunds past
+    /// their delay settle, and callback retries waiting for that time are sent. Returns the
+    /// new time.
+    pub fn advance_clock(&self, by: Duration) -> i64 {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        let _ =
+            self.inner
+                .clock_offset_ms
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                    Some(offset.saturating_add(ms))
+                });
+        self.inner.clock_moved.send_replace(());
+        self.now_ms()
+    }
+
+    /// Completes once the emulator's clock reads `at_ms` or later through
+    /// [`EmulatorState::advance_clock`] (a clock moving by itself is not watched: pair this
+    /// with a real-time wait).
+    pub(crate) async fn clock_reaches(&self, at_ms: i64) {
+        let mut moved = self.inner.clock_moved.subscribe();
+        while self.now_ms() < at_ms {
+            if moved.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     /// The base URL used in the links the emulator hands out (no trailing `/`).
