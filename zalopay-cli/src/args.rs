@@ -135,6 +135,9 @@ pub struct FaultArgs {
     /// Share of API requests processed and then answered by a dropped connection.
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     pub reset_rate: f64,
+    /// Drop the connection after processing the first N API requests.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reset_burst: u32,
     /// Apply the request faults (latency, fail, reset) to these operation ids only
     /// (comma-separated, e.g. order.create,refund.create).
     #[arg(long, value_name = "OPS", value_delimiter = ',')]

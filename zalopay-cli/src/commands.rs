@@ -517,6 +517,7 @@ pub fn emulator_config(
         .with_fail_burst(f.fail_burst)
         .with_fail_with(fail_with)
         .with_reset_rate(f.reset_rate)
+        .with_reset_burst(f.reset_burst)
         .with_operations(f.fault_operations.iter().cloned());
     faults
         .validate()

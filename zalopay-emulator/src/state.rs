@@ -576,14 +576,20 @@ impl EmulatorState {
         } else {
             hits(faults.fail_rate, roll(faults.seed, "fail", &parts, attempt))
         };
+        let reset = !fail
+            && if faults.reset_burst > 0 {
+                faults.reset_burst = faults.reset_burst.saturating_sub(1);
+                true
+            } else {
+                hits(
+                    faults.reset_rate,
+                    roll(faults.seed, "reset", &parts, attempt),
+                )
+            };
         RequestPlan {
             latency: (faults.latency_ms > 0).then(|| Duration::from_millis(faults.latency_ms)),
             fail: fail.then_some(faults.fail_with),
-            reset: !fail
-                && hits(
-                    faults.reset_rate,
-                    roll(faults.seed, "reset", &parts, attempt),
-                ),
+            reset,
         }
     }
 
