@@ -99,6 +99,10 @@ pub struct EmulatorArgs {
     /// before they settle (1), as the gateway processes them asynchronously.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub refund_delay: u64,
+    /// Keep the emulator's state in DIR/emulator.sqlite3, so a restart loses nothing
+    /// (default: in memory only).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
     /// Faults to inject (all off by default; also settable at run time with
     /// `POST /emulator/faults`).
     #[command(flatten)]
@@ -150,6 +154,10 @@ pub struct DemoArgs {
     /// Port of the shop on 127.0.0.1 (0 picks a free one); the emulator gets a free port.
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// Keep the demo's state under DIR (the emulator's in DIR/emulator), so a restart loses
+    /// nothing (default: in memory only).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Fields every order-like request shares.

@@ -196,7 +196,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sign(args) => sign(global, &args),
         Command::Operations => operations(),
         Command::Emulator(args) => emulator(&args).await,
-        Command::Demo(args) => demo(args.port).await,
+        Command::Demo(args) => demo(args).await,
         Command::Agreement(command) => run_agreement(global, command).await,
         Command::Tokenization(command) => run_tokenization(global, command).await,
         Command::Hybrid(command) => run_hybrid(global, command).await,
@@ -530,8 +530,13 @@ pub fn emulator_config(
 }
 
 async fn emulator(args: &crate::args::EmulatorArgs) -> Result<(), CliError> {
-    use zalopay_emulator::{Emulator, EmulatorState};
-    let state = EmulatorState::new(emulator_config(args)?);
+    use zalopay_emulator::{Emulator, EmulatorState, SystemClock};
+    let config = emulator_config(args)?;
+    let state = match &args.data_dir {
+        Some(dir) => EmulatorState::open(config, std::sync::Arc::new(SystemClock), dir)
+            .map_err(|e| CliError::new(format!("--data-dir {}: {e}", dir.display())))?,
+        None => EmulatorState::new(config),
+    };
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let running = Emulator::spawn(state, addr)
         .await
@@ -555,9 +560,10 @@ async fn emulator(args: &crate::args::EmulatorArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn demo(port: u16) -> Result<(), CliError> {
+async fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     let handle = crate::demo::start(crate::demo::DemoOptions {
-        shop_addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        shop_addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
+        emulator_data_dir: args.data_dir.map(|dir| dir.join("emulator")),
         ..crate::demo::DemoOptions::default()
     })
     .await?;

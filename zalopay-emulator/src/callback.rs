@@ -354,10 +354,14 @@ fn status_of<'a>(store: &'a mut Store, target: &Target) -> Option<&'a mut Callba
 }
 
 fn record(state: &EmulatorState, target: &Target, update: impl FnOnce(&mut CallbackStatus)) {
-    let mut store = state.store();
-    if let Some(status) = status_of(&mut store, target) {
-        update(status);
+    {
+        let mut store = state.store();
+        if let Some(status) = status_of(&mut store, target) {
+            update(status);
+        }
     }
+    // A failure is logged there; the attempt stays in memory.
+    let _ = state.persist();
 }
 
 /// The browser redirect after payment (§9): `base` with appid, apptransid, pmcid, bankcode,

@@ -52,6 +52,8 @@ mod orders;
 mod pages;
 mod request_log;
 mod state;
+#[cfg(feature = "sqlite")]
+mod storage;
 mod wire;
 mod zod;
 
@@ -77,6 +79,8 @@ pub use state::{
     Binding, BindingStatus, CallbackStatus, EmulatorState, Order, OrderKind, OrderState, Refund,
     Topup, yymmdd,
 };
+#[cfg(feature = "sqlite")]
+pub use storage::{DATABASE_FILE, StorageError};
 pub use wire::{ApiError, Params};
 
 /// Builds and runs the emulator's HTTP server.
@@ -170,6 +174,10 @@ impl Emulator {
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 gateway::layer,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                gateway::save_after,
             ))
             .with_state(state)
     }
