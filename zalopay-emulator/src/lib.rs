@@ -45,6 +45,7 @@ mod agreement;
 mod callback;
 mod config;
 mod control;
+mod dashboard;
 mod disbursement;
 mod faults;
 mod gateway;
@@ -103,6 +104,8 @@ impl Emulator {
     /// `POST /emulator/bindings/{binding_token}/confirm|cancel`, and `GET /emulator/orders`,
     /// `/emulator/refunds`, `/emulator/bindings`, `/emulator/topups`.
     ///
+    /// Dashboard: `GET /emulator` (HTML; its forms post to `/emulator/dashboard/…`).
+    ///
     /// Test bench: `GET /emulator/requests` (the request log, [`RequestRecord`]),
     /// `GET /emulator/faults` and `POST /emulator/faults[?app_id=]` ([`Faults`] as JSON),
     /// `POST /emulator/orders/{app_trans_id}/callback` (re-sends the order's callback),
@@ -160,6 +163,13 @@ impl Emulator {
                 "/emulator/bindings/{binding_token}/cancel",
                 post(pages::binding_cancel_json),
             )
+            .route("/emulator", get(dashboard::page))
+            .route(
+                "/emulator/dashboard/orders/{app_trans_id}/{action}",
+                post(dashboard::order_action),
+            )
+            .route("/emulator/dashboard/clock", post(dashboard::advance_clock))
+            .route("/emulator/dashboard/faults", post(dashboard::set_faults))
             .route("/emulator/requests", get(control::requests))
             .route("/emulator/clock", get(control::clock))
             .route("/emulator/clock/advance", post(control::advance_clock))
