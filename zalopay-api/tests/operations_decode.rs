@@ -247,10 +247,7 @@ fn disbursement() {
         r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":230407000000123,"status":1,"amount":1000,"zp_trans_id":"230407000006575","result_url":"https://example.invalid/r"}}"#,
     );
     let data = r.data.unwrap();
-    assert_eq!(
-        data.status(),
-        Some(DisbursementStatus::Disbursed)
-    );
+    assert_eq!(data.status(), Some(DisbursementStatus::Disbursed));
     assert_eq!(data.order_id.as_deref(), Some("230407000000123"));
 }
 

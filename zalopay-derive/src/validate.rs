@@ -43,7 +43,9 @@ pub enum CheckKind<'a> {
     MaxLen(usize),
     NonEmpty,
     AppTransId,
-    MRefundId { app_id: &'a Field<'a> },
+    MRefundId {
+        app_id: &'a Field<'a>,
+    },
     RecentMs,
     Json,
     /// `min = N`: an integer at least `N`.
@@ -51,7 +53,9 @@ pub enum CheckKind<'a> {
     /// `max = N`: an integer at most `N`.
     Max(i128),
     /// `not_above = "field"`: an integer no greater than another field of the request.
-    NotAbove { other: &'a Field<'a> },
+    NotAbove {
+        other: &'a Field<'a>,
+    },
 }
 
 /// Every check name, for error messages and typo suggestions.
@@ -366,7 +370,9 @@ fn check_checks<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<PlanCh
                     None => {
                         errors.spanned(
                             name,
-                            format!("`{known}` needs a value: `{known} = 300` (an inclusive bound)"),
+                            format!(
+                                "`{known}` needs a value: `{known} = 300` (an inclusive bound)"
+                            ),
                         );
                         continue;
                     }
@@ -374,7 +380,11 @@ fn check_checks<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<PlanCh
             } else if known == "not_above" {
                 match value {
                     Some(syn::Lit::Str(other)) => {
-                        match request.fields.iter().find(|f| f.ident == other.value().as_str()) {
+                        match request
+                            .fields
+                            .iter()
+                            .find(|f| f.ident == other.value().as_str())
+                        {
                             Some(found) if found.ident == field.ident => {
                                 errors.spanned(other, "`not_above` must name another field");
                                 continue;
