@@ -49,7 +49,7 @@ pub struct BindingData {
     pub server_time: Option<i64>,
     /// The merchant's `identifier`.
     pub merchant_user_id: Option<String>,
-    /// 1 confirmed, 3 cancelled, 4 disabled (see [`BindingData::binding_status`]).
+    /// 1 confirmed, 3 cancelled, 4 disabled (see [`AgreementQueryResponse::status`]).
     pub status: Option<i32>,
     /// 1 confirm, 2 update.
     pub msg_type: Option<i32>,
