@@ -200,6 +200,10 @@ pub enum OrderCommand {
         /// Seconds until the order expires (300 ..= 2592000).
         #[arg(long)]
         expire_duration_seconds: Option<i64>,
+        /// The product the order is paid with: `AGREEMENT` for an order to be paid with
+        /// `agreement pay` (sent, not signed).
+        #[arg(long)]
+        product_code: Option<String>,
     },
     /// Queries an order's status.
     Query {

@@ -215,6 +215,7 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             bank_code,
             callback_url,
             expire_duration_seconds,
+            product_code,
         } => {
             let id = app_trans_id(fields.app_trans_id.as_deref())?;
             let mut request = order::CreateOrder::new(
@@ -230,6 +231,7 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             request.bank_code = bank_code;
             request.callback_url = callback_url;
             request.expire_duration_seconds = expire_duration_seconds;
+            request.product_code = product_code;
             let value = call(&ctx.client, &request).await?;
             print_json(&with_field(value, "app_trans_id", id))
         }

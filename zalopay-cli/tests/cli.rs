@@ -476,7 +476,18 @@ fn agreement_bind_confirm_query_balance_pay_query_user_unbind() {
     ]);
     assert_eq!(balance["return_code"], 1, "{balance}");
 
-    let order = emu.ok(&["order", "create", "--amount", "20000", "--description", "x"]);
+    // An order to be paid by agreement pay carries product_code=AGREEMENT (sent, not signed).
+    let order = emu.ok(&[
+        "order",
+        "create",
+        "--amount",
+        "20000",
+        "--description",
+        "x",
+        "--product-code",
+        "AGREEMENT",
+    ]);
+    assert_eq!(order["return_code"], 1, "{order}");
     let pay = emu.ok(&[
         "agreement",
         "pay",
