@@ -26,6 +26,14 @@
 //! [`DISBURSEMENT_DEMO_APP_ID`] has [`TEST_RSA_PUBLIC_KEY`]). For apps without one, `sig` must
 //! be the hex HMAC itself.
 //! Keys are never logged.
+//!
+//! It is also a test bench: a test clock ([`EmulatorState::advance_clock`], `POST
+//! /emulator/clock/advance?seconds=N`) that expiry, the 48-hour query window, refund settlement
+//! ([`EmulatorConfig::refund_delay`]) and callback retries follow; [`Faults`] reproducible from
+//! a seed (callbacks lost, delayed or duplicated, slow answers, -500 / -429 / HTTP 503, a
+//! connection dropped after processing); every callback attempt kept per order and re-sent on
+//! demand; the request log ([`EmulatorState::request_log`]); a dashboard at `/emulator`; and,
+//! with the `sqlite` feature, state that survives a restart (`EmulatorState::open`).
 
 #![forbid(unsafe_code)]
 // No request value may panic a handler: no unwrap, expect or panic, and no arithmetic that
