@@ -65,7 +65,7 @@ pub use endpoint::{
 pub use environment::Environment;
 pub use error::Error;
 pub use redirect::{Redirect, RedirectError, verify_redirect};
-pub use response::{GatewayError, GatewayResponse, ResultCodes};
+pub use response::{GatewayError, GatewayResponse, IncompleteResponse, ResultCodes};
 pub use sign::{JsonString, KeyError, KeyKind, Keys, MacHex, MacValue, SecretKey};
 pub use validation::ValidationContext;
 pub use verifier::{CallbackRejection, CallbackVerifier};

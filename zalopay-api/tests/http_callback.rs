@@ -54,7 +54,7 @@ async fn verified_callback_reaches_the_handler() {
 async fn handler_reply_is_passed_through() {
     let seen = Seen::default();
     let body = sign_callback(&kat::keys(), kat::KAT_DATA, 1);
-    let response = call(post(body), &seen, CallbackReply::retry("db down")).await;
+    let response = call(post(body), &seen, CallbackReply::retry_later("db down")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.body().as_ref(),
@@ -107,7 +107,7 @@ fn any_byte_container_verifies() {
     ] {
         assert_eq!(callback.app_trans_id(), Some(kat::KAT_APP_TRANS_ID));
     }
-    let response = reply_response(&CallbackReply::invalid_mac());
+    let response = reply_response(&CallbackReply::reject("mac not equal"));
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.body().as_ref(), kat::BAD_MAC_REPLY.as_bytes());
 }

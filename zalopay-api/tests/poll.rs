@@ -93,7 +93,7 @@ async fn processing_then_paid() {
             PollOutcome::Paid {
                 zp_trans_id: 230_512_000_007_041,
                 amount: 5000,
-                discount_amount: 200
+                discount_amount: Some(200)
             }
         ),
         "{outcome:?}"
@@ -126,7 +126,7 @@ async fn unpaid_order_stops_at_lifetime_plus_grace() {
 }
 
 #[tokio::test]
-async fn expired_order_is_failed() {
+async fn expired_order_is_reported_as_expired() {
     let clock = ManualClock::new(CREATED);
     let expired = Ok(response(
         r#"{"return_code":2,"return_message":"","sub_return_code":-54,"is_processing":false}"#,
@@ -140,9 +140,8 @@ async fn expired_order_is_failed() {
     assert!(
         matches!(
             outcome,
-            PollOutcome::Failed {
-                sub_return_code: Some(-54)
-            }
+            // Not `Failed`: an expired order is its own final state.
+            PollOutcome::Expired
         ),
         "{outcome:?}"
     );
@@ -217,6 +216,7 @@ async fn transient_errors_are_retried_next_tick() {
                 status: 502,
                 url: "http://fake/v2/query".into(),
                 body: String::new(),
+                retry_after: None,
             }),
             processing(),
             paid(),

@@ -64,6 +64,8 @@ fn client(base: &str) -> Client {
         multiplier: 1.0,
         max_backoff: Duration::from_millis(1),
         jitter: false,
+        rate_limit_backoff: Duration::from_millis(1),
+        max_retry_after: Duration::from_millis(1),
     });
     config.timeout = Duration::from_millis(300);
     #[cfg(feature = "rsa")]
@@ -101,7 +103,7 @@ async fn errors_and_tracing_never_show_a_key() {
         Fault::Drop,
         Fault::Reply(
             200,
-            r#"{"return_code":1,"return_message":"","sub_return_code":1,"is_processing":false}"#,
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"is_processing":false,"amount":1000,"zp_trans_id":240101000000001}"#,
         ),
         Fault::Reply(
             200,
