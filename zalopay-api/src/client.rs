@@ -1,4 +1,8 @@
 //! The async client: signs any [`Endpoint`] request, sends it, decodes the typed response.
+//!
+//! Without the `client` feature (no tokio, no reqwest) this module still has [`Config`],
+//! [`RetryPolicy`], [`prepare_checked`] / [`prepare`] to validate, sign and encode a request
+//! for any HTTP stack, and [`decode`] to sort its answer into result or rejection.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -238,12 +242,15 @@ pub struct PreparedRequest {
 }
 
 /// The ZaloPay client. Cheap to clone: clones share one connection pool.
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 #[derive(Clone, Debug)]
 pub struct Client {
     http: reqwest::Client,
     config: Arc<Config>,
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Builds a client (rustls TLS, pooled connections, the configured timeouts).
     pub fn new(config: Config) -> Result<Self, Error> {
@@ -278,12 +285,7 @@ impl Client {
     /// Validates (`#[check(...)]`, against the configured clock), signs and encodes a request
     /// without sending it.
     pub fn prepare<R: Endpoint>(&self, request: &R) -> Result<PreparedRequest, Error> {
-        request.validate(&ValidationContext::from_clock(self.config.clock.as_ref()))?;
-        let mut buf = String::new();
-        let prepared = prepare(&self.config, request, &mut buf);
-        // For order query / cancel the MAC input ends with key1 itself.
-        zeroize::Zeroize::zeroize(&mut buf);
-        prepared
+        prepare_checked(&self.config, request)
     }
 
     /// Validates, signs, sends and decodes a request, retrying transient failures where the
@@ -298,7 +300,33 @@ impl Client {
         R: Endpoint,
         R::Response: GatewayResponse,
     {
-        let prepared = self.prepare(request)?;
+        use tracing::Instrument as _;
+        let started = std::time::Instant::now();
+        let prepared = self.prepare(request);
+        let span = crate::trace::call_span::<R>(prepared.as_ref().ok());
+        let result = match prepared {
+            Ok(prepared) => {
+                self.send_prepared::<R>(&prepared, &span)
+                    .instrument(span.clone())
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        crate::trace::record(&span, started, &result);
+        result
+    }
+
+    /// The attempts of one [`send`](Self::send), each in its own span.
+    async fn send_prepared<R>(
+        &self,
+        prepared: &PreparedRequest,
+        span: &tracing::Span,
+    ) -> Result<R::Response, Error>
+    where
+        R: Endpoint,
+        R::Response: GatewayResponse,
+    {
+        use tracing::Instrument as _;
         let policy = self.config.retry;
         let mut attempt: u32 = 1;
         // The first earlier attempt that may have reached ZaloPay (its answer lost): the
@@ -306,10 +334,18 @@ impl Client {
         // reached it.
         let mut reached: Option<Error> = None;
         loop {
-            let result = match self.execute(&prepared).await {
-                Ok(body) => decode::<R::Response>(&prepared.url, &body),
-                Err(error) => Err(error),
-            };
+            let attempt_span = crate::trace::attempt_span(attempt);
+            let attempt_started = std::time::Instant::now();
+            let result = async {
+                match self.execute(prepared).await {
+                    Ok(body) => decode::<R::Response>(&prepared.url, &body),
+                    Err(error) => Err(error),
+                }
+            }
+            .instrument(attempt_span.clone())
+            .await;
+            crate::trace::record(&attempt_span, attempt_started, &result);
+            span.record("attempts", attempt);
             let error = match result {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
@@ -397,11 +433,13 @@ impl Client {
 
 /// `Retry-After` as a number of seconds (the HTTP-date form is not used by gateways in
 /// front of ZaloPay as far as anyone reports; it is ignored, and the policy's backoff applies).
+#[cfg(feature = "client")]
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+#[cfg(feature = "client")]
 fn transport(url: &str, error: reqwest::Error) -> Error {
     // A connect timeout is both `is_connect` and `is_timeout`: nothing was sent, so it is a
     // connect failure first.
@@ -413,7 +451,7 @@ fn transport(url: &str, error: reqwest::Error) -> Error {
         Error::Transport {
             url: url.to_owned(),
             connect: error.is_connect(),
-            source: error,
+            source: Box::new(error),
         }
     }
 }
@@ -434,9 +472,27 @@ where
     }
 }
 
+/// Validates `request` (`#[check(...)]`, against `config`'s clock), signs and encodes it: what
+/// [`Client::prepare`] does, for sending it with an HTTP stack of your own. The scratch
+/// buffer that held the MAC input (which for order query / cancel contains key1) is wiped.
+///
+/// Send [`PreparedRequest::method`] to [`PreparedRequest::url`] with the body and its
+/// `Content-Type`, then sort the answer with [`decode`].
+pub fn prepare_checked<R: Endpoint>(
+    config: &Config,
+    request: &R,
+) -> Result<PreparedRequest, Error> {
+    request.validate(&ValidationContext::from_clock(config.clock.as_ref()))?;
+    let mut buf = String::new();
+    let prepared = prepare(config, request, &mut buf);
+    // For order query / cancel the MAC input ends with key1 itself.
+    zeroize::Zeroize::zeroize(&mut buf);
+    prepared
+}
+
 /// Signs and encodes `request` for `config`, using `buf` as scratch space for the MAC input.
 ///
-/// Does **not** validate: [`Client::prepare`] and [`Client::send`] do. `buf` holds the MAC
+/// Does **not** validate: [`prepare_checked`], [`Client::prepare`] and [`Client::send`] do. `buf` holds the MAC
 /// input afterwards, which for order query / cancel contains key1: clear it when done.
 pub fn prepare<R: Endpoint>(
     config: &Config,

@@ -6,7 +6,9 @@
 //! and the clock is injectable: tests cover the midnight boundary without waiting for it.
 
 use std::sync::Arc;
+#[cfg(any(test, feature = "test-util"))]
 use std::sync::atomic::{AtomicI64, Ordering};
+#[cfg(any(test, feature = "test-util"))]
 use std::time::Duration;
 
 use time::{Date, OffsetDateTime, UtcOffset};
@@ -54,11 +56,14 @@ impl Clock for FixedClock {
 }
 
 /// A clock that only moves when told to (for tests; shared safely between tasks).
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 #[derive(Debug, Default)]
 pub struct ManualClock {
     now_ms: AtomicI64,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl ManualClock {
     /// A clock showing `now_ms`.
     pub fn new(now_ms: i64) -> Self {
@@ -83,6 +88,7 @@ impl ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Clock for ManualClock {
     fn now_ms(&self) -> i64 {
         self.now_ms.load(Ordering::SeqCst)

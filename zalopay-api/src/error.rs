@@ -40,9 +40,10 @@ pub enum Error {
         url: String,
         /// `true` when the connection itself failed, so nothing was sent.
         connect: bool,
-        /// The underlying error.
+        /// The underlying error (a `reqwest::Error` from [`Client`](crate::Client); boxed so
+        /// that this type has one shape with and without the `client` feature).
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// ZaloPay (or something in front of it) answered with a non-2xx HTTP status.

@@ -1,8 +1,75 @@
-//! A typed client for the ZaloPay payment gateway.
+//! A typed SDK for the ZaloPay payment gateway (Vietnam): every operation as an annotated
+//! struct, signed exactly as documented, sent by an async client that knows which failures
+//! are safe to retry, and verifiers for what ZaloPay sends back.
 //!
-//! Every operation is a plain struct annotated with `#[derive(ZaloPayRequest)]`: the annotation
-//! states the documented MAC order and key and the endpoint; the library builds the MAC input,
-//! signs it and sends the request. Nobody hand-writes a `|`-joined MAC string.
+//! # Quickstart
+//!
+//! Create an order, show its QR / link, then learn the outcome from the callback or by
+//! querying (sandbox demo app 2553; `cargo run -p zalopay-api --example quickstart` runs the
+//! same code):
+//!
+//! ```no_run
+//! # #[cfg(feature = "client")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use zalopay_api::clock::{Clock, SystemClock};
+//! use zalopay_api::ids::AppTransId;
+//! use zalopay_api::order::{CreateOrder, QueryOrder};
+//! use zalopay_api::{Client, Config};
+//!
+//! let client = Client::new(Config::sandbox_demo()?)?; // or Config::new(app_id, keys, environment)
+//! let id = AppTransId::random()?; // yyMMdd_… in Vietnam time
+//! let order = CreateOrder::new(
+//!     client.app_id(),
+//!     id.as_str(),
+//!     "user123",
+//!     50_000,
+//!     SystemClock.now_ms(),
+//!     "Shop - Payment for the order #123",
+//! );
+//! let created = client.send(&order).await?; // validated, signed with key1, sent, decoded
+//! println!("pay here: {:?}", created.order_url);
+//! let status = client.send(&QueryOrder::new(client.app_id(), id.as_str())).await?.status();
+//! println!("{status:?}");
+//! # Ok(()) }
+//! ```
+//!
+//! # The seed flow, and where each step lives
+//!
+//! 1. **Create** the order ([`order::CreateOrder`]) with an [`ids::AppTransId`] dated today in
+//!    Vietnam time. A retry re-sends the same id, so a lost answer never creates a second
+//!    order ([`RetryClass::SameId`], [`Error::AlreadySubmitted`]).
+//! 2. **Show** `order_url` (or its QR code) to the buyer.
+//! 3. **Learn the outcome** from the callback, verified with key2 before anything in it is
+//!    trusted ([`verify_callback`], [`CallbackVerifier`], and the integrations for
+//!    `http`, `axum` and `actix`), answered with a
+//!    [`CallbackReply`]; or, since callbacks get lost, by **polling**
+//!    ([`order::QueryOrder`], the `poll` module) until paid, failed or expired. The browser
+//!    redirect ([`verify_redirect`]) is only a hint for the page shown to the buyer.
+//! 4. **Refund** ([`refund::RefundOrder`]) with an [`ids::MRefundId`], then follow it with
+//!    [`refund::QueryRefund`] under the *same* `m_refund_id` until it settles.
+//!
+//! Every answer keeps ZaloPay's `return_code` / `sub_return_code` ([`codes`],
+//! [`GatewayError`]); "processing", "not found yet" and "duplicate" are states of their own,
+//! never failures.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `client` | yes | [`Client`] (tokio + reqwest with rustls), retries, the `poll` module. Without it every request and response type, signing, [`client::prepare`] / [`client::decode`] for your own HTTP stack, callback and redirect verification, ids, clocks and the [`catalog`] remain, with no tokio, reqwest or hyper in the build. |
+//! | `rsa` | no | disbursement top-up's RSA signature and quick pay's payment-code encryption (the `rsa` module; see SECURITY.md on RUSTSEC-2023-0071) |
+//! | `http` | no | `zalopay_api::http`: the callback route for any framework built on the `http` crate |
+//! | `axum` | no | `zalopay_api::axum`: a verifying callback extractor for axum 0.8 that keeps your `State` |
+//! | `actix` | no | `zalopay_api::actix`: a verifying callback extractor for actix-web 4 |
+//! | `test-util` | no | test helpers: `clock::ManualClock` and `poll::VirtualSleeper` (virtual time) |
+//!
+//! # Guarantees
+//!
+//! MACs are compared in constant time; keys (and the HMAC state prepared from them) are
+//! wiped on drop and never logged; requests are validated before anything is sent; every
+//! call is one `tracing` span (`zalopay.call`, with one `zalopay.attempt` per attempt)
+//! carrying the operation id, the merchant's id, the attempt count, the outcome and the
+//! latency, never a key or a MAC input. SECURITY.md says which test holds each guarantee.
 
 // Library code never unwraps, expects or panics on input; tests may.
 #![forbid(unsafe_code)]
@@ -45,6 +112,8 @@ pub mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 pub mod ids;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod poll;
 pub mod redirect;
 pub mod response;
@@ -52,12 +121,16 @@ pub mod response;
 #[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
 pub mod rsa;
 pub mod sign;
+#[cfg(feature = "client")]
+mod trace;
 pub mod validation;
 mod verifier;
 mod wire;
 
 pub use callback::{Callback, CallbackError, CallbackReply, verify_callback};
-pub use client::{Client, Config, PreparedRequest, RetryPolicy};
+#[cfg(feature = "client")]
+pub use client::Client;
+pub use client::{Config, PreparedRequest, RetryPolicy};
 pub use endpoint::{
     Encoding, Endpoint, Host, MacSegment, Method, Param, RetryClass, SignatureScheme, Signed,
     SignedRequest,

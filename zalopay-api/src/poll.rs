@@ -23,7 +23,9 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::clock::{Clock, ManualClock, SystemClock};
+#[cfg(any(test, feature = "test-util"))]
+use crate::clock::ManualClock;
+use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::order::{OrderStatus, QueryOrder, QueryOrderResponse};
 
@@ -153,11 +155,14 @@ impl Sleeper for TokioSleeper {
 
 /// Does not sleep: moves a [`ManualClock`] forward instead and yields once. Tests of hour-long
 /// polls finish at once.
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 #[derive(Debug, Clone, Copy)]
 pub struct VirtualSleeper<'a> {
     clock: &'a ManualClock,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl<'a> VirtualSleeper<'a> {
     /// Sleeps by advancing `clock`.
     pub fn new(clock: &'a ManualClock) -> Self {
@@ -165,6 +170,7 @@ impl<'a> VirtualSleeper<'a> {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Sleeper for VirtualSleeper<'_> {
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
         let clock = self.clock;
