@@ -1,1 +1,2 @@
+//! Tracker benchmarks (see BENCHMARKS.md).
 fn main() {}
