@@ -56,7 +56,7 @@ pub use endpoint::{
 pub use environment::Environment;
 pub use error::Error;
 pub use redirect::{Redirect, RedirectError, verify_redirect};
-pub use response::{GatewayError, GatewayResponse, ResultCodes};
+pub use response::{GatewayError, GatewayResponse, IncompleteResponse, ResultCodes};
 pub use sign::{JsonString, KeyError, KeyKind, Keys, MacHex, MacValue, SecretKey};
 pub use validation::ValidationContext;
 pub use zalopay_derive::ZaloPayRequest;

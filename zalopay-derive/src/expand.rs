@@ -191,6 +191,21 @@ fn validate_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
                 quote_spanned!(span=> #p::check::recent_ms(#name, &self.#member, ctx)?;)
             }
             CheckKind::Json => quote_spanned!(span=> #p::check::json(#name, &self.#member)?;),
+            CheckKind::Min(bound) => {
+                quote_spanned!(span=> #p::check::min(#name, &self.#member, #bound)?;)
+            }
+            CheckKind::Max(bound) => {
+                quote_spanned!(span=> #p::check::max(#name, &self.#member, #bound)?;)
+            }
+            CheckKind::NotAbove { other } => {
+                let other_member = other.ident;
+                let other_name = if other.skip_wire {
+                    other_member.to_string()
+                } else {
+                    other.wire_name.clone()
+                };
+                quote_spanned!(span=> #p::check::not_above(#name, &self.#member, #other_name, &self.#other_member)?;)
+            }
         }
     });
     let uses_ctx = plan.checks.iter().any(|c| {

@@ -43,9 +43,19 @@ pub enum CheckKind<'a> {
     MaxLen(usize),
     NonEmpty,
     AppTransId,
-    MRefundId { app_id: &'a Field<'a> },
+    MRefundId {
+        app_id: &'a Field<'a>,
+    },
     RecentMs,
     Json,
+    /// `min = N`: an integer at least `N`.
+    Min(i128),
+    /// `max = N`: an integer at most `N`.
+    Max(i128),
+    /// `not_above = "field"`: an integer no greater than another field of the request.
+    NotAbove {
+        other: &'a Field<'a>,
+    },
 }
 
 /// Every check name, for error messages and typo suggestions.
@@ -57,6 +67,9 @@ const CHECKS: &[&str] = &[
     "m_refund_id",
     "recent_ms",
     "json",
+    "min",
+    "max",
+    "not_above",
 ];
 
 #[derive(Clone, Copy)]
@@ -332,12 +345,73 @@ fn check_checks<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<PlanCh
                 errors.spanned(
                     name,
                     format!(
-                        "unknown check `{name}`; {hint}expected one of `positive`, `max_len = N`, `non_empty`, `app_trans_id`, `m_refund_id`, `recent_ms`, `json`"
+                        "unknown check `{name}`; {hint}expected one of `positive`, `max_len = N`, `non_empty`, `app_trans_id`, `m_refund_id`, `recent_ms`, `json`, `min = N`, `max = N`, `not_above = \"field\"`"
                     ),
                 );
                 continue;
             }
-            let kind = if known == "max_len" {
+            let kind = if known == "min" || known == "max" {
+                match value {
+                    Some(syn::Lit::Int(n)) => match n.base10_parse::<i128>() {
+                        Ok(bound) if known == "min" => CheckKind::Min(bound),
+                        Ok(bound) => CheckKind::Max(bound),
+                        Err(_) => {
+                            errors.spanned(n, format!("`{known}` takes a whole number"));
+                            continue;
+                        }
+                    },
+                    Some(other) => {
+                        errors.spanned(
+                            other,
+                            format!("`{known}` takes a whole number: `{known} = 300`"),
+                        );
+                        continue;
+                    }
+                    None => {
+                        errors.spanned(
+                            name,
+                            format!(
+                                "`{known}` needs a value: `{known} = 300` (an inclusive bound)"
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            } else if known == "not_above" {
+                match value {
+                    Some(syn::Lit::Str(other)) => {
+                        match request
+                            .fields
+                            .iter()
+                            .find(|f| f.ident == other.value().as_str())
+                        {
+                            Some(found) if found.ident == field.ident => {
+                                errors.spanned(other, "`not_above` must name another field");
+                                continue;
+                            }
+                            Some(found) => CheckKind::NotAbove { other: found },
+                            None => {
+                                errors.spanned(
+                                    other,
+                                    format!(
+                                        "`not_above` names `{}`, which is not a field of `{}`",
+                                        other.value(),
+                                        request.input.ident
+                                    ),
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                    _ => {
+                        errors.spanned(
+                            name,
+                            "`not_above` needs the name of another field: `not_above = \"amount\"`",
+                        );
+                        continue;
+                    }
+                }
+            } else if known == "max_len" {
                 match value {
                     None => {
                         errors.spanned(

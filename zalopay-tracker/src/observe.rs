@@ -1,6 +1,7 @@
 //! Reading the SDK's answers as observations: the one place that knows the SDK's status types.
-//! A value the gateway did not send is never invented: a "paid" answer without
-//! `zp_trans_id` or `amount` counts as no usable answer, and the order is asked again.
+//! A value the gateway did not send is never invented (the SDK refuses a "paid" answer
+//! without `zp_trans_id` or `amount`); an answer that says nothing about the order counts as
+//! no answer, and the order is asked again.
 
 use zalopay_api::Error;
 use zalopay_api::order::{CreateOrderResponse, OrderStatus, QueryOrderResponse};
@@ -9,12 +10,6 @@ use zalopay_api::refund::{QueryRefundResponse, RefundOrderResponse, RefundStatus
 use crate::machine::{OrderObservation, RefundObservation};
 use crate::model::Source;
 
-/// `-101` ORDER_NOT_EXIST, `-92` APPTRANSID_INVALID: the order is not visible (yet).
-const ORDER_NOT_FOUND: &[i32] = &[-101, -92];
-/// `-54` TIME_INVALID: the order expired.
-const ORDER_EXPIRED: i32 = -54;
-/// `-101` M_REFUND_ID_NOT_FOUND on query refund.
-const REFUND_NOT_FOUND: i32 = -101;
 /// `-429` LIMIT_REQUEST_REACH.
 const RATE_LIMITED: i32 = -429;
 
@@ -58,25 +53,26 @@ pub(crate) fn query(result: &Result<QueryOrderResponse, Error>) -> OrderObservat
         Err(_) => return OrderObservation::NoAnswer,
     };
     match response.status() {
-        OrderStatus::Paid { .. } => match (response.zp_trans_id, response.amount) {
-            (Some(zp_trans_id), Some(amount)) => OrderObservation::Paid {
-                zp_trans_id,
-                amount,
-                discount_amount: response.discount_amount,
-                source: Source::Query,
-            },
-            _ => OrderObservation::NoAnswer,
+        OrderStatus::Paid {
+            zp_trans_id,
+            amount,
+            discount_amount,
+        } => OrderObservation::Paid {
+            zp_trans_id,
+            amount,
+            discount_amount,
+            source: Source::Query,
         },
-        OrderStatus::Failed { sub_return_code } => match sub_return_code {
-            Some(code) if ORDER_NOT_FOUND.contains(&code) => OrderObservation::NotFound {
-                sub_return_code: Some(code),
-            },
-            Some(ORDER_EXPIRED) => OrderObservation::Expired {
-                sub_return_code: Some(ORDER_EXPIRED),
-            },
-            _ => OrderObservation::Failed { sub_return_code },
+        OrderStatus::NotFound { sub_return_code } => OrderObservation::NotFound {
+            sub_return_code: Some(sub_return_code),
         },
-        _ => OrderObservation::Processing,
+        OrderStatus::Expired => OrderObservation::Expired {
+            sub_return_code: response.codes.sub_return_code,
+        },
+        OrderStatus::Failed { sub_return_code } => OrderObservation::Failed { sub_return_code },
+        OrderStatus::Processing => OrderObservation::Processing,
+        // Codes that say nothing about the order: ask again.
+        _ => OrderObservation::NoAnswer,
     }
 }
 
@@ -114,14 +110,13 @@ pub(crate) fn query_refund(result: &Result<QueryRefundResponse, Error>) -> Refun
         Err(_) => return RefundObservation::NoAnswer,
     };
     match response.status() {
-        RefundStatus::Success => RefundObservation::Refunded { refund_id: None },
+        RefundStatus::Refunded => RefundObservation::Refunded { refund_id: None },
         RefundStatus::Processing { sub_return_code } => RefundObservation::Processing {
             refund_id: None,
             sub_return_code,
         },
-        RefundStatus::Failed {
-            sub_return_code: Some(REFUND_NOT_FOUND),
-        } => RefundObservation::NotFound,
+        RefundStatus::NotFound => RefundObservation::NotFound,
         RefundStatus::Failed { sub_return_code } => RefundObservation::Failed { sub_return_code },
+        _ => RefundObservation::NoAnswer,
     }
 }

@@ -324,11 +324,11 @@ impl<S: Store> Tracker<S> {
             Ok(CallbackOutcome::Recorded | CallbackOutcome::NotAPayment) => {
                 CallbackReply::success()
             }
-            Ok(CallbackOutcome::Duplicate) => CallbackReply::failed("already processed"),
+            Ok(CallbackOutcome::Duplicate) => CallbackReply::already_processed(),
             Err(CallbackFailure::Invalid(error)) => CallbackReply::for_error(&error),
             Err(CallbackFailure::Store(error)) => {
                 tracing::warn!(%error, "callback not recorded");
-                CallbackReply::retry("not recorded, call again")
+                CallbackReply::retry_later("not recorded, call again")
             }
         }
     }
@@ -344,7 +344,7 @@ impl<S: Store> Tracker<S> {
         let observation = OrderObservation::Paid {
             zp_trans_id: payment.zp_trans_id,
             amount: payment.amount,
-            discount_amount: Some(payment.discount_amount),
+            discount_amount: payment.discount_amount,
             source: Source::Callback,
         };
         if self
