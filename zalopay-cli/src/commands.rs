@@ -195,7 +195,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Sign(args) => sign(global, &args),
         Command::Operations => operations(),
-        Command::Emulator(args) => emulator(args.port).await,
+        Command::Emulator(args) => emulator(&args).await,
         Command::Demo(args) => demo(args.port).await,
         Command::Agreement(command) => run_agreement(global, command).await,
         Command::Tokenization(command) => run_tokenization(global, command).await,
@@ -491,10 +491,47 @@ fn operations() -> Result<(), CliError> {
     print_json(&Value::Array(list))
 }
 
-async fn emulator(port: u16) -> Result<(), CliError> {
-    use zalopay_emulator::{Emulator, EmulatorConfig, EmulatorState};
-    let state = EmulatorState::new(EmulatorConfig::default());
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+/// The emulator configuration `zalopay emulator`'s flags describe.
+pub fn emulator_config(
+    args: &crate::args::EmulatorArgs,
+) -> Result<zalopay_emulator::EmulatorConfig, CliError> {
+    use zalopay_emulator::{FailWith, Faults};
+    let f = &args.faults;
+    let fail_with = match f.fail_with.as_str() {
+        "http_503" => FailWith::Http503,
+        "code_500" => FailWith::Code500,
+        "code_429" => FailWith::Code429,
+        other => {
+            return Err(CliError::new(format!(
+                "--fail-with {other}: use http_503, code_500 or code_429"
+            )));
+        }
+    };
+    let faults = Faults::default()
+        .with_seed(f.fault_seed)
+        .with_callback_loss(f.callback_loss)
+        .with_callback_duplicate(f.callback_duplicate)
+        .with_callback_delay_ms(f.callback_delay)
+        .with_latency_ms(f.latency)
+        .with_fail_rate(f.fail_rate)
+        .with_fail_burst(f.fail_burst)
+        .with_fail_with(fail_with)
+        .with_reset_rate(f.reset_rate)
+        .with_operations(f.fault_operations.iter().cloned());
+    faults
+        .validate()
+        .map_err(|e| CliError::new(format!("--{}: {e}", e.field.replace('_', "-"))))?;
+    Ok(zalopay_emulator::EmulatorConfig {
+        refund_delay: std::time::Duration::from_secs(args.refund_delay),
+        faults,
+        ..zalopay_emulator::EmulatorConfig::default()
+    })
+}
+
+async fn emulator(args: &crate::args::EmulatorArgs) -> Result<(), CliError> {
+    use zalopay_emulator::{Emulator, EmulatorState};
+    let state = EmulatorState::new(emulator_config(args)?);
+    let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let running = Emulator::spawn(state, addr)
         .await
         .map_err(|e| CliError::new(format!("cannot listen on {addr}: {e}")))?;

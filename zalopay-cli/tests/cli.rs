@@ -757,6 +757,63 @@ fn emulator_subcommand_serves_the_gateway() {
 }
 
 #[test]
+fn emulator_flags_set_faults_and_refund_delay() {
+    let (mut child, line) = spawn_server(&[
+        "emulator",
+        "--port",
+        "0",
+        "--refund-delay",
+        "30",
+        "--fault-seed",
+        "7",
+        "--callback-loss",
+        "0.25",
+        "--fail-burst",
+        "1",
+        "--fail-with",
+        "code_429",
+        "--fault-operations",
+        "order.create,refund.create",
+    ]);
+    let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let url = info["base_url"].as_str().unwrap().to_owned();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let faults: Value = rt.block_on(async {
+        reqwest::get(format!("{url}/emulator/faults"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let global = &faults["global"];
+    assert_eq!(global["seed"], 7);
+    assert_eq!(global["callback_loss"], 0.25);
+    assert_eq!(global["fail_burst"], 1);
+    assert_eq!(global["fail_with"], "code_429");
+    assert_eq!(
+        global["operations"],
+        serde_json::json!(["order.create", "refund.create"])
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A rate outside 0..=1 or an unknown answer kind is refused before listening.
+    for bad in [
+        &["emulator", "--port", "0", "--callback-loss", "1.5"][..],
+        &["emulator", "--port", "0", "--fail-with", "http_418"][..],
+    ] {
+        let output = Command::new(BIN).args(bad).output().unwrap();
+        assert!(!output.status.success(), "{bad:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(bad[3]), "{bad:?}: {stderr}");
+    }
+}
+
+#[test]
 fn demo_subcommand_serves_the_shop() {
     let (mut child, line) = spawn_server(&["demo", "--port", "0"]);
     let url = line

@@ -28,13 +28,29 @@
 //! Keys are never logged.
 
 #![forbid(unsafe_code)]
+// No request value may panic a handler: no unwrap, expect or panic, and no arithmetic that
+// can overflow or index that can be out of bounds (tests may).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing
+    )
+)]
 
 mod agreement;
 mod callback;
 mod config;
+mod control;
 mod disbursement;
+mod faults;
+mod gateway;
 mod orders;
 mod pages;
+mod request_log;
 mod state;
 mod wire;
 mod zod;
@@ -47,12 +63,14 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use callback::WALLET_CHANNEL;
+pub use callback::{AttemptCause, CallbackAttempt, WALLET_CHANNEL};
 pub use config::{
     App, Clock, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, SystemClock,
     TEST_RSA_PUBLIC_KEY,
 };
+pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
 pub use pages::escape_html;
+pub use request_log::RequestRecord;
 /// The RSA public key type of [`App::rsa_public_key`] (from the `rsa` crate, 0.9).
 pub use rsa::RsaPublicKey;
 pub use state::{
@@ -80,6 +98,11 @@ impl Emulator {
     /// Test hooks: `POST /emulator/orders/{app_trans_id}/pay|cancel`,
     /// `POST /emulator/bindings/{binding_token}/confirm|cancel`, and `GET /emulator/orders`,
     /// `/emulator/refunds`, `/emulator/bindings`, `/emulator/topups`.
+    ///
+    /// Test bench: `GET /emulator/requests` (the request log, [`RequestRecord`]),
+    /// `GET /emulator/faults` and `POST /emulator/faults[?app_id=]` ([`Faults`] as JSON),
+    /// `POST /emulator/orders/{app_trans_id}/callback` (re-sends the order's callback).
+    /// Every gateway API request goes through the request log and the faults in force.
     pub fn router(state: EmulatorState) -> Router {
         Router::new()
             .route("/v2/create", post(orders::create))
@@ -128,6 +151,19 @@ impl Emulator {
                 "/emulator/bindings/{binding_token}/cancel",
                 post(pages::binding_cancel_json),
             )
+            .route("/emulator/requests", get(control::requests))
+            .route(
+                "/emulator/orders/{app_trans_id}/callback",
+                post(control::resend_callback),
+            )
+            .route(
+                "/emulator/faults",
+                get(control::faults).post(control::set_faults),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                gateway::layer,
+            ))
             .with_state(state)
     }
 

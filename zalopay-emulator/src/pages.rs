@@ -193,11 +193,15 @@ pub(crate) async fn cancel_form(State(state): State<EmulatorState>, params: Para
 
 #[derive(Deserialize)]
 pub(crate) struct AppQuery {
-    app_id: Option<i64>,
+    pub(crate) app_id: Option<i64>,
 }
 
 /// The order with this `app_trans_id` (of `app_id`, when given; otherwise it must be unique).
-fn find_order(state: &EmulatorState, app_id: Option<i64>, id: &str) -> Result<Key, ApiError> {
+pub(crate) fn find_order(
+    state: &EmulatorState,
+    app_id: Option<i64>,
+    id: &str,
+) -> Result<Key, ApiError> {
     let store = state.store();
     let mut matches = store
         .orders

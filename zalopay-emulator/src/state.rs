@@ -7,12 +7,17 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
+use crate::callback::CallbackAttempt;
 use crate::config::{App, Clock, EmulatorConfig, SystemClock};
+use crate::faults::{ActiveFaults, FaultError, Faults, hits, roll};
+use crate::gateway::RequestPlan;
+use crate::request_log::RequestRecord;
 
 /// Where an order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -51,6 +56,10 @@ pub struct CallbackStatus {
     pub delivered: bool,
     /// Why the last attempt failed, if it did.
     pub last_error: Option<String>,
+    /// The JSON body last sent (what a re-send sends again).
+    pub body: Option<String>,
+    /// Every attempt, oldest first.
+    pub history: Vec<CallbackAttempt>,
 }
 
 /// An order as the emulator keeps it (`GET /emulator/orders`).
@@ -121,6 +130,16 @@ pub struct Refund {
     pub timestamp: i64,
     /// Emulator clock when accepted, Unix ms.
     pub created_at_ms: i64,
+    /// Emulator clock from which it is settled (query refund: 1); before, it is processing
+    /// (3). Equal to `created_at_ms` without a refund delay.
+    pub settles_at_ms: i64,
+}
+
+impl Refund {
+    /// Whether it has settled by `now` (emulator clock).
+    pub fn settled(&self, now: i64) -> bool {
+        now >= self.settles_at_ms
+    }
 }
 
 /// Where a binding (agreement / tokenization) stands; numbers as in agreement query `status`.
@@ -262,6 +281,13 @@ impl Store {
     }
 }
 
+/// The request log and, per (operation, app, merchant id), how many requests came.
+#[derive(Default)]
+pub(crate) struct RequestLog {
+    records: Vec<RequestRecord>,
+    attempts: HashMap<(&'static str, Option<i64>, String), u64>,
+}
+
 pub(crate) struct Inner {
     pub config: EmulatorConfig,
     pub apps: HashMap<i64, App>,
@@ -271,6 +297,11 @@ pub(crate) struct Inner {
     pub http: Option<reqwest::Client>,
     seq: AtomicU64,
     seed: u64,
+    /// Start of the monotonic clock the request log uses.
+    started: Instant,
+    request_seq: AtomicU64,
+    requests: Mutex<RequestLog>,
+    faults: Mutex<ActiveFaults>,
 }
 
 /// The emulator's shared state: configuration, clock and memory. Cheap to clone.
@@ -315,6 +346,10 @@ impl EmulatorState {
         let seed = std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish();
+        let faults = ActiveFaults {
+            global: config.faults.clone(),
+            apps: config.app_faults.clone(),
+        };
         Self {
             inner: Arc::new(Inner {
                 base_url: RwLock::new(config.public_base_url.clone()),
@@ -325,6 +360,10 @@ impl EmulatorState {
                 http,
                 seq: AtomicU64::new(0),
                 seed,
+                started: Instant::now(),
+                request_seq: AtomicU64::new(0),
+                requests: Mutex::new(RequestLog::default()),
+                faults: Mutex::new(faults),
             }),
         }
     }
@@ -417,16 +456,123 @@ impl EmulatorState {
         out
     }
 
+    /// Every gateway API request served so far, in arrival order (see [`RequestRecord`]).
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        lock(&self.inner.requests).records.clone()
+    }
+
+    /// Empties the request log (the attempt counts faults are derived from are kept).
+    pub fn clear_request_log(&self) {
+        lock(&self.inner.requests).records.clear();
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> ActiveFaults {
+        lock(&self.inner.faults).clone()
+    }
+
+    /// Replaces the global faults (`app_id` `None`) or those of one app. Fails, changing
+    /// nothing, if a rate is outside `0.0..=1.0`.
+    pub fn set_faults(&self, app_id: Option<i64>, faults: Faults) -> Result<(), FaultError> {
+        faults.validate()?;
+        let mut active = lock(&self.inner.faults);
+        match app_id {
+            Some(id) => {
+                active.apps.insert(id, faults);
+            }
+            None => active.global = faults,
+        }
+        Ok(())
+    }
+
+    /// The faults that apply to `app_id` (its own, else the global ones).
+    pub(crate) fn faults_for(&self, app_id: i64) -> Faults {
+        let mut active = lock(&self.inner.faults);
+        active.for_app_mut(Some(app_id)).clone()
+    }
+
+    /// Microseconds since the emulator started, on a monotonic real clock.
+    pub(crate) fn elapsed_us(&self) -> u64 {
+        u64::try_from(self.inner.started.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
+    pub(crate) fn next_request_seq(&self) -> u64 {
+        self.inner
+            .request_seq
+            .fetch_add(1, Ordering::SeqCst)
+            .saturating_add(1)
+    }
+
+    /// Counts the request and decides what the faults in force do to it. The choice is
+    /// derived from the seed, the operation, the app, the merchant's id and how many times
+    /// that id was sent to that operation (requests without an id use their arrival number).
+    pub(crate) fn plan_request(
+        &self,
+        operation: &'static str,
+        app_id: Option<i64>,
+        merchant_id: Option<&str>,
+        seq: u64,
+    ) -> RequestPlan {
+        let attempt = match merchant_id {
+            Some(id) => {
+                let mut log = lock(&self.inner.requests);
+                let count = log
+                    .attempts
+                    .entry((operation, app_id, id.to_owned()))
+                    .or_insert(0);
+                *count = count.saturating_add(1);
+                *count
+            }
+            None => seq,
+        };
+        let mut active = lock(&self.inner.faults);
+        let faults = active.for_app_mut(app_id);
+        if !faults.covers(operation) {
+            return RequestPlan::default();
+        }
+        let app = app_id.map(|id| id.to_string()).unwrap_or_default();
+        let parts = [operation, app.as_str(), merchant_id.unwrap_or("")];
+        let fail = if faults.fail_burst > 0 {
+            faults.fail_burst = faults.fail_burst.saturating_sub(1);
+            true
+        } else {
+            hits(faults.fail_rate, roll(faults.seed, "fail", &parts, attempt))
+        };
+        RequestPlan {
+            latency: (faults.latency_ms > 0).then(|| Duration::from_millis(faults.latency_ms)),
+            fail: fail.then_some(faults.fail_with),
+            reset: !fail
+                && hits(
+                    faults.reset_rate,
+                    roll(faults.seed, "reset", &parts, attempt),
+                ),
+        }
+    }
+
+    pub(crate) fn record_request(&self, record: RequestRecord) {
+        lock(&self.inner.requests).records.push(record);
+    }
+
     /// A fresh id: `yyMMdd` (Vietnam time, emulator clock) followed by 9 digits.
     pub(crate) fn next_id(&self) -> i64 {
-        let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let seq = self
+            .inner
+            .seq
+            .fetch_add(1, Ordering::SeqCst)
+            .wrapping_add(1);
+        // At most 991231 (six digits): the product and sum stay far below i64::MAX.
         let day: i64 = yymmdd(self.now_ms()).parse().unwrap_or(0);
-        day * 1_000_000_000 + i64::try_from(seq % 1_000_000_000).unwrap_or(0)
+        let serial = i64::try_from(seq.checked_rem(1_000_000_000).unwrap_or(0)).unwrap_or(0);
+        day.saturating_mul(1_000_000_000).saturating_add(serial)
     }
 
     /// A fresh opaque token (24 URL-safe characters, like `ACdrmzS_TGxHZyafUiHs3OjQ`).
     pub(crate) fn next_token(&self) -> String {
-        let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let seq = self
+            .inner
+            .seq
+            .fetch_add(1, Ordering::SeqCst)
+            .wrapping_add(1);
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         hasher.write_u64(self.inner.seed);
         hasher.write_u64(seq);
@@ -438,14 +584,28 @@ impl EmulatorState {
     }
 }
 
+/// Locks `mutex`, taking over a lock a panicking thread left behind (the data stays usable:
+/// every section under a lock leaves it consistent before anything can fail).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// `yyMMdd` of `ms` in Vietnam time (UTC+7).
 pub fn yymmdd(ms: i64) -> String {
     let (y, m, d) = civil_date(ms);
     format!("{:02}{:02}{:02}", y.rem_euclid(100), m, d)
 }
 
+/// Times beyond ±10^15 ms (about ±31 000 years) are clamped, so nothing below can overflow.
+const CIVIL_LIMIT_MS: i64 = 1_000_000_000_000_000;
+
 /// (year, month, day) of `ms` in Vietnam time (UTC+7).
+// The input is clamped to ±CIVIL_LIMIT_MS: every intermediate stays within ±10^13.
+#[allow(clippy::arithmetic_side_effects)]
 fn civil_date(ms: i64) -> (i64, u32, u32) {
+    let ms = ms.clamp(-CIVIL_LIMIT_MS, CIVIL_LIMIT_MS);
     let secs = ms.div_euclid(1000) + 7 * 3600;
     let days = secs.div_euclid(86_400);
     // Howard Hinnant's civil_from_days.
