@@ -21,8 +21,10 @@ pub enum Outcome {
         discount_amount: Option<i64>,
         /// Callback or query.
         confirmed_by: Source,
-        /// Set when an earlier failed / expired verdict was already handed out: the money
-        /// came after all (money received wins), so undo what that verdict did.
+        /// Set when the tracker had recorded an earlier failed / expired / abandoned verdict:
+        /// the money came after all (money received wins). If that verdict's event was still
+        /// pending it was superseded and never handed out; otherwise the handler has seen it
+        /// and should undo what it did (e.g. restock, then fulfil).
         overrides: Option<String>,
     },
     /// The payment failed (or the gateway refused the create): release the goods.
