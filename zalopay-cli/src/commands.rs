@@ -197,6 +197,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Operations => operations(),
         Command::Emulator(args) => emulator(&args).await,
         Command::Demo(args) => demo(args.port).await,
+        Command::Tracker(command) => crate::tracker::run(command).await,
         Command::Agreement(command) => run_agreement(global, command).await,
         Command::Tokenization(command) => run_tokenization(global, command).await,
         Command::Hybrid(command) => run_hybrid(global, command).await,

@@ -1,8 +1,9 @@
 //! A durable payment tracker for ZaloPay: the seed flow's "callback or poll" rule as a
 //! library.
 //!
-//! See the crate's README for the guide (create → QR → callback or poll → fulfilment).
-
+//! The guide below walks the seed flow (create → QR → callback or poll → fulfilment).
+//!
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
