@@ -70,7 +70,10 @@ async fn pay_new_orders(
             .unwrap()
             .parse()
             .unwrap();
-        if n % 4 == 0 || order.state != OrderState::Created || paid.contains(&order.app_trans_id) {
+        if n.is_multiple_of(4)
+            || order.state != OrderState::Created
+            || paid.contains(&order.app_trans_id)
+        {
             continue;
         }
         let url = format!(

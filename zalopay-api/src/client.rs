@@ -316,17 +316,17 @@ impl Client {
             };
             // A duplicate answer to a *retry* of a same-id request, after an attempt that may
             // have got through: that attempt created the object and its answer was lost.
-            if let Error::Gateway(gateway) = &error {
-                if R::RETRY == RetryClass::SameId && gateway.is_duplicate() {
-                    if let Some(earlier) = reached.take() {
-                        return Err(Error::AlreadySubmitted {
-                            url: prepared.url.clone(),
-                            attempts: attempt,
-                            gateway: gateway.clone(),
-                            earlier: Box::new(earlier),
-                        });
-                    }
-                }
+            if let Error::Gateway(gateway) = &error
+                && R::RETRY == RetryClass::SameId
+                && gateway.is_duplicate()
+                && let Some(earlier) = reached.take()
+            {
+                return Err(Error::AlreadySubmitted {
+                    url: prepared.url.clone(),
+                    attempts: attempt,
+                    gateway: gateway.clone(),
+                    earlier: Box::new(earlier),
+                });
             }
             if attempt >= policy.max_attempts.max(1) || !should_retry(R::RETRY, &error) {
                 return Err(error);

@@ -102,6 +102,10 @@ pub struct EmulatorArgs {
     /// before they settle (1), as the gateway processes them asynchronously.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub refund_delay: u64,
+    /// Keep the emulator's state in DIR/emulator.sqlite3, so a restart loses nothing
+    /// (default: in memory only).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
     /// Faults to inject (all off by default; also settable at run time with
     /// `POST /emulator/faults`).
     #[command(flatten)]
@@ -138,13 +142,15 @@ pub struct FaultArgs {
     /// Share of API requests processed and then answered by a dropped connection.
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     pub reset_rate: f64,
+    /// Drop the connection after processing the first N API requests.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reset_burst: u32,
     /// Apply the request faults (latency, fail, reset) to these operation ids only
     /// (comma-separated, e.g. order.create,refund.create).
     #[arg(long, value_name = "OPS", value_delimiter = ',')]
     pub fault_operations: Vec<String>,
 }
 
-/// `zalopay demo` options.
 /// `zalopay tracker …`: read a tracker database (SQLite file or Postgres URL).
 #[derive(Debug, Subcommand)]
 pub enum TrackerCommand {
@@ -171,11 +177,16 @@ pub enum TrackerCommand {
     },
 }
 
+/// `zalopay demo` options.
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Port of the shop on 127.0.0.1 (0 picks a free one); the emulator gets a free port.
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// Keep the demo's state under DIR (the emulator's in DIR/emulator), so a restart loses
+    /// nothing (default: in memory only).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Fields every order-like request shares.
@@ -218,6 +229,10 @@ pub enum OrderCommand {
         /// Seconds until the order expires (300 ..= 2592000).
         #[arg(long)]
         expire_duration_seconds: Option<i64>,
+        /// The product the order is paid with: `AGREEMENT` for an order to be paid with
+        /// `agreement pay` (sent, not signed).
+        #[arg(long)]
+        product_code: Option<String>,
     },
     /// Queries an order's status.
     Query {

@@ -196,7 +196,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sign(args) => sign(global, &args),
         Command::Operations => operations(),
         Command::Emulator(args) => emulator(&args).await,
-        Command::Demo(args) => demo(args.port).await,
+        Command::Demo(args) => demo(args).await,
         Command::Tracker(command) => crate::tracker::run(command).await,
         Command::Agreement(command) => run_agreement(global, command).await,
         Command::Tokenization(command) => run_tokenization(global, command).await,
@@ -216,6 +216,7 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             bank_code,
             callback_url,
             expire_duration_seconds,
+            product_code,
         } => {
             let id = app_trans_id(fields.app_trans_id.as_deref())?;
             let mut request = order::CreateOrder::new(
@@ -231,6 +232,7 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             request.bank_code = bank_code;
             request.callback_url = callback_url;
             request.expire_duration_seconds = expire_duration_seconds;
+            request.product_code = product_code;
             let value = call(&ctx.client, &request).await?;
             print_json(&with_field(value, "app_trans_id", id))
         }
@@ -518,6 +520,7 @@ pub fn emulator_config(
         .with_fail_burst(f.fail_burst)
         .with_fail_with(fail_with)
         .with_reset_rate(f.reset_rate)
+        .with_reset_burst(f.reset_burst)
         .with_operations(f.fault_operations.iter().cloned());
     faults
         .validate()
@@ -530,8 +533,13 @@ pub fn emulator_config(
 }
 
 async fn emulator(args: &crate::args::EmulatorArgs) -> Result<(), CliError> {
-    use zalopay_emulator::{Emulator, EmulatorState};
-    let state = EmulatorState::new(emulator_config(args)?);
+    use zalopay_emulator::{Emulator, EmulatorState, SystemClock};
+    let config = emulator_config(args)?;
+    let state = match &args.data_dir {
+        Some(dir) => EmulatorState::open(config, std::sync::Arc::new(SystemClock), dir)
+            .map_err(|e| CliError::new(format!("--data-dir {}: {e}", dir.display())))?,
+        None => EmulatorState::new(config),
+    };
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let running = Emulator::spawn(state, addr)
         .await
@@ -555,9 +563,10 @@ async fn emulator(args: &crate::args::EmulatorArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn demo(port: u16) -> Result<(), CliError> {
+async fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     let handle = crate::demo::start(crate::demo::DemoOptions {
-        shop_addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        shop_addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
+        emulator_data_dir: args.data_dir.map(|dir| dir.join("emulator")),
         ..crate::demo::DemoOptions::default()
     })
     .await?;

@@ -77,7 +77,7 @@ fn new_binding(
     Binding {
         app_id,
         app_trans_id: app_trans_id.to_owned(),
-        api,
+        api: api.to_owned(),
         identifier: identifier.to_owned(),
         binding_token: state.next_token(),
         binding_id: None,

@@ -207,7 +207,16 @@ async fn deliver(state: EmulatorState, target: Target, url: String, body: String
     let backoff = config.callback_backoff;
     for attempt in 0..=retries {
         if attempt > 0 {
-            tokio::time::sleep(backoff.saturating_mul(attempt)).await;
+            // The retry is due after the backoff in real time, or as soon as the emulator's
+            // clock is advanced past it: retries follow the test clock.
+            let wait = backoff.saturating_mul(attempt);
+            let due = state
+                .now_ms()
+                .saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = state.clock_reaches(due) => {}
+            }
         }
         let cause = if attempt == 0 {
             AttemptCause::First
@@ -345,10 +354,14 @@ fn status_of<'a>(store: &'a mut Store, target: &Target) -> Option<&'a mut Callba
 }
 
 fn record(state: &EmulatorState, target: &Target, update: impl FnOnce(&mut CallbackStatus)) {
-    let mut store = state.store();
-    if let Some(status) = status_of(&mut store, target) {
-        update(status);
+    {
+        let mut store = state.store();
+        if let Some(status) = status_of(&mut store, target) {
+            update(status);
+        }
     }
+    // A failure is logged there; the attempt stays in memory.
+    let _ = state.persist();
 }
 
 /// The browser redirect after payment (§9): `base` with appid, apptransid, pmcid, bankcode,

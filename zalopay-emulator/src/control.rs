@@ -73,3 +73,27 @@ pub(crate) async fn resend_callback(
         .ok_or_else(|| ApiError::invalid("the order has no callback to re-send"))?;
     Ok(Json(success(json!({}))))
 }
+
+#[derive(Deserialize)]
+pub(crate) struct Advance {
+    seconds: Option<u64>,
+}
+
+/// `GET /emulator/clock`: `{now_ms}` on the emulator's clock.
+pub(crate) async fn clock(State(state): State<EmulatorState>) -> Json<Value> {
+    Json(json!({ "now_ms": state.now_ms() }))
+}
+
+/// `POST /emulator/clock/advance?seconds=N`: moves the emulator's clock forward; answers
+/// `{now_ms}`. A missing or negative `seconds` is HTTP 400.
+pub(crate) async fn advance_clock(
+    State(state): State<EmulatorState>,
+    Query(advance): Query<Advance>,
+) -> Response {
+    let Some(seconds) = advance.seconds else {
+        return bad_request("`seconds` (a whole number ≥ 0) is required");
+    };
+    let now_ms = state.advance_clock(std::time::Duration::from_secs(seconds));
+    tracing::info!(seconds, now_ms, "clock advanced");
+    Json(json!({ "now_ms": now_ms })).into_response()
+}

@@ -71,6 +71,9 @@ pub struct Faults {
     /// Share of gateway API requests that are processed, after which the connection is dropped
     /// without an answer (the "may have been sent" case).
     pub reset_rate: f64,
+    /// The next this-many gateway API requests (not refused by a `fail_*` fault) are
+    /// processed, then their connection is dropped (counts down).
+    pub reset_burst: u32,
     /// Operation ids (`order.create`, `refund.create`, …) the request faults (`latency_ms`,
     /// `fail_*`, `reset_rate`) apply to; empty: every operation.
     pub operations: Vec<String>,
@@ -128,6 +131,12 @@ impl Faults {
     /// Sets [`Faults::reset_rate`].
     pub fn with_reset_rate(mut self, rate: f64) -> Self {
         self.reset_rate = rate;
+        self
+    }
+
+    /// Sets [`Faults::reset_burst`].
+    pub fn with_reset_burst(mut self, requests: u32) -> Self {
+        self.reset_burst = requests;
         self
     }
 

@@ -157,3 +157,23 @@ impl http_body::Body for Dropped {
         ))))
     }
 }
+
+/// After every request that may change state (anything but `GET`), writes what changed to
+/// the data directory before the answer goes out. If that fails the answer becomes HTTP 503:
+/// the change may have happened, but it is not safe.
+pub(crate) async fn save_after(
+    State(state): State<EmulatorState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let changes = request.method() != axum::http::Method::GET;
+    let response = next.run(request).await;
+    if changes && let Err(error) = state.persist() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the emulator could not save its state: {error}"),
+        )
+            .into_response();
+    }
+    response
+}

@@ -52,6 +52,8 @@ mod orders;
 mod pages;
 mod request_log;
 mod state;
+#[cfg(feature = "sqlite")]
+mod storage;
 mod wire;
 mod zod;
 
@@ -77,6 +79,8 @@ pub use state::{
     Binding, BindingStatus, CallbackStatus, EmulatorState, Order, OrderKind, OrderState, Refund,
     Topup, yymmdd,
 };
+#[cfg(feature = "sqlite")]
+pub use storage::{DATABASE_FILE, StorageError};
 pub use wire::{ApiError, Params};
 
 /// Builds and runs the emulator's HTTP server.
@@ -95,13 +99,14 @@ impl Emulator {
     /// Wallet pages: `GET /pay?order=`, `POST /pay/confirm`, `POST /pay/cancel`,
     /// `GET /agreement?b=`, `POST /agreement/confirm`, `POST /agreement/cancel`.
     ///
-    /// Test hooks: `POST /emulator/orders/{app_trans_id}/pay|cancel`,
+    /// Test hooks: `POST /emulator/orders/{app_trans_id}/pay|cancel|expire`,
     /// `POST /emulator/bindings/{binding_token}/confirm|cancel`, and `GET /emulator/orders`,
     /// `/emulator/refunds`, `/emulator/bindings`, `/emulator/topups`.
     ///
     /// Test bench: `GET /emulator/requests` (the request log, [`RequestRecord`]),
     /// `GET /emulator/faults` and `POST /emulator/faults[?app_id=]` ([`Faults`] as JSON),
-    /// `POST /emulator/orders/{app_trans_id}/callback` (re-sends the order's callback).
+    /// `POST /emulator/orders/{app_trans_id}/callback` (re-sends the order's callback),
+    /// `GET /emulator/clock`, `POST /emulator/clock/advance?seconds=N`.
     /// Every gateway API request goes through the request log and the faults in force.
     pub fn router(state: EmulatorState) -> Router {
         Router::new()
@@ -144,6 +149,10 @@ impl Emulator {
                 post(pages::cancel_json),
             )
             .route(
+                "/emulator/orders/{app_trans_id}/expire",
+                post(pages::expire_json),
+            )
+            .route(
                 "/emulator/bindings/{binding_token}/confirm",
                 post(pages::binding_confirm_json),
             )
@@ -152,6 +161,8 @@ impl Emulator {
                 post(pages::binding_cancel_json),
             )
             .route("/emulator/requests", get(control::requests))
+            .route("/emulator/clock", get(control::clock))
+            .route("/emulator/clock/advance", post(control::advance_clock))
             .route(
                 "/emulator/orders/{app_trans_id}/callback",
                 post(control::resend_callback),
@@ -163,6 +174,10 @@ impl Emulator {
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 gateway::layer,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                gateway::save_after,
             ))
             .with_state(state)
     }

@@ -285,7 +285,34 @@ pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) ->
     let order = store
         .refresh(&key, now)
         .ok_or_else(|| ApiError::not_found("order not found"))?;
+    if now.saturating_sub(order.created_at_ms) >= QUERY_WINDOW_MS {
+        return Err(ApiError::not_found(
+            "order is older than 48 hours: no longer queryable by API (see the merchant portal)",
+        ));
+    }
     Ok(Json(order_status(order, now)))
+}
+
+/// How long after creation an order answers `/v2/query` (api-facts §1.4: 48 h).
+const QUERY_WINDOW_MS: i64 = 48 * 60 * 60 * 1000;
+
+/// Expires an unpaid order now (the dashboard's Expire button); expired already is fine,
+/// paid → 2/406, cancelled → 2/-329, unknown → 2/-101.
+pub(crate) fn expire_order(state: &EmulatorState, key: &Key) -> Result<Order, ApiError> {
+    let now = state.now_ms();
+    let mut store = state.store();
+    let order = store
+        .refresh(key, now)
+        .ok_or_else(|| ApiError::not_found("order not found"))?;
+    match order.state {
+        OrderState::Created | OrderState::Expired => {
+            order.state = OrderState::Expired;
+            order.expires_at_ms = order.expires_at_ms.min(now);
+            Ok(order.clone())
+        }
+        OrderState::Paid => Err(ApiError::new(406, "order already paid")),
+        OrderState::Cancelled => Err(ApiError::new(-329, "order cancelled")),
+    }
 }
 
 /// The `/v2/query` body for an order.

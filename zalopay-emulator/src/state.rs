@@ -5,22 +5,24 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::callback::CallbackAttempt;
 use crate::config::{App, Clock, EmulatorConfig, SystemClock};
 use crate::faults::{ActiveFaults, FaultError, Faults, hits, roll};
 use crate::gateway::RequestPlan;
 use crate::request_log::RequestRecord;
+#[cfg(feature = "sqlite")]
+use crate::storage::Storage;
 
 /// Where an order stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     /// Created, not paid yet (query: `return_code` 3).
@@ -34,7 +36,7 @@ pub enum OrderState {
 }
 
 /// How an order came to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderKind {
     /// `/v2/create`.
@@ -46,7 +48,7 @@ pub enum OrderKind {
 }
 
 /// What happened to a callback the emulator owes the merchant.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallbackStatus {
     /// Where it is sent; `None` when neither the request nor the app had a callback URL.
     pub url: Option<String>,
@@ -63,7 +65,7 @@ pub struct CallbackStatus {
 }
 
 /// An order as the emulator keeps it (`GET /emulator/orders`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
     /// The app.
     pub app_id: i64,
@@ -108,7 +110,7 @@ pub struct Order {
 }
 
 /// A refund as the emulator keeps it (`GET /emulator/refunds`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
     /// The app.
     pub app_id: i64,
@@ -143,7 +145,7 @@ impl Refund {
 }
 
 /// Where a binding (agreement / tokenization) stands; numbers as in agreement query `status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BindingStatus {
     /// Waiting for the user to confirm on the binding page.
@@ -169,14 +171,14 @@ impl BindingStatus {
 }
 
 /// A wallet/card binding (`/v2/agreement/bind` or `/v2/tokenization/bind`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Binding {
     /// The app.
     pub app_id: i64,
     /// The merchant's binding request id.
     pub app_trans_id: String,
     /// `agreement` or `tokenization`.
-    pub api: &'static str,
+    pub api: String,
     /// The merchant's user id.
     pub identifier: String,
     /// The token in the binding links.
@@ -208,7 +210,7 @@ pub struct Binding {
 }
 
 /// A disbursement top-up (`/v2/disbursement/topup`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topup {
     /// The app.
     pub app_id: i64,
@@ -271,6 +273,29 @@ pub(crate) fn insert_unique<V: Clone>(
 }
 
 impl Store {
+    /// Rebuilds the token and id indexes from the records (after loading them).
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn reindex(&mut self) {
+        self.order_tokens.clear();
+        self.zp_trans_ids.clear();
+        self.binding_tokens.clear();
+        self.pay_tokens.clear();
+        for (key, order) in &self.orders {
+            self.order_tokens
+                .insert(order.zp_trans_token.clone(), key.clone());
+            if let Some(zp_trans_id) = order.zp_trans_id {
+                self.zp_trans_ids.insert(zp_trans_id, key.clone());
+            }
+        }
+        for (key, binding) in &self.bindings {
+            self.binding_tokens
+                .insert(binding.binding_token.clone(), key.clone());
+            if let Some(pay_token) = &binding.pay_token {
+                self.pay_tokens.insert(pay_token.clone(), key.clone());
+            }
+        }
+    }
+
     /// Marks the order expired if its time is up. Returns the (possibly updated) order.
     pub fn refresh(&mut self, key: &Key, now: i64) -> Option<&mut Order> {
         let order = self.orders.get_mut(key)?;
@@ -302,7 +327,18 @@ pub(crate) struct Inner {
     request_seq: AtomicU64,
     requests: Mutex<RequestLog>,
     faults: Mutex<ActiveFaults>,
+    /// Added to `clock`: how far the clock was advanced by hand.
+    clock_offset_ms: AtomicI64,
+    /// Signalled whenever the clock is advanced by hand.
+    clock_moved: tokio::sync::watch::Sender<()>,
+    /// Where the state is kept across restarts, if anywhere.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    storage: Option<Storage>,
 }
+
+/// Without the `sqlite` feature there is never any storage.
+#[cfg(not(feature = "sqlite"))]
+pub(crate) enum Storage {}
 
 /// The emulator's shared state: configuration, clock and memory. Cheap to clone.
 #[derive(Clone)]
@@ -327,6 +363,39 @@ impl EmulatorState {
 
     /// State on the given clock (a [`crate::ManualClock`] in tests).
     pub fn with_clock(config: EmulatorConfig, clock: Arc<dyn Clock>) -> Self {
+        Self::build(config, clock, Store::default(), 0, 0, None)
+    }
+
+    /// State kept in `dir/emulator.sqlite3` (created if missing): what it holds is loaded,
+    /// and every change is written there before the answer goes out, so a restart on the
+    /// same directory loses nothing (see [`crate::StorageError`] for what can fail).
+    #[cfg(feature = "sqlite")]
+    pub fn open(
+        config: EmulatorConfig,
+        clock: Arc<dyn Clock>,
+        dir: &std::path::Path,
+    ) -> Result<Self, crate::storage::StorageError> {
+        let (storage, store, meta) = crate::storage::Storage::open(dir)?;
+        let state = Self::build(
+            config,
+            clock,
+            store,
+            meta.seq,
+            meta.clock_offset_ms,
+            Some(storage),
+        );
+        tracing::info!(dir = %dir.display(), orders = state.store().orders.len(), "emulator state loaded");
+        Ok(state)
+    }
+
+    fn build(
+        config: EmulatorConfig,
+        clock: Arc<dyn Clock>,
+        store: Store,
+        seq: u64,
+        clock_offset_ms: i64,
+        storage: Option<Storage>,
+    ) -> Self {
         let apps = config
             .apps
             .iter()
@@ -356,14 +425,17 @@ impl EmulatorState {
                 config,
                 apps,
                 clock,
-                store: Mutex::new(Store::default()),
+                store: Mutex::new(store),
                 http,
-                seq: AtomicU64::new(0),
+                seq: AtomicU64::new(seq),
                 seed,
                 started: Instant::now(),
                 request_seq: AtomicU64::new(0),
                 requests: Mutex::new(RequestLog::default()),
                 faults: Mutex::new(faults),
+                clock_offset_ms: AtomicI64::new(clock_offset_ms),
+                clock_moved: tokio::sync::watch::Sender::new(()),
+                storage,
             }),
         }
     }
@@ -373,9 +445,41 @@ impl EmulatorState {
         &self.inner.config
     }
 
-    /// Now on the emulator's clock, Unix ms.
+    /// Now on the emulator's clock, Unix ms: the configured clock plus every
+    /// [`EmulatorState::advance_clock`] so far.
     pub fn now_ms(&self) -> i64 {
-        self.inner.clock.now_ms()
+        self.inner
+            .clock
+            .now_ms()
+            .saturating_add(self.inner.clock_offset_ms.load(Ordering::SeqCst))
+    }
+
+    /// Moves the emulator's clock forward (`POST /emulator/clock/advance?seconds=N`): orders
+    /// past their lifetime expire, orders older than 48 h leave the query API, refunds past
+    /// their delay settle, and callback retries waiting for that time are sent. Returns the
+    /// new time.
+    pub fn advance_clock(&self, by: Duration) -> i64 {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        let _ =
+            self.inner
+                .clock_offset_ms
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                    Some(offset.saturating_add(ms))
+                });
+        self.inner.clock_moved.send_replace(());
+        self.now_ms()
+    }
+
+    /// Completes once the emulator's clock reads `at_ms` or later through
+    /// [`EmulatorState::advance_clock`] (a clock moving by itself is not watched: pair this
+    /// with a real-time wait).
+    pub(crate) async fn clock_reaches(&self, at_ms: i64) {
+        let mut moved = self.inner.clock_moved.subscribe();
+        while self.now_ms() < at_ms {
+            if moved.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     /// The base URL used in the links the emulator hands out (no trailing `/`).
@@ -491,6 +595,27 @@ impl EmulatorState {
         active.for_app_mut(Some(app_id)).clone()
     }
 
+    /// Writes what changed to the data directory, if there is one; fails if it could not.
+    pub(crate) fn persist(&self) -> Result<(), String> {
+        #[cfg(feature = "sqlite")]
+        if let Some(storage) = &self.inner.storage {
+            return storage
+                .save(|| {
+                    let rows = crate::storage::rows(&self.store());
+                    let meta = crate::storage::Meta {
+                        seq: self.inner.seq.load(Ordering::SeqCst),
+                        clock_offset_ms: self.inner.clock_offset_ms.load(Ordering::SeqCst),
+                    };
+                    (rows, meta)
+                })
+                .map_err(|e| {
+                    tracing::error!(error = %e, "the emulator's state could not be saved");
+                    e.to_string()
+                });
+        }
+        Ok(())
+    }
+
     /// Microseconds since the emulator started, on a monotonic real clock.
     pub(crate) fn elapsed_us(&self) -> u64 {
         u64::try_from(self.inner.started.elapsed().as_micros()).unwrap_or(u64::MAX)
@@ -538,14 +663,20 @@ impl EmulatorState {
         } else {
             hits(faults.fail_rate, roll(faults.seed, "fail", &parts, attempt))
         };
+        let reset = !fail
+            && if faults.reset_burst > 0 {
+                faults.reset_burst = faults.reset_burst.saturating_sub(1);
+                true
+            } else {
+                hits(
+                    faults.reset_rate,
+                    roll(faults.seed, "reset", &parts, attempt),
+                )
+            };
         RequestPlan {
             latency: (faults.latency_ms > 0).then(|| Duration::from_millis(faults.latency_ms)),
             fail: fail.then_some(faults.fail_with),
-            reset: !fail
-                && hits(
-                    faults.reset_rate,
-                    roll(faults.seed, "reset", &parts, attempt),
-                ),
+            reset,
         }
     }
 

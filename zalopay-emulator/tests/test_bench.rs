@@ -242,3 +242,156 @@ async fn http_503_refuses_before_processing_and_reset_drops_after() {
         (Some("reset"), 0, Some(1))
     );
 }
+
+async fn advance(env: &Env, seconds: u64) -> i64 {
+    let answer: Value = env
+        .http
+        .post(format!(
+            "{}/emulator/clock/advance?seconds={seconds}",
+            env.base()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["now_ms"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn the_test_clock_expires_orders_and_closes_the_48_hour_window() {
+    let env = start().await;
+    let id = format!("{TODAY}_clock");
+    env.create(&id, 1000, &[]).await;
+    let paid_id = format!("{TODAY}_clock_paid");
+    env.create(&paid_id, 1000, &[]).await;
+    env.pay(&paid_id).await;
+    assert_eq!(advance(&env, 15 * 60 - 1).await, NOW + (15 * 60 - 1) * 1000);
+    assert_eq!(code(&env.query(&id).await), (3, 3));
+    advance(&env, 1).await;
+    assert_eq!(code(&env.query(&id).await), (2, -54));
+    assert_eq!(
+        get_json(&env, "/emulator/clock").await["now_ms"],
+        NOW + 15 * 60 * 1000
+    );
+    // 48 h after creation the query API no longer knows either order.
+    advance(&env, 48 * 3600 - 15 * 60 - 1).await;
+    assert_eq!(code(&env.query(&paid_id).await), (1, 1));
+    advance(&env, 1).await;
+    assert_eq!(code(&env.query(&paid_id).await), (2, -101));
+    assert_eq!(code(&env.query(&id).await), (2, -101));
+    let refused = env
+        .http
+        .post(format!("{}/emulator/clock/advance?seconds=-5", env.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+}
+
+#[tokio::test]
+async fn callback_retries_follow_the_test_clock_and_can_be_resent() {
+    let mut merchant = Merchant::start(vec![
+        (axum::http::StatusCode::OK, 0),
+        (axum::http::StatusCode::OK, 1),
+    ])
+    .await;
+    let mut config = fast_config();
+    // A real-time wait no test would sit through: the retry must come from the clock.
+    config.callback_backoff = std::time::Duration::from_secs(3600);
+    config.apps = zalopay_emulator::App::sandbox_demo_apps()
+        .into_iter()
+        .map(|app| app.with_callback_url(merchant.url()))
+        .collect();
+    let env = start_with(config).await;
+    let id = format!("{TODAY}_clock_cb");
+    env.create(&id, 1000, &[]).await;
+    let unpaid = format!("{TODAY}_clock_unpaid");
+    env.create(
+        &unpaid,
+        1000,
+        &[("expire_duration_seconds", "86400".into())],
+    )
+    .await;
+    env.pay(&id).await;
+    let first = merchant.next().await;
+    wait_for_order(&env, &id, |o| o["callback"]["attempts"] == 1).await;
+    advance(&env, 3600).await;
+    let second = merchant.next().await;
+    assert_eq!(first, second);
+    let order = wait_for_order(&env, &id, |o| o["callback"]["delivered"] == true).await;
+    let history = order["callback"]["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["cause"], "first");
+    assert_eq!(history[0]["error"], "return_code Some(0)");
+    assert_eq!(
+        history[0]["reply"],
+        r#"{"return_code":0,"return_message":""}"#
+    );
+    assert_eq!(history[1]["cause"], "retry");
+    assert_eq!(history[1]["at_ms"], NOW + 3_600_000);
+    assert_eq!(history[1]["error"], Value::Null);
+    assert_eq!(history[1]["body"], first.to_string());
+
+    // Re-sent by hand: the same body once more.
+    let resent = env
+        .json(&format!("/emulator/orders/{id}/callback"), &json!({}))
+        .await;
+    assert_eq!(code(&resent), (1, 1), "{resent}");
+    assert_eq!(merchant.next().await, first);
+    let order = wait_for_order(&env, &id, |o| o["callback"]["attempts"] == 3).await;
+    assert_eq!(order["callback"]["history"][2]["cause"], "resend");
+    // Nothing to re-send for an unpaid or unknown order.
+    let none = env
+        .json(&format!("/emulator/orders/{unpaid}/callback"), &json!({}))
+        .await;
+    assert_eq!(code(&none), (2, -401));
+    let unknown = env.json("/emulator/orders/nope/callback", &json!({})).await;
+    assert_eq!(code(&unknown), (2, -101));
+}
+
+#[tokio::test]
+async fn refunds_settle_when_the_clock_is_advanced_over_http() {
+    let mut config = fast_config();
+    config.refund_delay = std::time::Duration::from_secs(600);
+    let env = start_with(config).await;
+    let id = format!("{TODAY}_clock_rf");
+    env.create(&id, 5000, &[]).await;
+    let zp = env.pay(&id).await["order"]["zp_trans_id"].as_i64().unwrap();
+    let m_refund_id = format!("{TODAY}_{APP}_clk");
+    let refund = env
+        .form(
+            "/v2/refund",
+            &[
+                ("app_id", APP.to_string()),
+                ("m_refund_id", m_refund_id.clone()),
+                ("zp_trans_id", zp.to_string()),
+                ("amount", "5000".into()),
+                ("timestamp", NOW.to_string()),
+                ("description", "r".into()),
+                ("mac", mac(KEY1, &format!("{APP}|{zp}|5000|r|{NOW}"))),
+            ],
+        )
+        .await;
+    assert_eq!(code(&refund), (3, 2), "{refund}");
+    let query = |ts: i64| {
+        let m_refund_id = m_refund_id.clone();
+        let env = &env;
+        async move {
+            env.form(
+                "/v2/query_refund",
+                &[
+                    ("app_id", APP.to_string()),
+                    ("m_refund_id", m_refund_id.clone()),
+                    ("timestamp", ts.to_string()),
+                    ("mac", mac(KEY1, &format!("{APP}|{m_refund_id}|{ts}"))),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(code(&query(NOW).await), (3, 2));
+    let now = advance(&env, 600).await;
+    assert_eq!(code(&query(now).await), (1, 1));
+}
