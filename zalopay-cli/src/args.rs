@@ -70,6 +70,9 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Runs the emulator and a small merchant shop showing the Web-to-App flow until Ctrl-C.
     Demo(DemoArgs),
+    /// Lists what a payment tracker database (zalopay-tracker) holds: orders, events.
+    #[command(subcommand)]
+    Tracker(TrackerCommand),
     /// Agreement (auto-debit): bind, query, unbind, balance, pay, query-user.
     #[command(subcommand)]
     Agreement(AgreementCommand),
@@ -146,6 +149,32 @@ pub struct FaultArgs {
     /// (comma-separated, e.g. order.create,refund.create).
     #[arg(long, value_name = "OPS", value_delimiter = ',')]
     pub fault_operations: Vec<String>,
+}
+
+/// `zalopay tracker …`: read a tracker database (SQLite file or Postgres URL).
+#[derive(Debug, Subcommand)]
+pub enum TrackerCommand {
+    /// Tracked orders, most recent first, with their state and next query.
+    Orders {
+        /// The tracker database: `sqlite:PATH`, a file path, or `postgres://…`.
+        #[arg(long, env = "ZALOPAY_TRACKER_DB")]
+        db: String,
+        /// At most this many orders.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Stored events (outcomes handed to the merchant), oldest first.
+    Events {
+        /// The tracker database: `sqlite:PATH`, a file path, or `postgres://…`.
+        #[arg(long, env = "ZALOPAY_TRACKER_DB")]
+        db: String,
+        /// Only the events of this `app_trans_id` / `m_refund_id`.
+        #[arg(long)]
+        order: Option<String>,
+        /// At most this many events.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
 }
 
 /// `zalopay demo` options.

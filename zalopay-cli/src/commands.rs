@@ -197,6 +197,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Operations => operations(),
         Command::Emulator(args) => emulator(&args).await,
         Command::Demo(args) => demo(args).await,
+        Command::Tracker(command) => crate::tracker::run(command).await,
         Command::Agreement(command) => run_agreement(global, command).await,
         Command::Tokenization(command) => run_tokenization(global, command).await,
         Command::Hybrid(command) => run_hybrid(global, command).await,
@@ -565,7 +566,8 @@ async fn emulator(args: &crate::args::EmulatorArgs) -> Result<(), CliError> {
 async fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     let handle = crate::demo::start(crate::demo::DemoOptions {
         shop_addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
-        emulator_data_dir: args.data_dir.map(|dir| dir.join("emulator")),
+        emulator_data_dir: args.data_dir.as_ref().map(|dir| dir.join("emulator")),
+        shop_data_dir: args.data_dir.map(|dir| dir.join("shop")),
         ..crate::demo::DemoOptions::default()
     })
     .await?;

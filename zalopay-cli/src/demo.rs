@@ -10,32 +10,40 @@
 //! 4. Paying there sends the signed callback to the shop, which records the order as paid, and
 //!    redirects the browser to `/result` (checksum verified), then to the order page.
 //! 5. The order page asks `/order/{id}/status` every second. If no callback came within a few
-//!    seconds, the shop polls `/v2/query` with the SDK's poller instead.
+//!    seconds, the shop's tracker polls `/v2/query` instead.
 //! 6. Cancelling on the wallet page sends no callback: that poll finds the order failed
 //!    (`2`/`-329`) and the order page says so.
+//!
+//! The shop keeps its orders in a [`zalopay_tracker`] database (SQLite under `--data-dir`, a
+//! temp file without one): recorded before the create is sent, callback and polls fed into
+//! one state machine (money received wins; a duplicate callback changes nothing), each
+//! outcome handed once to the shop's fulfilment. After a restart with the same `--data-dir`
+//! an order created before it can still be paid and shows its result.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Form, Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{Html, IntoResponse, Json, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{Notify, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
-use zalopay_api::callback::{Callback, CallbackReply};
 use zalopay_api::clock::{Clock as _, SystemClock};
 use zalopay_api::ids::AppTransId;
 use zalopay_api::order::CreateOrder;
-use zalopay_api::poll::{PollConfig, PollOutcome};
 use zalopay_api::{Client, Config, Environment, JsonString, Keys};
 use zalopay_emulator::{
     Emulator, EmulatorConfig, EmulatorState, RunningEmulator, escape_html as escape,
+};
+use zalopay_tracker::{
+    Event, EventHandler, OrderState, Outcome, Schedule, Source, SqlStore, Store, TrackedOrder,
+    Tracker, TrackerConfig,
 };
 
 use crate::CliError;
@@ -54,6 +62,8 @@ pub struct DemoOptions {
     pub poll_interval: Duration,
     /// Where the emulator keeps its state across restarts (`None`: in memory).
     pub emulator_data_dir: Option<std::path::PathBuf>,
+    /// Where the shop keeps its tracker database (`shop.db`; `None`: a fresh temp file).
+    pub shop_data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for DemoOptions {
@@ -64,6 +74,7 @@ impl Default for DemoOptions {
             callback_grace: Duration::from_secs(3),
             poll_interval: Duration::from_secs(1),
             emulator_data_dir: None,
+            shop_data_dir: None,
         }
     }
 }
@@ -120,110 +131,73 @@ const PRODUCTS: &[Product] = &[
     },
 ];
 
-struct Entry {
-    order: ShopOrder,
-    settled: Arc<Notify>,
-}
-
-/// What came with a final result.
-#[derive(Debug, Clone, Copy)]
-enum Detail {
-    /// ZaloPay's transaction id.
-    Paid(i64),
-    /// The gateway's reason.
-    Failed(Option<i32>),
-}
-
 struct Shop {
-    client: Client,
+    tracker: Tracker<SqlStore>,
     base_url: String,
-    orders: Mutex<HashMap<String, Entry>>,
-    options: DemoOptions,
-    stopping: watch::Receiver<bool>,
 }
 
 impl Shop {
-    fn orders(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
-        // A poisoned lock only means a handler panicked mid-update; the map is still usable.
-        self.orders
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn order(&self, id: &str) -> Option<ShopOrder> {
-        self.orders().get(id).map(|entry| entry.order.clone())
-    }
-
-    /// Records a final result once (later news about a settled order is ignored).
-    /// Records a verdict for order `id` (see [`apply_verdict`]); `None` for an unknown order.
-    fn settle(
-        &self,
-        id: &str,
-        status: PaymentStatus,
-        detail: Detail,
-        by: &'static str,
-    ) -> Option<Applied> {
-        let mut orders = self.orders();
-        let entry = orders.get_mut(id)?;
-        let applied = apply_verdict(&mut entry.order, status, detail, by);
-        if applied == Applied::Recorded {
-            entry.settled.notify_one();
-        }
-        Some(applied)
-    }
-}
-
-/// What recording a verdict did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Applied {
-    /// The order's state changed.
-    Recorded,
-    /// The same payment was already recorded (a duplicate callback, or a poll after the
-    /// callback): nothing changed.
-    Duplicate,
-    /// The verdict cannot override what is recorded (a "failed" after "paid", or a second,
-    /// different `zp_trans_id`): nothing changed.
-    Ignored,
-}
-
-/// Money received wins: a payment is recorded over "waiting" **and over an earlier
-/// "failed"** (a poll can see a failure before a late payment's callback); a failure is
-/// recorded only over "waiting". Records are idempotent on `app_trans_id` (one entry per
-/// order) and `zp_trans_id` (the same payment twice changes nothing).
-fn apply_verdict(
-    order: &mut ShopOrder,
-    status: PaymentStatus,
-    detail: Detail,
-    by: &'static str,
-) -> Applied {
-    match (order.status, detail) {
-        (PaymentStatus::Paid, Detail::Paid(zp_trans_id)) => {
-            if order.zp_trans_id == Some(zp_trans_id) {
-                Applied::Duplicate
-            } else {
-                tracing::warn!(
-                    app_trans_id = %order.app_trans_id,
-                    recorded = ?order.zp_trans_id,
-                    received = zp_trans_id,
-                    "a second payment for one order: check the merchant portal"
-                );
-                Applied::Ignored
+    async fn order(&self, id: &str) -> Option<ShopOrder> {
+        match self.tracker.store().order(id).await {
+            Ok(order) => order.as_ref().map(shop_order),
+            Err(error) => {
+                tracing::warn!(%error, app_trans_id = %id, "cannot read the order");
+                None
             }
         }
-        (PaymentStatus::Waiting | PaymentStatus::Failed, Detail::Paid(zp_trans_id)) => {
-            order.status = status;
-            order.zp_trans_id = Some(zp_trans_id);
-            order.sub_return_code = None;
-            order.confirmed_by = Some(by);
-            Applied::Recorded
+    }
+}
+
+/// The shop's view of a tracked order.
+fn shop_order(order: &TrackedOrder) -> ShopOrder {
+    let metadata: serde_json::Value = serde_json::from_str(&order.metadata).unwrap_or_default();
+    let status = match order.state {
+        OrderState::Paid => PaymentStatus::Paid,
+        OrderState::Failed | OrderState::Expired | OrderState::Abandoned => PaymentStatus::Failed,
+        _ => PaymentStatus::Waiting,
+    };
+    ShopOrder {
+        app_trans_id: order.app_trans_id.clone(),
+        product: metadata["product"].as_str().unwrap_or_default().to_owned(),
+        amount: order.amount,
+        order_url: order.order_url.clone().unwrap_or_default(),
+        status,
+        zp_trans_id: order.zp_trans_id,
+        confirmed_by: match order.confirmed_by {
+            Some(Source::Callback) => Some("callback"),
+            Some(Source::Query) => Some("query"),
+            Some(_) => Some("create"),
+            None => None,
+        },
+        sub_return_code: (status == PaymentStatus::Failed)
+            .then_some(order.sub_return_code)
+            .flatten(),
+    }
+}
+
+/// The shop's fulfilment: hands out the goods once per order (idempotent on the event's key).
+struct Fulfilment;
+
+impl EventHandler for Fulfilment {
+    type Error = std::convert::Infallible;
+
+    async fn handle(&self, event: &Event) -> Result<(), Self::Error> {
+        match &event.outcome {
+            Outcome::Paid {
+                app_trans_id,
+                amount,
+                zp_trans_id,
+                ..
+            } => {
+                tracing::info!(%app_trans_id, amount, zp_trans_id, key = %event.idempotency_key, "fulfil the order")
+            }
+            other => tracing::info!(
+                subject = other.subject(),
+                kind = other.kind(),
+                "release the order"
+            ),
         }
-        (PaymentStatus::Waiting, Detail::Failed(sub_return_code)) => {
-            order.status = status;
-            order.sub_return_code = sub_return_code;
-            order.confirmed_by = Some(by);
-            Applied::Recorded
-        }
-        (PaymentStatus::Paid | PaymentStatus::Failed, Detail::Failed(_)) => Applied::Ignored,
+        Ok(())
     }
 }
 
@@ -236,6 +210,7 @@ pub struct DemoHandle {
     stop: watch::Sender<bool>,
     shop_stop: Option<oneshot::Sender<()>>,
     shop_task: JoinHandle<std::io::Result<()>>,
+    tracker_task: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for DemoHandle {
@@ -263,13 +238,15 @@ impl DemoHandle {
         self.emulator.state()
     }
 
-    /// A snapshot of the shop's orders.
-    pub fn orders(&self) -> Vec<ShopOrder> {
-        self.shop
-            .orders()
-            .values()
-            .map(|entry| entry.order.clone())
-            .collect()
+    /// A snapshot of the shop's orders, most recent first.
+    pub async fn orders(&self) -> Result<Vec<ShopOrder>, CliError> {
+        let orders = self.shop.tracker.store().orders(1_000).await?;
+        Ok(orders.iter().map(shop_order).collect())
+    }
+
+    /// The shop's tracker (its database, events).
+    pub fn tracker(&self) -> &Tracker<SqlStore> {
+        &self.shop.tracker
     }
 
     /// Stops the shop (and its pollers) and the emulator.
@@ -279,6 +256,7 @@ impl DemoHandle {
             let _ = stop.send(());
         }
         let _ = (&mut self.shop_task).await;
+        let _ = (&mut self.tracker_task).await;
         let _ = self.emulator.shutdown().await;
     }
 }
@@ -317,50 +295,47 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
         keys.clone(),
         Environment::Custom(emulator.base_url()),
     );
-    let (stop, stopping) = watch::channel(false);
-    let shop = Arc::new(Shop {
-        client: Client::new(config)?,
-        base_url: format!("http://{shop_addr}"),
-        orders: Mutex::new(HashMap::new()),
-        options,
-        stopping,
-    });
-
-    let on_callback = {
-        let shop = Arc::clone(&shop);
-        move |callback: Callback| {
-            let shop = Arc::clone(&shop);
-            async move {
-                let Callback::Payment(payment) = callback else {
-                    return CallbackReply::success();
-                };
-                match shop.settle(
-                    &payment.app_trans_id,
-                    PaymentStatus::Paid,
-                    Detail::Paid(payment.zp_trans_id),
-                    "callback",
-                ) {
-                    Some(Applied::Recorded) => CallbackReply::success(),
-                    Some(Applied::Duplicate | Applied::Ignored) => {
-                        CallbackReply::already_processed()
-                    }
-                    // Not ours (yet): let ZaloPay call again rather than claim it was handled.
-                    None => CallbackReply::retry_later("unknown order"),
-                }
-            }
+    let db = match &options.shop_data_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            dir.join("shop.db")
         }
+        None => std::env::temp_dir().join(format!(
+            "zalopay-demo-shop-{}-{}.db",
+            std::process::id(),
+            SystemClock.now_ms()
+        )),
     };
+    let store = SqlStore::connect(&db.to_string_lossy()).await?;
+    let mut schedule = Schedule::default()
+        .with_interval(options.poll_interval)
+        .with_jitter(Duration::from_millis(100));
+    schedule.first_query_after = options.callback_grace;
+    schedule.initial_backoff = options.poll_interval;
+    let mut tracker_config = TrackerConfig::new("demo-shop").with_schedule(schedule);
+    tracker_config.event_retry = Duration::from_secs(1);
+    let tracker = Tracker::new(store, Client::new(config)?, tracker_config);
+    let (stop, mut stopping) = watch::channel(false);
+    let shop = Arc::new(Shop {
+        tracker: tracker.clone(),
+        base_url: format!("http://{shop_addr}"),
+    });
+    let tracker_task = tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        };
+        tracker
+            .run(&Fulfilment, Duration::from_millis(100), stopped)
+            .await;
+    });
     let app = Router::new()
         .route("/", get(products_page))
         .route("/checkout", get(checkout_get).post(checkout_post))
         .route("/order/{id}", get(order_page))
         .route("/order/{id}/status", get(order_status))
         .route("/result", get(result_page))
-        .with_state(Arc::clone(&shop))
-        .nest(
-            "/callback",
-            zalopay_api::axum::callback_router(keys, Some(DEMO_APP_ID), on_callback),
-        );
+        .route("/callback", post(callback))
+        .with_state(Arc::clone(&shop));
     let (shop_stop, stopped) = oneshot::channel::<()>();
     let shop_task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -376,7 +351,13 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
         stop,
         shop_stop: Some(shop_stop),
         shop_task,
+        tracker_task,
     })
+}
+
+/// ZaloPay's callback: verified with key2 and recorded by the tracker, which gives the reply.
+async fn callback(State(shop): Shared, body: Bytes) -> Json<zalopay_api::CallbackReply> {
+    Json(shop.tracker.handle_callback(&body).await)
 }
 
 type Shared = State<Arc<Shop>>;
@@ -486,89 +467,15 @@ async fn create_order(shop: &Arc<Shop>, product: &Product) -> Result<String, Cli
     request.item = JsonString::new(&serde_json::json!([
         { "itemid": product.id, "itemname": product.name, "itemprice": product.price, "itemquantity": 1 }
     ]))?;
-    let response = shop.client.send(&request).await?;
-    let order_url = response
-        .order_url
-        .ok_or_else(|| CliError::new("the gateway returned no order_url"))?;
-    let settled = Arc::new(Notify::new());
-    shop.orders().insert(
-        id.clone(),
-        Entry {
-            order: ShopOrder {
-                app_trans_id: id.clone(),
-                product: product.name.to_owned(),
-                amount: product.price,
-                order_url,
-                status: PaymentStatus::Waiting,
-                zp_trans_id: None,
-                confirmed_by: None,
-                sub_return_code: None,
-            },
-            settled: Arc::clone(&settled),
-        },
-    );
-    tokio::spawn(fall_back_to_polling(
-        Arc::clone(shop),
-        id.clone(),
-        now,
-        settled,
-    ));
+    // Recorded before it is sent; the tracker follows it from here (callback or poll).
+    let order = shop
+        .tracker
+        .create_order(&request, &serde_json::json!({ "product": product.name }))
+        .await?;
+    if order.order_url.is_none() {
+        return Err(CliError::new("the gateway returned no order_url"));
+    }
     Ok(id)
-}
-
-/// Waits for the callback a little, then polls the order status until it is final, the
-/// callback arrives, or the demo stops.
-async fn fall_back_to_polling(shop: Arc<Shop>, id: String, created_at: i64, settled: Arc<Notify>) {
-    let mut stopping = shop.stopping.clone();
-    let settled_or_stopping = async {
-        tokio::select! {
-            () = settled.notified() => {}
-            _ = stopping.wait_for(|stop| *stop) => {}
-        }
-    };
-    let mut settled_or_stopping = std::pin::pin!(settled_or_stopping);
-    tokio::select! {
-        () = &mut settled_or_stopping => return,
-        () = tokio::time::sleep(shop.options.callback_grace) => {}
-    }
-    if shop
-        .order(&id)
-        .is_none_or(|order| order.status != PaymentStatus::Waiting)
-    {
-        return;
-    }
-    tracing::info!(app_trans_id = %id, "no callback yet: polling the order status");
-    let config = PollConfig {
-        interval: shop.options.poll_interval,
-        ..PollConfig::default()
-    };
-    match shop
-        .client
-        .poll_order_with(&id, created_at, config, settled_or_stopping)
-        .await
-    {
-        Ok(PollOutcome::Paid { zp_trans_id, .. }) => {
-            shop.settle(&id, PaymentStatus::Paid, Detail::Paid(zp_trans_id), "query");
-        }
-        Ok(PollOutcome::Failed { sub_return_code }) => {
-            shop.settle(
-                &id,
-                PaymentStatus::Failed,
-                Detail::Failed(sub_return_code),
-                "query",
-            );
-        }
-        Ok(PollOutcome::Expired) => {
-            shop.settle(
-                &id,
-                PaymentStatus::Failed,
-                Detail::Failed(Some(-54)),
-                "query",
-            );
-        }
-        Ok(_) => {}
-        Err(error) => tracing::warn!(%error, app_trans_id = %id, "polling failed"),
-    }
 }
 
 fn status_text(order: &ShopOrder) -> String {
@@ -627,7 +534,7 @@ const timer = setInterval(async () => {
 </script>"#;
 
 async fn order_page(State(shop): Shared, Path(id): Path<String>) -> Response {
-    let Some(order) = shop.order(&id) else {
+    let Some(order) = shop.order(&id).await else {
         return page(
             StatusCode::NOT_FOUND,
             "Unknown order",
@@ -661,7 +568,7 @@ async fn order_page(State(shop): Shared, Path(id): Path<String>) -> Response {
 }
 
 async fn order_status(State(shop): Shared, Path(id): Path<String>) -> Response {
-    match shop.order(&id) {
+    match shop.order(&id).await {
         Some(order) => Json(status_json(&order)).into_response(),
         None => (
             StatusCode::NOT_FOUND,
@@ -675,9 +582,9 @@ async fn order_status(State(shop): Shared, Path(id): Path<String>) -> Response {
 /// status comes from the callback or a query.
 async fn result_page(State(shop): Shared, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
-    let keys = shop.client.config().keys.clone();
+    let keys = shop.tracker.client().config().keys.clone();
     match zalopay_api::redirect::verify_redirect(&keys, &query) {
-        Ok(redirect) if shop.order(&redirect.app_trans_id).is_some() => (
+        Ok(redirect) if shop.order(&redirect.app_trans_id).await.is_some() => (
             StatusCode::SEE_OTHER,
             [(LOCATION, format!("/order/{}", redirect.app_trans_id))],
         )
@@ -714,59 +621,31 @@ mod tests {
 }
 
 #[cfg(test)]
-mod verdict_tests {
+mod view_tests {
     use super::*;
 
-    fn waiting() -> ShopOrder {
-        ShopOrder {
-            app_trans_id: "240101_1".to_owned(),
-            product: "coffee".to_owned(),
-            amount: 45_000,
-            order_url: String::new(),
-            status: PaymentStatus::Waiting,
-            zp_trans_id: None,
-            confirmed_by: None,
-            sub_return_code: None,
-        }
-    }
-
     #[test]
-    fn a_paid_callback_after_a_failed_poll_ends_paid() {
-        let mut order = waiting();
-        let failed = Detail::Failed(Some(-54));
-        assert_eq!(
-            apply_verdict(&mut order, PaymentStatus::Failed, failed, "query"),
-            Applied::Recorded
-        );
-        assert_eq!(
-            apply_verdict(&mut order, PaymentStatus::Paid, Detail::Paid(7), "callback"),
-            Applied::Recorded
-        );
-        assert_eq!(order.status, PaymentStatus::Paid);
-        assert_eq!(order.zp_trans_id, Some(7));
-        assert_eq!(order.sub_return_code, None);
-        assert_eq!(order.confirmed_by, Some("callback"));
-    }
-
-    #[test]
-    fn a_failure_never_overrides_a_payment_and_duplicates_change_nothing() {
-        let mut order = waiting();
-        apply_verdict(&mut order, PaymentStatus::Paid, Detail::Paid(7), "callback");
-        let failed = Detail::Failed(Some(-329));
-        assert_eq!(
-            apply_verdict(&mut order, PaymentStatus::Failed, failed, "query"),
-            Applied::Ignored
-        );
-        assert_eq!(
-            apply_verdict(&mut order, PaymentStatus::Paid, Detail::Paid(7), "query"),
-            Applied::Duplicate
-        );
-        assert_eq!(
-            apply_verdict(&mut order, PaymentStatus::Paid, Detail::Paid(8), "callback"),
-            Applied::Ignored
-        );
-        assert_eq!(order.status, PaymentStatus::Paid);
-        assert_eq!(order.zp_trans_id, Some(7));
-        assert_eq!(order.confirmed_by, Some("callback"));
+    fn the_shop_shows_what_the_tracker_knows() {
+        let mut order = TrackedOrder::new("240101_1", DEMO_APP_ID, 45_000, 1, 900_001, 1);
+        order.metadata = r#"{"product":"Cà phê"}"#.to_owned();
+        let view = shop_order(&order);
+        assert_eq!(view.status, PaymentStatus::Waiting);
+        assert_eq!(view.product, "Cà phê");
+        order.state = OrderState::Failed;
+        order.sub_return_code = Some(-329);
+        order.confirmed_by = Some(Source::Query);
+        let view = shop_order(&order);
+        assert_eq!(view.status, PaymentStatus::Failed);
+        assert_eq!(view.sub_return_code, Some(-329));
+        assert_eq!(view.confirmed_by, Some("query"));
+        // Money received wins in the tracker's state machine; the shop shows it as paid.
+        order.state = OrderState::Paid;
+        order.zp_trans_id = Some(7);
+        order.confirmed_by = Some(Source::Callback);
+        let view = shop_order(&order);
+        assert_eq!(view.status, PaymentStatus::Paid);
+        assert_eq!(view.zp_trans_id, Some(7));
+        assert_eq!(view.sub_return_code, None);
+        assert_eq!(view.confirmed_by, Some("callback"));
     }
 }

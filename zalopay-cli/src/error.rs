@@ -60,6 +60,8 @@ from_display!(
     zalopay_api::callback::CallbackError,
     zalopay_api::redirect::RedirectError,
     std::io::Error,
+    zalopay_tracker::StoreError,
+    zalopay_tracker::TrackerError,
 );
 
 impl From<serde_json::Error> for CliError {

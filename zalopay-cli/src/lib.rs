@@ -16,6 +16,7 @@ pub mod commands;
 pub mod demo;
 pub mod error;
 pub mod signing;
+pub mod tracker;
 
 pub use args::Cli;
 pub use commands::run;

@@ -165,7 +165,7 @@ async fn checkout_shows_a_scannable_qr_and_the_paid_result() {
             .await
             .unwrap()
     };
-    let orders = demo.orders();
+    let orders = demo.orders().await.unwrap();
     assert_eq!(orders.len(), 1, "one order created: {orders:?}");
     let order = orders[0].clone();
     assert_eq!(order.status, PaymentStatus::Waiting);
@@ -256,7 +256,7 @@ async fn cancelling_on_the_wallet_page_shows_the_failed_result() {
         .await
         .unwrap();
     assert!(checkout.status().is_success());
-    let order = demo.orders().pop().unwrap();
+    let order = demo.orders().await.unwrap().pop().unwrap();
     let order_page = format!("{shop}/order/{}", order.app_trans_id);
     assert_eq!(checkout.url().as_str(), order_page);
     let wallet_page = client

@@ -1,0 +1,71 @@
+//! How a tracker instance runs.
+
+use std::time::Duration;
+
+use crate::schedule::Schedule;
+
+/// A tracker instance's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TrackerConfig {
+    /// This instance's id (lease owner). Unique per running instance.
+    pub instance_id: String,
+    /// When to ask the gateway.
+    pub schedule: Schedule,
+    /// Queries in flight at once, per instance. Default 8.
+    pub max_in_flight: usize,
+    /// Rows leased per pass. Default 200.
+    pub batch_size: i64,
+    /// How long a lease holds (longer than a query with its retries). Default 2 minutes.
+    pub lease: Duration,
+    /// Seed of the jitter sequence (reproducible runs).
+    pub jitter_seed: u64,
+    /// Wait before handing out an event again after the handler failed; doubled per
+    /// attempt up to 32×. Default 5 s.
+    pub event_retry: Duration,
+}
+
+impl TrackerConfig {
+    /// Defaults for an instance named `instance_id`.
+    pub fn new(instance_id: impl Into<String>) -> Self {
+        Self {
+            instance_id: instance_id.into(),
+            schedule: Schedule::default(),
+            max_in_flight: 8,
+            batch_size: 200,
+            lease: Duration::from_secs(120),
+            jitter_seed: 0x5EED,
+            event_retry: Duration::from_secs(5),
+        }
+    }
+
+    /// Sets the schedule.
+    pub fn with_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// Sets the number of queries in flight at once (at least 1).
+    pub fn with_max_in_flight(mut self, max_in_flight: usize) -> Self {
+        self.max_in_flight = max_in_flight.max(1);
+        self
+    }
+
+    /// Sets the rows leased per pass (at least 1).
+    pub fn with_batch_size(mut self, batch_size: i64) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// Sets the jitter seed.
+    pub fn with_jitter_seed(mut self, seed: u64) -> Self {
+        self.jitter_seed = seed;
+        self
+    }
+
+    /// Sets the lease duration.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+}

@@ -1,0 +1,66 @@
+//! The tracker's errors.
+
+use crate::model::OrderState;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database refused or failed a statement.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The URL names no back end this build has.
+    #[error(
+        "unsupported database URL `{0}` (use sqlite:PATH or postgres://...; the matching feature must be on)"
+    )]
+    UnsupportedUrl(String),
+    /// A stored row does not decode.
+    #[error("stored {table} row `{id}` is corrupt: {reason}")]
+    Corrupt {
+        /// The table.
+        table: &'static str,
+        /// The row's key.
+        id: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// What can go wrong in the tracker.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrackerError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The request is invalid or the client is misconfigured; nothing was recorded or sent.
+    #[error("request refused before anything was recorded: {0}")]
+    Invalid(#[source] zalopay_api::Error),
+    /// A value in the request is outside what can be tracked.
+    #[error("invalid `{field}`: {reason}")]
+    InvalidField {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The create was recorded and sent, and did not come back as created. `state` says what
+    /// the tracker made of it: `creating` (no answer: it will query the same id), `failed`
+    /// (refused), `abandoned` (certainly not sent).
+    #[error("order `{app_trans_id}` is {state}: {source}")]
+    Create {
+        /// The order id.
+        app_trans_id: String,
+        /// The tracked state after the attempt.
+        state: OrderState,
+        /// The SDK's error (gateway codes kept).
+        #[source]
+        source: zalopay_api::Error,
+    },
+    /// The order is not tracked.
+    #[error("order `{0}` is not tracked")]
+    UnknownOrder(String),
+}

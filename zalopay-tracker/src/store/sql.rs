@@ -1,0 +1,576 @@
+//! SQLite and Postgres through sqlx's `Any` driver: one set of statements, with the two
+//! differences spelled out where they are (row locks and `SKIP LOCKED` on Postgres; one
+//! writer connection on SQLite).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+use super::{Delivery, Lease, Store, Transition};
+use crate::error::StoreError;
+use crate::model::{
+    Event, EventStatus, NewEvent, Outcome, StoredName, TrackedOrder, TrackedRefund,
+};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a [`SqlStore`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Backend {
+    /// An embedded SQLite file: one process, one writer connection.
+    Sqlite,
+    /// A Postgres server: any number of instances.
+    Postgres,
+}
+
+impl Backend {
+    /// The back end a URL names: `postgres://…` / `postgresql://…`, or `sqlite:PATH`
+    /// (a bare path is taken as a SQLite file).
+    pub fn of(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    fn compiled(self) -> bool {
+        match self {
+            Self::Sqlite => cfg!(feature = "sqlite"),
+            Self::Postgres => cfg!(feature = "postgres"),
+        }
+    }
+
+    /// Row lock for read-modify-write inside a transaction.
+    fn for_update(self) -> &'static str {
+        match self {
+            Self::Postgres => " FOR UPDATE",
+            // The single writer connection serialises every transaction.
+            Self::Sqlite => "",
+        }
+    }
+
+    /// Lets two instances lease disjoint rows at the same time.
+    fn skip_locked(self) -> &'static str {
+        match self {
+            Self::Postgres => " FOR UPDATE SKIP LOCKED",
+            Self::Sqlite => "",
+        }
+    }
+}
+
+/// The SQL store (SQLite or Postgres).
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// `sqlite:PATH?mode=rwc` for a bare path or a `sqlite:` URL without options.
+fn normalise(url: &str) -> String {
+    if Backend::of(url) == Backend::Postgres {
+        return url.to_owned();
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if path.contains('?') {
+        format!("sqlite:{path}")
+    } else {
+        format!("sqlite:{path}?mode=rwc")
+    }
+}
+
+const ORDER_COLUMNS: &str = "app_trans_id, app_id, amount, app_time, expire_at, state, order_url, \
+     zp_trans_id, paid_amount, sub_return_code, confirmed_by, next_poll_at, error_streak, polls, \
+     metadata, recorded_at, updated_at, lease_owner, lease_until";
+
+const REFUND_COLUMNS: &str = "m_refund_id, app_id, zp_trans_id, amount, \"timestamp\", state, \
+     refund_id, sub_return_code, next_poll_at, error_streak, polls, recorded_at, updated_at, \
+     lease_owner, lease_until";
+
+const EVENT_COLUMNS: &str = "id, idempotency_key, payload, status, attempts, created_at, done_at";
+
+fn corrupt(table: &'static str, id: &str, reason: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        id: id.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+fn parse_name<T: StoredName>(table: &'static str, id: &str, text: &str) -> Result<T, StoreError> {
+    T::parse(text).ok_or_else(|| corrupt(table, id, format!("unknown value `{text}`")))
+}
+
+fn sub_code(table: &'static str, id: &str, value: Option<i64>) -> Result<Option<i32>, StoreError> {
+    value
+        .map(|v| i32::try_from(v).map_err(|e| corrupt(table, id, e)))
+        .transpose()
+}
+
+fn order_from(row: &AnyRow) -> Result<TrackedOrder, StoreError> {
+    let id: String = row.try_get("app_trans_id")?;
+    let state: String = row.try_get("state")?;
+    let confirmed_by: Option<String> = row.try_get("confirmed_by")?;
+    Ok(TrackedOrder {
+        app_id: row.try_get("app_id")?,
+        amount: row.try_get("amount")?,
+        app_time: row.try_get("app_time")?,
+        expire_at: row.try_get("expire_at")?,
+        state: parse_name("tracked_orders", &id, &state)?,
+        order_url: row.try_get("order_url")?,
+        zp_trans_id: row.try_get("zp_trans_id")?,
+        paid_amount: row.try_get("paid_amount")?,
+        sub_return_code: sub_code("tracked_orders", &id, row.try_get("sub_return_code")?)?,
+        confirmed_by: confirmed_by
+            .map(|text| parse_name("tracked_orders", &id, &text))
+            .transpose()?,
+        next_poll_at: row.try_get("next_poll_at")?,
+        error_streak: row.try_get("error_streak")?,
+        polls: row.try_get("polls")?,
+        metadata: row.try_get("metadata")?,
+        recorded_at: row.try_get("recorded_at")?,
+        updated_at: row.try_get("updated_at")?,
+        lease_owner: row.try_get("lease_owner")?,
+        lease_until: row.try_get("lease_until")?,
+        app_trans_id: id,
+    })
+}
+
+fn refund_from(row: &AnyRow) -> Result<TrackedRefund, StoreError> {
+    let id: String = row.try_get("m_refund_id")?;
+    let state: String = row.try_get("state")?;
+    Ok(TrackedRefund {
+        app_id: row.try_get("app_id")?,
+        zp_trans_id: row.try_get("zp_trans_id")?,
+        amount: row.try_get("amount")?,
+        timestamp: row.try_get("timestamp")?,
+        state: parse_name("tracked_refunds", &id, &state)?,
+        refund_id: row.try_get("refund_id")?,
+        sub_return_code: sub_code("tracked_refunds", &id, row.try_get("sub_return_code")?)?,
+        next_poll_at: row.try_get("next_poll_at")?,
+        error_streak: row.try_get("error_streak")?,
+        polls: row.try_get("polls")?,
+        recorded_at: row.try_get("recorded_at")?,
+        updated_at: row.try_get("updated_at")?,
+        lease_owner: row.try_get("lease_owner")?,
+        lease_until: row.try_get("lease_until")?,
+        m_refund_id: id,
+    })
+}
+
+fn event_from(row: &AnyRow) -> Result<Event, StoreError> {
+    let key: String = row.try_get("idempotency_key")?;
+    let payload: String = row.try_get("payload")?;
+    let status: String = row.try_get("status")?;
+    let outcome: Outcome =
+        serde_json::from_str(&payload).map_err(|e| corrupt("tracker_events", &key, e))?;
+    Ok(Event {
+        id: row.try_get("id")?,
+        outcome,
+        status: parse_name::<EventStatus>("tracker_events", &key, &status)?,
+        attempts: row.try_get("attempts")?,
+        created_at: row.try_get("created_at")?,
+        done_at: row.try_get("done_at")?,
+        idempotency_key: key,
+    })
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Stores events (once per key) and supersedes pending ones, inside `tx`.
+async fn write_events(
+    tx: &mut Tx,
+    events: &[NewEvent],
+    supersede: &[String],
+) -> Result<(), StoreError> {
+    for key in supersede {
+        sqlx::query(
+            "UPDATE tracker_events SET status = 'superseded' \
+             WHERE idempotency_key = $1 AND status = 'pending'",
+        )
+        .bind(key.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    for event in events {
+        let payload = serde_json::to_string(&event.outcome)
+            .map_err(|e| corrupt("tracker_events", event.outcome.subject(), e))?;
+        sqlx::query(
+            "INSERT INTO tracker_events (idempotency_key, subject, kind, payload, status, \
+             attempts, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) \
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(event.outcome.idempotency_key())
+        .bind(event.outcome.subject().to_owned())
+        .bind(event.outcome.kind())
+        .bind(payload)
+        .bind(event.created_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite:PATH`, a bare file path, or `postgres://…`) and runs the
+    /// migrations. A SQLite file is created if missing, opened in WAL mode, and written
+    /// through one connection.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let backend = Backend::of(url);
+        if !backend.compiled() {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        }
+        sqlx::any::install_default_drivers();
+        let options = AnyConnectOptions::from_str(&normalise(url))?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        let store = Self { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The back end.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool (for reports and benchmarks).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+impl Store for SqlStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    async fn insert_order(&self, order: &TrackedOrder) -> Result<bool, StoreError> {
+        let done = sqlx::query(&format!(
+            "INSERT INTO tracked_orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+             ON CONFLICT (app_trans_id) DO NOTHING"
+        ))
+        .bind(order.app_trans_id.as_str())
+        .bind(order.app_id)
+        .bind(order.amount)
+        .bind(order.app_time)
+        .bind(order.expire_at)
+        .bind(order.state.as_str())
+        .bind(order.order_url.clone())
+        .bind(order.zp_trans_id)
+        .bind(order.paid_amount)
+        .bind(order.sub_return_code.map(i64::from))
+        .bind(order.confirmed_by.map(|s| s.as_str()))
+        .bind(order.next_poll_at)
+        .bind(order.error_streak)
+        .bind(order.polls)
+        .bind(order.metadata.as_str())
+        .bind(order.recorded_at)
+        .bind(order.updated_at)
+        .bind(order.lease_owner.clone())
+        .bind(order.lease_until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn order(&self, app_trans_id: &str) -> Result<Option<TrackedOrder>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM tracked_orders WHERE app_trans_id = $1"
+        ))
+        .bind(app_trans_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(order_from).transpose()
+    }
+
+    async fn update_order<'a>(
+        &'a self,
+        app_trans_id: &'a str,
+        transition: Transition<'a, TrackedOrder>,
+    ) -> Result<Option<TrackedOrder>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM tracked_orders WHERE app_trans_id = $1{}",
+            self.backend.for_update()
+        ))
+        .bind(app_trans_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(current) = row.as_ref().map(order_from).transpose()? else {
+            return Ok(None);
+        };
+        let Some(change) = transition(&current) else {
+            return Ok(None);
+        };
+        let order = &change.record;
+        sqlx::query(
+            "UPDATE tracked_orders SET state = $2, order_url = $3, zp_trans_id = $4, \
+             paid_amount = $5, sub_return_code = $6, confirmed_by = $7, next_poll_at = $8, \
+             error_streak = $9, polls = $10, metadata = $11, updated_at = $12, \
+             lease_owner = NULL, lease_until = NULL WHERE app_trans_id = $1",
+        )
+        .bind(app_trans_id)
+        .bind(order.state.as_str())
+        .bind(order.order_url.clone())
+        .bind(order.zp_trans_id)
+        .bind(order.paid_amount)
+        .bind(order.sub_return_code.map(i64::from))
+        .bind(order.confirmed_by.map(|s| s.as_str()))
+        .bind(order.next_poll_at)
+        .bind(order.error_streak)
+        .bind(order.polls)
+        .bind(order.metadata.as_str())
+        .bind(order.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        write_events(&mut tx, &change.events, &change.supersede).await?;
+        tx.commit().await?;
+        let mut record = change.record;
+        record.lease_owner = None;
+        record.lease_until = None;
+        Ok(Some(record))
+    }
+
+    async fn lease_orders(&self, lease: &Lease) -> Result<Vec<TrackedOrder>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "UPDATE tracked_orders SET lease_owner = $1, lease_until = $2 \
+             WHERE app_trans_id IN (SELECT app_trans_id FROM tracked_orders \
+             WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
+             AND (lease_until IS NULL OR lease_until < $3) \
+             ORDER BY next_poll_at LIMIT $4{}) RETURNING {ORDER_COLUMNS}",
+            self.backend.skip_locked()
+        ))
+        .bind(lease.owner.as_str())
+        .bind(lease.until)
+        .bind(lease.now)
+        .bind(lease.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(order_from).collect()
+    }
+
+    async fn insert_refund(&self, refund: &TrackedRefund) -> Result<bool, StoreError> {
+        let done = sqlx::query(&format!(
+            "INSERT INTO tracked_refunds ({REFUND_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+             $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (m_refund_id) DO NOTHING"
+        ))
+        .bind(refund.m_refund_id.as_str())
+        .bind(refund.app_id)
+        .bind(refund.zp_trans_id)
+        .bind(refund.amount)
+        .bind(refund.timestamp)
+        .bind(refund.state.as_str())
+        .bind(refund.refund_id)
+        .bind(refund.sub_return_code.map(i64::from))
+        .bind(refund.next_poll_at)
+        .bind(refund.error_streak)
+        .bind(refund.polls)
+        .bind(refund.recorded_at)
+        .bind(refund.updated_at)
+        .bind(refund.lease_owner.clone())
+        .bind(refund.lease_until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn refund(&self, m_refund_id: &str) -> Result<Option<TrackedRefund>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {REFUND_COLUMNS} FROM tracked_refunds WHERE m_refund_id = $1"
+        ))
+        .bind(m_refund_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(refund_from).transpose()
+    }
+
+    async fn update_refund<'a>(
+        &'a self,
+        m_refund_id: &'a str,
+        transition: Transition<'a, TrackedRefund>,
+    ) -> Result<Option<TrackedRefund>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {REFUND_COLUMNS} FROM tracked_refunds WHERE m_refund_id = $1{}",
+            self.backend.for_update()
+        ))
+        .bind(m_refund_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(current) = row.as_ref().map(refund_from).transpose()? else {
+            return Ok(None);
+        };
+        let Some(change) = transition(&current) else {
+            return Ok(None);
+        };
+        let refund = &change.record;
+        sqlx::query(
+            "UPDATE tracked_refunds SET state = $2, refund_id = $3, sub_return_code = $4, \
+             next_poll_at = $5, error_streak = $6, polls = $7, updated_at = $8, \
+             lease_owner = NULL, lease_until = NULL WHERE m_refund_id = $1",
+        )
+        .bind(m_refund_id)
+        .bind(refund.state.as_str())
+        .bind(refund.refund_id)
+        .bind(refund.sub_return_code.map(i64::from))
+        .bind(refund.next_poll_at)
+        .bind(refund.error_streak)
+        .bind(refund.polls)
+        .bind(refund.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        write_events(&mut tx, &change.events, &change.supersede).await?;
+        tx.commit().await?;
+        let mut record = change.record;
+        record.lease_owner = None;
+        record.lease_until = None;
+        Ok(Some(record))
+    }
+
+    async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<TrackedRefund>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "UPDATE tracked_refunds SET lease_owner = $1, lease_until = $2 \
+             WHERE m_refund_id IN (SELECT m_refund_id FROM tracked_refunds \
+             WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
+             AND (lease_until IS NULL OR lease_until < $3) \
+             ORDER BY next_poll_at LIMIT $4{}) RETURNING {REFUND_COLUMNS}",
+            self.backend.skip_locked()
+        ))
+        .bind(lease.owner.as_str())
+        .bind(lease.until)
+        .bind(lease.now)
+        .bind(lease.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(refund_from).collect()
+    }
+
+    async fn lease_events(&self, lease: &Lease) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "UPDATE tracker_events SET lease_until = $1, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM tracker_events WHERE status = 'pending' \
+             AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
+             ORDER BY id LIMIT $3{}) RETURNING {EVENT_COLUMNS}",
+            self.backend.skip_locked()
+        ))
+        .bind(lease.until)
+        .bind(lease.now)
+        .bind(lease.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut events = rows.iter().map(event_from).collect::<Result<Vec<_>, _>>()?;
+        // RETURNING gives no order guarantee.
+        events.sort_by_key(|event| event.id);
+        Ok(events)
+    }
+
+    async fn finish_event(&self, id: i64, delivery: Delivery) -> Result<bool, StoreError> {
+        let done =
+            match delivery {
+                Delivery::Done { at } => sqlx::query(
+                    "UPDATE tracker_events SET status = 'done', done_at = $2, lease_until = NULL \
+                     WHERE id = $1 AND status = 'pending'",
+                )
+                .bind(id)
+                .bind(at)
+                .execute(&self.pool)
+                .await?,
+                Delivery::RetryAt { at } => {
+                    sqlx::query(
+                        "UPDATE tracker_events SET next_attempt_at = $2, lease_until = NULL \
+                     WHERE id = $1 AND status = 'pending'",
+                    )
+                    .bind(id)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?
+                }
+            };
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn orders(&self, limit: i64) -> Result<Vec<TrackedOrder>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM tracked_orders \
+             ORDER BY recorded_at DESC, app_trans_id LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(order_from).collect()
+    }
+
+    async fn events(&self, subject: Option<&str>, limit: i64) -> Result<Vec<Event>, StoreError> {
+        let rows = match subject {
+            Some(subject) => {
+                sqlx::query(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM tracker_events WHERE subject = $1 \
+                     ORDER BY id LIMIT $2"
+                ))
+                .bind(subject.to_owned())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM tracker_events ORDER BY id LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter().map(event_from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_back_end() {
+        assert_eq!(Backend::of("postgres://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of("postgresql://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of("sqlite:/tmp/x.db"), Backend::Sqlite);
+        assert_eq!(Backend::of("/tmp/x.db"), Backend::Sqlite);
+        assert_eq!(normalise("/tmp/x.db"), "sqlite:/tmp/x.db?mode=rwc");
+        assert_eq!(normalise("sqlite:///tmp/x.db"), "sqlite:/tmp/x.db?mode=rwc");
+        assert_eq!(normalise("sqlite:x.db?mode=ro"), "sqlite:x.db?mode=ro");
+    }
+}

@@ -1,0 +1,585 @@
+//! The tracker: records before sending, feeds every verdict into the state machines, polls on
+//! schedule under leases, and hands events to the merchant's handler.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use zalopay_api::Client;
+use zalopay_api::callback::{Callback, CallbackReply, verify_callback};
+use zalopay_api::clock::Clock;
+use zalopay_api::order::{CreateOrder, QueryOrder};
+use zalopay_api::refund::{QueryRefund, RefundOrder};
+
+use crate::config::TrackerConfig;
+use crate::error::{StoreError, TrackerError};
+use crate::handler::EventHandler;
+use crate::machine::{
+    Change, Draw, OrderObservation, RefundObservation, apply_to_order, apply_to_refund,
+};
+use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
+use crate::observe;
+use crate::schedule::{DEFAULT_ORDER_LIFETIME, Jitter, ms};
+use crate::store::{Delivery, Lease, Store};
+
+/// What one polling pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PassReport {
+    /// Orders and refunds leased.
+    pub leased: usize,
+    /// Queries sent.
+    pub queried: usize,
+    /// Records that reached a final state.
+    pub finished: usize,
+    /// Whether the gateway asked us to slow down (`-429` / HTTP 429).
+    pub rate_limited: bool,
+}
+
+/// What one dispatch pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DispatchReport {
+    /// Events handed to the handler.
+    pub delivered: usize,
+    /// Of those, the ones the handler failed (handed out again later).
+    pub failed: usize,
+}
+
+/// How a callback was taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallbackOutcome {
+    /// The payment was recorded now.
+    Recorded,
+    /// Already known as paid: nothing changed.
+    Duplicate,
+    /// Verified, but not a payment callback (agreement): not tracked here.
+    NotAPayment,
+}
+
+struct Inner<S> {
+    store: S,
+    client: Client,
+    config: TrackerConfig,
+    jitter: Jitter,
+}
+
+/// A tracker instance over a store. Cheap to clone (clones share everything).
+pub struct Tracker<S> {
+    inner: Arc<Inner<S>>,
+}
+
+impl<S> Clone for Tracker<S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<S> std::fmt::Debug for Tracker<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracker")
+            .field("instance_id", &self.inner.config.instance_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Store> Tracker<S> {
+    /// A tracker on `store`, sending with `client` and reading time from the client's clock
+    /// (`Config::clock`: inject a manual clock in tests).
+    pub fn new(store: S, client: Client, config: TrackerConfig) -> Self {
+        let jitter = Jitter::new(config.jitter_seed);
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                client,
+                config,
+                jitter,
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.inner.store
+    }
+
+    /// The SDK client.
+    pub fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &TrackerConfig {
+        &self.inner.config
+    }
+
+    /// Now on the injected clock, Unix ms.
+    pub fn now_ms(&self) -> i64 {
+        self.inner.client.config().clock.now_ms()
+    }
+
+    fn draw(&self) -> Draw {
+        Draw {
+            jitter_ms: self.inner.jitter.up_to(self.inner.config.schedule.jitter),
+        }
+    }
+
+    async fn observe_order(
+        &self,
+        app_trans_id: &str,
+        observation: OrderObservation,
+        counts_as_poll: bool,
+    ) -> Result<Option<TrackedOrder>, StoreError> {
+        let now = self.now_ms();
+        let schedule = self.inner.config.schedule;
+        let draw = self.draw();
+        self.inner
+            .store
+            .update_order(
+                app_trans_id,
+                Box::new(move |order: &TrackedOrder| {
+                    let change = apply_to_order(order, observation, now, &schedule, draw);
+                    if !counts_as_poll {
+                        return change;
+                    }
+                    // A poll always writes, so its lease is released even when the answer
+                    // changes nothing.
+                    let mut change = change.unwrap_or_else(|| Change::record(order.clone()));
+                    change.record.polls = order.polls.saturating_add(1);
+                    Some(change)
+                }),
+            )
+            .await
+    }
+
+    async fn observe_refund(
+        &self,
+        m_refund_id: &str,
+        observation: RefundObservation,
+        counts_as_poll: bool,
+    ) -> Result<Option<TrackedRefund>, StoreError> {
+        let now = self.now_ms();
+        let schedule = self.inner.config.schedule;
+        let draw = self.draw();
+        self.inner
+            .store
+            .update_refund(
+                m_refund_id,
+                Box::new(move |refund: &TrackedRefund| {
+                    let change = apply_to_refund(refund, observation, now, &schedule, draw);
+                    if !counts_as_poll {
+                        return change;
+                    }
+                    let mut change = change.unwrap_or_else(|| Change::record(refund.clone()));
+                    change.record.polls = refund.polls.saturating_add(1);
+                    Some(change)
+                }),
+            )
+            .await
+    }
+
+    /// Records the order, then sends it. `metadata` is the merchant's own JSON, kept with the
+    /// order (e.g. the cart).
+    ///
+    /// * `Ok(order)`: the gateway has the order (`open`), or it was already tracked under this
+    ///   id (returned as stored; nothing is sent again: the tracker resolves an unanswered
+    ///   create by querying the same id, never by re-creating).
+    /// * `Err(TrackerError::Invalid)`: refused before anything was recorded.
+    /// * `Err(TrackerError::Create { state, .. })`: recorded and sent without success; `state`
+    ///   is `creating` (no answer: a query will tell), `failed` (refused) or `abandoned`
+    ///   (certainly not sent).
+    pub async fn create_order(
+        &self,
+        request: &CreateOrder,
+        metadata: &serde_json::Value,
+    ) -> Result<TrackedOrder, TrackerError> {
+        self.inner
+            .client
+            .prepare(request)
+            .map_err(TrackerError::Invalid)?;
+        let lifetime_ms = match request.expire_duration_seconds {
+            Some(seconds) => seconds
+                .checked_mul(1000)
+                .ok_or(TrackerError::InvalidField {
+                    field: "expire_duration_seconds",
+                    reason: format!("{seconds} s is out of range"),
+                })?,
+            None => ms(DEFAULT_ORDER_LIFETIME),
+        };
+        let expire_at =
+            request
+                .app_time
+                .checked_add(lifetime_ms)
+                .ok_or(TrackerError::InvalidField {
+                    field: "app_time",
+                    reason: "app_time + expiry is out of range".to_owned(),
+                })?;
+        let now = self.now_ms();
+        let mut order = TrackedOrder::new(
+            &request.app_trans_id,
+            request.app_id,
+            request.amount,
+            request.app_time,
+            expire_at,
+            now,
+        );
+        order.metadata = metadata.to_string();
+        // If the process dies after this line, the poller finds the order and queries it.
+        order.next_poll_at = Some(
+            self.inner
+                .config
+                .schedule
+                .first_query(request.app_time, self.draw().jitter_ms),
+        );
+        if !self.inner.store.insert_order(&order).await? {
+            return self
+                .inner
+                .store
+                .order(&request.app_trans_id)
+                .await?
+                .ok_or_else(|| TrackerError::UnknownOrder(request.app_trans_id.clone()));
+        }
+        let result = self.inner.client.send(request).await;
+        let observation = observe::create(&result);
+        let stored = self
+            .observe_order(&request.app_trans_id, observation, false)
+            .await?;
+        let order = match stored {
+            Some(order) => order,
+            None => self
+                .inner
+                .store
+                .order(&request.app_trans_id)
+                .await?
+                .ok_or_else(|| TrackerError::UnknownOrder(request.app_trans_id.clone()))?,
+        };
+        match result {
+            Ok(_) => Ok(order),
+            Err(source) if order.state == OrderState::Open => {
+                tracing::info!(app_trans_id = %order.app_trans_id, error = %source, "create answered as a duplicate: the order exists");
+                Ok(order)
+            }
+            Err(source) => Err(TrackerError::Create {
+                app_trans_id: order.app_trans_id,
+                state: order.state,
+                source,
+            }),
+        }
+    }
+
+    /// Records the refund, then sends it; followed with the same `m_refund_id` until final.
+    /// Already tracked under this id: returned as stored, nothing sent again.
+    pub async fn refund(&self, request: &RefundOrder) -> Result<TrackedRefund, TrackerError> {
+        self.inner
+            .client
+            .prepare(request)
+            .map_err(TrackerError::Invalid)?;
+        let now = self.now_ms();
+        let mut refund = TrackedRefund::new(
+            &request.m_refund_id,
+            request.app_id,
+            request.zp_trans_id.get(),
+            request.amount,
+            request.timestamp,
+            now,
+        );
+        refund.next_poll_at = Some(
+            now.saturating_add(ms(self.inner.config.schedule.refund_interval))
+                .saturating_add(self.draw().jitter_ms),
+        );
+        if !self.inner.store.insert_refund(&refund).await? {
+            return self
+                .inner
+                .store
+                .refund(&request.m_refund_id)
+                .await?
+                .ok_or_else(|| TrackerError::UnknownOrder(request.m_refund_id.clone()));
+        }
+        let result = self.inner.client.send(request).await;
+        let observation = observe::refund(&result).unwrap_or(RefundObservation::Failed {
+            sub_return_code: None,
+        });
+        if let Err(error) = &result {
+            tracing::warn!(m_refund_id = %request.m_refund_id, %error, "refund not confirmed");
+        }
+        self.observe_refund(&request.m_refund_id, observation, false)
+            .await?;
+        self.inner
+            .store
+            .refund(&request.m_refund_id)
+            .await?
+            .ok_or_else(|| TrackerError::UnknownOrder(request.m_refund_id.clone()))
+    }
+
+    /// Verifies a callback body with key2 and records the payment. The reply to send back:
+    /// `1` recorded, `2` already processed, `0` retry later (storage failed: the poll will
+    /// find the payment anyway), `-1` rejected (not from ZaloPay).
+    pub async fn handle_callback(&self, body: &[u8]) -> CallbackReply {
+        match self.take_callback(body).await {
+            Ok(CallbackOutcome::Recorded | CallbackOutcome::NotAPayment) => {
+                CallbackReply::success()
+            }
+            Ok(CallbackOutcome::Duplicate) => CallbackReply::already_processed(),
+            Err(CallbackFailure::Invalid(error)) => CallbackReply::for_error(&error),
+            Err(CallbackFailure::Store(error)) => {
+                tracing::warn!(%error, "callback not recorded");
+                CallbackReply::retry_later("not recorded, call again")
+            }
+        }
+    }
+
+    /// [`handle_callback`](Self::handle_callback) with the outcome instead of the reply.
+    pub async fn take_callback(&self, body: &[u8]) -> Result<CallbackOutcome, CallbackFailure> {
+        let config = self.inner.client.config();
+        let callback = verify_callback(&config.keys, Some(config.app_id), body)
+            .map_err(CallbackFailure::Invalid)?;
+        let Callback::Payment(payment) = callback else {
+            return Ok(CallbackOutcome::NotAPayment);
+        };
+        let observation = OrderObservation::Paid {
+            zp_trans_id: payment.zp_trans_id,
+            amount: payment.amount,
+            discount_amount: payment.discount_amount,
+            source: Source::Callback,
+        };
+        if self
+            .inner
+            .store
+            .order(&payment.app_trans_id)
+            .await?
+            .is_none()
+        {
+            // Money for an order this store never recorded: keep it rather than lose it.
+            let now = self.now_ms();
+            let expire_at = payment.app_time.saturating_add(ms(DEFAULT_ORDER_LIFETIME));
+            let mut order = TrackedOrder::new(
+                &payment.app_trans_id,
+                payment.app_id,
+                payment.amount,
+                payment.app_time,
+                expire_at,
+                now,
+            );
+            order.state = OrderState::Open;
+            tracing::warn!(app_trans_id = %payment.app_trans_id, "payment callback for an order that was not tracked: adopted");
+            self.inner.store.insert_order(&order).await?;
+        }
+        match self
+            .observe_order(&payment.app_trans_id, observation, false)
+            .await?
+        {
+            Some(_) => Ok(CallbackOutcome::Recorded),
+            None => Ok(CallbackOutcome::Duplicate),
+        }
+    }
+
+    /// One polling pass: leases due orders and refunds, queries them (at most
+    /// `max_in_flight` at once) and records the answers. After a `-429`, the rest of the
+    /// pass is put off with backoff instead of queried.
+    pub async fn poll_due(&self) -> Result<PassReport, TrackerError> {
+        let now = self.now_ms();
+        let config = &self.inner.config;
+        let lease = Lease {
+            owner: config.instance_id.clone(),
+            now,
+            until: now.saturating_add(ms(config.lease)),
+            limit: config.batch_size,
+        };
+        let orders = self.inner.store.lease_orders(&lease).await?;
+        let refunds = self.inner.store.lease_refunds(&lease).await?;
+        let mut report = PassReport {
+            leased: orders.len() + refunds.len(),
+            ..PassReport::default()
+        };
+        let slow_down = Arc::new(AtomicBool::new(false));
+        let permits = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
+        let mut tasks: JoinSet<Result<(bool, bool), StoreError>> = JoinSet::new();
+        for order in orders {
+            let this = self.clone();
+            let permits = Arc::clone(&permits);
+            let slow_down = Arc::clone(&slow_down);
+            tasks.spawn(async move {
+                let _permit = permits.acquire().await;
+                this.poll_order(&order, &slow_down).await
+            });
+        }
+        for refund in refunds {
+            let this = self.clone();
+            let permits = Arc::clone(&permits);
+            let slow_down = Arc::clone(&slow_down);
+            tasks.spawn(async move {
+                let _permit = permits.acquire().await;
+                this.poll_refund(&refund, &slow_down).await
+            });
+        }
+        let mut first_error = None;
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(Ok((queried, finished))) => {
+                    report.queried += usize::from(queried);
+                    report.finished += usize::from(finished);
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "could not record a poll");
+                    first_error.get_or_insert(error);
+                }
+                Err(join) => tracing::warn!(error = %join, "poll task failed"),
+            }
+        }
+        report.rate_limited = slow_down.load(Ordering::SeqCst);
+        match first_error {
+            // The lease runs out and the row is polled again: nothing is lost.
+            Some(error) if report.queried == 0 && report.leased > 0 => Err(error.into()),
+            _ => Ok(report),
+        }
+    }
+
+    async fn poll_order(
+        &self,
+        order: &TrackedOrder,
+        slow_down: &AtomicBool,
+    ) -> Result<(bool, bool), StoreError> {
+        if slow_down.load(Ordering::SeqCst) {
+            self.observe_order(&order.app_trans_id, OrderObservation::NoAnswer, false)
+                .await?;
+            return Ok((false, false));
+        }
+        let query = QueryOrder::new(order.app_id, order.app_trans_id.clone());
+        let result = self.inner.client.send(&query).await;
+        if let Err(error) = &result {
+            if observe::is_rate_limited(error) {
+                slow_down.store(true, Ordering::SeqCst);
+            }
+            tracing::debug!(app_trans_id = %order.app_trans_id, %error, "order query failed");
+        }
+        let stored = self
+            .observe_order(&order.app_trans_id, observe::query(&result), true)
+            .await?;
+        Ok((true, stored.is_some_and(|o| o.state.is_final())))
+    }
+
+    async fn poll_refund(
+        &self,
+        refund: &TrackedRefund,
+        slow_down: &AtomicBool,
+    ) -> Result<(bool, bool), StoreError> {
+        if slow_down.load(Ordering::SeqCst) {
+            self.observe_refund(&refund.m_refund_id, RefundObservation::NoAnswer, false)
+                .await?;
+            return Ok((false, false));
+        }
+        let query = QueryRefund::new(refund.app_id, refund.m_refund_id.clone(), self.now_ms());
+        let result = self.inner.client.send(&query).await;
+        if let Err(error) = &result
+            && observe::is_rate_limited(error)
+        {
+            slow_down.store(true, Ordering::SeqCst);
+        }
+        let stored = self
+            .observe_refund(&refund.m_refund_id, observe::query_refund(&result), true)
+            .await?;
+        Ok((true, stored.is_some_and(|r| r.state.is_final())))
+    }
+
+    /// One dispatch pass: hands due events to `handler`, oldest first; marks each done only
+    /// when the handler succeeds, else hands it out again later with backoff.
+    pub async fn dispatch<H: EventHandler>(
+        &self,
+        handler: &H,
+    ) -> Result<DispatchReport, TrackerError> {
+        let now = self.now_ms();
+        let config = &self.inner.config;
+        let lease = Lease {
+            owner: config.instance_id.clone(),
+            now,
+            until: now.saturating_add(ms(config.lease)),
+            limit: config.batch_size,
+        };
+        let events = self.inner.store.lease_events(&lease).await?;
+        let mut report = DispatchReport::default();
+        for event in events {
+            report.delivered += 1;
+            let delivery = match handler.handle(&event).await {
+                Ok(()) => Delivery::Done { at: self.now_ms() },
+                Err(error) => {
+                    report.failed += 1;
+                    tracing::warn!(key = %event.idempotency_key, %error, "event handler failed");
+                    let factor = 1_i64 << event.attempts.clamp(1, 6).saturating_sub(1);
+                    let wait = ms(config.event_retry).saturating_mul(factor);
+                    Delivery::RetryAt {
+                        at: self.now_ms().saturating_add(wait),
+                    }
+                }
+            };
+            self.inner.store.finish_event(event.id, delivery).await?;
+        }
+        Ok(report)
+    }
+
+    /// Polls and dispatches every `tick` (real time) until `shutdown` completes. Storage
+    /// errors are logged and the loop goes on: leases run out and the work is picked up again.
+    pub async fn run<H: EventHandler>(
+        &self,
+        handler: &H,
+        tick: Duration,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            if let Err(error) = self.poll_due().await {
+                tracing::warn!(%error, "polling pass failed");
+            }
+            if let Err(error) = self.dispatch(handler).await {
+                tracing::warn!(%error, "dispatch pass failed");
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(tick) => {}
+            }
+        }
+    }
+}
+
+/// Why a callback was not taken.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallbackFailure {
+    /// It did not verify (size, envelope, MAC, app id, shape).
+    #[error(transparent)]
+    Invalid(zalopay_api::CallbackError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The outcome an event stands for, e.g. to show it in a list.
+pub fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Paid {
+            zp_trans_id,
+            amount,
+            confirmed_by,
+            overrides,
+            ..
+        } => {
+            let mut text =
+                format!("paid {amount} VND, zp_trans_id {zp_trans_id}, by {confirmed_by:?}");
+            if let Some(earlier) = overrides {
+                text.push_str(&format!(" (after an earlier {earlier} verdict)"));
+            }
+            text
+        }
+        Outcome::Failed {
+            sub_return_code, ..
+        } => format!("failed (sub_return_code {sub_return_code:?})"),
+        Outcome::Expired { .. } => "expired".to_owned(),
+        Outcome::Abandoned { reason, .. } => format!("abandoned: {reason}"),
+        Outcome::Refunded { amount, .. } => format!("refunded {amount} VND"),
+        Outcome::RefundFailed { reason, .. } => format!("refund failed: {reason}"),
+    }
+}

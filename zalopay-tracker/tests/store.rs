@@ -1,0 +1,285 @@
+//! One conformance suite for every store back end: memory, SQLite (a real file) and Postgres
+//! (a real server; see `scripts/pg-start.sh`).
+
+mod common;
+
+use std::collections::HashSet;
+
+use zalopay_tracker::machine::Change;
+use zalopay_tracker::model::NewEvent;
+use zalopay_tracker::store::{Delivery, Lease};
+use zalopay_tracker::{
+    EventStatus, MemoryStore, OrderState, Outcome, SqlStore, Store, TrackedOrder,
+};
+
+const T0: i64 = 1_700_000_000_000;
+
+fn order(id: &str, next_poll_at: i64) -> TrackedOrder {
+    let mut order = TrackedOrder::new(id, 2553, 10_000, T0, T0 + 900_000, T0);
+    order.next_poll_at = Some(next_poll_at);
+    order
+}
+
+fn lease(owner: &str, now: i64, limit: i64) -> Lease {
+    Lease {
+        owner: owner.to_owned(),
+        now,
+        until: now + 60_000,
+        limit,
+    }
+}
+
+fn failed_event(id: &str) -> NewEvent {
+    NewEvent {
+        outcome: Outcome::Failed {
+            app_trans_id: id.to_owned(),
+            sub_return_code: Some(-63),
+        },
+        created_at: T0,
+    }
+}
+
+async fn conformance<S: Store>(store: S) {
+    store.migrate().await.unwrap();
+    // Record before sending; a second record under the same id changes nothing.
+    assert!(store.insert_order(&order("a", T0)).await.unwrap());
+    let mut other = order("a", T0);
+    other.amount = 1;
+    assert!(!store.insert_order(&other).await.unwrap());
+    assert_eq!(store.order("a").await.unwrap().unwrap().amount, 10_000);
+    assert!(store.order("missing").await.unwrap().is_none());
+
+    // Leases: one owner at a time, until the lease runs out.
+    assert!(store.insert_order(&order("b", T0 + 5)).await.unwrap());
+    assert!(store.insert_order(&order("c", T0 + 120_000)).await.unwrap());
+    let first = store
+        .lease_orders(&lease("one", T0 + 10, 10))
+        .await
+        .unwrap();
+    let ids: HashSet<String> = first.iter().map(|o| o.app_trans_id.clone()).collect();
+    assert_eq!(ids, HashSet::from(["a".to_owned(), "b".to_owned()]));
+    assert!(
+        first
+            .iter()
+            .all(|o| o.lease_owner.as_deref() == Some("one"))
+    );
+    assert!(
+        store
+            .lease_orders(&lease("two", T0 + 20, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let after_expiry = store
+        .lease_orders(&lease("two", T0 + 70_000, 1))
+        .await
+        .unwrap();
+    assert_eq!(after_expiry.len(), 1);
+    assert_eq!(after_expiry[0].lease_owner.as_deref(), Some("two"));
+
+    // A transition writes the row and its events in one go, and releases the lease.
+    let updated = store
+        .update_order(
+            "a",
+            Box::new(|current: &TrackedOrder| {
+                let mut record = current.clone();
+                record.state = OrderState::Failed;
+                record.next_poll_at = None;
+                Some(Change {
+                    record,
+                    events: vec![failed_event("a"), failed_event("a")],
+                    supersede: Vec::new(),
+                })
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.state, OrderState::Failed);
+    assert_eq!(updated.lease_owner, None);
+    let stored = store.order("a").await.unwrap().unwrap();
+    assert_eq!(stored.state, OrderState::Failed);
+    assert_eq!(stored.lease_until, None);
+    // `None` leaves the row alone.
+    assert!(
+        store
+            .update_order("a", Box::new(|_: &TrackedOrder| None))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The same outcome stored again (same idempotency key) is stored once.
+    store
+        .update_order(
+            "a",
+            Box::new(|current: &TrackedOrder| {
+                Some(Change {
+                    record: current.clone(),
+                    events: vec![failed_event("a")],
+                    supersede: Vec::new(),
+                })
+            }),
+        )
+        .await
+        .unwrap();
+    let events = store.events(Some("a"), 100).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].idempotency_key, "order:a:failed");
+    assert_eq!(events[0].status, EventStatus::Pending);
+
+    // Events: leased once, retried when the handler failed, never again once done.
+    let leased = store.lease_events(&lease("one", T0, 10)).await.unwrap();
+    assert_eq!(leased.len(), 1);
+    assert_eq!(leased[0].attempts, 1);
+    assert!(
+        store
+            .lease_events(&lease("two", T0 + 1, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .finish_event(leased[0].id, Delivery::RetryAt { at: T0 + 5_000 })
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .lease_events(&lease("two", T0 + 4_999, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store
+        .lease_events(&lease("two", T0 + 5_000, 10))
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    assert!(
+        store
+            .finish_event(again[0].id, Delivery::Done { at: T0 + 5_001 })
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .finish_event(again[0].id, Delivery::Done { at: T0 + 5_002 })
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .lease_events(&lease("one", T0 + 999_999, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let done = store.events(Some("a"), 10).await.unwrap();
+    assert_eq!(done[0].status, EventStatus::Done);
+    assert_eq!(done[0].done_at, Some(T0 + 5_001));
+
+    // Superseding: a pending event replaced before it was handed out never is.
+    store
+        .update_order(
+            "b",
+            Box::new(|current: &TrackedOrder| {
+                Some(Change {
+                    record: current.clone(),
+                    events: vec![failed_event("b")],
+                    supersede: Vec::new(),
+                })
+            }),
+        )
+        .await
+        .unwrap();
+    store
+        .update_order(
+            "b",
+            Box::new(|current: &TrackedOrder| {
+                Some(Change {
+                    record: current.clone(),
+                    events: Vec::new(),
+                    supersede: vec!["order:b:failed".to_owned()],
+                })
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.events(Some("b"), 10).await.unwrap()[0].status,
+        EventStatus::Superseded
+    );
+    assert!(
+        store
+            .lease_events(&lease("one", T0 + 999_999, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let listed = store.orders(10).await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(store.events(None, 10).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn memory_store_keeps_the_contract() {
+    conformance(MemoryStore::new()).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_keeps_the_contract() {
+    let path = common::fresh_sqlite("conformance");
+    conformance(SqlStore::connect(&path).await.unwrap()).await;
+    // Reopening the same file keeps everything (and migrating again is a no-op).
+    let reopened = SqlStore::connect(&format!("sqlite:{path}")).await.unwrap();
+    assert_eq!(reopened.orders(10).await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn postgres_store_keeps_the_contract() {
+    let Some(url) = common::fresh_postgres("tracker_conformance").await else {
+        return;
+    };
+    conformance(SqlStore::connect(&url).await.unwrap()).await;
+}
+
+/// Two instances leasing the same table at the same time get disjoint rows, and together
+/// all of them (`FOR UPDATE SKIP LOCKED`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_instances_lease_disjoint_rows() {
+    let Some(url) = common::fresh_postgres("tracker_leases").await else {
+        return;
+    };
+    let one = SqlStore::connect(&url).await.unwrap();
+    let two = SqlStore::connect(&url).await.unwrap();
+    for n in 0..2000 {
+        assert!(
+            one.insert_order(&order(&format!("o{n}"), T0))
+                .await
+                .unwrap()
+        );
+    }
+    let take = |store: SqlStore, owner: &'static str| async move {
+        let mut got = Vec::new();
+        loop {
+            let batch = store.lease_orders(&lease(owner, T0 + 1, 37)).await.unwrap();
+            if batch.is_empty() {
+                return got;
+            }
+            got.extend(batch.into_iter().map(|o| o.app_trans_id));
+        }
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(take(one, "one")),
+        tokio::spawn(take(two, "two"))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(!a.is_empty() && !b.is_empty(), "both instances got work");
+    let a: HashSet<String> = a.into_iter().collect();
+    let b: HashSet<String> = b.into_iter().collect();
+    assert!(a.is_disjoint(&b));
+    assert_eq!(a.len() + b.len(), 2000);
+}
