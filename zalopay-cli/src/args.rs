@@ -183,8 +183,9 @@ pub struct DemoArgs {
     /// Port of the shop on 127.0.0.1 (0 picks a free one); the emulator gets a free port.
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
-    /// Keep the demo's state under DIR (the emulator's in DIR/emulator), so a restart loses
-    /// nothing (default: in memory only).
+    /// Keep the demo's state under DIR (the emulator's in DIR/emulator, the shop's tracker
+    /// database in DIR/shop/shop.db), so a restart loses nothing (default: the emulator in
+    /// memory, the shop in a temp file).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<std::path::PathBuf>,
 }

@@ -211,6 +211,8 @@ pub struct DemoHandle {
     shop_stop: Option<oneshot::Sender<()>>,
     shop_task: JoinHandle<std::io::Result<()>>,
     tracker_task: JoinHandle<()>,
+    /// The shop's database when it is a temp file (removed at shutdown).
+    temp_db: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for DemoHandle {
@@ -258,6 +260,13 @@ impl DemoHandle {
         let _ = (&mut self.shop_task).await;
         let _ = (&mut self.tracker_task).await;
         let _ = self.emulator.shutdown().await;
+        if let Some(db) = self.temp_db.take() {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = db.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
     }
 }
 
@@ -295,16 +304,19 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
         keys.clone(),
         Environment::Custom(emulator.base_url()),
     );
-    let db = match &options.shop_data_dir {
+    let (db, temp_db) = match &options.shop_data_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir)?;
-            dir.join("shop.db")
+            (dir.join("shop.db"), None)
         }
-        None => std::env::temp_dir().join(format!(
-            "zalopay-demo-shop-{}-{}.db",
-            std::process::id(),
-            SystemClock.now_ms()
-        )),
+        None => {
+            let db = std::env::temp_dir().join(format!(
+                "zalopay-demo-shop-{}-{}.db",
+                std::process::id(),
+                SystemClock.now_ms()
+            ));
+            (db.clone(), Some(db))
+        }
     };
     let store = SqlStore::connect(&db.to_string_lossy()).await?;
     let mut schedule = Schedule::default()
@@ -352,6 +364,7 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
         shop_stop: Some(shop_stop),
         shop_task,
         tracker_task,
+        temp_db,
     })
 }
 
