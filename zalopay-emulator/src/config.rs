@@ -40,6 +40,8 @@ impl std::error::Error for RsaKeyError {}
 pub struct App {
     /// The app id (`app_id` / `appid` / `appId` on the wire).
     pub app_id: i64,
+    /// The merchant's name, shown on the wallet's payment page (default: "Merchant app N").
+    pub name: Option<String>,
     /// key1: verifies every merchant → gateway request.
     pub key1: SecretKey,
     /// key2: signs callbacks and redirect checksums.
@@ -65,6 +67,7 @@ impl App {
     ) -> Result<Self, KeyError> {
         Ok(Self {
             app_id,
+            name: None,
             key1: SecretKey::new(KeyKind::Key1, key1)?,
             key2: SecretKey::new(KeyKind::Key2, key2)?,
             callback_url: None,
@@ -94,6 +97,12 @@ impl App {
         let key =
             RsaPublicKey::from_public_key_der(&der).map_err(|e| RsaKeyError(e.to_string()))?;
         Ok(self.with_rsa_public_key(key))
+    }
+
+    /// Sets the merchant's name shown on the payment page.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
     }
 
     /// Sets the registered callback URL.
@@ -128,7 +137,11 @@ impl App {
         // The literals are non-empty and the key is valid, so nothing is dropped here.
         let mut apps: Vec<App> = demo
             .into_iter()
-            .filter_map(|(id, k1, k2)| App::new(id, k1, k2).ok())
+            .filter_map(|(id, k1, k2)| {
+                App::new(id, k1, k2)
+                    .ok()
+                    .map(|app| app.with_name(format!("ZaloPay demo shop {id}")))
+            })
             .collect();
         let disbursement_key1 = "2uFWRt7qFGdUNjwBQb4DtEia3QOHJmoO";
         apps.extend(

@@ -26,6 +26,14 @@
 //! [`DISBURSEMENT_DEMO_APP_ID`] has [`TEST_RSA_PUBLIC_KEY`]). For apps without one, `sig` must
 //! be the hex HMAC itself.
 //! Keys are never logged.
+//!
+//! It is also a test bench: a test clock ([`EmulatorState::advance_clock`], `POST
+//! /emulator/clock/advance?seconds=N`) that expiry, the 48-hour query window, refund settlement
+//! ([`EmulatorConfig::refund_delay`]) and callback retries follow; [`Faults`] reproducible from
+//! a seed (callbacks lost, delayed or duplicated, slow answers, -500 / -429 / HTTP 503, a
+//! connection dropped after processing); every callback attempt kept per order and re-sent on
+//! demand; the request log ([`EmulatorState::request_log`]); a dashboard at `/emulator`; and,
+//! with the `sqlite` feature, state that survives a restart (`EmulatorState::open`).
 
 #![forbid(unsafe_code)]
 // No request value may panic a handler: no unwrap, expect or panic, and no arithmetic that
@@ -45,6 +53,7 @@ mod agreement;
 mod callback;
 mod config;
 mod control;
+mod dashboard;
 mod disbursement;
 mod faults;
 mod gateway;
@@ -103,6 +112,8 @@ impl Emulator {
     /// `POST /emulator/bindings/{binding_token}/confirm|cancel`, and `GET /emulator/orders`,
     /// `/emulator/refunds`, `/emulator/bindings`, `/emulator/topups`.
     ///
+    /// Dashboard: `GET /emulator` (HTML; its forms post to `/emulator/dashboard/…`).
+    ///
     /// Test bench: `GET /emulator/requests` (the request log, [`RequestRecord`]),
     /// `GET /emulator/faults` and `POST /emulator/faults[?app_id=]` ([`Faults`] as JSON),
     /// `POST /emulator/orders/{app_trans_id}/callback` (re-sends the order's callback),
@@ -160,6 +171,13 @@ impl Emulator {
                 "/emulator/bindings/{binding_token}/cancel",
                 post(pages::binding_cancel_json),
             )
+            .route("/emulator", get(dashboard::page))
+            .route(
+                "/emulator/dashboard/orders/{app_trans_id}/{action}",
+                post(dashboard::order_action),
+            )
+            .route("/emulator/dashboard/clock", post(dashboard::advance_clock))
+            .route("/emulator/dashboard/faults", post(dashboard::set_faults))
             .route("/emulator/requests", get(control::requests))
             .route("/emulator/clock", get(control::clock))
             .route("/emulator/clock/advance", post(control::advance_clock))

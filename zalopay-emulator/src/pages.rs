@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::agreement::answer_binding;
 use crate::callback::redirect_url;
 use crate::orders::{cancel_order, expire_order, pay_order};
-use crate::state::{EmulatorState, Key, Order};
+use crate::state::{EmulatorState, Key, Order, OrderState};
 use crate::wire::{ApiError, Params, success};
 
 /// Escapes text for HTML element content and quoted attribute values. Public because the
@@ -30,6 +30,24 @@ pub fn escape_html(text: &str) -> String {
             c => out.push(c),
         }
     }
+    out
+}
+
+/// An amount as a Vietnamese price: `50.000 ₫` (dots between thousands).
+pub(crate) fn vnd(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len().saturating_mul(2));
+    if amount < 0 {
+        out.push('-');
+    }
+    let len = digits.len();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && len.saturating_sub(i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out.push_str(" ₫");
     out
 }
 
@@ -117,21 +135,65 @@ pub(crate) async fn pay_page(
         "<input type=\"hidden\" name=\"order\" value=\"{}\">",
         escape_html(&encoded)
     );
+    let merchant = state
+        .app(order.app_id)
+        .and_then(|app| app.name.clone())
+        .unwrap_or_else(|| format!("Merchant app {}", order.app_id));
+    let price = vnd(order.amount);
+    // A payment confirmation: who is paid and how much first, then the two answers; the
+    // order's details below for the curious.
+    let answers = if order.state == OrderState::Created {
+        format!(
+            "<form method=\"post\" action=\"/pay/confirm\">{hidden}\
+             <button type=\"submit\" id=\"pay\" class=\"pay\">Pay {price}</button></form>\
+             <form method=\"post\" action=\"/pay/cancel\">{hidden}\
+             <button type=\"submit\" id=\"cancel\" class=\"cancel\">Cancel</button></form>"
+        )
+    } else {
+        format!(
+            "<p id=\"closed\">This order is {} and cannot be paid.</p>",
+            format!("{:?}", order.state).to_lowercase()
+        )
+    };
     let body = format!(
-        "<dl><dt>App</dt><dd id=\"app\">{app}</dd>\
+        "<main class=\"wallet\"><p class=\"to\">Pay to</p>\
+         <p class=\"merchant\" id=\"merchant\">{merchant}</p>\
+         <p class=\"price\" id=\"price\">{price}</p>\
+         <p class=\"description\" id=\"description\">{description}</p>\
+         {answers}\
+         <details><summary>Order details</summary>\
+         <dl><dt>App</dt><dd id=\"app\">{app}</dd>\
          <dt>Order</dt><dd id=\"app_trans_id\">{id}</dd>\
          <dt>Amount</dt><dd id=\"amount\">{amount} VND</dd>\
-         <dt>Description</dt><dd id=\"description\">{description}</dd>\
-         <dt>Status</dt><dd id=\"state\">{state:?}</dd></dl>\
-         <form method=\"post\" action=\"/pay/confirm\">{hidden}<button type=\"submit\">Pay</button></form>\
-         <form method=\"post\" action=\"/pay/cancel\">{hidden}<button type=\"submit\">Cancel</button></form>",
+         <dt>Status</dt><dd id=\"state\">{state:?}</dd></dl></details></main>",
+        merchant = escape_html(&merchant),
         app = order.app_id,
         id = escape_html(&order.app_trans_id),
         amount = order.amount,
         description = escape_html(&order.description),
         state = order.state,
     );
-    page(StatusCode::OK, "ZaloPay emulator: pay", &body)
+    wallet_page(&body)
+}
+
+/// The wallet's payment confirmation page.
+fn wallet_page(body: &str) -> Response {
+    let html = format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>ZaloPay: confirm payment</title><style>\
+         body{{font-family:sans-serif;background:#eef4ff;margin:0}}\
+         .wallet{{max-width:24em;margin:2em auto;background:#fff;border-radius:12px;\
+         padding:1.5em;text-align:center;box-shadow:0 2px 8px #0002}}\
+         .to{{color:#666;margin:0}}.merchant{{font-size:1.3em;font-weight:bold;margin:.2em 0}}\
+         .price{{font-size:2.4em;font-weight:bold;color:#0068ff;margin:.3em 0}}\
+         .description{{color:#444}}form{{margin:.5em 0}}\
+         button{{width:100%;font-size:1.1em;padding:.7em;border-radius:8px;border:0}}\
+         .pay{{background:#0068ff;color:#fff}}.cancel{{background:#eee;color:#333}}\
+         details{{text-align:left;margin-top:1.5em;color:#555}}\
+         </style></head><body>{body}</body></html>"
+    );
+    (StatusCode::OK, Html(html)).into_response()
 }
 
 /// Where the browser goes after the page: `embed_data.redirecturl`, else the app's registered

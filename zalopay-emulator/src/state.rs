@@ -729,6 +729,22 @@ pub fn yymmdd(ms: i64) -> String {
     format!("{:02}{:02}{:02}", y.rem_euclid(100), m, d)
 }
 
+/// `YYYY-MM-DD HH:MM:SS` of `ms` in Vietnam time (UTC+7), for pages.
+pub(crate) fn vietnam_time(ms: i64) -> String {
+    let (y, m, d) = civil_date(ms);
+    let secs = ms
+        .clamp(-CIVIL_LIMIT_MS, CIVIL_LIMIT_MS)
+        .div_euclid(1000)
+        .saturating_add(7 * 3600)
+        .rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs.div_euclid(3600),
+        secs.rem_euclid(3600).div_euclid(60),
+        secs.rem_euclid(60)
+    )
+}
+
 /// Times beyond ±10^15 ms (about ±31 000 years) are clamped, so nothing below can overflow.
 const CIVIL_LIMIT_MS: i64 = 1_000_000_000_000_000;
 
@@ -771,5 +787,7 @@ mod tests {
         assert_eq!(yymmdd(1_704_041_999_999), "231231");
         // Leap day.
         assert_eq!(yymmdd(1_709_164_800_000), "240229");
+        assert_eq!(vietnam_time(1_726_200_000_000), "2024-09-13 11:00:00");
+        assert_eq!(vietnam_time(1_704_041_999_999), "2023-12-31 23:59:59");
     }
 }
