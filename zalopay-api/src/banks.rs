@@ -12,7 +12,7 @@ use crate::response::{GatewayError, GatewayResponse};
 ///
 /// MAC (key1): `appid|reqtime`. Form-encoded only; both values are strings on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = gateway, path = "/api/getlistmerchantbanks", encoding = form, response = ListBanksResponse, retry = safe)]
+#[endpoint(id = "banks.list", confidence = "C2", method = POST, host = gateway, path = "/api/getlistmerchantbanks", encoding = form, response = ListBanksResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, req_time])]
 pub struct ListBanks {
     /// The app id, as decimal text (`appid`).

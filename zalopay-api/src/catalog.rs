@@ -1,11 +1,14 @@
 //! Every operation this crate types, as data: the spec's operation id next to the consts of
 //! its request type (method, host, path, encoding, MAC segments, key, parameters, signature).
 //!
-//! One list for tools (the CLI's `sign` and `operations`) and for the conformance test
-//! against `specs/zalopay.openapi.json`. Each row is built from the type's own consts, so it
+//! One list for tools (the CLI's `sign`, `call` and `operations`) and for the conformance
+//! test against `specs/zalopay.openapi.json`. Each row is built from the type's own consts,
+//! the operation id and confidence included (`#[endpoint(id = ..., confidence = ...)]`), so it
 //! cannot drift from what the client sends.
 
-use crate::endpoint::{Encoding, Endpoint, Host, MacSegment, Method, Param, SignatureScheme};
+use crate::endpoint::{
+    Confidence, Encoding, Host, MacSegment, Method, Operation, Param, RetryClass, SignatureScheme,
+};
 use crate::sign::KeyKind;
 use crate::{agreement, banks, disbursement, hybrid, order, quickpay, refund, tokenization, zod};
 
@@ -32,13 +35,17 @@ pub struct OperationInfo {
     pub signature_param: &'static str,
     /// How the signature is made from the HMAC.
     pub scheme: SignatureScheme,
+    /// Whether the client may repeat the request after a transient failure.
+    pub retry: RetryClass,
+    /// How sure the path and MAC are; below `C2`, try it in the sandbox first.
+    pub confidence: Confidence,
 }
 
 impl OperationInfo {
-    /// The row for request type `T` under the spec id `id`.
-    pub const fn of<T: Endpoint>(id: &'static str) -> Self {
+    /// The row for request type `T`, as its annotation declares it.
+    pub const fn of<T: Operation>() -> Self {
         Self {
-            id,
+            id: T::ID,
             method: T::METHOD,
             host: T::HOST,
             path: T::PATH,
@@ -48,6 +55,8 @@ impl OperationInfo {
             params: T::PARAMS,
             signature_param: T::SIGNATURE_PARAM,
             scheme: T::SIGNATURE_SCHEME,
+            retry: T::RETRY,
+            confidence: T::CONFIDENCE,
         }
     }
 
@@ -68,35 +77,36 @@ impl OperationInfo {
     }
 }
 
-static OPERATIONS: [OperationInfo; 23] = [
-    OperationInfo::of::<order::CreateOrder>("order.create"),
-    OperationInfo::of::<order::QueryOrder>("order.query"),
-    OperationInfo::of::<order::CancelOrder>("order.cancel"),
-    OperationInfo::of::<refund::RefundOrder>("refund.create"),
-    OperationInfo::of::<refund::QueryRefund>("refund.query"),
-    OperationInfo::of::<banks::ListBanks>("banks.list"),
-    OperationInfo::of::<quickpay::QuickPay>("quickpay.create"),
-    OperationInfo::of::<agreement::AgreementBind>("agreement.bind"),
-    OperationInfo::of::<agreement::AgreementQuery>("agreement.query"),
-    OperationInfo::of::<agreement::AgreementUnbind>("agreement.unbind"),
-    OperationInfo::of::<agreement::AgreementBalance>("agreement.balance"),
-    OperationInfo::of::<agreement::AgreementPay>("agreement.pay"),
-    OperationInfo::of::<agreement::AgreementQueryUser>("agreement.query_user"),
-    OperationInfo::of::<tokenization::TokenizationBind>("tokenization.bind"),
-    OperationInfo::of::<tokenization::TokenizationQuery>("tokenization.query"),
-    OperationInfo::of::<hybrid::HybridPay>("hybrid.pay"),
-    OperationInfo::of::<disbursement::DisbursementBalance>("disbursement.balance"),
-    OperationInfo::of::<disbursement::DisbursementUser>("disbursement.user"),
-    OperationInfo::of::<disbursement::DisbursementTopup>("disbursement.topup"),
-    OperationInfo::of::<disbursement::DisbursementTxn>("disbursement.txn"),
-    OperationInfo::of::<zod::ZodCreateInvoice>("zod.create"),
-    OperationInfo::of::<zod::ZodQueryInvoice>("zod.invoice"),
-    OperationInfo::of::<zod::ZodQueryStatus>("zod.status"),
+/// Every typed operation: one entry per request type; ids and the rest come from the types.
+static OPERATIONS: &[OperationInfo] = &[
+    OperationInfo::of::<order::CreateOrder>(),
+    OperationInfo::of::<order::QueryOrder>(),
+    OperationInfo::of::<order::CancelOrder>(),
+    OperationInfo::of::<refund::RefundOrder>(),
+    OperationInfo::of::<refund::QueryRefund>(),
+    OperationInfo::of::<banks::ListBanks>(),
+    OperationInfo::of::<quickpay::QuickPay>(),
+    OperationInfo::of::<agreement::AgreementBind>(),
+    OperationInfo::of::<agreement::AgreementQuery>(),
+    OperationInfo::of::<agreement::AgreementUnbind>(),
+    OperationInfo::of::<agreement::AgreementBalance>(),
+    OperationInfo::of::<agreement::AgreementPay>(),
+    OperationInfo::of::<agreement::AgreementQueryUser>(),
+    OperationInfo::of::<tokenization::TokenizationBind>(),
+    OperationInfo::of::<tokenization::TokenizationQuery>(),
+    OperationInfo::of::<hybrid::HybridPay>(),
+    OperationInfo::of::<disbursement::DisbursementBalance>(),
+    OperationInfo::of::<disbursement::DisbursementUser>(),
+    OperationInfo::of::<disbursement::DisbursementTopup>(),
+    OperationInfo::of::<disbursement::DisbursementTxn>(),
+    OperationInfo::of::<zod::ZodCreateInvoice>(),
+    OperationInfo::of::<zod::ZodQueryInvoice>(),
+    OperationInfo::of::<zod::ZodQueryStatus>(),
 ];
 
 /// Every typed operation, one row per spec `operationId`.
 pub fn operations() -> &'static [OperationInfo] {
-    &OPERATIONS
+    OPERATIONS
 }
 
 /// The operation with this spec id, if typed.

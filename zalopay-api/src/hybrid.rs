@@ -14,7 +14,7 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// MAC (key1, unconfirmed): `app_id|app_trans_id|app_user|amount|app_time|embed_data|item`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
 // UNCONFIRMED: path and MAC (see the module docs).
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/hybrid", encoding = form, response = HybridPayResponse)]
+#[endpoint(id = "hybrid.pay", confidence = "?", method = POST, host = openapi, path = "/v2/agreement/hybrid", encoding = form, response = HybridPayResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item])]
 pub struct HybridPay {
     /// The app id issued by ZaloPay.

@@ -11,7 +11,7 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// — the **raw** scanned code is signed (never sent); the RSA-encrypted code is sent as
 /// `payment_code` (see `crate::rsa::ZaloPayPublicKey` with the `rsa` feature).
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/quick_pay", encoding = form, response = QuickPayResponse)]
+#[endpoint(id = "quickpay.create", confidence = "C1", method = POST, host = openapi, path = "/v2/quick_pay", encoding = form, response = QuickPayResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item, payment_code_raw])]
 pub struct QuickPay {
     /// The app id issued by ZaloPay.

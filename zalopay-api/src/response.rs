@@ -85,6 +85,11 @@ impl GatewayError {
 }
 
 /// A typed response the client can sort into business state or rejection.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the `response = ...` of an operation: it does not implement `GatewayResponse`",
+    label = "named in `#[endpoint(response = ...)]` here",
+    note = "implement `zalopay_api::GatewayResponse` for it: its `rejection()` says whether an answer is a result or the gateway's refusal"
+)]
 pub trait GatewayResponse {
     /// `Some` when the gateway refused the request; `None` when the response is a result
     /// (success, failure of the payment itself, or still processing).

@@ -62,6 +62,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod builder;
+mod checks;
+mod ctxt;
 mod expand;
 mod model;
 mod validate;

@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|pay_token|identifier|amount|req_date` — note `pay_token` **before**
 /// `identifier`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/balance", encoding = form, response = AgreementBalanceResponse, retry = safe)]
+#[endpoint(id = "agreement.balance", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/balance", encoding = form, response = AgreementBalanceResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, pay_token, identifier, amount, req_date])]
 pub struct AgreementBalance {
     /// The app id issued by ZaloPay.

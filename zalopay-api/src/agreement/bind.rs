@@ -9,7 +9,7 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|app_trans_id|binding_data|binding_type|identifier|max_amount|req_date`
 /// (absent optional values sign as empty text).
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/bind", encoding = form, response = AgreementBindResponse)]
+#[endpoint(id = "agreement.bind", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/bind", encoding = form, response = AgreementBindResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, binding_data, binding_type, identifier, max_amount, req_date])]
 pub struct AgreementBind {
     /// The app id issued by ZaloPay.

@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|identifier|zp_trans_token|pay_token|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/pay", encoding = form, response = AgreementPayResponse)]
+#[endpoint(id = "agreement.pay", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/pay", encoding = form, response = AgreementPayResponse)]
 #[mac(key = key1, fields = [app_id, identifier, zp_trans_token, pay_token, req_date])]
 pub struct AgreementPay {
     /// The app id issued by ZaloPay.

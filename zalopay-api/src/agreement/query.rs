@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|app_trans_id|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/query", encoding = form, response = AgreementQueryResponse, retry = safe)]
+#[endpoint(id = "agreement.query", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/query", encoding = form, response = AgreementQueryResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, app_trans_id, req_date])]
 pub struct AgreementQuery {
     /// The app id issued by ZaloPay.

@@ -8,7 +8,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|access_token|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/query_user", encoding = form, response = AgreementQueryUserResponse, retry = safe)]
+#[endpoint(id = "agreement.query_user", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/query_user", encoding = form, response = AgreementQueryUserResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, access_token, req_date])]
 pub struct AgreementQueryUser {
     /// The app id issued by ZaloPay.

@@ -8,7 +8,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|identifier|binding_id|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/unbind", encoding = form, response = AgreementUnbindResponse)]
+#[endpoint(id = "agreement.unbind", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/unbind", encoding = form, response = AgreementUnbindResponse)]
 #[mac(key = key1, fields = [app_id, identifier, binding_id, req_date])]
 pub struct AgreementUnbind {
     /// The app id issued by ZaloPay.

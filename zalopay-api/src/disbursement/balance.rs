@@ -8,7 +8,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|payment_id|time`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/balance", encoding = json, response = DisbursementBalanceResponse, retry = safe)]
+#[endpoint(id = "disbursement.balance", confidence = "C2", method = POST, host = openapi, path = "/v2/disbursement/balance", encoding = json, response = DisbursementBalanceResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, payment_id, time])]
 pub struct DisbursementBalance {
     /// Optional request id for tracing.

@@ -13,7 +13,7 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// whose hex text is signed again with RSA-SHA256 (PKCS#1 v1.5) under the merchant's private
 /// key and sent base64-encoded as `sig` (needs the `rsa` feature and `Config::rsa_key`).
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/topup", encoding = json, response = DisbursementTopupResponse)]
+#[endpoint(id = "disbursement.topup", confidence = "C2", method = POST, host = openapi, path = "/v2/disbursement/topup", encoding = json, response = DisbursementTopupResponse)]
 #[mac(key = key1, fields = [app_id, payment_id, partner_order_id, m_u_id, amount, description, partner_embed_data, extra_info, time], param = "sig", then = rsa_sha256)]
 pub struct DisbursementTopup {
     /// The app id issued by ZaloPay.

@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|partner_order_id|time`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/txn", encoding = json, response = DisbursementTxnResponse, retry = safe)]
+#[endpoint(id = "disbursement.txn", confidence = "C2", method = POST, host = openapi, path = "/v2/disbursement/txn", encoding = json, response = DisbursementTxnResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, partner_order_id, time])]
 pub struct DisbursementTxn {
     /// The app id issued by ZaloPay.

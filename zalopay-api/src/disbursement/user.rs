@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|phone|time`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/user", encoding = json, response = DisbursementUserResponse, retry = safe)]
+#[endpoint(id = "disbursement.user", confidence = "C2", method = POST, host = openapi, path = "/v2/disbursement/user", encoding = json, response = DisbursementUserResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, phone, time])]
 pub struct DisbursementUser {
     /// Optional request id for tracing.

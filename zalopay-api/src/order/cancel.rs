@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|app_trans_id|key1`, as for [`crate::order::QueryOrder`].
 /// The path `/v2/cancel` comes from third-party material only (api-facts §4).
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/cancel", encoding = form, response = CancelOrderResponse)]
+#[endpoint(id = "order.cancel", confidence = "3P", method = POST, host = openapi, path = "/v2/cancel", encoding = form, response = CancelOrderResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, @key])]
 pub struct CancelOrder {
     /// The app id issued by ZaloPay.

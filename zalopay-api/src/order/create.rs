@@ -9,7 +9,7 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|app_trans_id|app_user|amount|app_time|embed_data|item`.
 /// `item` and `embed_data` are signed and sent as the same [`JsonString`] text.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/create", encoding = form, response = CreateOrderResponse, retry = same_id)]
+#[endpoint(id = "order.create", confidence = "C2", method = POST, host = openapi, path = "/v2/create", encoding = form, response = CreateOrderResponse, retry = same_id)]
 #[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item])]
 pub struct CreateOrder {
     /// The app id issued by ZaloPay.

@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|app_trans_id|key1`: the key itself is the last segment.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/query", encoding = form, response = QueryOrderResponse, retry = safe)]
+#[endpoint(id = "order.query", confidence = "C2", method = POST, host = openapi, path = "/v2/query", encoding = form, response = QueryOrderResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, app_trans_id, @key])]
 pub struct QueryOrder {
     /// The app id issued by ZaloPay.

@@ -11,7 +11,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|zp_trans_id|amount|description|timestamp`, or with a fee
 /// `app_id|zp_trans_id|amount|refund_fee_amount|description|timestamp`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/refund", encoding = form, response = RefundOrderResponse)]
+#[endpoint(id = "refund.create", confidence = "C2", method = POST, host = openapi, path = "/v2/refund", encoding = form, response = RefundOrderResponse)]
 #[mac(key = key1, fields = [app_id, zp_trans_id, amount, refund_fee_amount?, description, timestamp])]
 pub struct RefundOrder {
     /// The app id issued by ZaloPay.

@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|m_refund_id|timestamp`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/query_refund", encoding = form, response = QueryRefundResponse, retry = safe)]
+#[endpoint(id = "refund.query", confidence = "C2", method = POST, host = openapi, path = "/v2/query_refund", encoding = form, response = QueryRefundResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, m_refund_id, timestamp])]
 pub struct QueryRefund {
     /// The app id issued by ZaloPay.

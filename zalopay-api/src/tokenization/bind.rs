@@ -70,7 +70,7 @@ wire_enum! {
 /// MAC (key1, third-party source only):
 /// `app_id|app_trans_id|identifier|binding_mode|binding_type|device_type|binding_data|payment_data|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/tokenization/bind", encoding = form, response = TokenizationBindResponse)]
+#[endpoint(id = "tokenization.bind", confidence = "3P", method = POST, host = openapi, path = "/v2/tokenization/bind", encoding = form, response = TokenizationBindResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, identifier, binding_mode, binding_type, device_type, binding_data, payment_data, req_date])]
 pub struct TokenizationBind {
     /// The app id issued by ZaloPay.

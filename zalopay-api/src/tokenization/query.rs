@@ -9,7 +9,7 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|app_trans_id|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/tokenization/query", encoding = form, response = TokenizationQueryResponse, retry = safe)]
+#[endpoint(id = "tokenization.query", confidence = "3P", method = POST, host = openapi, path = "/v2/tokenization/query", encoding = form, response = TokenizationQueryResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, app_trans_id, req_date])]
 pub struct TokenizationQuery {
     /// The app id issued by ZaloPay.

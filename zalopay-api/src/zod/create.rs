@@ -28,7 +28,7 @@ pub struct ZodOrderInfo {
 ///
 /// MAC (key1): `appId|mcRefId|amount|mcExtInfo`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = zod, path = "/v2/zod", encoding = json, response = ZodInvoiceResponse)]
+#[endpoint(id = "zod.create", confidence = "C2", method = POST, host = zod, path = "/v2/zod", encoding = json, response = ZodInvoiceResponse)]
 #[mac(key = key1, fields = [app_id, mc_ref_id, amount, mc_ext_info])]
 pub struct ZodCreateInvoice {
     /// The app id, as text (`appId`).

@@ -10,7 +10,7 @@ use crate::response::{GatewayError, GatewayResponse};
 ///
 /// MAC (key1): `appId|mcRefId`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = GET, host = zod, path = "/v2/zod/invoice", encoding = query, response = ZodInvoiceResponse, retry = safe)]
+#[endpoint(id = "zod.invoice", confidence = "C2", method = GET, host = zod, path = "/v2/zod/invoice", encoding = query, response = ZodInvoiceResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, mc_ref_id])]
 pub struct ZodQueryInvoice {
     /// The app id, as text (`appId`).
