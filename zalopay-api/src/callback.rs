@@ -122,12 +122,12 @@ pub struct PaymentCallback {
     /// The payer's per-app ZaloPay user id (a third-party copy calls it `zp_user_id`).
     #[serde(default, alias = "zp_user_id")]
     pub merchant_user_id: Option<String>,
-    /// Fee charged to the user, VND.
+    /// Fee charged to the user, VND, when the callback says.
     #[serde(default)]
-    pub user_fee_amount: i64,
-    /// Discount applied, VND.
+    pub user_fee_amount: Option<i64>,
+    /// Discount applied, VND, when the callback says.
     #[serde(default)]
-    pub discount_amount: i64,
+    pub discount_amount: Option<i64>,
 }
 
 /// `status` of an agreement callback.
@@ -337,17 +337,21 @@ pub fn sign_callback(keys: &Keys, data: &str, callback_type: i64) -> String {
 /// The merchant's answer to a callback, sent as the JSON body of an HTTP 200 response:
 /// `{"return_code":1,"return_message":"success"}`.
 ///
-/// What the codes mean to ZaloPay is only partly documented (api-facts §8, §21.4):
+/// What the codes mean to ZaloPay (facts-update §A4: v2 doc text quoted in two independent
+/// integrations, the v1 doc text, the official samples and the official WooCommerce plugin):
 ///
 /// | code | constructor | meaning | confidence |
 /// |---|---|---|---|
-/// | `1` | [`success`](Self::success) | processed (or already processed): do not call again | \[C2] |
-/// | `0` | [`retry`](Self::retry) | could not process now: ZaloPay calls again, at most 3 times per the official samples' comments | \[C1] |
-/// | `-1` | [`invalid_mac`](Self::invalid_mac) | the MAC did not match (official samples, message `mac not equal`) | \[C1] |
-/// | `2` | [`failed`](Self::failed) | processed, but the merchant rejects it; a third-party copy calls this "failure"; whether ZaloPay retries is not documented | \[3P] |
+/// | `1` | [`success`](Self::success) | processed now; ZaloPay stops calling | \[C2] |
+/// | `2` | [`already_processed`](Self::already_processed) | duplicate: this `app_trans_id` / `zp_trans_id` was already delivered earlier; ZaloPay stops calling | \[3P×2, v2 doc text] |
+/// | `0` | [`retry_later`](Self::retry_later) | could not process now: ZaloPay calls again, at most 3 times | \[C2 samples + 3P doc text] |
+/// | `-1` | [`reject`](Self::reject) | refused (bad MAC, undecodable): ZaloPay does not call again | \[C2 samples, C1 plugin] |
 ///
-/// Always reply with HTTP 200 and one of these bodies. Reply [`success`](Self::success) to a
-/// duplicate callback you have already handled.
+/// Any other code is a failure for which ZaloPay does not call again; v1 also had `3`
+/// ("refund the money to the user's wallet"), deliberately not offered here (only a v1 copy
+/// documents it). Whatever you reply, keep querying orders whose callback you could not
+/// process: callbacks are retried only a few times. Always reply with HTTP 200 and one of
+/// these bodies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallbackReply {
     /// The code (see the table above).
@@ -357,7 +361,7 @@ pub struct CallbackReply {
 }
 
 impl CallbackReply {
-    /// `1 success`: processed; ZaloPay stops calling.
+    /// `1 success`: processed now; ZaloPay stops calling.
     pub fn success() -> Self {
         Self {
             return_code: 1,
@@ -365,36 +369,38 @@ impl CallbackReply {
         }
     }
 
-    /// `0`: not processed this time (database down, …); ZaloPay calls again (at most three
-    /// times per the official samples). Keep polling the order regardless.
-    pub fn retry(message: impl Into<String>) -> Self {
+    /// `2`: a duplicate callback for an order you had already recorded (ZaloPay's "already
+    /// delivered to the user"); ZaloPay stops calling.
+    pub fn already_processed() -> Self {
+        Self {
+            return_code: 2,
+            return_message: "already processed".to_owned(),
+        }
+    }
+
+    /// `0`: not processed this time (database down, ...); ZaloPay calls again, at most three
+    /// times. Keep polling the order regardless.
+    pub fn retry_later(message: impl Into<String>) -> Self {
         Self {
             return_code: 0,
             return_message: message.into(),
         }
     }
 
-    /// `-1 mac not equal`: the MAC did not verify (the official samples' reply).
-    pub fn invalid_mac() -> Self {
+    /// `-1`: refused (the MAC did not verify, the body is not a callback); ZaloPay does not
+    /// call again.
+    pub fn reject(message: impl Into<String>) -> Self {
         Self {
             return_code: -1,
-            return_message: "mac not equal".to_owned(),
-        }
-    }
-
-    /// `2`: received and rejected by the merchant (meaning only third-party documented).
-    pub fn failed(message: impl Into<String>) -> Self {
-        Self {
-            return_code: 2,
             return_message: message.into(),
         }
     }
 
     /// The reply this library gives when [`verify_callback`] fails:
     ///
-    /// * anything that could not be verified (size, envelope, MAC) → [`invalid_mac`](Self::invalid_mac):
+    /// * anything that could not be verified (size, envelope, MAC) → [`reject`](Self::reject):
     ///   it did not come from ZaloPay, or the keys are wrong, and retrying cannot help;
-    /// * verified but unusable (`type`, `data` shape, app id) → [`retry`](Self::retry), like
+    /// * verified but unusable (`type`, `data` shape, app id) → [`retry_later`](Self::retry_later), like
     ///   the samples' answer to an exception: ZaloPay is genuinely calling, and a fixed
     ///   deployment may accept the retry.
     pub fn for_error(error: &CallbackError) -> Self {
@@ -403,10 +409,10 @@ impl CallbackReply {
             | CallbackError::NotJson(_)
             | CallbackError::MissingField(_)
             | CallbackError::WrongType { .. }
-            | CallbackError::BadMac => Self::invalid_mac(),
+            | CallbackError::BadMac => Self::reject("mac not equal"),
             CallbackError::WrongAppId { .. }
             | CallbackError::UnknownType(_)
-            | CallbackError::BadData(_) => Self::retry(error.to_string()),
+            | CallbackError::BadData(_) => Self::retry_later(error.to_string()),
         }
     }
 

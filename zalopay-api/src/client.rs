@@ -15,6 +15,9 @@ use crate::validation::ValidationContext;
 /// (also with [`Client::with_http_client`]). ZaloPay documents no latency; its own SDKs wait
 /// far longer, but an order page that hangs for half a minute is already lost.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on a response body: 1 MiB. ZaloPay's answers are a few hundred bytes; anything
+/// near this is a proxy's error page or a hostile peer.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// Default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -37,10 +40,17 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// Randomise each wait within `[wait / 2, wait]`.
     pub jitter: bool,
+    /// Least wait after a rate-limit answer (HTTP 429 without `Retry-After`, or gateway
+    /// `-429`): being told to slow down deserves more than the transient-error backoff.
+    pub rate_limit_backoff: Duration,
+    /// Longest `Retry-After` honoured. A longer one ends the retries: the error (with its
+    /// `retry_after`) goes back to the caller, who can schedule the request later.
+    pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// 3 attempts, waiting 200 ms then 400 ms (at most 2 s), with jitter.
+    /// 3 attempts, waiting 200 ms then 400 ms (at most 2 s), with jitter; at least 1 s after a
+    /// rate-limit answer, and `Retry-After` honoured up to 10 s.
     fn default() -> Self {
         Self {
             max_attempts: 3,
@@ -48,6 +58,8 @@ impl Default for RetryPolicy {
             multiplier: 2.0,
             max_backoff: Duration::from_secs(2),
             jitter: true,
+            rate_limit_backoff: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(10),
         }
     }
 }
@@ -61,6 +73,8 @@ impl RetryPolicy {
             multiplier: 1.0,
             max_backoff: Duration::ZERO,
             jitter: false,
+            rate_limit_backoff: Duration::ZERO,
+            max_retry_after: Duration::ZERO,
         }
     }
 
@@ -76,6 +90,27 @@ impl RetryPolicy {
             wait
         };
         Duration::try_from_secs_f64(wait).unwrap_or(self.max_backoff)
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before repeating after `error` on failed attempt `attempt`, or `None` when
+    /// the server asked for a longer pause (`Retry-After`) than [`max_retry_after`](Self::max_retry_after).
+    pub fn wait_after(&self, attempt: u32, error: &Error) -> Option<Duration> {
+        let backoff = self.backoff(attempt);
+        match error {
+            Error::HttpStatus {
+                retry_after: Some(after),
+                ..
+            } => (*after <= self.max_retry_after).then(|| (*after).max(backoff)),
+            Error::HttpStatus { status: 429, .. } => Some(backoff.max(self.rate_limit_backoff)),
+            Error::Gateway(gateway)
+                if gateway.code() == crate::codes::SubReturnCode::LimitRequestReach =>
+            {
+                Some(backoff.max(self.rate_limit_backoff))
+            }
+            _ => Some(backoff),
+        }
     }
 }
 
@@ -126,6 +161,9 @@ pub struct Config {
     pub clock: Arc<dyn Clock>,
     /// How transient failures are retried (for operations where that is safe).
     pub retry: RetryPolicy,
+    /// Largest response body read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]); a larger
+    /// one fails with [`Error::ResponseTooLarge`] instead of being read without limit.
+    pub max_response_bytes: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -140,6 +178,7 @@ impl std::fmt::Debug for Config {
         out.field("rsa_key", &self.rsa_key);
         out.field("clock_now_ms", &self.clock.now_ms())
             .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -157,6 +196,7 @@ impl Config {
             rsa_key: None,
             clock: Arc::new(SystemClock),
             retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -261,6 +301,10 @@ impl Client {
         let prepared = self.prepare(request)?;
         let policy = self.config.retry;
         let mut attempt: u32 = 1;
+        // The first earlier attempt that may have reached ZaloPay (its answer lost): the
+        // evidence behind `AlreadySubmitted`. Refused connections and connect timeouts never
+        // reached it.
+        let mut reached: Option<Error> = None;
         loop {
             let result = match self.execute(&prepared).await {
                 Ok(body) => decode::<R::Response>(&prepared.url, &body),
@@ -270,32 +314,37 @@ impl Client {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
-            // A duplicate answer to a *retry* of a same-id request: an earlier attempt got
-            // through and its answer was lost.
-            match &error {
-                Error::Gateway(gateway)
-                    if attempt > 1 && R::RETRY == RetryClass::SameId && gateway.is_duplicate() =>
-                {
-                    return Err(Error::AlreadySubmitted {
-                        url: prepared.url.clone(),
-                        attempts: attempt,
-                        gateway: gateway.clone(),
-                    });
+            // A duplicate answer to a *retry* of a same-id request, after an attempt that may
+            // have got through: that attempt created the object and its answer was lost.
+            if let Error::Gateway(gateway) = &error {
+                if R::RETRY == RetryClass::SameId && gateway.is_duplicate() {
+                    if let Some(earlier) = reached.take() {
+                        return Err(Error::AlreadySubmitted {
+                            url: prepared.url.clone(),
+                            attempts: attempt,
+                            gateway: gateway.clone(),
+                            earlier: Box::new(earlier),
+                        });
+                    }
                 }
-                _ => {}
             }
             if attempt >= policy.max_attempts.max(1) || !should_retry(R::RETRY, &error) {
                 return Err(error);
             }
-            let wait = policy.backoff(attempt);
+            let Some(wait) = policy.wait_after(attempt, &error) else {
+                return Err(error);
+            };
             tracing::debug!(
                 attempt,
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 error = %error,
                 "retrying ZaloPay request"
             );
+            if reached.is_none() && error.may_have_been_sent() {
+                reached = Some(error);
+            }
             tokio::time::sleep(wait).await;
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
         }
     }
 
@@ -313,22 +362,50 @@ impl Client {
                 .body(prepared.body.clone());
         }
         tracing::debug!(method = prepared.method.as_str(), url = %url, "calling ZaloPay");
-        let response = builder.send().await.map_err(|e| transport(url, e))?;
+        let mut response = builder.send().await.map_err(|e| transport(url, e))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| transport(url, e))?;
+        let retry_after = retry_after(response.headers());
+        let limit = self.config.max_response_bytes;
+        let too_large = || Error::ResponseTooLarge {
+            url: url.clone(),
+            limit,
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| usize::try_from(length).map_or(true, |length| length > limit))
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| transport(url, e))? {
+            if chunk.len() > limit.saturating_sub(body.len()) {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         if !status.is_success() {
             return Err(Error::HttpStatus {
                 status: status.as_u16(),
                 url: url.clone(),
                 body: excerpt(&body),
+                retry_after,
             });
         }
-        Ok(body.to_vec())
+        Ok(body)
     }
 }
 
+/// `Retry-After` as a number of seconds (the HTTP-date form is not used by gateways in
+/// front of ZaloPay as far as anyone reports; it is ignored, and the policy's backoff applies).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
 fn transport(url: &str, error: reqwest::Error) -> Error {
-    if error.is_timeout() {
+    // A connect timeout is both `is_connect` and `is_timeout`: nothing was sent, so it is a
+    // connect failure first.
+    if error.is_timeout() && !error.is_connect() {
         Error::Timeout {
             url: url.to_owned(),
         }

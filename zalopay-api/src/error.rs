@@ -54,6 +54,18 @@ pub enum Error {
         url: String,
         /// The start of the response body (at most 512 bytes), for diagnosis.
         body: String,
+        /// `Retry-After`, when the answer carried one (in seconds).
+        retry_after: Option<std::time::Duration>,
+    },
+
+    /// The response body was larger than `Config::max_response_bytes`; it was not read
+    /// further. The request **may** have been processed.
+    #[error("the response from {url} is larger than {limit} bytes")]
+    ResponseTooLarge {
+        /// The URL that was called.
+        url: String,
+        /// The configured limit.
+        limit: usize,
     },
 
     /// The response was not the JSON this operation documents.
@@ -73,8 +85,9 @@ pub enum Error {
     Gateway(#[from] GatewayError),
 
     /// A retry of a `retry = same_id` request (create order) was refused as a duplicate
-    /// (`-68`): an earlier attempt, whose answer was lost, reached ZaloPay and created the
-    /// object. Nothing was created twice. The lost answer (e.g. `order_url`) cannot be
+    /// (`-68`) after an earlier attempt that may have reached ZaloPay (`earlier`: a timeout, a
+    /// reset, a 5xx — never a refused connection): that attempt, whose answer was lost,
+    /// created the object. Nothing was created twice. The lost answer (e.g. `order_url`) cannot be
     /// recovered: query the object by its merchant id (`QueryOrder`), and if it is unpaid and
     /// the link is needed, cancel it and create a new order with a new id.
     #[error(
@@ -87,6 +100,9 @@ pub enum Error {
         attempts: u32,
         /// The duplicate refusal of the last attempt.
         gateway: GatewayError,
+        /// The failure of the earlier attempt that may have got through.
+        #[source]
+        earlier: Box<Error>,
     },
 }
 
@@ -111,6 +127,7 @@ impl Error {
             | Error::InvalidField { .. }
             | Error::Encode(_)
             | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. }
             | Error::AlreadySubmitted { .. } => false,
         }
     }
@@ -123,6 +140,7 @@ impl Error {
             Error::Transport { connect, .. } => !connect,
             Error::Timeout { .. }
             | Error::HttpStatus { .. }
+            | Error::ResponseTooLarge { .. }
             | Error::Decode { .. }
             | Error::Gateway(_)
             | Error::AlreadySubmitted { .. } => true,

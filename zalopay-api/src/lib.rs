@@ -59,7 +59,7 @@ pub use environment::Environment;
 pub use error::Error;
 pub use fill::FillContext;
 pub use redirect::{Redirect, RedirectError, verify_redirect};
-pub use response::{GatewayError, GatewayResponse, ResultCodes};
+pub use response::{GatewayError, GatewayResponse, IncompleteResponse, ResultCodes};
 pub use sign::{JsonString, KeyError, KeyKind, Keys, MacHex, MacValue, SecretKey};
 pub use validation::ValidationContext;
 pub use zalopay_derive::ZaloPayRequest;

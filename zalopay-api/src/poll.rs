@@ -6,10 +6,12 @@
 //! the quick-starts poll once a minute). [`Poller`] does exactly that:
 //!
 //! * query at once, then every [`PollConfig::interval`] (default 60 s);
-//! * stop at a final state (paid / failed) or at the deadline
+//! * stop at a final state (paid / expired / failed) or at the deadline
 //!   `created_at + lifetime + grace`, and never later than `created_at + 48 h` (the window in
 //!   which the query API answers). The last query happens *at* the deadline, which yields the
 //!   documented "one query after 15 minutes";
+//! * "not found" (`-101` / `-92`) is not final: the same id is queried again until the
+//!   deadline, which then reports [`PollOutcome::NotFound`];
 //! * transient errors (timeouts, transport errors, HTTP 429/5xx, gateway -429/-500/-503/-999
 //!   and maintenance codes) are retried on the next tick; other errors end the poll;
 //! * cancellable through any future the caller passes (a `tokio::sync::Notify`, a
@@ -100,13 +102,25 @@ pub enum PollOutcome {
         zp_trans_id: i64,
         /// Amount paid, VND.
         amount: i64,
-        /// Discount applied, VND.
-        discount_amount: i64,
+        /// Discount applied, VND, when the gateway said.
+        discount_amount: Option<i64>,
     },
-    /// The payment failed or the order expired (`-54`); `sub_return_code` says why.
+    /// The order expired unpaid (`2/-54`).
+    Expired,
+    /// The payment failed; `sub_return_code` says why.
     Failed {
         /// The gateway's reason.
         sub_return_code: Option<i32>,
+    },
+    /// The deadline passed and ZaloPay never knew the order (`-101` / `-92` on every answer
+    /// since the last one that found it). Not a failure: a lost create answer can leave an
+    /// order that appears late. Do **not** create it again under a new id; query the same
+    /// `app_trans_id` later (within 48 h) or check the merchant portal.
+    NotFound {
+        /// The deadline that was reached, Unix ms.
+        at_deadline: i64,
+        /// The last not-found code (-101 or -92).
+        sub_return_code: i32,
     },
     /// The deadline passed while the order was still unpaid (or the last queries failed
     /// transiently). Usually means the buyer never paid; the merchant portal has the final
@@ -217,6 +231,7 @@ impl<C: Clock, S: Sleeper> Poller<C, S> {
                 // Deferred in an async block: a cancelled poll does not even build a query.
                 answer = async { query().await } => answer,
             };
+            let mut not_found = None;
             let last_error = match answer {
                 Ok(response) => match response.status() {
                     OrderStatus::Paid {
@@ -230,10 +245,16 @@ impl<C: Clock, S: Sleeper> Poller<C, S> {
                             discount_amount,
                         });
                     }
+                    OrderStatus::Expired => return Ok(PollOutcome::Expired),
                     OrderStatus::Failed { sub_return_code } => {
                         return Ok(PollOutcome::Failed { sub_return_code });
                     }
-                    OrderStatus::Processing => None,
+                    // Not visible (yet): keep asking the same id until the deadline.
+                    OrderStatus::NotFound { sub_return_code } => {
+                        not_found = Some(sub_return_code);
+                        None
+                    }
+                    _ => None,
                 },
                 Err(error) if error.is_transient() => {
                     tracing::debug!(%error, "order query failed transiently; retrying next tick");
@@ -243,9 +264,15 @@ impl<C: Clock, S: Sleeper> Poller<C, S> {
             };
             let now = self.clock.now_ms();
             if now >= deadline {
-                return Ok(PollOutcome::StillProcessing {
-                    at_deadline: deadline,
-                    last_error,
+                return Ok(match not_found {
+                    Some(sub_return_code) => PollOutcome::NotFound {
+                        at_deadline: deadline,
+                        sub_return_code,
+                    },
+                    None => PollOutcome::StillProcessing {
+                        at_deadline: deadline,
+                        last_error,
+                    },
                 });
             }
             let left = Duration::from_millis(deadline.saturating_sub(now).unsigned_abs());

@@ -31,8 +31,9 @@ pub struct QuickPay {
     /// Merchant data as a JSON object (`{}` when empty).
     #[check(max_len = 2048)]
     pub embed_data: JsonString,
-    /// The order's items as a JSON array (`[]` when empty).
-    #[check(max_len = 2048)]
+    /// The order's items as a JSON array (`[]` when empty; ≤ 1024 chars for quick pay,
+    /// api-facts §13).
+    #[check(max_len = 1024)]
     pub item: JsonString,
     /// The payment code, RSA-encrypted with ZaloPay's public key, base64.
     #[check(non_empty)]

@@ -1,5 +1,20 @@
 //! What every response shares: the gateway's result codes, and how a response is sorted into
 //! "a business state" (returned as `Ok`) or "the gateway rejected the request" (an `Err`).
+//!
+//! # One rule for `return_code 2`
+//!
+//! A response that describes the state of an object (order, refund, binding, top-up) has a
+//! `status()` accessor and [`GatewayResponse::FAILED_IS_STATE`] `= true`: its `return_code 2`
+//! comes back as `Ok`, and `status()` says which state (failed, expired, **not found**), unless
+//! the sub code is request-level (`-401`, `-402`, `-429`, `-500`, ...), which is an `Err`.
+//! Every other response (create, refund, pay, bind, ...) has `FAILED_IS_STATE = false`: its
+//! `return_code 2` is the gateway refusing the request, an `Err(`[`GatewayError`]`)` with both
+//! codes kept. `return_code 1` is success only with no sub code or sub code `1`.
+//!
+//! The `status()` enums share one vocabulary: `Paid` (money collected), `Refunded`,
+//! `Disbursed`, `Confirmed` (binding); `Processing` and `NotFound` (not final: ask again with
+//! the same id); `Failed { sub_return_code }` / `Expired` (final); and `Unknown { .. }` for
+//! codes that describe no state, which never reads as final.
 
 use serde::Deserialize;
 
@@ -20,9 +35,10 @@ pub struct ResultCodes {
 }
 
 impl ResultCodes {
-    /// `return_code == 1`.
+    /// `return_code == 1` with no sub code or sub code `1`. A positive sub code other than 1
+    /// (pending-type codes such as `4`, `5`, `48`) is **not** success.
     pub fn is_success(&self) -> bool {
-        self.return_code == 1
+        self.return_code == 1 && success_sub_code(self.sub_return_code)
     }
 
     /// `return_code == 3`: the gateway is still working on it; query again later.
@@ -84,6 +100,27 @@ impl GatewayError {
     }
 }
 
+/// A result the gateway reported without a field that result needs (a "paid" order query
+/// without `zp_trans_id`, ...). The SDK refuses to decode such an answer rather than invent
+/// the value; the answer's codes are lost with it, so query again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{operation} answered `{state}` without `{field}`; refusing to invent it")]
+pub struct IncompleteResponse {
+    /// The operation id (`order.query`, ...).
+    pub operation: &'static str,
+    /// The state the answer claimed.
+    pub state: &'static str,
+    /// The wire name of the missing field.
+    pub field: &'static str,
+}
+
+/// Whether a `sub_return_code` is compatible with success: absent or `1`. Positive codes other
+/// than 1 exist (`2` duplicate, `4` in notify queue, `5` processing, `48` wait for query, ...:
+/// the errors page lists them as *pending*); none of them reads as success.
+pub(crate) fn success_sub_code(sub_return_code: Option<i32>) -> bool {
+    matches!(sub_return_code, None | Some(1))
+}
+
 /// A typed response the client can sort into business state or rejection.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the `response = ...` of an operation: it does not implement `GatewayResponse`",
@@ -91,6 +128,10 @@ impl GatewayError {
     note = "implement `zalopay_api::GatewayResponse` for it: its `rejection()` says whether an answer is a result or the gateway's refusal"
 )]
 pub trait GatewayResponse {
+    /// Whether `return_code 2` describes the object's state (`Ok`, read it with `status()`)
+    /// rather than a refusal of the request (`Err`). See the [module docs](self).
+    const FAILED_IS_STATE: bool = false;
+
     /// `Some` when the gateway refused the request; `None` when the response is a result
     /// (success, failure of the payment itself, or still processing).
     fn rejection(&self) -> Option<GatewayError>;

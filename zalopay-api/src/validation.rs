@@ -250,6 +250,47 @@ pub mod check {
         }
     }
 
+    /// `min = N`: an integer at least `min` (an absent `Option` passes).
+    pub fn min<T: CheckInteger + ?Sized>(
+        field: &'static str,
+        value: &T,
+        min: i128,
+    ) -> Result<(), Error> {
+        match value.integer() {
+            Some(n) if n < min => Err(invalid(field, format!("must be at least {min}, got {n}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// `max = N`: an integer at most `max` (an absent `Option` passes).
+    pub fn max<T: CheckInteger + ?Sized>(
+        field: &'static str,
+        value: &T,
+        max: i128,
+    ) -> Result<(), Error> {
+        match value.integer() {
+            Some(n) if n > max => Err(invalid(field, format!("must be at most {max}, got {n}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// `not_above = "other"`: an integer no greater than the request's `other` field (passes
+    /// when either is absent).
+    pub fn not_above<T: CheckInteger + ?Sized, U: CheckInteger + ?Sized>(
+        field: &'static str,
+        value: &T,
+        other_field: &'static str,
+        other: &U,
+    ) -> Result<(), Error> {
+        match (value.integer(), other.integer()) {
+            (Some(n), Some(limit)) if n > limit => Err(invalid(
+                field,
+                format!("is {n}, more than `{other_field}` ({limit})"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// `json`: parses as JSON.
     pub fn json<T: CheckText + ?Sized>(field: &'static str, value: &T) -> Result<(), Error> {
         match value.text() {

@@ -74,7 +74,11 @@ async fn verified_callback_reaches_the_handler() {
 async fn handler_reply_is_passed_through() {
     let seen = Seen::default();
     let body = sign_callback(&keys(), KAT_DATA, 1);
-    let (status, _, reply) = post(app(seen.clone(), CallbackReply::retry("db down")), body).await;
+    let (status, _, reply) = post(
+        app(seen.clone(), CallbackReply::retry_later("db down")),
+        body,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(reply, r#"{"return_code":0,"return_message":"db down"}"#);
     assert_eq!(seen.lock().unwrap().len(), 1);

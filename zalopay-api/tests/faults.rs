@@ -28,6 +28,8 @@ fn fast_retry() -> RetryPolicy {
         multiplier: 2.0,
         max_backoff: Duration::from_millis(20),
         jitter: false,
+        rate_limit_backoff: Duration::from_millis(20),
+        max_retry_after: Duration::from_secs(1),
     }
 }
 
@@ -178,6 +180,8 @@ async fn connection_refused_is_retried_even_for_a_refund() {
         multiplier: 1.0,
         max_backoff: Duration::from_millis(100),
         jitter: false,
+        rate_limit_backoff: Duration::from_millis(100),
+        max_retry_after: Duration::from_millis(100),
     };
     let started = Instant::now();
     let error = Client::new(config)

@@ -66,7 +66,7 @@ fn query_order_sample() {
         OrderStatus::Paid {
             zp_trans_id: 230_512_000_007_041,
             amount: 5000,
-            discount_amount: 0
+            discount_amount: None
         }
     );
 }
@@ -92,7 +92,7 @@ fn refund_processing() {
 fn query_refund_states() {
     let r: QueryRefundResponse =
         ok(r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":""}"#);
-    assert_eq!(r.status(), RefundStatus::Success);
+    assert_eq!(r.status(), RefundStatus::Refunded);
     let r: QueryRefundResponse = ok(
         r#"{"return_code":3,"return_message":"","sub_return_code":2,"sub_return_message":"REFUND_PROCESSING"}"#,
     );
@@ -169,7 +169,7 @@ fn agreement_query() {
         r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"app_id":2554,"app_trans_id":"230407_13221300383","binding_id":"230407qQe7vGnqp0agyforLAy0D2b1x3","pay_token":"NJLHNTRLZDETZGQYZI0ZNTBKLTGWZJKTMTKXYJHLMWI5NTFI","server_time":1680850000,"merchant_user_id":"ZLP User","status":1,"msg_type":1,"zp_user_id":"u1","masked_user_phone":"****6938","expiry_timestamp_in_ms":1712472000000}}"#,
     );
     let data = r.data.unwrap();
-    assert_eq!(data.binding_status(), Some(BindingStatus::Confirmed));
+    assert_eq!(data.status(), Some(BindingStatus::Confirmed));
     assert_eq!(data.masked_user_phone.as_deref(), Some("****6938"));
 }
 
@@ -239,7 +239,7 @@ fn disbursement() {
         r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":"230407000000123","status":3,"m_u_id":"m","phone":"0904123456","amount":1000,"description":"Topup","partner_fee":0,"zlp_fee":0,"extra_info":"{}","time":1680848533635}}"#,
     );
     assert_eq!(
-        r.data.unwrap().disbursement_status(),
+        r.data.unwrap().status(),
         Some(DisbursementStatus::Processing)
     );
 
@@ -247,10 +247,7 @@ fn disbursement() {
         r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":230407000000123,"status":1,"amount":1000,"zp_trans_id":"230407000006575","result_url":"https://example.invalid/r"}}"#,
     );
     let data = r.data.unwrap();
-    assert_eq!(
-        data.disbursement_status(),
-        Some(DisbursementStatus::Success)
-    );
+    assert_eq!(data.status(), Some(DisbursementStatus::Disbursed));
     assert_eq!(data.order_id.as_deref(), Some("230407000000123"));
 }
 
@@ -261,10 +258,10 @@ fn zod() {
     assert!(r.order_url.is_some());
     let r: ZodStatusResponse = ok(r#"{"amount":"430000","status":1,"zpTransId":"0"}"#);
     assert_eq!(r.amount, Some(430_000));
-    assert_eq!(r.order_status(), ZodOrderStatus::Success);
+    assert_eq!(r.status(), ZodOrderStatus::Paid);
     assert_eq!(r.zp_trans_id.as_deref(), Some("0"));
     let r: ZodStatusResponse = ok(r#"{"amount":430000,"status":"3","zpTransId":0}"#);
-    assert_eq!(r.order_status(), ZodOrderStatus::Unpaid);
+    assert_eq!(r.status(), ZodOrderStatus::Processing);
     let err = decode::<ZodStatusResponse>(URL, br#"{"amount":"43x","status":1}"#).unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     let err = decode::<ZodInvoiceResponse>(

@@ -93,7 +93,7 @@ async fn processing_then_paid() {
             PollOutcome::Paid {
                 zp_trans_id: 230_512_000_007_041,
                 amount: 5000,
-                discount_amount: 200
+                discount_amount: Some(200)
             }
         ),
         "{outcome:?}"
@@ -217,6 +217,7 @@ async fn transient_errors_are_retried_next_tick() {
                 status: 502,
                 url: "http://fake/v2/query".into(),
                 body: String::new(),
+                retry_after: None,
             }),
             processing(),
             paid(),

@@ -766,8 +766,8 @@ fn payment() -> impl Strategy<Value = PaymentCallback> {
             server_time: t.1,
             channel,
             merchant_user_id: b.o[0].clone(),
-            user_fee_amount: b.n[1],
-            discount_amount: t.2,
+            user_fee_amount: Some(b.n[1]),
+            discount_amount: (t.2 % 2 == 0).then_some(t.2),
         }
     })
 }

@@ -64,6 +64,8 @@ fn client(base: &str) -> Client {
         multiplier: 1.0,
         max_backoff: Duration::from_millis(1),
         jitter: false,
+        rate_limit_backoff: Duration::from_millis(1),
+        max_retry_after: Duration::from_millis(1),
     });
     config.timeout = Duration::from_millis(300);
     #[cfg(feature = "rsa")]

@@ -319,7 +319,12 @@ async fn wait_for_order(
         print_json(&serde_json::from_slice(&body)?)?;
     }
     match outcome {
-        PollOutcome::Paid { .. } | PollOutcome::Failed { .. } => Ok(()),
+        PollOutcome::Paid { .. } | PollOutcome::Failed { .. } | PollOutcome::Expired => Ok(()),
+        PollOutcome::NotFound {
+            sub_return_code, ..
+        } => Err(CliError::new(format!(
+            "order {app_trans_id} not found ({sub_return_code}) after {timeout} s: not a failure; query the same id again later, do not create it under a new id"
+        ))),
         PollOutcome::StillProcessing { last_error, .. } => Err(CliError::new(match last_error {
             Some(error) => format!("gave up after {timeout} s; last query failed: {error}"),
             None => format!("order {app_trans_id} still not paid after {timeout} s"),

@@ -123,6 +123,7 @@ struct Entry {
 }
 
 /// What came with a final result.
+#[derive(Debug, Clone, Copy)]
 enum Detail {
     /// ZaloPay's transaction id.
     Paid(i64),
@@ -151,19 +152,75 @@ impl Shop {
     }
 
     /// Records a final result once (later news about a settled order is ignored).
-    fn settle(&self, id: &str, status: PaymentStatus, detail: Detail, by: &'static str) {
+    /// Records a verdict for order `id` (see [`apply_verdict`]); `None` for an unknown order.
+    fn settle(
+        &self,
+        id: &str,
+        status: PaymentStatus,
+        detail: Detail,
+        by: &'static str,
+    ) -> Option<Applied> {
         let mut orders = self.orders();
-        if let Some(entry) = orders.get_mut(id)
-            && entry.order.status == PaymentStatus::Waiting
-        {
-            entry.order.status = status;
-            match detail {
-                Detail::Paid(zp_trans_id) => entry.order.zp_trans_id = Some(zp_trans_id),
-                Detail::Failed(sub_return_code) => entry.order.sub_return_code = sub_return_code,
-            }
-            entry.order.confirmed_by = Some(by);
+        let entry = orders.get_mut(id)?;
+        let applied = apply_verdict(&mut entry.order, status, detail, by);
+        if applied == Applied::Recorded {
             entry.settled.notify_one();
         }
+        Some(applied)
+    }
+}
+
+/// What recording a verdict did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Applied {
+    /// The order's state changed.
+    Recorded,
+    /// The same payment was already recorded (a duplicate callback, or a poll after the
+    /// callback): nothing changed.
+    Duplicate,
+    /// The verdict cannot override what is recorded (a "failed" after "paid", or a second,
+    /// different `zp_trans_id`): nothing changed.
+    Ignored,
+}
+
+/// Money received wins: a payment is recorded over "waiting" **and over an earlier
+/// "failed"** (a poll can see a failure before a late payment's callback); a failure is
+/// recorded only over "waiting". Records are idempotent on `app_trans_id` (one entry per
+/// order) and `zp_trans_id` (the same payment twice changes nothing).
+fn apply_verdict(
+    order: &mut ShopOrder,
+    status: PaymentStatus,
+    detail: Detail,
+    by: &'static str,
+) -> Applied {
+    match (order.status, detail) {
+        (PaymentStatus::Paid, Detail::Paid(zp_trans_id)) => {
+            if order.zp_trans_id == Some(zp_trans_id) {
+                Applied::Duplicate
+            } else {
+                tracing::warn!(
+                    app_trans_id = %order.app_trans_id,
+                    recorded = ?order.zp_trans_id,
+                    received = zp_trans_id,
+                    "a second payment for one order: check the merchant portal"
+                );
+                Applied::Ignored
+            }
+        }
+        (PaymentStatus::Waiting | PaymentStatus::Failed, Detail::Paid(zp_trans_id)) => {
+            order.status = status;
+            order.zp_trans_id = Some(zp_trans_id);
+            order.sub_return_code = None;
+            order.confirmed_by = Some(by);
+            Applied::Recorded
+        }
+        (PaymentStatus::Waiting, Detail::Failed(sub_return_code)) => {
+            order.status = status;
+            order.sub_return_code = sub_return_code;
+            order.confirmed_by = Some(by);
+            Applied::Recorded
+        }
+        (PaymentStatus::Paid | PaymentStatus::Failed, Detail::Failed(_)) => Applied::Ignored,
     }
 }
 
@@ -265,18 +322,22 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
         move |callback: Callback| {
             let shop = Arc::clone(&shop);
             async move {
-                if let Callback::Payment(payment) = callback {
-                    if shop.order(&payment.app_trans_id).is_none() {
-                        return CallbackReply::failed("unknown order");
+                let Callback::Payment(payment) = callback else {
+                    return CallbackReply::success();
+                };
+                match shop.settle(
+                    &payment.app_trans_id,
+                    PaymentStatus::Paid,
+                    Detail::Paid(payment.zp_trans_id),
+                    "callback",
+                ) {
+                    Some(Applied::Recorded) => CallbackReply::success(),
+                    Some(Applied::Duplicate | Applied::Ignored) => {
+                        CallbackReply::already_processed()
                     }
-                    shop.settle(
-                        &payment.app_trans_id,
-                        PaymentStatus::Paid,
-                        Detail::Paid(payment.zp_trans_id),
-                        "callback",
-                    );
+                    // Not ours (yet): let ZaloPay call again rather than claim it was handled.
+                    None => CallbackReply::retry_later("unknown order"),
                 }
-                CallbackReply::success()
             }
         }
     };
@@ -480,12 +541,22 @@ async fn fall_back_to_polling(shop: Arc<Shop>, id: String, created_at: i64, sett
         Ok(PollOutcome::Paid { zp_trans_id, .. }) => {
             shop.settle(&id, PaymentStatus::Paid, Detail::Paid(zp_trans_id), "query");
         }
-        Ok(PollOutcome::Failed { sub_return_code }) => shop.settle(
-            &id,
-            PaymentStatus::Failed,
-            Detail::Failed(sub_return_code),
-            "query",
-        ),
+        Ok(PollOutcome::Failed { sub_return_code }) => {
+            shop.settle(
+                &id,
+                PaymentStatus::Failed,
+                Detail::Failed(sub_return_code),
+                "query",
+            );
+        }
+        Ok(PollOutcome::Expired) => {
+            shop.settle(
+                &id,
+                PaymentStatus::Failed,
+                Detail::Failed(Some(-54)),
+                "query",
+            );
+        }
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, app_trans_id = %id, "polling failed"),
     }
@@ -630,5 +701,63 @@ mod tests {
     fn qr_is_inline_svg() {
         let svg = qr_svg("http://127.0.0.1:1/pay?order=x").unwrap();
         assert!(svg.starts_with("<svg"));
+    }
+}
+
+#[cfg(test)]
+mod verdict_tests {
+    use super::*;
+
+    fn waiting() -> ShopOrder {
+        ShopOrder {
+            app_trans_id: "240101_1".to_owned(),
+            product: "coffee".to_owned(),
+            amount: 45_000,
+            order_url: String::new(),
+            status: PaymentStatus::Waiting,
+            zp_trans_id: None,
+            confirmed_by: None,
+            sub_return_code: None,
+        }
+    }
+
+    #[test]
+    fn a_paid_callback_after_a_failed_poll_ends_paid() {
+        let mut order = waiting();
+        let failed = Detail::Failed(Some(-54));
+        assert_eq!(
+            apply_verdict(&mut order, PaymentStatus::Failed, failed, "query"),
+            Applied::Recorded
+        );
+        assert_eq!(
+            apply_verdict(&mut order, PaymentStatus::Paid, Detail::Paid(7), "callback"),
+            Applied::Recorded
+        );
+        assert_eq!(order.status, PaymentStatus::Paid);
+        assert_eq!(order.zp_trans_id, Some(7));
+        assert_eq!(order.sub_return_code, None);
+        assert_eq!(order.confirmed_by, Some("callback"));
+    }
+
+    #[test]
+    fn a_failure_never_overrides_a_payment_and_duplicates_change_nothing() {
+        let mut order = waiting();
+        apply_verdict(&mut order, PaymentStatus::Paid, Detail::Paid(7), "callback");
+        let failed = Detail::Failed(Some(-329));
+        assert_eq!(
+            apply_verdict(&mut order, PaymentStatus::Failed, failed, "query"),
+            Applied::Ignored
+        );
+        assert_eq!(
+            apply_verdict(&mut order, PaymentStatus::Paid, Detail::Paid(7), "query"),
+            Applied::Duplicate
+        );
+        assert_eq!(
+            apply_verdict(&mut order, PaymentStatus::Paid, Detail::Paid(8), "callback"),
+            Applied::Ignored
+        );
+        assert_eq!(order.status, PaymentStatus::Paid);
+        assert_eq!(order.zp_trans_id, Some(7));
+        assert_eq!(order.confirmed_by, Some("callback"));
     }
 }

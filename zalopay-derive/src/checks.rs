@@ -6,7 +6,7 @@ use quote::quote_spanned;
 use syn::meta::ParseNestedMeta;
 
 /// A parsed check: what to verify, typed when parsed.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum CheckKind {
     Positive,
     MaxLen(usize),
@@ -15,6 +15,13 @@ pub enum CheckKind {
     MRefundId,
     RecentMs,
     Json,
+    /// `min = N`: an integer at least `N`.
+    Min(i128),
+    /// `max = N`: an integer at most `N`.
+    Max(i128),
+    /// `not_above = "field"`: an integer no greater than another field (resolved in
+    /// `validate`).
+    NotAbove(syn::LitStr),
 }
 
 /// One entry of `#[check(...)]` on a field.
@@ -72,6 +79,21 @@ pub const CHECKS: &[CheckSpec] = &[
         name: "json",
         usage: "json",
         parse: |meta, name| flag(meta, name, CheckKind::Json),
+    },
+    CheckSpec {
+        name: "min",
+        usage: "min = N",
+        parse: |meta, name| bound(meta, name).map(CheckKind::Min),
+    },
+    CheckSpec {
+        name: "max",
+        usage: "max = N",
+        parse: |meta, name| bound(meta, name).map(CheckKind::Max),
+    },
+    CheckSpec {
+        name: "not_above",
+        usage: "not_above = \"field\"",
+        parse: not_above,
     },
 ];
 
@@ -149,9 +171,60 @@ fn max_len(meta: &ParseNestedMeta<'_>, _: &str) -> syn::Result<CheckKind> {
     }
 }
 
+/// `min = N` / `max = N`: an inclusive integer bound.
+fn bound(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<i128> {
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(format!(
+            "`{name}` needs a value: `{name} = 300` (an inclusive bound)"
+        )));
+    }
+    let value: syn::Expr = meta.value()?.parse()?;
+    // A literal, possibly negated: `min = -1`.
+    let (negative, lit) = match &value {
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => (true, &**expr),
+        other => (false, other),
+    };
+    match lit {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) => match n.base10_parse::<i128>() {
+            Ok(bound) if negative => Ok(-bound),
+            Ok(bound) => Ok(bound),
+            Err(_) => Err(syn::Error::new_spanned(
+                n,
+                format!("`{name}` takes a whole number"),
+            )),
+        },
+        _ => Err(syn::Error::new_spanned(
+            value,
+            format!("`{name}` takes a whole number: `{name} = 300`"),
+        )),
+    }
+}
+
+fn not_above(meta: &ParseNestedMeta<'_>, _: &str) -> syn::Result<CheckKind> {
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(
+            meta.error("`not_above` needs the name of another field: `not_above = \"amount\"`")
+        );
+    }
+    match meta.value()?.parse::<syn::Lit>()? {
+        syn::Lit::Str(other) => Ok(CheckKind::NotAbove(other)),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`not_above` needs the name of another field: `not_above = \"amount\"`",
+        )),
+    }
+}
+
 impl CheckKind {
     /// Whether the check reads the client's clock.
-    pub fn uses_ctx(self) -> bool {
+    pub fn uses_ctx(&self) -> bool {
         matches!(
             self,
             CheckKind::AppTransId | CheckKind::MRefundId | CheckKind::RecentMs
@@ -159,14 +232,16 @@ impl CheckKind {
     }
 
     /// The call to `__private::check::*` for field `member` (wire name `name`); `app_id` is
-    /// the struct's `app_id` member, which `m_refund_id` reads.
+    /// the struct's `app_id` member, which `m_refund_id` reads; `fields` resolves the field a
+    /// `not_above` names (checked to exist in `validate`).
     pub fn call(
-        self,
+        &self,
         p: &TokenStream,
         span: Span,
         name: &str,
         member: &syn::Ident,
         app_id: Option<&syn::Ident>,
+        fields: &[crate::model::Field<'_>],
     ) -> TokenStream {
         match self {
             CheckKind::Positive => {
@@ -188,6 +263,20 @@ impl CheckKind {
                 quote_spanned!(span=> #p::check::recent_ms(#name, &self.#member, ctx)?;)
             }
             CheckKind::Json => quote_spanned!(span=> #p::check::json(#name, &self.#member)?;),
+            CheckKind::Min(bound) => {
+                quote_spanned!(span=> #p::check::min(#name, &self.#member, #bound)?;)
+            }
+            CheckKind::Max(bound) => {
+                quote_spanned!(span=> #p::check::max(#name, &self.#member, #bound)?;)
+            }
+            CheckKind::NotAbove(other) => {
+                let Some(other) = fields.iter().find(|f| f.ident == other.value().as_str()) else {
+                    return TokenStream::new();
+                };
+                let other_member = other.ident;
+                let other_name = other.reported_name();
+                quote_spanned!(span=> #p::check::not_above(#name, &self.#member, #other_name, &self.#other_member)?;)
+            }
         }
     }
 }

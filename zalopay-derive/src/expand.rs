@@ -232,14 +232,15 @@ fn validate_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
     }
     let calls = checks.iter().map(|(field, check)| {
         // Errors name the field as ZaloPay does; unsent fields keep their Rust name.
-        let name = if field.skip_wire {
-            field.ident.to_string()
-        } else {
-            field.wire_name.clone()
-        };
-        check
-            .kind
-            .call(p, check.span, &name, field.ident, plan.app_id_member)
+        let name = field.reported_name();
+        check.kind.call(
+            p,
+            check.span,
+            &name,
+            field.ident,
+            plan.app_id_member,
+            plan.fields,
+        )
     });
     let uses_ctx = checks.iter().any(|(_, c)| c.kind.uses_ctx());
     let silence_ctx = (!uses_ctx).then(|| quote!(let _ = ctx;));

@@ -44,6 +44,17 @@ pub struct Field<'a> {
     pub default: Option<Sp<FieldDefault>>,
 }
 
+impl Field<'_> {
+    /// The name errors report: the wire name, or the Rust name of an unsent field.
+    pub fn reported_name(&self) -> String {
+        if self.skip_wire {
+            self.ident.to_string()
+        } else {
+            self.wire_name.clone()
+        }
+    }
+}
+
 /// A value the client fills in from its `Config` and clock.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Filled {

@@ -189,6 +189,26 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
                     format!("`m_refund_id` checks the `yyMMdd_<app_id>_` prefix against the `app_id` field, and `{}` has none", request.input.ident),
                 );
             }
+            if let CheckKind::NotAbove(other) = &check.kind {
+                match request
+                    .fields
+                    .iter()
+                    .find(|f| f.ident == other.value().as_str())
+                {
+                    Some(found) if found.ident == field.ident => {
+                        errors.spanned(other, "`not_above` must name another field");
+                    }
+                    Some(_) => {}
+                    None => errors.spanned(
+                        other,
+                        format!(
+                            "`not_above` names `{}`, which is not a field of `{}`",
+                            other.value(),
+                            request.input.ident
+                        ),
+                    ),
+                }
+            }
         }
     }
     let filled = check_filled(request, errors);

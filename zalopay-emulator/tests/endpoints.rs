@@ -49,7 +49,7 @@ async fn sdk_create_and_query_against_the_emulator() {
     else {
         panic!("not paid: {status:?}");
     };
-    assert_eq!((amount, discount_amount), (50_000, 0));
+    assert_eq!((amount, discount_amount), (50_000, Some(0)));
     assert!(!status.is_processing);
     let id = zp_trans_id.to_string();
     assert_eq!(id.len(), 15, "{id}");

@@ -63,22 +63,33 @@ pub struct AgreementPayResponse {
 
 /// Where a token payment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PayStatus {
-    /// `1`: paid.
-    Succeeded,
-    /// `3`: in progress; poll the order with [`crate::order::QueryOrder`].
+    /// `1` (with no pending sub code): paid. The payment callback follows; the order query
+    /// has `zp_trans_id` and the amount.
+    Paid,
+    /// `3`, or `1` with a pending positive sub code: in progress; poll the order with
+    /// [`crate::order::QueryOrder`].
     Processing,
-    /// Anything else (the client returns those as errors; only hand-built values get here).
-    Failed,
+    /// Codes the client returns as `Err` (a refused payment); only hand-built values get here.
+    Unknown {
+        /// `return_code` as received.
+        return_code: i32,
+        /// `sub_return_code` as received.
+        sub_return_code: Option<i32>,
+    },
 }
 
 impl AgreementPayResponse {
     /// The payment's status.
     pub fn status(&self) -> PayStatus {
-        match self.codes.return_code {
-            1 => PayStatus::Succeeded,
-            3 => PayStatus::Processing,
-            _ => PayStatus::Failed,
+        match (self.codes.return_code, self.codes.sub_return_code) {
+            (1, sub) if crate::response::success_sub_code(sub) => PayStatus::Paid,
+            (1 | 3, _) => PayStatus::Processing,
+            (return_code, sub_return_code) => PayStatus::Unknown {
+                return_code,
+                sub_return_code,
+            },
         }
     }
 }

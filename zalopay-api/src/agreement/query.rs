@@ -61,17 +61,39 @@ pub struct BindingData {
     pub expiry_timestamp_in_ms: Option<i64>,
 }
 
-/// The state of a binding.
+/// Where a binding stands, as far as [`AgreementQuery`] can tell (`data.status`: 1 confirmed,
+/// 3 cancelled, 4 disabled).
+///
+/// [`NotFound`](Self::NotFound) and [`Processing`](Self::Processing) are not final: query the
+/// same `app_trans_id` again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BindingStatus {
-    /// `1`: the buyer confirmed; `pay_token` is usable.
+    /// `1`: the user confirmed; store `pay_token`.
     Confirmed,
-    /// `3`: the buyer cancelled.
+    /// `3`: the user cancelled.
     Cancelled,
-    /// `4`: the binding was disabled; drop the agreement.
+    /// `4`: the binding was disabled.
     Disabled,
-    /// Any other value, kept as received.
+    /// `return_code 3`, or an answer without `data.status` yet: the user has not answered.
+    Processing,
+    /// `2/-101`: ZaloPay does not know the binding request (yet). Not final.
+    NotFound,
+    /// `return_code 2` with another sub code: the binding request failed.
+    Failed {
+        /// The gateway's reason.
+        sub_return_code: Option<i32>,
+    },
+    /// A `data.status` value no source documents, kept as received.
     Other(i32),
+    /// Codes that describe no binding state (a request-level rejection; the client returns
+    /// those as `Err`).
+    Unknown {
+        /// `return_code` as received.
+        return_code: i32,
+        /// `sub_return_code` as received.
+        sub_return_code: Option<i32>,
+    },
 }
 
 impl From<i32> for BindingStatus {
@@ -86,9 +108,36 @@ impl From<i32> for BindingStatus {
 }
 
 impl BindingData {
-    /// The typed `status`, if one was sent.
-    pub fn binding_status(&self) -> Option<BindingStatus> {
+    /// The binding's `status` field, typed (`None` when absent).
+    pub fn status(&self) -> Option<BindingStatus> {
         self.status.map(BindingStatus::from)
+    }
+}
+
+impl AgreementQueryResponse {
+    /// The binding's status.
+    pub fn status(&self) -> BindingStatus {
+        let codes = &self.codes;
+        if self.rejection().is_some() {
+            return BindingStatus::Unknown {
+                return_code: codes.return_code,
+                sub_return_code: codes.sub_return_code,
+            };
+        }
+        match (codes.return_code, codes.sub_return_code) {
+            (1, sub) if crate::response::success_sub_code(sub) => self
+                .data
+                .as_ref()
+                .and_then(BindingData::status)
+                .unwrap_or(BindingStatus::Processing),
+            (1 | 3, _) => BindingStatus::Processing,
+            (2, Some(-101)) => BindingStatus::NotFound,
+            (2, sub_return_code) => BindingStatus::Failed { sub_return_code },
+            (return_code, sub_return_code) => BindingStatus::Unknown {
+                return_code,
+                sub_return_code,
+            },
+        }
     }
 }
 
@@ -104,6 +153,8 @@ pub struct AgreementQueryResponse {
 }
 
 impl GatewayResponse for AgreementQueryResponse {
+    const FAILED_IS_STATE: bool = true;
+
     fn rejection(&self) -> Option<GatewayError> {
         crate::wire::result_unless_request_level(&self.codes)
     }

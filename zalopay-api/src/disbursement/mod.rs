@@ -57,35 +57,77 @@ pub struct DisbursementOrder {
 }
 
 impl DisbursementOrder {
-    /// The typed status, if one was sent.
-    pub fn disbursement_status(&self) -> Option<DisbursementStatus> {
+    /// The order's `status` field, typed (`None` when absent).
+    pub fn status(&self) -> Option<DisbursementStatus> {
         self.status.map(DisbursementStatus::from)
     }
 }
 
-/// The state of a disbursement order (`data.status`).
+/// Where a top-up stands (`data.status`: 1 success, 2 fail, 3 processing, 4 pending manual
+/// handling by ZaloPay; api-facts §14 \[C2]).
+///
+/// Only [`Disbursed`](Self::Disbursed) and [`Failed`](Self::Failed) are final.
+/// [`NotFound`](Self::NotFound) is not a failure: a top-up whose answer was lost may not be
+/// visible yet. Query the same `partner_order_id` again; never top up again under a new
+/// `partner_order_id` while the first may still go through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DisbursementStatus {
-    /// `1`: the money reached the wallet.
-    Success,
-    /// `2`: failed.
+    /// `1`: the money reached the user's wallet.
+    Disbursed,
+    /// `2`: the top-up failed.
     Failed,
-    /// `3`: processing; query again.
+    /// `3`, or an answer without `data.status`: still processing; query again.
     Processing,
-    /// `4`: pending manual handling by ZaloPay.
+    /// `4`: pending manual handling by ZaloPay; query again later.
     Pending,
-    /// Any other value, kept as received.
+    /// `2/-101`: ZaloPay does not know this `partner_order_id` (yet). Not final.
+    NotFound,
+    /// A `data.status` value no source documents, kept as received.
     Other(i32),
+    /// Codes that describe no top-up state (a request-level rejection; the client returns
+    /// those as `Err`).
+    Unknown {
+        /// `return_code` as received.
+        return_code: i32,
+        /// `sub_return_code` as received.
+        sub_return_code: Option<i32>,
+    },
 }
 
 impl From<i32> for DisbursementStatus {
     fn from(status: i32) -> Self {
         match status {
-            1 => Self::Success,
+            1 => Self::Disbursed,
             2 => Self::Failed,
             3 => Self::Processing,
             4 => Self::Pending,
             other => Self::Other(other),
         }
+    }
+}
+
+/// The status of a top-up answer or txn query: the codes first, then `data.status`.
+pub(crate) fn disbursement_status(
+    codes: &crate::ResultCodes,
+    data: Option<&DisbursementOrder>,
+) -> DisbursementStatus {
+    let unknown = DisbursementStatus::Unknown {
+        return_code: codes.return_code,
+        sub_return_code: codes.sub_return_code,
+    };
+    if crate::wire::result_unless_request_level(codes).is_some() {
+        return unknown;
+    }
+    match (codes.return_code, codes.sub_return_code) {
+        (1, sub) if crate::response::success_sub_code(sub) => data
+            .and_then(DisbursementOrder::status)
+            .unwrap_or(DisbursementStatus::Processing),
+        (1 | 3, _) => DisbursementStatus::Processing,
+        (2, Some(-101)) => DisbursementStatus::NotFound,
+        (2, _) => data
+            .and_then(DisbursementOrder::status)
+            .unwrap_or(DisbursementStatus::Failed),
+        _ => unknown,
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::DisbursementOrder;
+use super::{DisbursementOrder, DisbursementStatus};
 use crate::response::{GatewayError, GatewayResponse};
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
 
@@ -79,6 +79,20 @@ pub struct DisbursementTopupResponse {
     /// The order.
     #[serde(default)]
     pub data: Option<DisbursementOrder>,
+}
+
+impl DisbursementTopupResponse {
+    /// The top-up's status; `2/-406` (fund-in limit) is [`DisbursementStatus::Failed`].
+    /// Anything this operation returns as `Err` reads as [`DisbursementStatus::Unknown`].
+    pub fn status(&self) -> DisbursementStatus {
+        if self.rejection().is_some() {
+            return DisbursementStatus::Unknown {
+                return_code: self.codes.return_code,
+                sub_return_code: self.codes.sub_return_code,
+            };
+        }
+        super::disbursement_status(&self.codes, self.data.as_ref())
+    }
 }
 
 impl GatewayResponse for DisbursementTopupResponse {

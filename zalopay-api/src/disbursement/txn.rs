@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::DisbursementOrder;
+use super::{DisbursementOrder, DisbursementStatus};
 use crate::{ResultCodes, ZaloPayRequest};
 
 /// Queries a top-up by the merchant's order id.
@@ -44,4 +44,19 @@ pub struct DisbursementTxnResponse {
     pub data: Option<DisbursementOrder>,
 }
 
-crate::default_gateway_response!(DisbursementTxnResponse);
+impl DisbursementTxnResponse {
+    /// The top-up's status ([`DisbursementStatus::NotFound`] for `2/-101`: not final).
+    pub fn status(&self) -> DisbursementStatus {
+        super::disbursement_status(&self.codes, self.data.as_ref())
+    }
+}
+
+/// `return_code 2` is the top-up's state (failed, not found), unless its sub code says the
+/// query itself was wrong or could not be served.
+impl crate::response::GatewayResponse for DisbursementTxnResponse {
+    const FAILED_IS_STATE: bool = true;
+
+    fn rejection(&self) -> Option<crate::response::GatewayError> {
+        crate::wire::result_unless_request_level(&self.codes)
+    }
+}

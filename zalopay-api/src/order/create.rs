@@ -24,6 +24,7 @@ pub struct CreateOrder {
     #[check(recent_ms)]
     pub app_time: i64,
     /// Seconds until the order expires (300 ..= 2 592 000; ZaloPay's default is 900).
+    #[check(min = 300, max = 2592000)]
     pub expire_duration_seconds: Option<i64>,
     /// Amount in VND.
     #[check(positive)]
@@ -31,8 +32,8 @@ pub struct CreateOrder {
     /// The order's items as a JSON array (`[]` when empty).
     #[check(max_len = 2048)]
     pub item: JsonString,
-    /// Shown to the buyer in the ZaloPay app (≤ 256 chars).
-    #[check(max_len = 256)]
+    /// Shown to the buyer in the ZaloPay app (mandatory, ≤ 256 chars).
+    #[check(non_empty, max_len = 256)]
     pub description: String,
     /// Merchant data as a JSON object (`{}` when empty); `redirecturl` and
     /// `preferred_payment_method` have meaning to ZaloPay.
@@ -59,6 +60,11 @@ pub struct CreateOrder {
     pub email: Option<String>,
     /// Buyer's address.
     pub address: Option<String>,
+    /// The product the order is paid with: `AGREEMENT` for an order that will be paid by
+    /// [`AgreementPay`](crate::agreement::AgreementPay) with a bound wallet. Sent, not signed
+    /// (the official SDK's spec; api-facts §2 `[?]`, specs/decisions.md).
+    #[check(max_len = 50)]
+    pub product_code: Option<String>,
 }
 
 impl CreateOrder {
@@ -89,9 +95,19 @@ impl CreateOrder {
             phone: None,
             email: None,
             address: None,
+            product_code: None,
         }
     }
+
+    /// Marks the order as one to be paid by agreement pay (`product_code=AGREEMENT`).
+    pub fn for_agreement_pay(mut self) -> Self {
+        self.product_code = Some(PRODUCT_CODE_AGREEMENT.to_owned());
+        self
+    }
 }
+
+/// `product_code` of an order paid with a bound wallet through agreement pay.
+pub const PRODUCT_CODE_AGREEMENT: &str = "AGREEMENT";
 
 /// The answer to [`CreateOrder`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -111,6 +127,10 @@ pub struct CreateOrderResponse {
     /// EMVCo / VietQR payload, payable by ZaloPay and banking apps.
     #[serde(default)]
     pub qr_code: Option<String>,
+    /// Link to ZaloPay's web cashier page, for payment in a desktop browser (`order_url` is
+    /// the app / deep link). Seen in many integrations, in no official page (facts-update §A7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashier_order_url: Option<String>,
 }
 
 crate::default_gateway_response!(CreateOrderResponse);

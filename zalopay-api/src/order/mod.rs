@@ -5,5 +5,5 @@ mod create;
 mod query;
 
 pub use cancel::{CancelOrder, CancelOrderResponse};
-pub use create::{CreateOrder, CreateOrderResponse};
+pub use create::{CreateOrder, CreateOrderResponse, PRODUCT_CODE_AGREEMENT};
 pub use query::{OrderStatus, QueryOrder, QueryOrderResponse};

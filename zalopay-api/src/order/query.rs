@@ -30,69 +30,186 @@ impl QueryOrder {
 }
 
 /// The answer to [`QueryOrder`].
+///
+/// Decoding refuses a "paid" answer that lacks `zp_trans_id` or `amount` (naming the missing
+/// field), so a [`OrderStatus::Paid`] always carries what the gateway said.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "QueryOrderWire")]
+#[non_exhaustive]
 pub struct QueryOrderResponse {
-    /// Result codes: 1 paid, 2 failed, 3 not paid yet / processing.
+    /// Result codes: 1 paid, 2 failed / not found, 3 not paid yet / processing.
     #[serde(flatten)]
     pub codes: ResultCodes,
     /// Whether ZaloPay is still processing the payment.
-    #[serde(default)]
     pub is_processing: bool,
-    /// Amount paid (meaningful when paid).
-    #[serde(default)]
+    /// Amount paid (present when paid).
     pub amount: Option<i64>,
-    /// ZaloPay's transaction id (needed to refund).
-    #[serde(default)]
+    /// ZaloPay's transaction id (needed to refund; present when paid).
     pub zp_trans_id: Option<i64>,
     /// ZaloPay's clock, Unix milliseconds.
-    #[serde(default)]
     pub server_time: Option<i64>,
     /// Discount applied, VND.
-    #[serde(default)]
     pub discount_amount: Option<i64>,
 }
 
+/// The wire shape, before the paid-answer check.
+#[derive(Deserialize)]
+struct QueryOrderWire {
+    #[serde(flatten)]
+    codes: ResultCodes,
+    #[serde(default)]
+    is_processing: bool,
+    #[serde(default)]
+    amount: Option<i64>,
+    #[serde(default)]
+    zp_trans_id: Option<i64>,
+    #[serde(default)]
+    server_time: Option<i64>,
+    #[serde(default)]
+    discount_amount: Option<i64>,
+}
+
+impl TryFrom<QueryOrderWire> for QueryOrderResponse {
+    type Error = crate::response::IncompleteResponse;
+
+    fn try_from(wire: QueryOrderWire) -> Result<Self, Self::Error> {
+        let response = Self {
+            codes: wire.codes,
+            is_processing: wire.is_processing,
+            amount: wire.amount,
+            zp_trans_id: wire.zp_trans_id,
+            server_time: wire.server_time,
+            discount_amount: wire.discount_amount,
+        };
+        if response.says_paid() {
+            let missing = if response.zp_trans_id.is_none() {
+                Some("zp_trans_id")
+            } else if response.amount.is_none() {
+                Some("amount")
+            } else {
+                None
+            };
+            if let Some(field) = missing {
+                return Err(crate::response::IncompleteResponse {
+                    operation: "order.query",
+                    state: "paid",
+                    field,
+                });
+            }
+        }
+        Ok(response)
+    }
+}
+
 /// Where an order stands, as far as a query can tell.
+///
+/// Only [`Paid`](Self::Paid), [`Expired`](Self::Expired) and [`Failed`](Self::Failed) are
+/// final. [`NotFound`](Self::NotFound) is **not** a failure: an order whose create answer was
+/// lost may not be visible yet. Keep querying the *same* `app_trans_id` within the 48 h query
+/// window (the [poller](crate::poll) does); never create it again under a new id while it may
+/// still be paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OrderStatus {
     /// Paid: the money is collected.
     Paid {
-        /// ZaloPay's transaction id.
+        /// ZaloPay's transaction id (needed to refund).
         zp_trans_id: i64,
         /// Amount paid, VND.
         amount: i64,
-        /// Discount applied, VND.
-        discount_amount: i64,
+        /// Discount applied, VND, when the gateway said.
+        discount_amount: Option<i64>,
     },
-    /// Not paid yet, or payment in progress: ask again later.
+    /// Not paid yet, or payment in progress (`return_code 3`, `is_processing`, or a pending
+    /// positive `sub_return_code`): ask again later.
     Processing,
-    /// The payment failed or the order expired; `sub_return_code` says why.
+    /// ZaloPay does not know the order (yet): `2/-101` ORDER_NOT_EXIST or `2/-92`
+    /// APPTRANSID_INVALID. Not final: query the same `app_trans_id` again.
+    NotFound {
+        /// The gateway's code (-101 or -92).
+        sub_return_code: i32,
+    },
+    /// The order expired unpaid (`2/-54`). Final.
+    Expired,
+    /// The payment failed; `sub_return_code` says why (e.g. -329 the user cancelled). Final.
     Failed {
-        /// The gateway's reason (e.g. -54 expired).
+        /// The gateway's reason.
+        sub_return_code: Option<i32>,
+    },
+    /// Codes that describe no order state (a request-level rejection such as `-402`; the
+    /// client returns those as `Err`). Not final.
+    Unknown {
+        /// `return_code` as received.
+        return_code: i32,
+        /// `sub_return_code` as received.
         sub_return_code: Option<i32>,
     },
 }
 
+impl OrderStatus {
+    /// Whether this is the gateway's last word on the order (paid, expired or failed).
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Self::Paid { .. } | Self::Expired | Self::Failed { .. }
+        )
+    }
+}
+
+/// Sub codes of an order query's `return_code 2` that mean "no such order (yet)".
+pub(crate) const ORDER_NOT_FOUND: &[i32] = &[-101, -92];
+
 impl QueryOrderResponse {
+    /// `return_code 1`, not processing, and no pending sub code: what "paid" looks like.
+    fn says_paid(&self) -> bool {
+        self.codes.return_code == 1
+            && !self.is_processing
+            && crate::response::success_sub_code(self.codes.sub_return_code)
+    }
+
     /// The order's status.
     pub fn status(&self) -> OrderStatus {
-        match self.codes.return_code {
-            1 if !self.is_processing => OrderStatus::Paid {
-                zp_trans_id: self.zp_trans_id.unwrap_or_default(),
-                amount: self.amount.unwrap_or_default(),
-                discount_amount: self.discount_amount.unwrap_or_default(),
+        let codes = &self.codes;
+        if self.says_paid() {
+            if let (Some(zp_trans_id), Some(amount)) = (self.zp_trans_id, self.amount) {
+                return OrderStatus::Paid {
+                    zp_trans_id,
+                    amount,
+                    discount_amount: self.discount_amount,
+                };
+            }
+            // Unreachable for a decoded answer (decoding refuses it); never invent values.
+            return OrderStatus::Unknown {
+                return_code: codes.return_code,
+                sub_return_code: codes.sub_return_code,
+            };
+        }
+        if self.rejection().is_some() {
+            return OrderStatus::Unknown {
+                return_code: codes.return_code,
+                sub_return_code: codes.sub_return_code,
+            };
+        }
+        match (codes.return_code, codes.sub_return_code) {
+            (1 | 3, _) => OrderStatus::Processing,
+            (2, Some(sub)) if ORDER_NOT_FOUND.contains(&sub) => OrderStatus::NotFound {
+                sub_return_code: sub,
             },
-            2 => OrderStatus::Failed {
-                sub_return_code: self.codes.sub_return_code,
+            (2, Some(-54)) => OrderStatus::Expired,
+            (2, sub_return_code) => OrderStatus::Failed { sub_return_code },
+            (return_code, sub_return_code) => OrderStatus::Unknown {
+                return_code,
+                sub_return_code,
             },
-            _ => OrderStatus::Processing,
         }
     }
 }
 
-/// `return_code 2` is the order's payment failing (a result), unless its sub code says the
-/// query itself was wrong or could not be served.
+/// `return_code 2` is the order's state (failed, expired, not found), unless its sub code says
+/// the query itself was wrong or could not be served.
 impl GatewayResponse for QueryOrderResponse {
+    const FAILED_IS_STATE: bool = true;
+
     fn rejection(&self) -> Option<GatewayError> {
         crate::wire::result_unless_request_level(&self.codes)
     }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::refund::RefundStatus;
+
 use super::ZpTransId;
 use crate::{ResultCodes, ZaloPayRequest};
 
@@ -25,7 +27,8 @@ pub struct RefundOrder {
     /// Amount refunded to the buyer, VND.
     #[check(positive)]
     pub amount: i64,
-    /// Fee deducted from what the buyer gets back, VND.
+    /// Fee deducted from what the buyer gets back, VND (not negative, not above `amount`).
+    #[check(min = 0, not_above = "amount")]
     pub refund_fee_amount: Option<i64>,
     /// When the refund was requested, Unix milliseconds.
     #[check(recent_ms)]
@@ -72,6 +75,22 @@ pub struct RefundOrderResponse {
     /// ZaloPay's refund id (keep for reconciliation).
     #[serde(default)]
     pub refund_id: Option<i64>,
+}
+
+impl RefundOrderResponse {
+    /// The refund's status as the refund answer tells it: [`RefundStatus::Refunded`] or
+    /// [`RefundStatus::Processing`] (refunds are processed asynchronously: follow it with
+    /// [`QueryRefund`](crate::refund::QueryRefund) and the *same* `m_refund_id`).
+    pub fn status(&self) -> RefundStatus {
+        match (self.codes.return_code, self.codes.sub_return_code) {
+            (1, sub) if crate::response::success_sub_code(sub) => RefundStatus::Refunded,
+            (1 | 3, sub_return_code) => RefundStatus::Processing { sub_return_code },
+            (return_code, sub_return_code) => RefundStatus::Unknown {
+                return_code,
+                sub_return_code,
+            },
+        }
+    }
 }
 
 crate::default_gateway_response!(RefundOrderResponse);

@@ -69,6 +69,8 @@ pub struct TokenizationQueryResponse {
 }
 
 impl GatewayResponse for TokenizationQueryResponse {
+    const FAILED_IS_STATE: bool = true;
+
     fn rejection(&self) -> Option<GatewayError> {
         crate::wire::result_unless_request_level(&self.codes)
     }

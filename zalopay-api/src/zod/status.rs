@@ -35,13 +35,14 @@ impl ZodQueryStatus {
 
 /// The state of a ZOD invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ZodOrderStatus {
     /// `1`: paid.
-    Success,
+    Paid,
     /// `2`: payment failed.
-    Failure,
+    Failed,
     /// `3`: not paid yet.
-    Unpaid,
+    Processing,
     /// Any other value, kept as received.
     Other(i64),
 }
@@ -49,9 +50,9 @@ pub enum ZodOrderStatus {
 impl From<i64> for ZodOrderStatus {
     fn from(status: i64) -> Self {
         match status {
-            1 => Self::Success,
-            2 => Self::Failure,
-            3 => Self::Unpaid,
+            1 => Self::Paid,
+            2 => Self::Failed,
+            3 => Self::Processing,
             other => Self::Other(other),
         }
     }
@@ -64,7 +65,7 @@ pub struct ZodStatusResponse {
     /// Result codes, if any were sent.
     #[serde(flatten)]
     pub codes: ZodCodes,
-    /// 1 paid, 2 failed, 3 unpaid (see [`ZodStatusResponse::order_status`]).
+    /// 1 paid, 2 failed, 3 unpaid (see [`ZodStatusResponse::status`]).
     #[serde(deserialize_with = "crate::wire::lenient_i64")]
     pub status: i64,
     /// Amount, VND.
@@ -81,7 +82,7 @@ pub struct ZodStatusResponse {
 
 impl ZodStatusResponse {
     /// The typed status.
-    pub fn order_status(&self) -> ZodOrderStatus {
+    pub fn status(&self) -> ZodOrderStatus {
         ZodOrderStatus::from(self.status)
     }
 }
