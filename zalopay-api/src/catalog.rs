@@ -39,6 +39,10 @@ pub struct OperationInfo {
     pub retry: RetryClass,
     /// How sure the path and MAC are; below `C2`, try it in the sandbox first.
     pub confidence: Confidence,
+    /// The parameter a client fills with its app id when none is given.
+    pub app_id_param: Option<&'static str>,
+    /// The parameter a client fills with the time of sending when none is given.
+    pub time_param: Option<&'static str>,
 }
 
 impl OperationInfo {
@@ -57,6 +61,8 @@ impl OperationInfo {
             scheme: T::SIGNATURE_SCHEME,
             retry: T::RETRY,
             confidence: T::CONFIDENCE,
+            app_id_param: T::APP_ID_PARAM,
+            time_param: T::TIME_PARAM,
         }
     }
 
@@ -99,6 +105,10 @@ static OPERATIONS: &[OperationInfo] = &[
     OperationInfo::of::<disbursement::DisbursementUser>(),
     OperationInfo::of::<disbursement::DisbursementTopup>(),
     OperationInfo::of::<disbursement::DisbursementTxn>(),
+    OperationInfo::of::<disbursement::VerifyAccount>(),
+    OperationInfo::of::<disbursement::TransferFund>(),
+    OperationInfo::of::<disbursement::QueryTxn>(),
+    OperationInfo::of::<disbursement::BankCodes>(),
     OperationInfo::of::<zod::ZodCreateInvoice>(),
     OperationInfo::of::<zod::ZodQueryInvoice>(),
     OperationInfo::of::<zod::ZodQueryStatus>(),

@@ -96,6 +96,20 @@ pub struct Param {
     pub name: &'static str,
     /// `false` for `Option` fields, which are left out when `None`.
     pub required: bool,
+    /// What the value is, as far as a JSON body tells (form bodies send everything as text).
+    pub kind: ParamKind,
+}
+
+/// The shape of a parameter's value, read by the derive from the field's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParamKind {
+    /// An integer (`i64`, `u32`, …): a JSON number.
+    Integer,
+    /// Text (`String`, `JsonString`, ids): a JSON string, even when it holds JSON.
+    Text,
+    /// Anything else (a nested struct, a list, a wire enum): a JSON value.
+    Structured,
 }
 
 /// A request whose MAC input is defined by a `#[mac(...)]` annotation.
@@ -112,6 +126,10 @@ pub trait SignedRequest {
     const SIGNATURE_PARAM: &'static str;
     /// How the signature is produced from the HMAC.
     const SIGNATURE_SCHEME: SignatureScheme;
+    /// The wire name of the client-filled app id (`#[zalopay(app_id)]`), if any.
+    const APP_ID_PARAM: Option<&'static str> = None;
+    /// The wire name of the client-filled time (`#[zalopay(time)]`), if any.
+    const TIME_PARAM: Option<&'static str> = None;
 
     /// Appends the MAC input (`f1|f2|…`) to `out`. `key` is the signing key's text, used only
     /// by inputs that contain the key itself.

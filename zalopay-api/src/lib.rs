@@ -53,7 +53,7 @@ pub use callback::{Callback, CallbackError, CallbackReply, verify_callback};
 pub use client::{Client, Config, PreparedRequest, RetryPolicy};
 pub use endpoint::{
     Confidence, Encoding, Endpoint, Host, MacSegment, Method, Operation, OperationResponse, Param,
-    RetryClass, SignatureScheme, Signed, SignedRequest,
+    ParamKind, RetryClass, SignatureScheme, Signed, SignedRequest,
 };
 pub use environment::Environment;
 pub use error::Error;
@@ -70,7 +70,7 @@ pub mod __private {
     pub use crate::builder::{Set, Unset};
     pub use crate::endpoint::{
         Confidence, Encoding, Endpoint, Host, MacSegment, Method, NoResponse, Operation, Param,
-        RetryClass, SignatureScheme, SignedRequest,
+        ParamKind, RetryClass, SignatureScheme, SignedRequest,
     };
     pub use crate::error::Error;
     pub use crate::fill::{self, FillContext};
@@ -80,7 +80,7 @@ pub mod __private {
     pub use ::core::convert::Into;
     pub use ::core::default::Default;
     pub use ::core::marker::PhantomData;
-    pub use ::core::option::Option::{None, Some};
+    pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Ok};
     pub use ::core::unreachable;
     pub use ::serde::Serializer;

@@ -23,6 +23,40 @@ enum Role<'a> {
     Defaulted { default: &'a FieldDefault },
 }
 
+/// A setter's parameter type and how its value becomes the field's: `impl Into<T>` (text,
+/// ids) except for integers, which take exactly their type so that a literal such as
+/// `1_726_200_000_000` is not inferred as `i32`.
+fn setter_arg(ty: &syn::Type, p: &TokenStream) -> (TokenStream, TokenStream) {
+    if is_integer(ty) {
+        (quote!(#ty), quote!(value))
+    } else {
+        (quote!(impl #p::Into<#ty>), quote!(#p::Into::into(value)))
+    }
+}
+
+fn is_integer(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    path.qself.is_none()
+        && path.path.get_ident().is_some_and(|ident| {
+            matches!(
+                ident.to_string().as_str(),
+                "i8" | "i16"
+                    | "i32"
+                    | "i64"
+                    | "i128"
+                    | "isize"
+                    | "u8"
+                    | "u16"
+                    | "u32"
+                    | "u64"
+                    | "u128"
+                    | "usize"
+            )
+        })
+}
+
 pub fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
     let input = plan.input;
     let ident = &input.ident;
@@ -159,15 +193,16 @@ pub fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
                 });
                 let doc = format!("Sets `{field_name}` (required).");
                 let own_args = &own_args;
+                let (arg, value) = setter_arg(ty, p);
                 quote! {
                     #[automatically_derived]
                     impl<#(#params),*> #builder<#(#own_args,)* #(#before),*> #where_clause {
                         #[doc = #doc]
                         #gap
                         #(#docs)*
-                        #field_vis fn #member(self, value: impl #p::Into<#ty>) -> #builder<#(#own_args,)* #(#after),*> {
+                        #field_vis fn #member(self, value: #arg) -> #builder<#(#own_args,)* #(#after),*> {
                             #builder {
-                                #member: #p::Set::new(#p::Into::into(value)),
+                                #member: #p::Set::new(#value),
                                 #(#moved,)*
                                 __marker: #p::PhantomData,
                             }
@@ -184,14 +219,15 @@ pub fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
                 let all_states = &states;
                 let own_params = &own_params;
                 let own_args = &own_args;
+                let (arg, value) = setter_arg(inner, p);
                 quote! {
                     #[automatically_derived]
                     impl<#(#own_params,)* #(#all_states),*> #builder<#(#own_args,)* #(#all_states),*> #where_clause {
                         #[doc = #doc]
                         #gap
                         #(#docs)*
-                        #field_vis fn #member(mut self, value: impl #p::Into<#inner>) -> Self {
-                            self.#member = #p::Some(#p::Into::into(value));
+                        #field_vis fn #member(mut self, value: #arg) -> Self {
+                            self.#member = #p::Some(#value);
                             self
                         }
                     }
@@ -208,8 +244,14 @@ pub fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
                 let own_args = &own_args;
                 // An `Option` field with a default still takes the plain value.
                 let (arg, store) = match field.option_inner {
-                    Some(inner) => (quote!(#inner), quote!(#p::Some(#p::Some(#p::Into::into(value))))),
-                    None => (quote!(#ty), quote!(#p::Some(#p::Into::into(value)))),
+                    Some(inner) => {
+                        let (arg, value) = setter_arg(inner, p);
+                        (arg, quote!(#p::Some(#p::Some(#value))))
+                    }
+                    None => {
+                        let (arg, value) = setter_arg(ty, p);
+                        (arg, quote!(#p::Some(#value)))
+                    }
                 };
                 quote! {
                     #[automatically_derived]
@@ -217,7 +259,7 @@ pub fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
                         #[doc = #doc]
                         #gap
                         #(#docs)*
-                        #field_vis fn #member(mut self, value: impl #p::Into<#arg>) -> Self {
+                        #field_vis fn #member(mut self, value: #arg) -> Self {
                             self.#member = #store;
                             self
                         }

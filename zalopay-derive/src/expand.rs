@@ -69,7 +69,12 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         let n = &f.wire_name;
         // A client-filled `Option` is always sent: the client fills it before signing.
         let required = f.option_inner.is_none() || is_filled(f);
-        quote!(#p::Param { name: #n, required: #required })
+        let kind = match param_kind(f.option_inner.unwrap_or(f.ty)) {
+            Kind::Integer => quote!(#p::ParamKind::Integer),
+            Kind::Text => quote!(#p::ParamKind::Text),
+            Kind::Structured => quote!(#p::ParamKind::Structured),
+        };
+        quote!(#p::Param { name: #n, required: #required, kind: #kind })
     });
 
     let write_input = write_mac_input(plan, p);
@@ -113,6 +118,15 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
     };
     let validate = validate_fn(plan, p);
     let fill = fill_fn(plan, p);
+    let filled_params = plan.filled.iter().map(|(field, kind)| {
+        let name = field.reported_name();
+        match kind {
+            Filled::AppId => {
+                quote!(const APP_ID_PARAM: #p::Option<&'static str> = #p::Some(#name);)
+            }
+            Filled::Time => quote!(const TIME_PARAM: #p::Option<&'static str> = #p::Some(#name);),
+        }
+    });
     let operation = plan.operation.as_ref().map(|(id, confidence)| {
         let confidence = match confidence {
             Confidence::C2 => quote!(#p::Confidence::C2),
@@ -144,6 +158,7 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
             const PARAMS: &'static [#p::Param] = &[#(#params_meta),*];
             const SIGNATURE_PARAM: &'static str = #param;
             const SIGNATURE_SCHEME: #p::SignatureScheme = #scheme;
+            #(#filled_params)*
 
             fn write_mac_input(&self, key: &str, out: &mut #p::String) {
                 #write_input
@@ -368,5 +383,31 @@ fn fallback(input: &syn::DeriveInput, p: &TokenStream) -> TokenStream {
             const PATH: &'static str = "/";
             const ENCODING: #p::Encoding = #p::Encoding::Form;
         }
+    }
+}
+
+enum Kind {
+    Integer,
+    Text,
+    Structured,
+}
+
+/// A parameter's JSON shape from its type's last path segment.
+fn param_kind(ty: &syn::Type) -> Kind {
+    let name = match ty {
+        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Type::Reference(reference) => return param_kind(&reference.elem),
+        _ => None,
+    };
+    match name.as_deref() {
+        Some(
+            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
+            | "usize",
+        ) => Kind::Integer,
+        Some(
+            "String" | "str" | "JsonString" | "AppTransId" | "MRefundId" | "ZpTransId"
+            | "PartnerOrderId" | "Cow",
+        ) => Kind::Text,
+        _ => Kind::Structured,
     }
 }

@@ -225,7 +225,7 @@ fn client_filled_fields_defaults_and_operation_id() {
     let compact: String = out.split_whitespace().collect();
     for needle in [
         // Filled fields are always sent and listed as required parameters.
-        "Param{name:\"app_id\",required:true,}",
+        "Param{name:\"app_id\",required:true,kind:::zalopay_api::__private::ParamKind::Integer,}",
         "serialize_field(&mutstate,\"timestamp\",&self.timestamp,)?",
         // fill(): refuse another app's request, then fill what is unset in a copy.
         "fill::check_app_id(\"app_id\",&self.app_id,ctx)?;",

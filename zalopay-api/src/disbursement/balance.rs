@@ -14,13 +14,15 @@ pub struct DisbursementBalance {
     /// Optional request id for tracing.
     pub request_id: Option<String>,
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The payment id issued by ZaloPay (`CASHIN` in the sandbox).
     #[check(non_empty)]
     pub payment_id: String,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub time: i64,
+    #[zalopay(time)]
+    pub time: Option<i64>,
 }
 
 impl DisbursementBalance {
@@ -28,9 +30,9 @@ impl DisbursementBalance {
     pub fn new(app_id: i64, payment_id: impl Into<String>, time: i64) -> Self {
         Self {
             request_id: None,
-            app_id,
+            app_id: Some(app_id),
             payment_id: payment_id.into(),
-            time,
+            time: Some(time),
         }
     }
 }

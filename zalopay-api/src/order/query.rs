@@ -13,7 +13,8 @@ use crate::{ResultCodes, ZaloPayRequest};
 #[mac(key = key1, fields = [app_id, app_trans_id, @key])]
 pub struct QueryOrder {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's order id given at creation.
     #[check(non_empty, max_len = 40)]
     pub app_trans_id: String,
@@ -23,7 +24,7 @@ impl QueryOrder {
     /// A query for one order.
     pub fn new(app_id: i64, app_trans_id: impl Into<String>) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             app_trans_id: app_trans_id.into(),
         }
     }
