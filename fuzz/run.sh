@@ -20,7 +20,7 @@ shift || true
 cd "$(dirname "$0")"
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-    TARGETS=(callback redirect decode_responses)
+    TARGETS=(callback redirect decode_responses emulator)
 fi
 
 export RUSTC_BOOTSTRAP=1

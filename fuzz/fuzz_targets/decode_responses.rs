@@ -52,7 +52,9 @@ fuzz_target!(|body: &[u8]| {
         let _ = r.status();
     }
     run::<CancelOrderResponse>(body);
-    run::<RefundOrderResponse>(body);
+    if let Some(r) = run::<RefundOrderResponse>(body) {
+        let _ = r.status();
+    }
     if let Some(r) = run::<QueryRefundResponse>(body) {
         let _ = r.status();
     }
@@ -63,7 +65,9 @@ fuzz_target!(|body: &[u8]| {
     }
     run::<QuickPayResponse>(body);
     run::<AgreementBindResponse>(body);
-    run::<AgreementQueryResponse>(body);
+    if let Some(r) = run::<AgreementQueryResponse>(body) {
+        let _ = r.status();
+    }
     run::<AgreementUnbindResponse>(body);
     if let Some(r) = run::<AgreementBalanceResponse>(body) {
         let _ = r.payable();
@@ -73,14 +77,20 @@ fuzz_target!(|body: &[u8]| {
     }
     run::<AgreementQueryUserResponse>(body);
     run::<TokenizationBindResponse>(body);
-    run::<TokenizationQueryResponse>(body);
+    if let Some(r) = run::<TokenizationQueryResponse>(body) {
+        let _ = r.status();
+    }
     run::<HybridPayResponse>(body);
     run::<DisbursementBalanceResponse>(body);
     run::<DisbursementUserResponse>(body);
-    run::<DisbursementTopupResponse>(body);
-    run::<DisbursementTxnResponse>(body);
+    if let Some(r) = run::<DisbursementTopupResponse>(body) {
+        let _ = r.status();
+    }
+    if let Some(r) = run::<DisbursementTxnResponse>(body) {
+        let _ = r.status();
+    }
     run::<ZodInvoiceResponse>(body);
     if let Some(r) = run::<ZodStatusResponse>(body) {
-        let _ = r.order_status();
+        let _ = r.status();
     }
 });

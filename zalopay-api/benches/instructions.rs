@@ -6,7 +6,7 @@
 //! N = 10000; (Ir(N) - Ir(0)) / N is the cost of one operation. `scripts/callgrind.sh` does it.
 //! Under `cargo bench` (no arguments) it runs every mode once as a smoke test.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::hint::black_box;
 use zalopay_api::SignedRequest;
@@ -44,7 +44,7 @@ fn run(mode: &str, count: u64) {
     let order = common::create_order();
     let input = order.mac_input(&keys);
     let key1 = b"PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL";
-    let prepared = <Hmac<Sha256> as Mac>::new_from_slice(key1).expect("any key length");
+    let prepared = <Hmac<Sha256> as KeyInit>::new_from_slice(key1).expect("any key length");
     let body = common::callback_body();
     let key2 = b"kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz";
     let mut buf = String::with_capacity(512);
@@ -61,7 +61,7 @@ fn run(mode: &str, count: u64) {
                 black_box(hex);
             }
             "bare_hmac_new_key" => {
-                let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key1).expect("any key");
+                let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key1).expect("any key");
                 mac.update(black_box(input.as_bytes()));
                 let mut hex = [0u8; 64];
                 hex::encode_to_slice(mac.finalize().into_bytes(), &mut hex).expect("64 bytes");

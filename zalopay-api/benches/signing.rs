@@ -3,7 +3,7 @@
 //! `cargo bench -p zalopay-api --bench signing`. See BENCHMARKS.md for the figures.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::hint::black_box;
 use zalopay_api::{Config, Environment, Signed, SignedRequest};
@@ -27,7 +27,7 @@ fn signing(c: &mut Criterion) {
     // Floor 1: HMAC of the precomputed bytes, key schedule included (what hand-written code does).
     group.bench_function("bare_hmac_new_key_each_time", |b| {
         b.iter(|| {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key1).expect("any key length");
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key1).expect("any key length");
             mac.update(black_box(input.as_bytes()));
             let mut hex = [0u8; 64];
             hex::encode_to_slice(mac.finalize().into_bytes(), &mut hex).expect("64 bytes");
@@ -36,7 +36,7 @@ fn signing(c: &mut Criterion) {
     });
     // Floor 2: HMAC of the precomputed bytes from a prepared key state (what the SDK did before
     // it stopped keeping derived key material; see `SecretKey`).
-    let prepared = <Hmac<Sha256> as Mac>::new_from_slice(key1).expect("any key length");
+    let prepared = <Hmac<Sha256> as KeyInit>::new_from_slice(key1).expect("any key length");
     group.bench_function("bare_hmac_prepared_key", |b| {
         b.iter(|| {
             let mut mac = prepared.clone();

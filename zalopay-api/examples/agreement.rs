@@ -14,6 +14,7 @@ use support::{client, now_ms, run};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     use zalopay_api::agreement::{AgreementBalance, AgreementBind, AgreementPay, AgreementQuery};
+    use zalopay_api::order::CreateOrder;
     let client = client(
         2554,
         "sdngKKJmqEMzvh5QQcdD2A9XBSKUNaYn",
@@ -31,6 +32,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     run(
         &client,
         &AgreementBalance::new(2554, "demo-user", &pay_token, 50_000, now_ms()),
+    )
+    .await?;
+    // Agreement pay charges an order created for it: `product_code=AGREEMENT` (sent, not
+    // signed); its answer's `zp_trans_token` is what `AgreementPay` takes.
+    let order_id = zalopay_api::ids::AppTransId::random()?.into_string();
+    run(
+        &client,
+        &CreateOrder::new(
+            2554,
+            &order_id,
+            "demo-user",
+            50_000,
+            now_ms(),
+            "Demo - subscription renewal",
+        )
+        .for_agreement_pay(),
     )
     .await?;
     run(

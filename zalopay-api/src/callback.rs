@@ -39,6 +39,10 @@ pub enum CallbackError {
         /// The limit.
         max: usize,
     },
+    /// The body could not be read (connection closed or timed out mid-body): nothing was
+    /// verified, and this is not a MAC failure. ZaloPay is asked to call again.
+    #[error("callback body could not be read: {0}")]
+    Unreadable(String),
     /// The body is not a JSON object.
     #[error("callback body is not a JSON object: {0}")]
     NotJson(String),
@@ -400,7 +404,8 @@ impl CallbackReply {
     ///
     /// * anything that could not be verified (size, envelope, MAC) → [`reject`](Self::reject):
     ///   it did not come from ZaloPay, or the keys are wrong, and retrying cannot help;
-    /// * verified but unusable (`type`, `data` shape, app id) → [`retry_later`](Self::retry_later), like
+    /// * a body that could not be read, or verified but unusable (`type`, `data` shape, app
+    ///   id) → [`retry_later`](Self::retry_later), like
     ///   the samples' answer to an exception: ZaloPay is genuinely calling, and a fixed
     ///   deployment may accept the retry.
     pub fn for_error(error: &CallbackError) -> Self {
@@ -410,7 +415,8 @@ impl CallbackReply {
             | CallbackError::MissingField(_)
             | CallbackError::WrongType { .. }
             | CallbackError::BadMac => Self::reject("mac not equal"),
-            CallbackError::WrongAppId { .. }
+            CallbackError::Unreadable(_)
+            | CallbackError::WrongAppId { .. }
             | CallbackError::UnknownType(_)
             | CallbackError::BadData(_) => Self::retry_later(error.to_string()),
         }

@@ -66,6 +66,82 @@ impl OperationInfo {
         }
     }
 
+    /// The request this operation sends for wire-named `values` (client-filled ones
+    /// included) and `signature`, against `base` (the host's URL): the parameters in the
+    /// type's order (absent optional ones left out), then the signature. In a JSON body an
+    /// integer parameter is a number and a structured one a JSON value, as the typed client
+    /// sends them. For tools (`zalopay call`); typed code uses [`Client::prepare`].
+    ///
+    /// [`Client::prepare`]: crate::Client::prepare
+    pub fn prepare(
+        &self,
+        values: &std::collections::BTreeMap<String, String>,
+        signature: &str,
+        base: &str,
+    ) -> Result<crate::client::PreparedRequest, crate::Error> {
+        use crate::client::PreparedRequest;
+        use crate::endpoint::ParamKind;
+        let present = self
+            .params
+            .iter()
+            .filter_map(|p| values.get(p.name).map(|v| (p, v.as_str())));
+        let url = format!("{base}{}", self.path);
+        let encode = |e: &dyn std::fmt::Display| crate::Error::Encode(e.to_string());
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        Ok(match self.encoding {
+            Encoding::Json => {
+                let mut body = serde_json::Map::new();
+                for (param, text) in present {
+                    let value = match param.kind {
+                        ParamKind::Integer => match text.parse::<i64>() {
+                            Ok(n) => serde_json::Value::from(n),
+                            Err(_) => {
+                                return Err(crate::Error::InvalidField {
+                                    field: param.name,
+                                    reason: format!("is a whole number, got `{text}`"),
+                                });
+                            }
+                        },
+                        ParamKind::Structured => serde_json::from_str(text)
+                            .unwrap_or_else(|_| serde_json::Value::from(text)),
+                        ParamKind::Text => serde_json::Value::from(text),
+                    };
+                    body.insert(param.name.to_owned(), value);
+                }
+                body.insert(self.signature_param.to_owned(), signature.into());
+                PreparedRequest {
+                    method: self.method,
+                    url,
+                    content_type: Some("application/json"),
+                    body: serde_json::to_vec(&body).map_err(|e| encode(&e))?,
+                }
+            }
+            Encoding::Query => {
+                pairs.extend(present.map(|(p, v)| (p.name, v)));
+                pairs.push((self.signature_param, signature));
+                let query = serde_urlencoded::to_string(&pairs).map_err(|e| encode(&e))?;
+                PreparedRequest {
+                    method: self.method,
+                    url: format!("{url}?{query}"),
+                    content_type: None,
+                    body: Vec::new(),
+                }
+            }
+            Encoding::Form => {
+                pairs.extend(present.map(|(p, v)| (p.name, v)));
+                pairs.push((self.signature_param, signature));
+                PreparedRequest {
+                    method: self.method,
+                    url,
+                    content_type: Some("application/x-www-form-urlencoded"),
+                    body: serde_urlencoded::to_string(&pairs)
+                        .map_err(|e| encode(&e))?
+                        .into_bytes(),
+                }
+            }
+        })
+    }
+
     /// The MAC input's shape as written in `specs/` and README: `app_id|app_trans_id|@key`,
     /// with `name?` for a segment dropped when absent and `name!` for a signed-only value.
     pub fn mac_template(&self) -> String {

@@ -159,8 +159,20 @@ sub_return_codes! {
     /// `2` REFUND_PROCESSING: the refund is still being processed; query again (refund query,
     /// with `return_code` 3) \[3P].
     RefundProcessing = 2, "REFUND_PROCESSING", "refund is processing";
-    /// `3`: still processing (agreement pay, with `return_code` 3) \[C1, SDK mock].
+    /// `3`: still processing (agreement pay, with `return_code` 3) \[C1, SDK mock]; the errors
+    /// page calls it CREATE_ORDER_SUCCESSFUL, a pending code \[C1].
     Processing = 3, "PROCESSING", "processing";
+    /// `4` IN_NOTIFY_QUEUE: pending, not success \[C1, errors page].
+    InNotifyQueue = 4, "IN_NOTIFY_QUEUE", "pending: in notify queue";
+    /// `5` PROCESSING: pending, not success \[C1, errors page].
+    InProgress = 5, "PROCESSING", "pending: processing";
+    /// `10` INIT: pending, not success \[C1, errors page].
+    Init = 10, "INIT", "pending: initialised";
+    /// `19` ZPW_PURCHASE_SUCCESSFUL: listed among the *pending* codes; not success until the
+    /// order query says paid \[C1, errors page].
+    PurchaseSuccessful = 19, "ZPW_PURCHASE_SUCCESSFUL", "pending: wallet purchase done, not final";
+    /// `48` ZPMAPACCOUNT_WAIT_FOR_QUERY_ORDER: pending; query the order \[C1, errors page].
+    WaitForQueryOrder = 48, "ZPMAPACCOUNT_WAIT_FOR_QUERY_ORDER", "pending: query the order";
     /// `-1` REFUND_PENDING: the refund needs manual handling by ZaloPay (refund query, with
     /// `return_code` 3) \[3P].
     RefundPending = -1, "REFUND_PENDING", "refund pending, needs handling by ZaloPay";
@@ -256,6 +268,19 @@ sub_return_codes! {
 }
 
 impl SubReturnCode {
+    /// Only `1` is success. Every other positive code is pending or a state (the errors
+    /// page lists `2`…`48` as pending; `406` is an illegal status).
+    pub fn is_success(self) -> bool {
+        self.code() == 1
+    }
+
+    /// A positive code other than 1 below 100: ZaloPay's *pending* family (`2` duplicate /
+    /// processing, `4` in notify queue, `5` processing, `48` wait for query, ...). Not final:
+    /// ask again.
+    pub fn is_pending(self) -> bool {
+        matches!(self.code(), 2..=99)
+    }
+
     /// Rate limit, system error or maintenance: the same request may succeed later.
     ///
     /// Channel/bank maintenance (`-34`, `-43`) are not included: they describe why a payment

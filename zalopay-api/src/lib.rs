@@ -27,7 +27,11 @@ pub mod tokenization;
 pub mod zod;
 
 // Signing, transport and the merchant's side.
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 pub mod builder;
 pub mod callback;
@@ -39,14 +43,19 @@ pub mod endpoint;
 pub mod environment;
 pub mod error;
 pub mod fill;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http;
 pub mod ids;
 pub mod poll;
 pub mod redirect;
 pub mod response;
 #[cfg(feature = "rsa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
 pub mod rsa;
 pub mod sign;
 pub mod validation;
+mod verifier;
 mod wire;
 
 pub use callback::{Callback, CallbackError, CallbackReply, verify_callback};
@@ -62,6 +71,7 @@ pub use redirect::{Redirect, RedirectError, verify_redirect};
 pub use response::{GatewayError, GatewayResponse, IncompleteResponse, ResultCodes};
 pub use sign::{JsonString, KeyError, KeyKind, Keys, MacHex, MacValue, SecretKey};
 pub use validation::ValidationContext;
+pub use verifier::{CallbackRejection, CallbackVerifier};
 pub use zalopay_derive::ZaloPayRequest;
 
 /// Items the derive's generated code refers to. Not a public API: it may change in any release.

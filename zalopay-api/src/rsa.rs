@@ -10,9 +10,9 @@ use base64::engine::general_purpose::STANDARD;
 use rsa::pkcs1::DecodeRsaPublicKey as _;
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
+use rsa::sha2::Sha256;
 use rsa::signature::{SignatureEncoding as _, Signer as _};
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
-use sha2::Sha256;
 
 use crate::Error;
 

@@ -4,7 +4,7 @@
 //! owned by each request's `#[mac(...)]` annotation (see [`crate::SignedRequest`]); this module
 //! owns everything else.
 
-use hmac::{Hmac, Mac as _};
+use hmac::{Hmac, KeyInit, Mac as _};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -46,33 +46,39 @@ pub enum KeyError {
 
 /// One secret key.
 ///
-/// `Debug` prints `[REDACTED]`; the key text is zeroized on drop (via `secrecy`).
-///
-/// No prepared HMAC state is kept. The state after absorbing `key ⊕ ipad` / `key ⊕ opad` is
-/// derived key material (enough to forge MACs), and `hmac` 0.12 / `digest` 0.10 / `sha2` 0.10
-/// (the versions in Cargo.lock) offer no `zeroize` feature to wipe it on drop. So each MAC
-/// runs the key schedule afresh from the zeroized key text; the per-call state lives only for
-/// the call (on the stack, not wiped either, but short-lived). Cost, `cargo bench -p zalopay-api --bench signing -- sign_create_order` (create
-/// order, 301-byte MAC input, medians on a shared 2-core machine): with the prepared state
-/// 829 ns; per-call key 1054 ns (+27%), against 949–985 ns for a bare HMAC with a fresh key
-/// and 672–679 ns with a prepared one. Per-call is 1.11x the fresh-key floor (budget 1.25x):
-/// kept, as the only option that leaves no unwipeable key material behind.
+/// `Debug` prints `[REDACTED]`. The key text is zeroized on drop (via `secrecy`), and so is the
+/// HMAC state prepared from it: the SHA-256 states after absorbing `key ⊕ ipad` and
+/// `key ⊕ opad` are computed once, when the key is wrapped, and each MAC starts from a copy
+/// of them. That state is key-equivalent material; `hmac` 0.13 / `sha2` 0.11 with their
+/// `zeroize` feature wipe it (and every per-call copy) when it is dropped. Figures:
+/// `BENCHMARKS.md`, row 1.
 #[derive(Clone)]
 pub struct SecretKey {
     kind: KeyKind,
     text: SecretString,
+    prepared: HmacSha256,
 }
 
+// The cached state wipes itself only if these types do; a dependency update that dropped the
+// `zeroize` feature would fail here instead of silently leaving key material behind.
+const _: () = {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    let _ = wiped_on_drop::<<Sha256 as hmac::EagerHash>::Core>;
+    let _ = wiped_on_drop::<hmac::digest::block_api::Buffer<hmac::block_api::HmacCore<Sha256>>>;
+};
+
 impl SecretKey {
-    /// Wraps a key; fails if it is empty.
+    /// Wraps a key and prepares its HMAC state; fails if it is empty.
     pub fn new(kind: KeyKind, key: impl Into<String>) -> Result<Self, KeyError> {
         let text: String = key.into();
         if text.is_empty() {
             return Err(KeyError::Empty(kind));
         }
+        let prepared = hmac_state(text.as_bytes());
         Ok(Self {
             kind,
             text: SecretString::from(text),
+            prepared,
         })
     }
 
@@ -89,9 +95,7 @@ impl SecretKey {
 
     /// HMAC-SHA256 of `input` with this key, as lowercase hex (no heap allocation).
     pub fn mac(&self, input: &[u8]) -> MacHex {
-        let mut state = hmac_state(self.text.expose_secret().as_bytes());
-        state.update(input);
-        MacHex::from_digest(&state.finalize().into_bytes())
+        MacHex::from_digest(&self.digest(input))
     }
 
     /// Checks `mac_hex` against HMAC-SHA256(`input`) in constant time.
@@ -101,10 +105,14 @@ impl SecretKey {
         let Some(expected) = decode_hex32(mac_hex) else {
             return false;
         };
-        let mut state = hmac_state(self.text.expose_secret().as_bytes());
+        self.digest(input).as_slice().ct_eq(&expected).into()
+    }
+
+    fn digest(&self, input: &[u8]) -> [u8; 32] {
+        // A copy of the prepared state; it is wiped when `finalize` consumes it.
+        let mut state = self.prepared.clone();
         state.update(input);
-        let actual = state.finalize().into_bytes();
-        actual.as_slice().ct_eq(&expected).into()
+        state.finalize().into_bytes().into()
     }
 }
 
@@ -144,9 +152,9 @@ impl Keys {
 fn hmac_state(key: &[u8]) -> HmacSha256 {
     // HMAC accepts keys of any length (long keys are hashed), so this cannot fail; the
     // fallback only exists to keep panics out of library code.
-    match <HmacSha256 as hmac::digest::KeyInit>::new_from_slice(key) {
+    match <HmacSha256 as KeyInit>::new_from_slice(key) {
         Ok(state) => state,
-        Err(_) => <HmacSha256 as hmac::digest::KeyInit>::new(&Default::default()),
+        Err(_) => <HmacSha256 as KeyInit>::new(&Default::default()),
     }
 }
 

@@ -5,6 +5,9 @@
 
 use std::sync::{Arc, Mutex};
 
+#[path = "common/callback_kat.rs"]
+mod kat;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -144,4 +147,148 @@ async fn real_server_on_loopback() {
     );
     assert_eq!(seen.lock().unwrap().len(), 1);
     server.abort();
+}
+
+mod extractor {
+    //! `VerifiedCallback` next to the app's own `State`.
+
+    use super::kat;
+
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll};
+
+    use axum::body::{Body, Bytes};
+    use axum::extract::{FromRef, State};
+    use axum::http::{Request, StatusCode};
+    use axum::routing::post;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    use zalopay_api::CallbackVerifier;
+    use zalopay_api::axum::VerifiedCallback;
+    use zalopay_api::callback::{Callback, CallbackReply};
+
+    #[derive(Clone)]
+    struct AppState {
+        verifier: CallbackVerifier,
+        orders: Arc<Mutex<Vec<(String, i64)>>>,
+    }
+
+    impl FromRef<AppState> for CallbackVerifier {
+        fn from_ref(state: &AppState) -> Self {
+            state.verifier.clone()
+        }
+    }
+
+    async fn on_callback(
+        State(state): State<AppState>,
+        VerifiedCallback(callback): VerifiedCallback,
+    ) -> CallbackReply {
+        match callback {
+            Callback::Payment(payment) => {
+                state
+                    .orders
+                    .lock()
+                    .unwrap()
+                    .push((payment.app_trans_id, payment.amount));
+                CallbackReply::success()
+            }
+            _ => CallbackReply::retry_later("unexpected callback type"),
+        }
+    }
+
+    fn app(orders: &Arc<Mutex<Vec<(String, i64)>>>) -> axum::Router {
+        axum::Router::new()
+            .route("/zalopay/callback", post(on_callback))
+            .with_state(AppState {
+                verifier: kat::verifier(),
+                orders: Arc::clone(orders),
+            })
+    }
+
+    async fn call(app: axum::Router, body: Body) -> (StatusCode, Bytes) {
+        let request = Request::post("/zalopay/callback").body(body).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        (
+            status,
+            response.into_body().collect().await.unwrap().to_bytes(),
+        )
+    }
+
+    #[tokio::test]
+    async fn handler_gets_the_typed_callback_and_its_state() {
+        let orders = Arc::default();
+        let (status, body) = call(app(&orders), Body::from(kat::kat_body())).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            body.as_ref(),
+            br#"{"return_code":1,"return_message":"success"}"#
+        );
+        assert_eq!(
+            *orders.lock().unwrap(),
+            vec![(kat::KAT_APP_TRANS_ID.to_owned(), 10_000)]
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_mac_is_rejected_before_the_handler() {
+        let orders = Arc::default();
+        let (status, body) = call(app(&orders), Body::from(kat::tampered_body())).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body.as_ref(), kat::BAD_MAC_REPLY.as_bytes());
+        assert!(orders.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_verifier_as_the_whole_state_works_too() {
+        async fn bare(VerifiedCallback(callback): VerifiedCallback) -> CallbackReply {
+            assert_eq!(callback.app_trans_id(), Some(kat::KAT_APP_TRANS_ID));
+            CallbackReply::success()
+        }
+        let app = axum::Router::new()
+            .route("/zalopay/callback", post(bare))
+            .with_state(kat::verifier());
+        let (_, body) = call(app, Body::from(kat::kat_body())).await;
+        assert_eq!(kat::return_code(&body), 1);
+    }
+
+    /// A body whose connection breaks after the first chunk.
+    struct Broken(bool);
+
+    impl http_body::Body for Broken {
+        type Data = Bytes;
+        type Error = std::io::Error;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+            if self.0 {
+                let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+                return Poll::Ready(Some(Err(reset)));
+            }
+            self.0 = true;
+            Poll::Ready(Some(Ok(http_body::Frame::data(Bytes::from_static(
+                b"{\"data\":",
+            )))))
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_body_is_not_a_mac_failure() {
+        // The extractor and the ready-made route alike: "call again" (0), never -1.
+        let orders = Arc::default();
+        let (status, body) = call(app(&orders), Body::new(Broken(false))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(kat::return_code(&body), 0, "{body:?}");
+        assert!(orders.lock().unwrap().is_empty());
+
+        let router = zalopay_api::axum::callback_router(kat::keys(), Some(2553), |_| async {
+            panic!("the handler must not run for an unreadable body")
+        });
+        let request = Request::post("/").body(Body::new(Broken(false))).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(kat::return_code(&body), 0, "{body:?}");
+    }
 }

@@ -14,7 +14,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use common::*;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zalopay_api::{Client, Environment, Keys};
 
@@ -128,7 +128,7 @@ fn verify_rsa(hex_hmac: &str, sig_b64: &str) -> bool {
         .decode(TEST_RSA_KEY)
         .unwrap();
     let private = rsa::RsaPrivateKey::from_pkcs8_der(&der).unwrap();
-    let verifying = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(private.to_public_key());
+    let verifying = rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha256>::new(private.to_public_key());
     let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(sig_b64) else {
         return false;
     };

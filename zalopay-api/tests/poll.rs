@@ -126,7 +126,7 @@ async fn unpaid_order_stops_at_lifetime_plus_grace() {
 }
 
 #[tokio::test]
-async fn expired_order_is_failed() {
+async fn expired_order_is_reported_as_expired() {
     let clock = ManualClock::new(CREATED);
     let expired = Ok(response(
         r#"{"return_code":2,"return_message":"","sub_return_code":-54,"is_processing":false}"#,
@@ -140,9 +140,8 @@ async fn expired_order_is_failed() {
     assert!(
         matches!(
             outcome,
-            PollOutcome::Failed {
-                sub_return_code: Some(-54)
-            }
+            // Not `Failed`: an expired order is its own final state.
+            PollOutcome::Expired
         ),
         "{outcome:?}"
     );

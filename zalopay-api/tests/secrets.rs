@@ -103,7 +103,7 @@ async fn errors_and_tracing_never_show_a_key() {
         Fault::Drop,
         Fault::Reply(
             200,
-            r#"{"return_code":1,"return_message":"","sub_return_code":1,"is_processing":false}"#,
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"is_processing":false,"amount":1000,"zp_trans_id":240101000000001}"#,
         ),
         Fault::Reply(
             200,

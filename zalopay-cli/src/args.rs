@@ -100,6 +100,57 @@ pub struct EmulatorArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8090)]
     pub port: u16,
+    /// Refunds stay processing (return_code 3) this many seconds on the emulator's clock
+    /// before they settle (1), as the gateway processes them asynchronously.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub refund_delay: u64,
+    /// Keep the emulator's state in DIR/emulator.sqlite3, so a restart loses nothing
+    /// (default: in memory only).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Faults to inject (all off by default; also settable at run time with
+    /// `POST /emulator/faults`).
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+/// Faults the emulator injects, reproducible from `--fault-seed`.
+#[derive(Debug, Clone, Args)]
+pub struct FaultArgs {
+    /// Seed every fault decision is derived from.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fault_seed: u64,
+    /// Share of callbacks that never reach the merchant (0.0 to 1.0).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub callback_loss: f64,
+    /// Share of accepted callbacks delivered a second time (0.0 to 1.0).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub callback_duplicate: f64,
+    /// Wait before each callback's first attempt, ms.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub callback_delay: u64,
+    /// Wait before every API request is processed, ms.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+    /// Share of API requests refused before processing (see --fail-with).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Refuse the first N API requests (see --fail-with).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fail_burst: u32,
+    /// How refused requests are answered: http_503, code_500 or code_429.
+    #[arg(long, value_name = "KIND", default_value = "http_503")]
+    pub fail_with: String,
+    /// Share of API requests processed and then answered by a dropped connection.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub reset_rate: f64,
+    /// Drop the connection after processing the first N API requests.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reset_burst: u32,
+    /// Apply the request faults (latency, fail, reset) to these operation ids only
+    /// (comma-separated, e.g. order.create,refund.create).
+    #[arg(long, value_name = "OPS", value_delimiter = ',')]
+    pub fault_operations: Vec<String>,
 }
 
 /// `zalopay demo` options.
@@ -108,6 +159,10 @@ pub struct DemoArgs {
     /// Port of the shop on 127.0.0.1 (0 picks a free one); the emulator gets a free port.
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// Keep the demo's state under DIR (the emulator's in DIR/emulator), so a restart loses
+    /// nothing (default: in memory only).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Fields every order-like request shares.
@@ -150,6 +205,10 @@ pub enum OrderCommand {
         /// Seconds until the order expires (300 ..= 2592000).
         #[arg(long)]
         expire_duration_seconds: Option<i64>,
+        /// The product the order is paid with: `AGREEMENT` for an order to be paid with
+        /// `agreement pay` (sent, not signed).
+        #[arg(long)]
+        product_code: Option<String>,
     },
     /// Queries an order's status.
     Query {

@@ -196,8 +196,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sign(args) => sign(global, &args),
         Command::Call(args) => call_operation(global, &args).await,
         Command::Operations => operations(),
-        Command::Emulator(args) => emulator(args.port).await,
-        Command::Demo(args) => demo(args.port).await,
+        Command::Emulator(args) => emulator(&args).await,
+        Command::Demo(args) => demo(args).await,
         Command::Agreement(command) => run_agreement(global, command).await,
         Command::Tokenization(command) => run_tokenization(global, command).await,
         Command::Hybrid(command) => run_hybrid(global, command).await,
@@ -216,6 +216,7 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             bank_code,
             callback_url,
             expire_duration_seconds,
+            product_code,
         } => {
             let id = app_trans_id(fields.app_trans_id.as_deref())?;
             let mut request = order::CreateOrder::new(
@@ -231,6 +232,7 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             request.bank_code = bank_code;
             request.callback_url = callback_url;
             request.expire_duration_seconds = expire_duration_seconds;
+            request.product_code = product_code;
             let value = call(&ctx.client, &request).await?;
             print_json(&with_field(value, "app_trans_id", id))
         }
@@ -523,8 +525,7 @@ async fn call_operation(global: &GlobalArgs, args: &SignArgs) -> Result<(), CliE
         SignatureScheme::HmacThenRsaSha256 => rsa_signature(global, mac.as_str())?,
         _ => mac.as_str().to_owned(),
     };
-    let prepared = signing::encode(
-        op,
+    let prepared = op.prepare(
         &values,
         &signature,
         ctx.client.config().environment.base_url(op.host),
@@ -580,10 +581,53 @@ fn operations() -> Result<(), CliError> {
     print_json(&Value::Array(list))
 }
 
-async fn emulator(port: u16) -> Result<(), CliError> {
-    use zalopay_emulator::{Emulator, EmulatorConfig, EmulatorState};
-    let state = EmulatorState::new(EmulatorConfig::default());
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+/// The emulator configuration `zalopay emulator`'s flags describe.
+pub fn emulator_config(
+    args: &crate::args::EmulatorArgs,
+) -> Result<zalopay_emulator::EmulatorConfig, CliError> {
+    use zalopay_emulator::{FailWith, Faults};
+    let f = &args.faults;
+    let fail_with = match f.fail_with.as_str() {
+        "http_503" => FailWith::Http503,
+        "code_500" => FailWith::Code500,
+        "code_429" => FailWith::Code429,
+        other => {
+            return Err(CliError::new(format!(
+                "--fail-with {other}: use http_503, code_500 or code_429"
+            )));
+        }
+    };
+    let faults = Faults::default()
+        .with_seed(f.fault_seed)
+        .with_callback_loss(f.callback_loss)
+        .with_callback_duplicate(f.callback_duplicate)
+        .with_callback_delay_ms(f.callback_delay)
+        .with_latency_ms(f.latency)
+        .with_fail_rate(f.fail_rate)
+        .with_fail_burst(f.fail_burst)
+        .with_fail_with(fail_with)
+        .with_reset_rate(f.reset_rate)
+        .with_reset_burst(f.reset_burst)
+        .with_operations(f.fault_operations.iter().cloned());
+    faults
+        .validate()
+        .map_err(|e| CliError::new(format!("--{}: {e}", e.field.replace('_', "-"))))?;
+    Ok(zalopay_emulator::EmulatorConfig {
+        refund_delay: std::time::Duration::from_secs(args.refund_delay),
+        faults,
+        ..zalopay_emulator::EmulatorConfig::default()
+    })
+}
+
+async fn emulator(args: &crate::args::EmulatorArgs) -> Result<(), CliError> {
+    use zalopay_emulator::{Emulator, EmulatorState, SystemClock};
+    let config = emulator_config(args)?;
+    let state = match &args.data_dir {
+        Some(dir) => EmulatorState::open(config, std::sync::Arc::new(SystemClock), dir)
+            .map_err(|e| CliError::new(format!("--data-dir {}: {e}", dir.display())))?,
+        None => EmulatorState::new(config),
+    };
+    let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let running = Emulator::spawn(state, addr)
         .await
         .map_err(|e| CliError::new(format!("cannot listen on {addr}: {e}")))?;
@@ -606,9 +650,10 @@ async fn emulator(port: u16) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn demo(port: u16) -> Result<(), CliError> {
+async fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     let handle = crate::demo::start(crate::demo::DemoOptions {
-        shop_addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        shop_addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
+        emulator_data_dir: args.data_dir.map(|dir| dir.join("emulator")),
         ..crate::demo::DemoOptions::default()
     })
     .await?;

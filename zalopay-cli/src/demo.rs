@@ -52,6 +52,8 @@ pub struct DemoOptions {
     pub callback_grace: Duration,
     /// Time between status queries once polling.
     pub poll_interval: Duration,
+    /// Where the emulator keeps its state across restarts (`None`: in memory).
+    pub emulator_data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for DemoOptions {
@@ -61,6 +63,7 @@ impl Default for DemoOptions {
             emulator_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             callback_grace: Duration::from_secs(3),
             poll_interval: Duration::from_secs(1),
+            emulator_data_dir: None,
         }
     }
 }
@@ -282,17 +285,23 @@ impl DemoHandle {
 
 /// Starts the emulator and the shop; returns once both listen.
 pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
-    let emulator = Emulator::spawn(
-        EmulatorState::new(EmulatorConfig::default()),
-        options.emulator_addr,
-    )
-    .await
-    .map_err(|e| {
-        CliError::new(format!(
-            "cannot start the emulator on {}: {e}",
-            options.emulator_addr
-        ))
-    })?;
+    let emulator_state = match &options.emulator_data_dir {
+        Some(dir) => EmulatorState::open(
+            EmulatorConfig::default(),
+            std::sync::Arc::new(zalopay_emulator::SystemClock),
+            dir,
+        )
+        .map_err(|e| CliError::new(format!("emulator data in {}: {e}", dir.display())))?,
+        None => EmulatorState::new(EmulatorConfig::default()),
+    };
+    let emulator = Emulator::spawn(emulator_state, options.emulator_addr)
+        .await
+        .map_err(|e| {
+            CliError::new(format!(
+                "cannot start the emulator on {}: {e}",
+                options.emulator_addr
+            ))
+        })?;
     let listener = tokio::net::TcpListener::bind(options.shop_addr)
         .await
         .map_err(|e| {

@@ -3,9 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use zalopay_api::MacSegment;
 use zalopay_api::catalog::OperationInfo;
-use zalopay_api::client::PreparedRequest;
-use zalopay_api::{Encoding, MacSegment, ParamKind};
 
 use crate::CliError;
 
@@ -47,76 +46,6 @@ pub fn check_names(op: &OperationInfo, values: &Values) -> Result<(), CliError> 
         }
     }
     Ok(())
-}
-
-/// The request `op` sends for `values` and `signature`, against `base` (the host's URL):
-/// the parameters in the type's order (absent optional ones left out), then the signature.
-/// In a JSON body an integer parameter is a number and a structured one a JSON value, as the
-/// typed client would send them.
-pub fn encode(
-    op: &OperationInfo,
-    values: &Values,
-    signature: &str,
-    base: &str,
-) -> Result<PreparedRequest, CliError> {
-    let present = op
-        .params
-        .iter()
-        .filter_map(|p| values.get(p.name).map(|v| (p, v.as_str())));
-    let url = format!("{base}{}", op.path);
-    let form = |pairs: Vec<(&str, &str)>| {
-        serde_urlencoded::to_string(pairs).map_err(|e| CliError::new(e.to_string()))
-    };
-    Ok(match op.encoding {
-        Encoding::Json => {
-            let mut body = serde_json::Map::new();
-            for (param, text) in present {
-                let value = match param.kind {
-                    ParamKind::Integer => match text.parse::<i64>() {
-                        Ok(n) => serde_json::Value::from(n),
-                        Err(_) => {
-                            return Err(CliError::new(format!(
-                                "`{}` is a whole number, got `{text}`",
-                                param.name
-                            )));
-                        }
-                    },
-                    ParamKind::Structured => {
-                        serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::from(text))
-                    }
-                    _ => serde_json::Value::from(text),
-                };
-                body.insert(param.name.to_owned(), value);
-            }
-            body.insert(op.signature_param.to_owned(), signature.into());
-            PreparedRequest {
-                method: op.method,
-                url,
-                content_type: Some("application/json"),
-                body: serde_json::to_vec(&body).map_err(|e| CliError::new(e.to_string()))?,
-            }
-        }
-        Encoding::Query => {
-            let mut pairs: Vec<(&str, &str)> = present.map(|(p, v)| (p.name, v)).collect();
-            pairs.push((op.signature_param, signature));
-            PreparedRequest {
-                method: op.method,
-                url: format!("{url}?{}", form(pairs)?),
-                content_type: None,
-                body: Vec::new(),
-            }
-        }
-        _ => {
-            let mut pairs: Vec<(&str, &str)> = present.map(|(p, v)| (p.name, v)).collect();
-            pairs.push((op.signature_param, signature));
-            PreparedRequest {
-                method: op.method,
-                url,
-                content_type: Some("application/x-www-form-urlencoded"),
-                body: form(pairs)?.into_bytes(),
-            }
-        }
-    })
 }
 
 /// The MAC input of `op` for `values`: `Field` and `Unsent` segments take their value (absent

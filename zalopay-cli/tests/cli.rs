@@ -476,7 +476,18 @@ fn agreement_bind_confirm_query_balance_pay_query_user_unbind() {
     ]);
     assert_eq!(balance["return_code"], 1, "{balance}");
 
-    let order = emu.ok(&["order", "create", "--amount", "20000", "--description", "x"]);
+    // An order to be paid by agreement pay carries product_code=AGREEMENT (sent, not signed).
+    let order = emu.ok(&[
+        "order",
+        "create",
+        "--amount",
+        "20000",
+        "--description",
+        "x",
+        "--product-code",
+        "AGREEMENT",
+    ]);
+    assert_eq!(order["return_code"], 1, "{order}");
     let pay = emu.ok(&[
         "agreement",
         "pay",
@@ -754,6 +765,108 @@ fn emulator_subcommand_serves_the_gateway() {
     assert_eq!(created["return_code"], 1);
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn emulator_flags_set_faults_and_refund_delay() {
+    let (mut child, line) = spawn_server(&[
+        "emulator",
+        "--port",
+        "0",
+        "--refund-delay",
+        "30",
+        "--fault-seed",
+        "7",
+        "--callback-loss",
+        "0.25",
+        "--fail-burst",
+        "1",
+        "--fail-with",
+        "code_429",
+        "--fault-operations",
+        "order.create,refund.create",
+    ]);
+    let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let url = info["base_url"].as_str().unwrap().to_owned();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let faults: Value = rt.block_on(async {
+        reqwest::get(format!("{url}/emulator/faults"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let global = &faults["global"];
+    assert_eq!(global["seed"], 7);
+    assert_eq!(global["callback_loss"], 0.25);
+    assert_eq!(global["fail_burst"], 1);
+    assert_eq!(global["fail_with"], "code_429");
+    assert_eq!(
+        global["operations"],
+        serde_json::json!(["order.create", "refund.create"])
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A rate outside 0..=1 or an unknown answer kind is refused before listening.
+    for bad in [
+        &["emulator", "--port", "0", "--callback-loss", "1.5"][..],
+        &["emulator", "--port", "0", "--fail-with", "http_418"][..],
+    ] {
+        let output = Command::new(BIN).args(bad).output().unwrap();
+        assert!(!output.status.success(), "{bad:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(bad[3]), "{bad:?}: {stderr}");
+    }
+}
+
+#[test]
+fn emulator_data_dir_survives_a_restart() {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!("zalopay-cli-data-{}-{nanos}", std::process::id()));
+    let dir_arg = dir.to_str().unwrap().to_owned();
+    let now = i64::try_from(nanos / 1_000_000).unwrap();
+    let id = format!(
+        "{}_restart",
+        zalopay_api::clock::vietnam_yymmdd(now).unwrap()
+    );
+    let (mut child, line) = spawn_server(&["emulator", "--port", "0", "--data-dir", &dir_arg]);
+    let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let url = info["base_url"].as_str().unwrap().to_owned();
+    let created = ok_json(zalopay(
+        &url,
+        &[
+            "order",
+            "create",
+            "--amount",
+            "1000",
+            "--description",
+            "x",
+            "--app-trans-id",
+            &id,
+        ],
+        None,
+    ));
+    assert_eq!(created["return_code"], 1, "{created}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (mut child, line) = spawn_server(&["emulator", "--port", "0", "--data-dir", &dir_arg]);
+    let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let url = info["base_url"].as_str().unwrap().to_owned();
+    let queried = ok_json(zalopay(&url, &["order", "query", &id], None));
+    // Still there, still unpaid: 3, not 2/-101.
+    assert_eq!(queried["return_code"], 3, "{queried}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

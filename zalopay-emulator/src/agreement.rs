@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use crate::callback::{self, Target, WALLET_CHANNEL};
 use crate::orders::{
-    ApiResult, CREATE_MAC, CREATE_REQUIRED, after_payment, authenticate, check_dated_id,
-    insert_order, new_order, optional_url, order_url, pay_locked, positive_amount,
+    ApiResult, CREATE_MAC, CREATE_REQUIRED, after_payment, authenticate, check_dated_id, new_order,
+    optional_url, order_url, pay_locked, positive_amount, within_window,
 };
 use crate::state::{
     Binding, BindingStatus, EmulatorState, Key, OrderKind, OrderState, insert_unique,
@@ -77,7 +77,7 @@ fn new_binding(
     Binding {
         app_id,
         app_trans_id: app_trans_id.to_owned(),
-        api,
+        api: api.to_owned(),
         identifier: identifier.to_owned(),
         binding_token: state.next_token(),
         binding_id: None,
@@ -92,6 +92,17 @@ fn new_binding(
         phone: phone_for(identifier),
         created_at_ms: state.now_ms(),
         callback: Default::default(),
+    }
+}
+
+/// A binding request's `req_date` must be within 15 minutes of the gateway's clock (-401).
+fn check_req_date(state: &EmulatorState, params: &Params) -> Result<(), ApiError> {
+    if within_window(state.now_ms(), params.required_i64("req_date")?) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "`req_date` is more than 15 minutes away from the gateway's clock",
+        ))
     }
 }
 
@@ -115,7 +126,7 @@ pub(crate) async fn bind(State(state): State<EmulatorState>, params: Params) -> 
     )?;
     let app_trans_id = params.required("app_trans_id")?;
     check_dated_id(&state, "app_trans_id", app_trans_id, 40)?;
-    params.required_i64("req_date")?;
+    check_req_date(&state, &params)?;
     let max_amount = params.optional_i64("max_amount")?.unwrap_or(0);
     if max_amount < 0 {
         return Err(ApiError::invalid("`max_amount` must not be negative"));
@@ -260,6 +271,18 @@ fn can_pay(binding: &Binding, amount: i64) -> bool {
     amount <= binding.balance && (binding.max_amount == 0 || amount <= binding.max_amount)
 }
 
+/// The wallet balance after paying `amount`; -63 when the balance or `max_amount` does not
+/// allow it. Changes nothing: the caller stores the balance once the payment is made.
+fn debit(binding: &Binding, amount: i64) -> Result<i64, ApiError> {
+    if !can_pay(binding, amount) {
+        return Err(ApiError::new(-63, "wallet balance or max_amount too low"));
+    }
+    binding
+        .balance
+        .checked_sub(amount)
+        .ok_or_else(|| ApiError::new(-63, "wallet balance too low"))
+}
+
 /// `POST /v2/agreement/balance`.
 pub(crate) async fn balance(State(state): State<EmulatorState>, params: Params) -> ApiResult {
     let app = authenticate(
@@ -324,17 +347,15 @@ pub(crate) async fn pay(State(state): State<EmulatorState>, params: Params) -> A
             Some(_) => return Err(ApiError::new(406, "order is not payable")),
             None => return Err(ApiError::not_found("order not found")),
         };
-        let binding = active_binding(
-            &mut store,
-            app.app_id,
-            params.get_or_empty("pay_token"),
-            Some(params.get_or_empty("identifier")),
+        let pay_token = params.get_or_empty("pay_token");
+        let identifier = Some(params.get_or_empty("identifier"));
+        let left = debit(
+            active_binding(&mut store, app.app_id, pay_token, identifier)?,
+            amount,
         )?;
-        if !can_pay(binding, amount) {
-            return Err(ApiError::new(-63, "wallet balance or max_amount too low"));
-        }
-        binding.balance -= amount;
+        // The order's state and the wallet move together, under this one lock.
         let order = pay_locked(&state, &mut store, &key, now)?;
+        active_binding(&mut store, app.app_id, pay_token, identifier)?.balance = left;
         (key, order)
     };
     after_payment(&state, &key, &order, now);
@@ -352,24 +373,34 @@ pub(crate) async fn hybrid(State(state): State<EmulatorState>, params: Params) -
     let mut required = CREATE_REQUIRED.to_vec();
     required.extend(["identifier", "pay_token", "description"]);
     let app = authenticate(&state, &params, "app_id", "mac", &required, CREATE_MAC)?;
-    let order = insert_order(&state, new_order(&state, &params, app, OrderKind::Order)?)?;
+    let order = new_order(&state, &params, app, OrderKind::Order)?;
     let key: Key = (order.app_id, order.app_trans_id.clone());
+    let token = order.zp_trans_token.clone();
     let now = state.now_ms();
-    let paid = {
-        let mut store = state.store();
-        match active_binding(
-            &mut store,
-            app.app_id,
-            params.get_or_empty("pay_token"),
-            Some(params.get_or_empty("identifier")),
-        ) {
-            Ok(binding) if can_pay(binding, order.amount) => {
-                binding.balance -= order.amount;
-                Ok(pay_locked(&state, &mut store, &key, now)?)
+    // Creating the order, checking the binding, paying and debiting the wallet happen under
+    // one lock: nothing (a cancel, a page payment) can come between the check and the debit.
+    let (order, paid) = {
+        let store = &mut *state.store();
+        let order = insert_unique(
+            &mut store.orders,
+            &mut store.order_tokens,
+            key.clone(),
+            &token,
+            order,
+        )?;
+        let pay_token = params.get_or_empty("pay_token");
+        let identifier = Some(params.get_or_empty("identifier"));
+        let left = active_binding(store, app.app_id, pay_token, identifier)
+            .and_then(|binding| debit(binding, order.amount));
+        let paid = match left {
+            Ok(left) => {
+                let paid = pay_locked(&state, store, &key, now)?;
+                active_binding(store, app.app_id, pay_token, identifier)?.balance = left;
+                Ok(paid)
             }
-            Ok(_) => Err(ApiError::new(-63, "wallet balance or max_amount too low")),
             Err(refusal) => Err(refusal),
-        }
+        };
+        (order, paid)
     };
     match paid {
         Ok(paid) => {
@@ -442,7 +473,7 @@ pub(crate) async fn token_bind(State(state): State<EmulatorState>, params: Param
     )?;
     let app_trans_id = params.required("app_trans_id")?;
     check_dated_id(&state, "app_trans_id", app_trans_id, 40)?;
-    params.required_i64("req_date")?;
+    check_req_date(&state, &params)?;
     let binding_type = params.get_or_empty("binding_type");
     if !matches!(binding_type, "WALLET" | "CARD") {
         return Err(ApiError::invalid("`binding_type` must be WALLET or CARD"));
@@ -570,4 +601,98 @@ pub(crate) fn answer_binding(
         );
     }
     Ok(binding)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::{EmulatorConfig, ManualClock};
+    use crate::orders::cancel_order;
+
+    /// Issue 10 item 11: hybrid used to check the order and debit the wallet under a second
+    /// lock after creating the order under a first; a cancel in between made the debit pay for
+    /// nothing. A thread cancelling each order as soon as it exists races the handler here:
+    /// the wallet must have paid exactly for the orders that ended paid.
+    #[test]
+    fn hybrid_racing_cancel_never_debits_for_nothing() {
+        const NOW: i64 = 1_726_200_000_000;
+        const ORDERS: usize = 2000;
+        let state =
+            EmulatorState::with_clock(EmulatorConfig::default(), Arc::new(ManualClock::new(NOW)));
+        let app = state.app(2553).unwrap().clone();
+        let start = 1_000_000_000_000;
+        {
+            let mut store = state.store();
+            let key: Key = (2553, "bind".to_owned());
+            let mut binding = new_binding(
+                &state,
+                2553,
+                "bind",
+                "agreement",
+                "u",
+                0,
+                "WALLET",
+                "{}",
+                None,
+                None,
+            );
+            binding.status = BindingStatus::Confirmed;
+            binding.pay_token = Some("tok".to_owned());
+            binding.balance = start;
+            store.pay_tokens.insert("tok".to_owned(), key.clone());
+            store.bindings.insert(key, binding);
+        }
+        let id = |i: usize| format!("240913_h{i}");
+        let canceller = {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                for i in 0..ORDERS {
+                    let key: Key = (2553, id(i));
+                    while matches!(cancel_order(&state, &key), Err(e) if e.sub_return_code == -101)
+                    {
+                        std::hint::spin_loop();
+                    }
+                }
+            })
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for i in 0..ORDERS {
+            let trans = id(i);
+            let input = format!("2553|{trans}|u|1000|{NOW}|{{}}|[]");
+            let params = Params(
+                [
+                    ("app_id", "2553".to_owned()),
+                    ("app_trans_id", trans.clone()),
+                    ("app_user", "u".to_owned()),
+                    ("amount", "1000".to_owned()),
+                    ("app_time", NOW.to_string()),
+                    ("embed_data", "{}".to_owned()),
+                    ("item", "[]".to_owned()),
+                    ("description", "d".to_owned()),
+                    ("identifier", "u".to_owned()),
+                    ("pay_token", "tok".to_owned()),
+                    ("mac", app.key1.mac(input.as_bytes()).to_string()),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            );
+            let _ = runtime
+                .block_on(hybrid(State(state.clone()), params))
+                .unwrap();
+        }
+        canceller.join().unwrap();
+        let paid: i64 = state
+            .orders()
+            .iter()
+            .filter(|o| o.state == OrderState::Paid)
+            .map(|o| o.amount)
+            .sum();
+        let balance = state.bindings()[0].balance;
+        assert_eq!(start - balance, paid, "the wallet paid for orders not paid");
+    }
 }

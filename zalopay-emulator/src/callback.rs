@@ -1,10 +1,13 @@
 //! Callbacks to the merchant (§8, §10.7) with retries, and the browser redirect (§9).
 
-use serde::Serialize;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use zalopay_api::SecretKey;
 
-use crate::state::{CallbackStatus, EmulatorState, Key, Order};
+use crate::faults::{hits, roll};
+use crate::state::{CallbackStatus, EmulatorState, Key, Order, Store};
 
 /// The payment channel every emulated payment uses: 38, the ZaloPay wallet.
 pub const WALLET_CHANNEL: i32 = 38;
@@ -62,8 +65,63 @@ pub(crate) fn merchant_user_id(app_id: i64, user: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
 }
 
+impl Target {
+    fn key(&self) -> &Key {
+        match self {
+            Target::Order(key) | Target::Binding(key) => key,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Target::Order(_) => "order",
+            Target::Binding(_) => "binding",
+        }
+    }
+}
+
+/// Why a callback POST was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptCause {
+    /// The first attempt.
+    First,
+    /// A retry after a failed attempt.
+    Retry,
+    /// A second delivery of an accepted callback (fault `callback_duplicate`).
+    Duplicate,
+    /// Re-sent by hand (`POST /emulator/orders/{id}/callback`).
+    Resend,
+}
+
+/// One callback attempt, as kept on its order or binding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CallbackAttempt {
+    /// Emulator clock when it was made, Unix ms.
+    pub at_ms: i64,
+    /// Why it was made.
+    pub cause: AttemptCause,
+    /// Where it went.
+    pub url: String,
+    /// The JSON body sent (`{data, mac, type}`).
+    pub body: String,
+    /// HTTP status of the merchant's answer, if one came.
+    pub http_status: Option<u16>,
+    /// The merchant's answer body (at most 4 KiB of it), if one came.
+    pub reply: Option<String>,
+    /// Real time the attempt took, µs.
+    pub latency_us: u64,
+    /// Why it did not count as accepted; `None` when the merchant accepted it (HTTP 200,
+    /// `return_code` 1, or 2 for "already processed").
+    pub error: Option<String>,
+    /// Whether a fault made it never reach the merchant (`callback_loss`).
+    pub lost: bool,
+}
+
 /// Sends `{data, mac: HMAC(key2, data), type}` to `url` in the background, retrying as
-/// configured, and records each attempt on `target`.
+/// configured, and records each attempt on `target`. The faults in force for the app may
+/// delay it, lose it, or deliver it twice.
 pub(crate) fn send(
     state: &EmulatorState,
     target: Target,
@@ -73,80 +131,237 @@ pub(crate) fn send(
     kind: i32,
 ) {
     let mac = key2.mac(data.as_bytes());
-    let body = json!({ "data": data, "mac": mac.as_str(), "type": kind });
+    let body = json!({ "data": data, "mac": mac.as_str(), "type": kind }).to_string();
     let Ok(handle) = tokio::runtime::Handle::try_current() else {
         tracing::warn!("no async runtime: the callback is not sent");
         return;
     };
+    let faults = state.faults_for(target.key().0);
+    let app = target.key().0.to_string();
+    let parts = [target.kind(), app.as_str(), target.key().1.as_str()];
+    let plan = Plan {
+        lost: hits(
+            faults.callback_loss,
+            roll(faults.seed, "callback_loss", &parts, 1),
+        ),
+        duplicate: hits(
+            faults.callback_duplicate,
+            roll(faults.seed, "callback_duplicate", &parts, 1),
+        ),
+        delay: Duration::from_millis(faults.callback_delay_ms),
+    };
+    record(state, &target, |status| status.body = Some(body.clone()));
     let state = state.clone();
-    handle.spawn(async move { deliver(state, target, url, body).await });
+    handle.spawn(async move { deliver(state, target, url, body, plan).await });
 }
 
-async fn deliver(state: EmulatorState, target: Target, url: String, body: Value) {
+/// Re-sends the callback last sent for `target` once, now, without faults. `None` when it has
+/// none (never paid, or no callback URL).
+pub(crate) fn resend(state: &EmulatorState, target: Target) -> Option<()> {
+    let (url, body) = {
+        let mut store = state.store();
+        let status = status_of(&mut store, &target)?;
+        (status.url.clone()?, status.body.clone()?)
+    };
+    let handle = tokio::runtime::Handle::try_current().ok()?;
+    let state = state.clone();
+    handle.spawn(async move {
+        attempt_and_record(&state, &target, &url, &body, AttemptCause::Resend).await;
+    });
+    Some(())
+}
+
+/// What the faults do to one callback.
+struct Plan {
+    lost: bool,
+    duplicate: bool,
+    delay: Duration,
+}
+
+async fn deliver(state: EmulatorState, target: Target, url: String, body: String, plan: Plan) {
+    if !plan.delay.is_zero() {
+        tokio::time::sleep(plan.delay).await;
+    }
+    if plan.lost {
+        tracing::info!(%url, "fault: callback lost");
+        let attempt = CallbackAttempt {
+            at_ms: state.now_ms(),
+            cause: AttemptCause::First,
+            url,
+            body,
+            http_status: None,
+            reply: None,
+            latency_us: 0,
+            error: Some("lost on the way (fault callback_loss)".to_owned()),
+            lost: true,
+        };
+        record(&state, &target, |status| {
+            status.attempts = status.attempts.saturating_add(1);
+            status.last_error = attempt.error.clone();
+            status.history.push(attempt);
+        });
+        return;
+    }
     let config = state.config();
     let retries = config.callback_retries;
     let backoff = config.callback_backoff;
     for attempt in 0..=retries {
         if attempt > 0 {
-            tokio::time::sleep(backoff.saturating_mul(attempt)).await;
+            // The retry is due after the backoff in real time, or as soon as the emulator's
+            // clock is advanced past it: retries follow the test clock.
+            let wait = backoff.saturating_mul(attempt);
+            let due = state
+                .now_ms()
+                .saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = state.clock_reaches(due) => {}
+            }
         }
-        let outcome = attempt_once(&state, &url, &body).await;
-        let delivered = outcome.is_ok();
-        match &outcome {
-            Ok(()) => tracing::info!(%url, attempt = attempt + 1, "callback accepted"),
-            Err(why) => tracing::warn!(%url, attempt = attempt + 1, %why, "callback not accepted"),
-        }
-        record(&state, &target, |status| {
-            status.attempts += 1;
-            status.delivered = delivered;
-            status.last_error = outcome.err();
-        });
-        if delivered {
+        let cause = if attempt == 0 {
+            AttemptCause::First
+        } else {
+            AttemptCause::Retry
+        };
+        if attempt_and_record(&state, &target, &url, &body, cause).await {
+            if plan.duplicate {
+                tracing::info!(%url, "fault: callback delivered twice");
+                attempt_and_record(&state, &target, &url, &body, AttemptCause::Duplicate).await;
+            }
             return;
         }
     }
 }
 
-async fn attempt_once(state: &EmulatorState, url: &str, body: &Value) -> Result<(), String> {
-    let Some(http) = state.inner.http.as_ref() else {
-        return Err("no HTTP client".to_owned());
+/// One POST, recorded on `target`; whether the merchant accepted it.
+async fn attempt_and_record(
+    state: &EmulatorState,
+    target: &Target,
+    url: &str,
+    body: &str,
+    cause: AttemptCause,
+) -> bool {
+    let at_ms = state.now_ms();
+    let started = Instant::now();
+    let outcome = attempt_once(state, url, body).await;
+    let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let accepted = outcome.error.is_none();
+    match &outcome.error {
+        None => tracing::info!(%url, ?cause, "callback accepted"),
+        Some(why) => tracing::warn!(%url, ?cause, %why, "callback not accepted"),
+    }
+    let attempt = CallbackAttempt {
+        at_ms,
+        cause,
+        url: url.to_owned(),
+        body: body.to_owned(),
+        http_status: outcome.http_status,
+        reply: outcome.reply,
+        latency_us,
+        error: outcome.error,
+        lost: false,
     };
-    let response = http
+    record(state, target, |status| {
+        status.attempts = status.attempts.saturating_add(1);
+        status.delivered |= accepted;
+        status.last_error = attempt.error.clone();
+        status.history.push(attempt);
+    });
+    accepted
+}
+
+/// What came of one POST.
+struct Outcome {
+    http_status: Option<u16>,
+    reply: Option<String>,
+    error: Option<String>,
+}
+
+/// Longest merchant reply kept in an attempt's record.
+const REPLY_KEPT: usize = 4096;
+
+async fn attempt_once(state: &EmulatorState, url: &str, body: &str) -> Outcome {
+    let failed = |error: String| Outcome {
+        http_status: None,
+        reply: None,
+        error: Some(error),
+    };
+    let Some(http) = state.inner.http.as_ref() else {
+        return failed("no HTTP client".to_owned());
+    };
+    let response = match http
         .post(url)
-        .json(body)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body.to_owned())
         .send()
         .await
-        .map_err(|e| format!("POST failed: {e}"))?;
+    {
+        Ok(response) => response,
+        Err(e) => return failed(format!("POST failed: {e}")),
+    };
     let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| format!("reading the answer failed: {e}"))?;
-    if status != reqwest::StatusCode::OK {
-        return Err(format!("HTTP {status}"));
+    let text = match response.text().await {
+        Ok(text) => text,
+        Err(e) => {
+            return Outcome {
+                http_status: Some(status.as_u16()),
+                reply: None,
+                error: Some(format!("reading the answer failed: {e}")),
+            };
+        }
+    };
+    let error = reply_error(status, &text);
+    let mut kept = text;
+    if kept.len() > REPLY_KEPT {
+        let mut end = REPLY_KEPT;
+        while !kept.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        kept.truncate(end);
     }
-    let reply: Value =
-        serde_json::from_str(&text).map_err(|_| "the answer is not JSON".to_owned())?;
+    Outcome {
+        http_status: Some(status.as_u16()),
+        reply: Some(kept),
+        error,
+    }
+}
+
+/// Why a merchant's answer does not accept the callback: it must be HTTP 200 with
+/// `return_code` 1 (processed) or 2 (already processed, facts-update §A4).
+fn reply_error(status: reqwest::StatusCode, text: &str) -> Option<String> {
+    if status != reqwest::StatusCode::OK {
+        return Some(format!("HTTP {status}"));
+    }
+    let Ok(reply) = serde_json::from_str::<Value>(text) else {
+        return Some("the answer is not JSON".to_owned());
+    };
     let code = reply.get("return_code").and_then(|code| match code {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     });
     match code {
-        Some(1) => Ok(()),
-        other => Err(format!("return_code {other:?}")),
+        Some(1 | 2) => None,
+        other => Some(format!("return_code {other:?}")),
+    }
+}
+
+fn status_of<'a>(store: &'a mut Store, target: &Target) -> Option<&'a mut CallbackStatus> {
+    match target {
+        Target::Order(key) => store.orders.get_mut(key).map(|o| &mut o.callback),
+        Target::Binding(key) => store.bindings.get_mut(key).map(|b| &mut b.callback),
     }
 }
 
 fn record(state: &EmulatorState, target: &Target, update: impl FnOnce(&mut CallbackStatus)) {
-    let mut store = state.store();
-    let status = match target {
-        Target::Order(key) => store.orders.get_mut(key).map(|o| &mut o.callback),
-        Target::Binding(key) => store.bindings.get_mut(key).map(|b| &mut b.callback),
-    };
-    if let Some(status) = status {
-        update(status);
+    {
+        let mut store = state.store();
+        if let Some(status) = status_of(&mut store, target) {
+            update(status);
+        }
     }
+    // A failure is logged there; the attempt stays in memory.
+    let _ = state.persist();
 }
 
 /// The browser redirect after payment (§9): `base` with appid, apptransid, pmcid, bankcode,

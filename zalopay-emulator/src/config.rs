@@ -1,6 +1,7 @@
 //! What the emulator is configured with: apps and their keys, timing, callback retries, and the
 //! clock it reads time from.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -9,6 +10,8 @@ use base64::Engine as _;
 use rsa::RsaPublicKey;
 use rsa::pkcs8::DecodePublicKey as _;
 use zalopay_api::{KeyError, KeyKind, SecretKey};
+
+use crate::faults::Faults;
 
 /// The public half of the published 512-bit test RSA key (api-facts §19.1, the Node SDK's
 /// tests and the disbursement sample), as base64 SubjectPublicKeyInfo DER. The sandbox
@@ -163,6 +166,15 @@ pub struct EmulatorConfig {
     pub disbursement_balance: i64,
     /// The wallet balance every bound user starts with (VND). Default 10 000 000.
     pub wallet_balance: i64,
+    /// How long a refund stays processing before it settles, on the emulator's clock: with a
+    /// delay, `/v2/refund` answers 3 (processing) and `/v2/query_refund` shows 3 until then,
+    /// as the gateway processes refunds asynchronously. Default 0: refunds complete at once.
+    pub refund_delay: Duration,
+    /// Faults injected for every app without its own (default: none). Changed at run time
+    /// with [`crate::EmulatorState::set_faults`] or `POST /emulator/faults`.
+    pub faults: Faults,
+    /// Faults injected for one app instead of [`EmulatorConfig::faults`].
+    pub app_faults: BTreeMap<i64, Faults>,
 }
 
 impl Default for EmulatorConfig {
@@ -176,6 +188,9 @@ impl Default for EmulatorConfig {
             public_base_url: None,
             disbursement_balance: 1_000_000_000,
             wallet_balance: 10_000_000,
+            refund_delay: Duration::ZERO,
+            faults: Faults::default(),
+            app_faults: BTreeMap::new(),
         }
     }
 }

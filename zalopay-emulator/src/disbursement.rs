@@ -169,10 +169,10 @@ pub(crate) async fn topup(State(state): State<EmulatorState>, params: Params) ->
         .merchant_balances
         .entry(app.app_id)
         .or_insert(starting);
-    if *balance < amount {
-        return Err(ApiError::new(-63, "merchant balance too low"));
-    }
-    *balance -= amount;
+    *balance = balance
+        .checked_sub(amount)
+        .filter(|left| *left >= 0)
+        .ok_or_else(|| ApiError::new(-63, "merchant balance too low"))?;
     let topup = Topup {
         app_id: app.app_id,
         payment_id: params.get_or_empty("payment_id").to_owned(),

@@ -28,15 +28,33 @@
 //! Keys are never logged.
 
 #![forbid(unsafe_code)]
+// No request value may panic a handler: no unwrap, expect or panic, and no arithmetic that
+// can overflow or index that can be out of bounds (tests may).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing
+    )
+)]
 
 mod agreement;
 mod callback;
 mod config;
+mod control;
 mod disbursement;
 mod disbursement_aio;
+mod faults;
+mod gateway;
 mod orders;
 mod pages;
+mod request_log;
 mod state;
+#[cfg(feature = "sqlite")]
+mod storage;
 mod wire;
 mod zod;
 
@@ -48,18 +66,22 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use callback::WALLET_CHANNEL;
+pub use callback::{AttemptCause, CallbackAttempt, WALLET_CHANNEL};
 pub use config::{
     App, Clock, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, SystemClock,
     TEST_RSA_PUBLIC_KEY,
 };
+pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
 pub use pages::escape_html;
+pub use request_log::RequestRecord;
 /// The RSA public key type of [`App::rsa_public_key`] (from the `rsa` crate, 0.9).
 pub use rsa::RsaPublicKey;
 pub use state::{
     Binding, BindingStatus, CallbackStatus, EmulatorState, Order, OrderKind, OrderState, Refund,
     Topup, yymmdd,
 };
+#[cfg(feature = "sqlite")]
+pub use storage::{DATABASE_FILE, StorageError};
 pub use wire::{ApiError, Params};
 
 /// Builds and runs the emulator's HTTP server.
@@ -78,9 +100,15 @@ impl Emulator {
     /// Wallet pages: `GET /pay?order=`, `POST /pay/confirm`, `POST /pay/cancel`,
     /// `GET /agreement?b=`, `POST /agreement/confirm`, `POST /agreement/cancel`.
     ///
-    /// Test hooks: `POST /emulator/orders/{app_trans_id}/pay|cancel`,
+    /// Test hooks: `POST /emulator/orders/{app_trans_id}/pay|cancel|expire`,
     /// `POST /emulator/bindings/{binding_token}/confirm|cancel`, and `GET /emulator/orders`,
     /// `/emulator/refunds`, `/emulator/bindings`, `/emulator/topups`.
+    ///
+    /// Test bench: `GET /emulator/requests` (the request log, [`RequestRecord`]),
+    /// `GET /emulator/faults` and `POST /emulator/faults[?app_id=]` ([`Faults`] as JSON),
+    /// `POST /emulator/orders/{app_trans_id}/callback` (re-sends the order's callback),
+    /// `GET /emulator/clock`, `POST /emulator/clock/advance?seconds=N`.
+    /// Every gateway API request goes through the request log and the faults in force.
     pub fn router(state: EmulatorState) -> Router {
         Router::new()
             .route("/v2/create", post(orders::create))
@@ -138,6 +166,10 @@ impl Emulator {
                 post(pages::cancel_json),
             )
             .route(
+                "/emulator/orders/{app_trans_id}/expire",
+                post(pages::expire_json),
+            )
+            .route(
                 "/emulator/bindings/{binding_token}/confirm",
                 post(pages::binding_confirm_json),
             )
@@ -145,6 +177,25 @@ impl Emulator {
                 "/emulator/bindings/{binding_token}/cancel",
                 post(pages::binding_cancel_json),
             )
+            .route("/emulator/requests", get(control::requests))
+            .route("/emulator/clock", get(control::clock))
+            .route("/emulator/clock/advance", post(control::advance_clock))
+            .route(
+                "/emulator/orders/{app_trans_id}/callback",
+                post(control::resend_callback),
+            )
+            .route(
+                "/emulator/faults",
+                get(control::faults).post(control::set_faults),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                gateway::layer,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                gateway::save_after,
+            ))
             .with_state(state)
     }
 

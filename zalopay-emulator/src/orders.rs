@@ -104,6 +104,11 @@ pub(crate) fn new_order(
     let app_trans_id = params.required("app_trans_id")?;
     check_dated_id(state, "app_trans_id", app_trans_id, 40)?;
     let app_time = params.required_i64("app_time")?;
+    if !within_window(state.now_ms(), app_time) {
+        return Err(ApiError::invalid(
+            "`app_time` is more than 15 minutes away from the gateway's clock",
+        ));
+    }
     let amount = positive_amount(params, "amount")?;
     let description = match kind {
         OrderKind::QuickPay => params.get_or_empty("description"),
@@ -128,7 +133,7 @@ pub(crate) fn new_order(
         ));
     }
     let lifetime_ms = match params.optional_i64("expire_duration_seconds")? {
-        Some(secs) if (300..=2_592_000).contains(&secs) => secs * 1000,
+        Some(secs) if (300..=2_592_000).contains(&secs) => secs.saturating_mul(1000),
         Some(_) => {
             return Err(ApiError::invalid(
                 "`expire_duration_seconds` must be within 300..=2592000",
@@ -280,7 +285,34 @@ pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) ->
     let order = store
         .refresh(&key, now)
         .ok_or_else(|| ApiError::not_found("order not found"))?;
+    if now.saturating_sub(order.created_at_ms) >= QUERY_WINDOW_MS {
+        return Err(ApiError::not_found(
+            "order is older than 48 hours: no longer queryable by API (see the merchant portal)",
+        ));
+    }
     Ok(Json(order_status(order, now)))
+}
+
+/// How long after creation an order answers `/v2/query` (api-facts §1.4: 48 h).
+const QUERY_WINDOW_MS: i64 = 48 * 60 * 60 * 1000;
+
+/// Expires an unpaid order now (the dashboard's Expire button); expired already is fine,
+/// paid → 2/406, cancelled → 2/-329, unknown → 2/-101.
+pub(crate) fn expire_order(state: &EmulatorState, key: &Key) -> Result<Order, ApiError> {
+    let now = state.now_ms();
+    let mut store = state.store();
+    let order = store
+        .refresh(key, now)
+        .ok_or_else(|| ApiError::not_found("order not found"))?;
+    match order.state {
+        OrderState::Created | OrderState::Expired => {
+            order.state = OrderState::Expired;
+            order.expires_at_ms = order.expires_at_ms.min(now);
+            Ok(order.clone())
+        }
+        OrderState::Paid => Err(ApiError::new(406, "order already paid")),
+        OrderState::Cancelled => Err(ApiError::new(-329, "order cancelled")),
+    }
 }
 
 /// The `/v2/query` body for an order.
@@ -396,8 +428,15 @@ const REFUND_MAC: &[Seg] = &[
     Seg::F("timestamp"),
 ];
 
-/// Allowed distance between a request `timestamp` and the emulator clock.
-const TIMESTAMP_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Allowed distance between a request's time (`app_time`, `timestamp`, `req_date`) and the
+/// emulator clock, either way.
+const TIMESTAMP_WINDOW_MS: u64 = 15 * 60 * 1000;
+
+/// Whether `time` is within 15 minutes of `now`, either way (any two i64 values).
+pub(crate) fn within_window(now: i64, time: i64) -> bool {
+    now.checked_sub(time)
+        .is_some_and(|distance| distance.unsigned_abs() <= TIMESTAMP_WINDOW_MS)
+}
 
 /// `POST /v2/refund`.
 pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -> ApiResult {
@@ -419,19 +458,20 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
     check_refund_id(&state, app.app_id, m_refund_id)?;
     let zp_trans_id = params.required_i64("zp_trans_id")?;
     let timestamp = params.required_i64("timestamp")?;
-    let now = state.now_ms();
-    if (now - timestamp).abs() > TIMESTAMP_WINDOW_MS {
+    if !within_window(state.now_ms(), timestamp) {
         return Err(ApiError::new(
             -13,
             "`timestamp` is outside the 15-minute window",
         ));
     }
+    let now = state.now_ms();
     let amount = params.required_i64("amount")?;
     let fee = params.optional_i64("refund_fee_amount")?.unwrap_or(0);
     if amount <= 0 || fee < 0 || fee > amount {
         return Err(ApiError::new(-14, "refund amount invalid"));
     }
     let description = params.required("description")?;
+    let delay_ms = i64::try_from(state.config().refund_delay.as_millis()).unwrap_or(i64::MAX);
     let refund_id = state.next_id();
     let mut store = state.store();
     let refund_key: Key = (app.app_id, m_refund_id.to_owned());
@@ -449,13 +489,17 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
         .get_mut(&order_key)
         .filter(|order| order.state == OrderState::Paid)
         .ok_or_else(|| ApiError::not_found("no paid transaction with this zp_trans_id"))?;
-    if order.refunded_amount.saturating_add(amount) > order.amount {
-        return Err(ApiError::new(
-            -14,
-            "refund amount invalid: refunds would exceed the paid amount",
-        ));
-    }
-    order.refunded_amount += amount;
+    let refunded = order
+        .refunded_amount
+        .checked_add(amount)
+        .filter(|total| *total <= order.amount)
+        .ok_or_else(|| {
+            ApiError::new(
+                -14,
+                "refund amount invalid: refunds would exceed the paid amount",
+            )
+        })?;
+    order.refunded_amount = refunded;
     let app_trans_id = order.app_trans_id.clone();
     store.refunds.insert(
         refund_key,
@@ -470,6 +514,7 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
             description: description.to_owned(),
             timestamp,
             created_at_ms: now,
+            settles_at_ms: now.saturating_add(delay_ms),
         },
     );
     tracing::info!(
@@ -479,7 +524,17 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
         amount,
         "refund accepted"
     );
-    Ok(Json(success(json!({ "refund_id": refund_id }))))
+    let body = json!({ "refund_id": refund_id });
+    Ok(Json(if delay_ms > 0 {
+        processing_refund(body)
+    } else {
+        success(body)
+    }))
+}
+
+/// 3 / 2 REFUND_PROCESSING: accepted, not settled yet (keep querying the same `m_refund_id`).
+fn processing_refund(extra: Value) -> Value {
+    with_codes(3, 2, "REFUND_PROCESSING", extra)
 }
 
 /// `m_refund_id` = `yyMMdd_<app_id>_<unique>`, ≤ 45 chars: format -24, date -25, app id -26.
@@ -524,15 +579,21 @@ pub(crate) async fn query_refund(State(state): State<EmulatorState>, params: Par
     )?;
     params.required_i64("timestamp")?;
     let key: Key = (app.app_id, params.get_or_empty("m_refund_id").to_owned());
+    let now = state.now_ms();
     let store = state.store();
     let refund = store
         .refunds
         .get(&key)
         .ok_or_else(|| ApiError::not_found("m_refund_id not found"))?;
-    Ok(Json(success(json!({
+    let body = json!({
         "refund_id": refund.refund_id,
         "amount": refund.amount,
-    }))))
+    });
+    Ok(Json(if refund.settled(now) {
+        success(body)
+    } else {
+        processing_refund(body)
+    }))
 }
 
 /// `POST /api/getlistmerchantbanks` (old field style: `appid`, `reqtime`; `returncode`).

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::agreement::answer_binding;
 use crate::callback::redirect_url;
-use crate::orders::{cancel_order, pay_order};
+use crate::orders::{cancel_order, expire_order, pay_order};
 use crate::state::{EmulatorState, Key, Order};
 use crate::wire::{ApiError, Params, success};
 
@@ -193,11 +193,15 @@ pub(crate) async fn cancel_form(State(state): State<EmulatorState>, params: Para
 
 #[derive(Deserialize)]
 pub(crate) struct AppQuery {
-    app_id: Option<i64>,
+    pub(crate) app_id: Option<i64>,
 }
 
 /// The order with this `app_trans_id` (of `app_id`, when given; otherwise it must be unique).
-fn find_order(state: &EmulatorState, app_id: Option<i64>, id: &str) -> Result<Key, ApiError> {
+pub(crate) fn find_order(
+    state: &EmulatorState,
+    app_id: Option<i64>,
+    id: &str,
+) -> Result<Key, ApiError> {
     let store = state.store();
     let mut matches = store
         .orders
@@ -239,6 +243,17 @@ pub(crate) async fn cancel_json(
     Ok(Json(success(
         json!({ "order": order, "redirect_url": redirect }),
     )))
+}
+
+/// `POST /emulator/orders/{app_trans_id}/expire[?app_id=]`: expires an unpaid order now.
+pub(crate) async fn expire_json(
+    State(state): State<EmulatorState>,
+    Path(app_trans_id): Path<String>,
+    Query(query): Query<AppQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let key = find_order(&state, query.app_id, &app_trans_id)?;
+    let order = expire_order(&state, &key)?;
+    Ok(Json(success(json!({ "order": order }))))
 }
 
 #[derive(Deserialize)]

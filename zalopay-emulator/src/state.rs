@@ -5,17 +5,24 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::callback::CallbackAttempt;
 use crate::config::{App, Clock, EmulatorConfig, SystemClock};
+use crate::faults::{ActiveFaults, FaultError, Faults, hits, roll};
+use crate::gateway::RequestPlan;
+use crate::request_log::RequestRecord;
+#[cfg(feature = "sqlite")]
+use crate::storage::Storage;
 
 /// Where an order stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     /// Created, not paid yet (query: `return_code` 3).
@@ -29,7 +36,7 @@ pub enum OrderState {
 }
 
 /// How an order came to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderKind {
     /// `/v2/create`.
@@ -41,7 +48,7 @@ pub enum OrderKind {
 }
 
 /// What happened to a callback the emulator owes the merchant.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallbackStatus {
     /// Where it is sent; `None` when neither the request nor the app had a callback URL.
     pub url: Option<String>,
@@ -51,10 +58,14 @@ pub struct CallbackStatus {
     pub delivered: bool,
     /// Why the last attempt failed, if it did.
     pub last_error: Option<String>,
+    /// The JSON body last sent (what a re-send sends again).
+    pub body: Option<String>,
+    /// Every attempt, oldest first.
+    pub history: Vec<CallbackAttempt>,
 }
 
 /// An order as the emulator keeps it (`GET /emulator/orders`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
     /// The app.
     pub app_id: i64,
@@ -99,7 +110,7 @@ pub struct Order {
 }
 
 /// A refund as the emulator keeps it (`GET /emulator/refunds`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
     /// The app.
     pub app_id: i64,
@@ -121,10 +132,20 @@ pub struct Refund {
     pub timestamp: i64,
     /// Emulator clock when accepted, Unix ms.
     pub created_at_ms: i64,
+    /// Emulator clock from which it is settled (query refund: 1); before, it is processing
+    /// (3). Equal to `created_at_ms` without a refund delay.
+    pub settles_at_ms: i64,
+}
+
+impl Refund {
+    /// Whether it has settled by `now` (emulator clock).
+    pub fn settled(&self, now: i64) -> bool {
+        now >= self.settles_at_ms
+    }
 }
 
 /// Where a binding (agreement / tokenization) stands; numbers as in agreement query `status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BindingStatus {
     /// Waiting for the user to confirm on the binding page.
@@ -150,14 +171,14 @@ impl BindingStatus {
 }
 
 /// A wallet/card binding (`/v2/agreement/bind` or `/v2/tokenization/bind`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Binding {
     /// The app.
     pub app_id: i64,
     /// The merchant's binding request id.
     pub app_trans_id: String,
     /// `agreement` or `tokenization`.
-    pub api: &'static str,
+    pub api: String,
     /// The merchant's user id.
     pub identifier: String,
     /// The token in the binding links.
@@ -189,7 +210,7 @@ pub struct Binding {
 }
 
 /// A disbursement top-up (`/v2/disbursement/topup`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topup {
     /// The app.
     pub app_id: i64,
@@ -252,6 +273,29 @@ pub(crate) fn insert_unique<V: Clone>(
 }
 
 impl Store {
+    /// Rebuilds the token and id indexes from the records (after loading them).
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn reindex(&mut self) {
+        self.order_tokens.clear();
+        self.zp_trans_ids.clear();
+        self.binding_tokens.clear();
+        self.pay_tokens.clear();
+        for (key, order) in &self.orders {
+            self.order_tokens
+                .insert(order.zp_trans_token.clone(), key.clone());
+            if let Some(zp_trans_id) = order.zp_trans_id {
+                self.zp_trans_ids.insert(zp_trans_id, key.clone());
+            }
+        }
+        for (key, binding) in &self.bindings {
+            self.binding_tokens
+                .insert(binding.binding_token.clone(), key.clone());
+            if let Some(pay_token) = &binding.pay_token {
+                self.pay_tokens.insert(pay_token.clone(), key.clone());
+            }
+        }
+    }
+
     /// Marks the order expired if its time is up. Returns the (possibly updated) order.
     pub fn refresh(&mut self, key: &Key, now: i64) -> Option<&mut Order> {
         let order = self.orders.get_mut(key)?;
@@ -260,6 +304,13 @@ impl Store {
         }
         Some(order)
     }
+}
+
+/// The request log and, per (operation, app, merchant id), how many requests came.
+#[derive(Default)]
+pub(crate) struct RequestLog {
+    records: Vec<RequestRecord>,
+    attempts: HashMap<(&'static str, Option<i64>, String), u64>,
 }
 
 pub(crate) struct Inner {
@@ -271,7 +322,23 @@ pub(crate) struct Inner {
     pub http: Option<reqwest::Client>,
     seq: AtomicU64,
     seed: u64,
+    /// Start of the monotonic clock the request log uses.
+    started: Instant,
+    request_seq: AtomicU64,
+    requests: Mutex<RequestLog>,
+    faults: Mutex<ActiveFaults>,
+    /// Added to `clock`: how far the clock was advanced by hand.
+    clock_offset_ms: AtomicI64,
+    /// Signalled whenever the clock is advanced by hand.
+    clock_moved: tokio::sync::watch::Sender<()>,
+    /// Where the state is kept across restarts, if anywhere.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    storage: Option<Storage>,
 }
+
+/// Without the `sqlite` feature there is never any storage.
+#[cfg(not(feature = "sqlite"))]
+pub(crate) enum Storage {}
 
 /// The emulator's shared state: configuration, clock and memory. Cheap to clone.
 #[derive(Clone)]
@@ -296,6 +363,39 @@ impl EmulatorState {
 
     /// State on the given clock (a [`crate::ManualClock`] in tests).
     pub fn with_clock(config: EmulatorConfig, clock: Arc<dyn Clock>) -> Self {
+        Self::build(config, clock, Store::default(), 0, 0, None)
+    }
+
+    /// State kept in `dir/emulator.sqlite3` (created if missing): what it holds is loaded,
+    /// and every change is written there before the answer goes out, so a restart on the
+    /// same directory loses nothing (see [`crate::StorageError`] for what can fail).
+    #[cfg(feature = "sqlite")]
+    pub fn open(
+        config: EmulatorConfig,
+        clock: Arc<dyn Clock>,
+        dir: &std::path::Path,
+    ) -> Result<Self, crate::storage::StorageError> {
+        let (storage, store, meta) = crate::storage::Storage::open(dir)?;
+        let state = Self::build(
+            config,
+            clock,
+            store,
+            meta.seq,
+            meta.clock_offset_ms,
+            Some(storage),
+        );
+        tracing::info!(dir = %dir.display(), orders = state.store().orders.len(), "emulator state loaded");
+        Ok(state)
+    }
+
+    fn build(
+        config: EmulatorConfig,
+        clock: Arc<dyn Clock>,
+        store: Store,
+        seq: u64,
+        clock_offset_ms: i64,
+        storage: Option<Storage>,
+    ) -> Self {
         let apps = config
             .apps
             .iter()
@@ -315,16 +415,27 @@ impl EmulatorState {
         let seed = std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish();
+        let faults = ActiveFaults {
+            global: config.faults.clone(),
+            apps: config.app_faults.clone(),
+        };
         Self {
             inner: Arc::new(Inner {
                 base_url: RwLock::new(config.public_base_url.clone()),
                 config,
                 apps,
                 clock,
-                store: Mutex::new(Store::default()),
+                store: Mutex::new(store),
                 http,
-                seq: AtomicU64::new(0),
+                seq: AtomicU64::new(seq),
                 seed,
+                started: Instant::now(),
+                request_seq: AtomicU64::new(0),
+                requests: Mutex::new(RequestLog::default()),
+                faults: Mutex::new(faults),
+                clock_offset_ms: AtomicI64::new(clock_offset_ms),
+                clock_moved: tokio::sync::watch::Sender::new(()),
+                storage,
             }),
         }
     }
@@ -334,9 +445,41 @@ impl EmulatorState {
         &self.inner.config
     }
 
-    /// Now on the emulator's clock, Unix ms.
+    /// Now on the emulator's clock, Unix ms: the configured clock plus every
+    /// [`EmulatorState::advance_clock`] so far.
     pub fn now_ms(&self) -> i64 {
-        self.inner.clock.now_ms()
+        self.inner
+            .clock
+            .now_ms()
+            .saturating_add(self.inner.clock_offset_ms.load(Ordering::SeqCst))
+    }
+
+    /// Moves the emulator's clock forward (`POST /emulator/clock/advance?seconds=N`): orders
+    /// past their lifetime expire, orders older than 48 h leave the query API, refunds past
+    /// their delay settle, and callback retries waiting for that time are sent. Returns the
+    /// new time.
+    pub fn advance_clock(&self, by: Duration) -> i64 {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        let _ =
+            self.inner
+                .clock_offset_ms
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                    Some(offset.saturating_add(ms))
+                });
+        self.inner.clock_moved.send_replace(());
+        self.now_ms()
+    }
+
+    /// Completes once the emulator's clock reads `at_ms` or later through
+    /// [`EmulatorState::advance_clock`] (a clock moving by itself is not watched: pair this
+    /// with a real-time wait).
+    pub(crate) async fn clock_reaches(&self, at_ms: i64) {
+        let mut moved = self.inner.clock_moved.subscribe();
+        while self.now_ms() < at_ms {
+            if moved.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     /// The base URL used in the links the emulator hands out (no trailing `/`).
@@ -417,16 +560,150 @@ impl EmulatorState {
         out
     }
 
+    /// Every gateway API request served so far, in arrival order (see [`RequestRecord`]).
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        lock(&self.inner.requests).records.clone()
+    }
+
+    /// Empties the request log (the attempt counts faults are derived from are kept).
+    pub fn clear_request_log(&self) {
+        lock(&self.inner.requests).records.clear();
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> ActiveFaults {
+        lock(&self.inner.faults).clone()
+    }
+
+    /// Replaces the global faults (`app_id` `None`) or those of one app. Fails, changing
+    /// nothing, if a rate is outside `0.0..=1.0`.
+    pub fn set_faults(&self, app_id: Option<i64>, faults: Faults) -> Result<(), FaultError> {
+        faults.validate()?;
+        let mut active = lock(&self.inner.faults);
+        match app_id {
+            Some(id) => {
+                active.apps.insert(id, faults);
+            }
+            None => active.global = faults,
+        }
+        Ok(())
+    }
+
+    /// The faults that apply to `app_id` (its own, else the global ones).
+    pub(crate) fn faults_for(&self, app_id: i64) -> Faults {
+        let mut active = lock(&self.inner.faults);
+        active.for_app_mut(Some(app_id)).clone()
+    }
+
+    /// Writes what changed to the data directory, if there is one; fails if it could not.
+    pub(crate) fn persist(&self) -> Result<(), String> {
+        #[cfg(feature = "sqlite")]
+        if let Some(storage) = &self.inner.storage {
+            return storage
+                .save(|| {
+                    let rows = crate::storage::rows(&self.store());
+                    let meta = crate::storage::Meta {
+                        seq: self.inner.seq.load(Ordering::SeqCst),
+                        clock_offset_ms: self.inner.clock_offset_ms.load(Ordering::SeqCst),
+                    };
+                    (rows, meta)
+                })
+                .map_err(|e| {
+                    tracing::error!(error = %e, "the emulator's state could not be saved");
+                    e.to_string()
+                });
+        }
+        Ok(())
+    }
+
+    /// Microseconds since the emulator started, on a monotonic real clock.
+    pub(crate) fn elapsed_us(&self) -> u64 {
+        u64::try_from(self.inner.started.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
+    pub(crate) fn next_request_seq(&self) -> u64 {
+        self.inner
+            .request_seq
+            .fetch_add(1, Ordering::SeqCst)
+            .saturating_add(1)
+    }
+
+    /// Counts the request and decides what the faults in force do to it. The choice is
+    /// derived from the seed, the operation, the app, the merchant's id and how many times
+    /// that id was sent to that operation (requests without an id use their arrival number).
+    pub(crate) fn plan_request(
+        &self,
+        operation: &'static str,
+        app_id: Option<i64>,
+        merchant_id: Option<&str>,
+        seq: u64,
+    ) -> RequestPlan {
+        let attempt = match merchant_id {
+            Some(id) => {
+                let mut log = lock(&self.inner.requests);
+                let count = log
+                    .attempts
+                    .entry((operation, app_id, id.to_owned()))
+                    .or_insert(0);
+                *count = count.saturating_add(1);
+                *count
+            }
+            None => seq,
+        };
+        let mut active = lock(&self.inner.faults);
+        let faults = active.for_app_mut(app_id);
+        if !faults.covers(operation) {
+            return RequestPlan::default();
+        }
+        let app = app_id.map(|id| id.to_string()).unwrap_or_default();
+        let parts = [operation, app.as_str(), merchant_id.unwrap_or("")];
+        let fail = if faults.fail_burst > 0 {
+            faults.fail_burst = faults.fail_burst.saturating_sub(1);
+            true
+        } else {
+            hits(faults.fail_rate, roll(faults.seed, "fail", &parts, attempt))
+        };
+        let reset = !fail
+            && if faults.reset_burst > 0 {
+                faults.reset_burst = faults.reset_burst.saturating_sub(1);
+                true
+            } else {
+                hits(
+                    faults.reset_rate,
+                    roll(faults.seed, "reset", &parts, attempt),
+                )
+            };
+        RequestPlan {
+            latency: (faults.latency_ms > 0).then(|| Duration::from_millis(faults.latency_ms)),
+            fail: fail.then_some(faults.fail_with),
+            reset,
+        }
+    }
+
+    pub(crate) fn record_request(&self, record: RequestRecord) {
+        lock(&self.inner.requests).records.push(record);
+    }
+
     /// A fresh id: `yyMMdd` (Vietnam time, emulator clock) followed by 9 digits.
     pub(crate) fn next_id(&self) -> i64 {
-        let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let seq = self
+            .inner
+            .seq
+            .fetch_add(1, Ordering::SeqCst)
+            .wrapping_add(1);
+        // At most 991231 (six digits): the product and sum stay far below i64::MAX.
         let day: i64 = yymmdd(self.now_ms()).parse().unwrap_or(0);
-        day * 1_000_000_000 + i64::try_from(seq % 1_000_000_000).unwrap_or(0)
+        let serial = i64::try_from(seq.checked_rem(1_000_000_000).unwrap_or(0)).unwrap_or(0);
+        day.saturating_mul(1_000_000_000).saturating_add(serial)
     }
 
     /// A fresh opaque token (24 URL-safe characters, like `ACdrmzS_TGxHZyafUiHs3OjQ`).
     pub(crate) fn next_token(&self) -> String {
-        let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let seq = self
+            .inner
+            .seq
+            .fetch_add(1, Ordering::SeqCst)
+            .wrapping_add(1);
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         hasher.write_u64(self.inner.seed);
         hasher.write_u64(seq);
@@ -438,14 +715,28 @@ impl EmulatorState {
     }
 }
 
+/// Locks `mutex`, taking over a lock a panicking thread left behind (the data stays usable:
+/// every section under a lock leaves it consistent before anything can fail).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// `yyMMdd` of `ms` in Vietnam time (UTC+7).
 pub fn yymmdd(ms: i64) -> String {
     let (y, m, d) = civil_date(ms);
     format!("{:02}{:02}{:02}", y.rem_euclid(100), m, d)
 }
 
+/// Times beyond ±10^15 ms (about ±31 000 years) are clamped, so nothing below can overflow.
+const CIVIL_LIMIT_MS: i64 = 1_000_000_000_000_000;
+
 /// (year, month, day) of `ms` in Vietnam time (UTC+7).
+// The input is clamped to ±CIVIL_LIMIT_MS: every intermediate stays within ±10^13.
+#[allow(clippy::arithmetic_side_effects)]
 fn civil_date(ms: i64) -> (i64, u32, u32) {
+    let ms = ms.clamp(-CIVIL_LIMIT_MS, CIVIL_LIMIT_MS);
     let secs = ms.div_euclid(1000) + 7 * 3600;
     let days = secs.div_euclid(86_400);
     // Howard Hinnant's civil_from_days.

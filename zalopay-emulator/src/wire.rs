@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use zalopay_api::SecretKey;
@@ -13,7 +14,7 @@ use zalopay_api::SecretKey;
 use crate::config::App;
 
 /// Largest request body the emulator reads.
-const BODY_LIMIT: usize = 256 * 1024;
+pub(crate) const BODY_LIMIT: usize = 256 * 1024;
 
 /// A request's parameters, whatever the encoding, as the strings that were sent.
 ///
@@ -95,17 +96,27 @@ impl Params {
     }
 }
 
-impl<S: Send + Sync> FromRequest<S> for Params {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let mut params = match req.uri().query() {
+impl Params {
+    /// A request's parameters from its parts: the query string, merged with the body's (form
+    /// or JSON by `content_type`). A body on a `GET` or `HEAD` is ignored: their parameters
+    /// come from the query string only (some clients send a stray JSON `""` on every call).
+    pub(crate) fn from_parts(
+        method: &Method,
+        query: Option<&str>,
+        content_type: Option<&HeaderValue>,
+        body: &[u8],
+    ) -> Result<Self, ApiError> {
+        let mut params = match query {
             Some(query) => Self::from_query(query)?,
             None => Self::default(),
         };
-        let content_type = req
-            .headers()
-            .get(CONTENT_TYPE)
+        if method == Method::GET || method == Method::HEAD {
+            return Ok(params);
+        }
+        if body.len() > BODY_LIMIT {
+            return Err(ApiError::invalid("body too large"));
+        }
+        let content_type = content_type
             .and_then(|v| v.to_str().ok())
             .map(|v| {
                 v.split(';')
@@ -115,18 +126,12 @@ impl<S: Send + Sync> FromRequest<S> for Params {
                     .to_ascii_lowercase()
             })
             .unwrap_or_default();
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::invalid("could not read the body"))?;
-        if body.len() > BODY_LIMIT {
-            return Err(ApiError::invalid("body too large"));
-        }
         let from_body = if body.iter().all(u8::is_ascii_whitespace) {
             Self::default()
         } else if content_type == "application/json" || content_type.ends_with("+json") {
-            Self::from_json(&body)?
+            Self::from_json(body)?
         } else if content_type == "application/x-www-form-urlencoded" || content_type.is_empty() {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
                 .map_err(|_| ApiError::invalid("malformed form body"))?;
             Self(pairs.into_iter().collect())
         } else {
@@ -136,6 +141,20 @@ impl<S: Send + Sync> FromRequest<S> for Params {
         };
         params.0.extend(from_body.0);
         Ok(params)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let method = req.method().clone();
+        let query = req.uri().query().map(str::to_owned);
+        let content_type = req.headers().get(CONTENT_TYPE).cloned();
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::invalid("could not read the body"))?;
+        Self::from_parts(&method, query.as_deref(), content_type.as_ref(), &body)
     }
 }
 

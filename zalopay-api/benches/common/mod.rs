@@ -70,7 +70,7 @@ pub fn bare_verify_callback(
     key2: &[u8],
     body: &[u8],
 ) -> Option<zalopay_api::callback::PaymentCallback> {
-    use hmac::{Hmac, Mac};
+    use hmac::{Hmac, KeyInit, Mac};
     #[derive(serde::Deserialize)]
     struct Envelope<'a> {
         #[serde(borrow)]
@@ -81,7 +81,7 @@ pub fn bare_verify_callback(
         r#type: i64,
     }
     let envelope: Envelope<'_> = serde_json::from_slice(body).ok()?;
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key2).ok()?;
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key2).ok()?;
     mac.update(envelope.data.as_bytes());
     let expected = hex::decode(envelope.mac.as_bytes()).ok()?;
     mac.verify_slice(&expected).ok()?;
@@ -137,7 +137,7 @@ pub mod server {
 /// What an integrator without the SDK must do per create-order call: build the MAC input,
 /// HMAC it with key1, form-encode a hand-made struct, and after the call decode the JSON.
 pub mod by_hand {
-    use hmac::{Hmac, Mac};
+    use hmac::{Hmac, KeyInit, Mac};
 
     /// The hand-made request parameters.
     #[derive(serde::Serialize, Clone, Copy)]
@@ -179,7 +179,7 @@ pub mod by_hand {
             order.embed_data,
             order.item
         );
-        let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key1).expect("any key length");
+        let mut m = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key1).expect("any key length");
         m.update(input.as_bytes());
         let mac = hex::encode(m.finalize().into_bytes());
         serde_urlencoded::to_string(params(order, &mac)).expect("encodes")

@@ -4,7 +4,7 @@
 mod balance;
 mod bind;
 mod pay;
-mod query;
+pub(crate) mod query;
 mod query_user;
 mod unbind;
 

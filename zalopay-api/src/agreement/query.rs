@@ -51,7 +51,7 @@ pub struct BindingData {
     pub server_time: Option<i64>,
     /// The merchant's `identifier`.
     pub merchant_user_id: Option<String>,
-    /// 1 confirmed, 3 cancelled, 4 disabled (see [`BindingData::binding_status`]).
+    /// 1 confirmed, 3 cancelled, 4 disabled (see [`AgreementQueryResponse::status`]).
     pub status: Option<i32>,
     /// 1 confirm, 2 update.
     pub msg_type: Option<i32>,
@@ -119,27 +119,30 @@ impl BindingData {
 impl AgreementQueryResponse {
     /// The binding's status.
     pub fn status(&self) -> BindingStatus {
-        let codes = &self.codes;
-        if self.rejection().is_some() {
-            return BindingStatus::Unknown {
-                return_code: codes.return_code,
-                sub_return_code: codes.sub_return_code,
-            };
+        binding_status(&self.codes, self.data.as_ref().and_then(|data| data.status))
+    }
+}
+
+/// The binding status of a query answer (agreement or tokenization): request-level
+/// rejections are `Unknown`, `2/-101` is `NotFound`, `1` reads `status` (absent: processing).
+pub(crate) fn binding_status(codes: &ResultCodes, status: Option<i32>) -> BindingStatus {
+    if crate::wire::result_unless_request_level(codes).is_some() {
+        return BindingStatus::Unknown {
+            return_code: codes.return_code,
+            sub_return_code: codes.sub_return_code,
+        };
+    }
+    match (codes.return_code, codes.sub_return_code) {
+        (1, sub) if crate::response::success_sub_code(sub) => {
+            status.map_or(BindingStatus::Processing, BindingStatus::from)
         }
-        match (codes.return_code, codes.sub_return_code) {
-            (1, sub) if crate::response::success_sub_code(sub) => self
-                .data
-                .as_ref()
-                .and_then(BindingData::status)
-                .unwrap_or(BindingStatus::Processing),
-            (1 | 3, _) => BindingStatus::Processing,
-            (2, Some(-101)) => BindingStatus::NotFound,
-            (2, sub_return_code) => BindingStatus::Failed { sub_return_code },
-            (return_code, sub_return_code) => BindingStatus::Unknown {
-                return_code,
-                sub_return_code,
-            },
-        }
+        (1 | 3, _) => BindingStatus::Processing,
+        (2, Some(-101)) => BindingStatus::NotFound,
+        (2, sub_return_code) => BindingStatus::Failed { sub_return_code },
+        (return_code, sub_return_code) => BindingStatus::Unknown {
+            return_code,
+            sub_return_code,
+        },
     }
 }
 

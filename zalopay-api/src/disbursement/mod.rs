@@ -35,7 +35,7 @@ pub struct DisbursementOrder {
     /// ZaloPay's order id.
     #[serde(deserialize_with = "crate::wire::lenient_opt_string")]
     pub order_id: Option<String>,
-    /// 1 success, 2 fail, 3 processing, 4 pending (see [`DisbursementOrder::disbursement_status`]).
+    /// 1 success, 2 fail, 3 processing, 4 pending (see [`DisbursementTxnResponse::status`](crate::disbursement::DisbursementTxnResponse::status)).
     pub status: Option<i32>,
     /// The user's `m_u_id`.
     pub m_u_id: Option<String>,

@@ -65,9 +65,20 @@ pub struct TokenizationQueryResponse {
     /// ZaloPay's transaction id (a string here).
     #[serde(default, deserialize_with = "crate::wire::lenient_opt_string")]
     pub zp_trans_id: Option<String>,
-    /// Binding status.
+    /// Binding status (typed by [`TokenizationQueryResponse::status`]).
     #[serde(default)]
     pub status: Option<i32>,
+}
+
+impl TokenizationQueryResponse {
+    /// The binding's status, read like [`AgreementQueryResponse::status`]
+    /// (`status` 1 confirmed, 3 cancelled, 4 disabled; `2/-101` not found) \[3P: the
+    /// tokenization spec mirrors the agreement one].
+    ///
+    /// [`AgreementQueryResponse::status`]: crate::agreement::AgreementQueryResponse::status
+    pub fn status(&self) -> crate::agreement::BindingStatus {
+        crate::agreement::query::binding_status(&self.codes, self.status)
+    }
 }
 
 impl GatewayResponse for TokenizationQueryResponse {

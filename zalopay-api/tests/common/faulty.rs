@@ -20,6 +20,10 @@ pub enum Fault {
     StallBody,
     /// Reads the request and stalls before answering.
     StallHeaders,
+    /// Answers with this status, extra header lines (each ending in `\r\n`) and body.
+    ReplyWithHeaders(u16, &'static str, &'static str),
+    /// Answers 200 with a body of this many bytes; `chunked` leaves out `content-length`.
+    Huge { bytes: usize, chunked: bool },
 }
 
 /// The running server: its base URL, and what it saw.
@@ -37,7 +41,13 @@ impl Faulty {
 
 /// Plays `script` one entry per request; the last entry repeats.
 pub async fn start(script: Vec<Fault>) -> Faulty {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    start_on("127.0.0.1:0", script).await
+}
+
+/// [`start`] on a given address (to bring up a server on a port that refused connections
+/// a moment ago).
+pub async fn start_on(addr: &str, script: Vec<Fault>) -> Faulty {
+    let listener = TcpListener::bind(addr).await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let bodies = Arc::new(Mutex::new(Vec::new()));
     let seen = bodies.clone();
@@ -66,6 +76,46 @@ pub async fn start(script: Vec<Fault>) -> Faulty {
                         );
                         let _ = socket.write_all(head.as_bytes()).await;
                         let _ = socket.write_all(body.as_bytes()).await;
+                        let _ = socket.shutdown().await;
+                    }
+                    Fault::ReplyWithHeaders(status, headers, body) => {
+                        let head = format!(
+                            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let _ = socket.write_all(body.as_bytes()).await;
+                        let _ = socket.shutdown().await;
+                    }
+                    Fault::Huge { bytes, chunked } => {
+                        let head = if chunked {
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n".to_owned()
+                        } else {
+                            format!(
+                                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {bytes}\r\nconnection: close\r\n\r\n"
+                            )
+                        };
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let block = vec![b' '; 64 * 1024];
+                        let mut left = bytes;
+                        while left > 0 {
+                            let n = left.min(block.len());
+                            let written = if chunked {
+                                let mut framed = format!("{n:x}\r\n").into_bytes();
+                                framed.extend_from_slice(&block[..n]);
+                                framed.extend_from_slice(b"\r\n");
+                                socket.write_all(&framed).await
+                            } else {
+                                socket.write_all(&block[..n]).await
+                            };
+                            if written.is_err() {
+                                return;
+                            }
+                            left -= n;
+                        }
+                        if chunked {
+                            let _ = socket.write_all(b"0\r\n\r\n").await;
+                        }
                         let _ = socket.shutdown().await;
                     }
                     Fault::Drop => drop(socket),
