@@ -5,7 +5,6 @@
 //! point `ZALOPAY_ENDPOINT` at a base URL (e.g. `zalopay emulator`'s http://127.0.0.1:8090) to
 //! use another gateway.
 
-use zalopay_api::clock::{Clock, SystemClock};
 use zalopay_api::ids::AppTransId;
 use zalopay_api::order::{CreateOrder, QueryOrder};
 use zalopay_api::{CallbackReply, Client, Config, Environment};
@@ -21,16 +20,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let client = Client::new(config)?;
     let id = AppTransId::random()?; // yyMMdd_… in Vietnam time
-    let now = SystemClock.now_ms();
-    let order = CreateOrder::new(
-        client.app_id(),
-        id.as_str(),
-        "user123",
-        50_000,
-        now,
-        "Shop - Payment for the order #123",
-    );
-    let query = QueryOrder::new(client.app_id(), id.as_str());
+    // Named setters; app_id and app_time are left to the client (its Config and clock).
+    let order = CreateOrder::builder()
+        .app_trans_id(id.as_str())
+        .app_user("user123")
+        .amount(50_000)
+        .description("Shop - Payment for the order #123")
+        .build();
+    let query = QueryOrder::builder().app_trans_id(id.as_str()).build();
 
     if std::env::args().any(|a| a == "--send") {
         let created = client.send(&order).await?; // validated, signed, sent, decoded

@@ -12,25 +12,27 @@ use crate::response::{GatewayError, GatewayResponse};
 ///
 /// MAC (key1): `appid|reqtime`. Form-encoded only; both values are strings on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = gateway, path = "/api/getlistmerchantbanks", encoding = form, response = ListBanksResponse, retry = safe)]
+#[endpoint(id = "banks.list", confidence = "C2", method = POST, host = gateway, path = "/api/getlistmerchantbanks", encoding = form, response = ListBanksResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, req_time])]
 pub struct ListBanks {
     /// The app id, as decimal text (`appid`).
     #[wire(rename = "appid")]
     #[check(non_empty)]
-    pub app_id: String,
+    #[zalopay(app_id)]
+    pub app_id: Option<String>,
     /// Request time, Unix milliseconds as decimal text (`reqtime`).
     #[wire(rename = "reqtime")]
     #[check(recent_ms)]
-    pub req_time: String,
+    #[zalopay(time)]
+    pub req_time: Option<String>,
 }
 
 impl ListBanks {
     /// A bank-list request for `app_id` made at `req_time_ms` (Unix milliseconds).
     pub fn new(app_id: i64, req_time_ms: i64) -> Self {
         Self {
-            app_id: app_id.to_string(),
-            req_time: req_time_ms.to_string(),
+            app_id: Some(app_id.to_string()),
+            req_time: Some(req_time_ms.to_string()),
         }
     }
 }

@@ -1,11 +1,14 @@
 //! Every operation this crate types, as data: the spec's operation id next to the consts of
 //! its request type (method, host, path, encoding, MAC segments, key, parameters, signature).
 //!
-//! One list for tools (the CLI's `sign` and `operations`) and for the conformance test
-//! against `specs/zalopay.openapi.json`. Each row is built from the type's own consts, so it
+//! One list for tools (the CLI's `sign`, `call` and `operations`) and for the conformance
+//! test against `specs/zalopay.openapi.json`. Each row is built from the type's own consts,
+//! the operation id and confidence included (`#[endpoint(id = ..., confidence = ...)]`), so it
 //! cannot drift from what the client sends.
 
-use crate::endpoint::{Encoding, Endpoint, Host, MacSegment, Method, Param, SignatureScheme};
+use crate::endpoint::{
+    Confidence, Encoding, Host, MacSegment, Method, Operation, Param, RetryClass, SignatureScheme,
+};
 use crate::sign::KeyKind;
 use crate::{agreement, banks, disbursement, hybrid, order, quickpay, refund, tokenization, zod};
 
@@ -32,13 +35,21 @@ pub struct OperationInfo {
     pub signature_param: &'static str,
     /// How the signature is made from the HMAC.
     pub scheme: SignatureScheme,
+    /// Whether the client may repeat the request after a transient failure.
+    pub retry: RetryClass,
+    /// How sure the path and MAC are; below `C2`, try it in the sandbox first.
+    pub confidence: Confidence,
+    /// The parameter a client fills with its app id when none is given.
+    pub app_id_param: Option<&'static str>,
+    /// The parameter a client fills with the time of sending when none is given.
+    pub time_param: Option<&'static str>,
 }
 
 impl OperationInfo {
-    /// The row for request type `T` under the spec id `id`.
-    pub const fn of<T: Endpoint>(id: &'static str) -> Self {
+    /// The row for request type `T`, as its annotation declares it.
+    pub const fn of<T: Operation>() -> Self {
         Self {
-            id,
+            id: T::ID,
             method: T::METHOD,
             host: T::HOST,
             path: T::PATH,
@@ -48,7 +59,87 @@ impl OperationInfo {
             params: T::PARAMS,
             signature_param: T::SIGNATURE_PARAM,
             scheme: T::SIGNATURE_SCHEME,
+            retry: T::RETRY,
+            confidence: T::CONFIDENCE,
+            app_id_param: T::APP_ID_PARAM,
+            time_param: T::TIME_PARAM,
         }
+    }
+
+    /// The request this operation sends for wire-named `values` (client-filled ones
+    /// included) and `signature`, against `base` (the host's URL): the parameters in the
+    /// type's order (absent optional ones left out), then the signature. In a JSON body an
+    /// integer parameter is a number and a structured one a JSON value, as the typed client
+    /// sends them. For tools (`zalopay call`); typed code uses [`Client::prepare`].
+    ///
+    /// [`Client::prepare`]: crate::Client::prepare
+    pub fn prepare(
+        &self,
+        values: &std::collections::BTreeMap<String, String>,
+        signature: &str,
+        base: &str,
+    ) -> Result<crate::client::PreparedRequest, crate::Error> {
+        use crate::client::PreparedRequest;
+        use crate::endpoint::ParamKind;
+        let present = self
+            .params
+            .iter()
+            .filter_map(|p| values.get(p.name).map(|v| (p, v.as_str())));
+        let url = format!("{base}{}", self.path);
+        let encode = |e: &dyn std::fmt::Display| crate::Error::Encode(e.to_string());
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        Ok(match self.encoding {
+            Encoding::Json => {
+                let mut body = serde_json::Map::new();
+                for (param, text) in present {
+                    let value = match param.kind {
+                        ParamKind::Integer => match text.parse::<i64>() {
+                            Ok(n) => serde_json::Value::from(n),
+                            Err(_) => {
+                                return Err(crate::Error::InvalidField {
+                                    field: param.name,
+                                    reason: format!("is a whole number, got `{text}`"),
+                                });
+                            }
+                        },
+                        ParamKind::Structured => serde_json::from_str(text)
+                            .unwrap_or_else(|_| serde_json::Value::from(text)),
+                        ParamKind::Text => serde_json::Value::from(text),
+                    };
+                    body.insert(param.name.to_owned(), value);
+                }
+                body.insert(self.signature_param.to_owned(), signature.into());
+                PreparedRequest {
+                    method: self.method,
+                    url,
+                    content_type: Some("application/json"),
+                    body: serde_json::to_vec(&body).map_err(|e| encode(&e))?,
+                }
+            }
+            Encoding::Query => {
+                pairs.extend(present.map(|(p, v)| (p.name, v)));
+                pairs.push((self.signature_param, signature));
+                let query = serde_urlencoded::to_string(&pairs).map_err(|e| encode(&e))?;
+                PreparedRequest {
+                    method: self.method,
+                    url: format!("{url}?{query}"),
+                    content_type: None,
+                    body: Vec::new(),
+                }
+            }
+            Encoding::Form => {
+                pairs.extend(present.map(|(p, v)| (p.name, v)));
+                pairs.push((self.signature_param, signature));
+                PreparedRequest {
+                    method: self.method,
+                    url,
+                    content_type: Some("application/x-www-form-urlencoded"),
+                    body: serde_urlencoded::to_string(&pairs)
+                        .map_err(|e| encode(&e))?
+                        .into_bytes(),
+                }
+            }
+        })
     }
 
     /// The MAC input's shape as written in `specs/` and README: `app_id|app_trans_id|@key`,
@@ -68,35 +159,40 @@ impl OperationInfo {
     }
 }
 
-static OPERATIONS: [OperationInfo; 23] = [
-    OperationInfo::of::<order::CreateOrder>("order.create"),
-    OperationInfo::of::<order::QueryOrder>("order.query"),
-    OperationInfo::of::<order::CancelOrder>("order.cancel"),
-    OperationInfo::of::<refund::RefundOrder>("refund.create"),
-    OperationInfo::of::<refund::QueryRefund>("refund.query"),
-    OperationInfo::of::<banks::ListBanks>("banks.list"),
-    OperationInfo::of::<quickpay::QuickPay>("quickpay.create"),
-    OperationInfo::of::<agreement::AgreementBind>("agreement.bind"),
-    OperationInfo::of::<agreement::AgreementQuery>("agreement.query"),
-    OperationInfo::of::<agreement::AgreementUnbind>("agreement.unbind"),
-    OperationInfo::of::<agreement::AgreementBalance>("agreement.balance"),
-    OperationInfo::of::<agreement::AgreementPay>("agreement.pay"),
-    OperationInfo::of::<agreement::AgreementQueryUser>("agreement.query_user"),
-    OperationInfo::of::<tokenization::TokenizationBind>("tokenization.bind"),
-    OperationInfo::of::<tokenization::TokenizationQuery>("tokenization.query"),
-    OperationInfo::of::<hybrid::HybridPay>("hybrid.pay"),
-    OperationInfo::of::<disbursement::DisbursementBalance>("disbursement.balance"),
-    OperationInfo::of::<disbursement::DisbursementUser>("disbursement.user"),
-    OperationInfo::of::<disbursement::DisbursementTopup>("disbursement.topup"),
-    OperationInfo::of::<disbursement::DisbursementTxn>("disbursement.txn"),
-    OperationInfo::of::<zod::ZodCreateInvoice>("zod.create"),
-    OperationInfo::of::<zod::ZodQueryInvoice>("zod.invoice"),
-    OperationInfo::of::<zod::ZodQueryStatus>("zod.status"),
+/// Every typed operation: one entry per request type; ids and the rest come from the types.
+static OPERATIONS: &[OperationInfo] = &[
+    OperationInfo::of::<order::CreateOrder>(),
+    OperationInfo::of::<order::QueryOrder>(),
+    OperationInfo::of::<order::CancelOrder>(),
+    OperationInfo::of::<refund::RefundOrder>(),
+    OperationInfo::of::<refund::QueryRefund>(),
+    OperationInfo::of::<banks::ListBanks>(),
+    OperationInfo::of::<quickpay::QuickPay>(),
+    OperationInfo::of::<agreement::AgreementBind>(),
+    OperationInfo::of::<agreement::AgreementQuery>(),
+    OperationInfo::of::<agreement::AgreementUnbind>(),
+    OperationInfo::of::<agreement::AgreementBalance>(),
+    OperationInfo::of::<agreement::AgreementPay>(),
+    OperationInfo::of::<agreement::AgreementQueryUser>(),
+    OperationInfo::of::<tokenization::TokenizationBind>(),
+    OperationInfo::of::<tokenization::TokenizationQuery>(),
+    OperationInfo::of::<hybrid::HybridPay>(),
+    OperationInfo::of::<disbursement::DisbursementBalance>(),
+    OperationInfo::of::<disbursement::DisbursementUser>(),
+    OperationInfo::of::<disbursement::DisbursementTopup>(),
+    OperationInfo::of::<disbursement::DisbursementTxn>(),
+    OperationInfo::of::<disbursement::VerifyAccount>(),
+    OperationInfo::of::<disbursement::TransferFund>(),
+    OperationInfo::of::<disbursement::QueryTxn>(),
+    OperationInfo::of::<disbursement::BankCodes>(),
+    OperationInfo::of::<zod::ZodCreateInvoice>(),
+    OperationInfo::of::<zod::ZodQueryInvoice>(),
+    OperationInfo::of::<zod::ZodQueryStatus>(),
 ];
 
 /// Every typed operation, one row per spec `operationId`.
 pub fn operations() -> &'static [OperationInfo] {
-    &OPERATIONS
+    OPERATIONS
 }
 
 /// The operation with this spec id, if typed.

@@ -11,6 +11,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Encoding, Endpoint, Method, RetryClass, SignatureScheme, Signed};
 use crate::environment::Environment;
 use crate::error::{Error, excerpt};
+use crate::fill::FillContext;
 use crate::response::GatewayResponse;
 use crate::sign::Keys;
 use crate::validation::ValidationContext;
@@ -282,8 +283,29 @@ impl Client {
         self.config.app_id
     }
 
-    /// Validates (`#[check(...)]`, against the configured clock), signs and encodes a request
-    /// without sending it.
+    /// The request as this client would send it now: client-filled fields that are `None`
+    /// set to the client's app id and the clock's reading. Keep the result to send the very
+    /// same request (same time, same MAC) again later. Fails when the request names another
+    /// app id than the client's.
+    pub fn fill<R: Endpoint + Clone>(&self, request: &R) -> Result<R, Error> {
+        let filled = request.fill(&self.fill_context(self.config.clock.now_ms()))?;
+        Ok(filled.unwrap_or_else(|| request.clone()))
+    }
+
+    fn fill_context(&self, now_ms: i64) -> FillContext {
+        FillContext {
+            app_id: self.config.app_id,
+            now_ms,
+        }
+    }
+
+    /// Fills the request's client-filled fields (`app_id` from [`Config`], the time field
+    /// from the clock) where they are `None`, validates it (`#[check(...)]`, against the same
+    /// clock reading), signs and encodes it without sending it. A request for another app id
+    /// is refused here, before any I/O.
+    ///
+    /// The values are fixed once per call: [`Client::send`] prepares once and every retry
+    /// re-sends these exact bytes, so the same app id, time and MAC.
     pub fn prepare<R: Endpoint>(&self, request: &R) -> Result<PreparedRequest, Error> {
         prepare_checked(&self.config, request)
     }
@@ -472,7 +494,8 @@ where
     }
 }
 
-/// Validates `request` (`#[check(...)]`, against `config`'s clock), signs and encodes it: what
+/// Fills the client-filled fields left `None` (app id, time), validates `request`
+/// (`#[check(...)]`, against `config`'s clock), signs and encodes it: what
 /// [`Client::prepare`] does, for sending it with an HTTP stack of your own. The scratch
 /// buffer that held the MAC input (which for order query / cancel contains key1) is wiped.
 ///
@@ -482,7 +505,14 @@ pub fn prepare_checked<R: Endpoint>(
     config: &Config,
     request: &R,
 ) -> Result<PreparedRequest, Error> {
-    request.validate(&ValidationContext::from_clock(config.clock.as_ref()))?;
+    // One clock reading fills the time field and validates the request.
+    let now_ms = config.clock.now_ms();
+    let filled = request.fill(&FillContext {
+        app_id: config.app_id,
+        now_ms,
+    })?;
+    let request = filled.as_ref().unwrap_or(request);
+    request.validate(&ValidationContext::at(now_ms))?;
     let mut buf = String::new();
     let prepared = prepare(config, request, &mut buf);
     // For order query / cancel the MAC input ends with key1 itself.
@@ -491,6 +521,8 @@ pub fn prepare_checked<R: Endpoint>(
 }
 
 /// Signs and encodes `request` for `config`, using `buf` as scratch space for the MAC input.
+/// Client-filled fields left `None` are filled from `config` first (a request for another
+/// app id is refused).
 ///
 /// Does **not** validate: [`prepare_checked`], [`Client::prepare`] and [`Client::send`] do. `buf` holds the MAC
 /// input afterwards, which for order query / cancel contains key1: clear it when done.
@@ -499,6 +531,11 @@ pub fn prepare<R: Endpoint>(
     request: &R,
     buf: &mut String,
 ) -> Result<PreparedRequest, Error> {
+    let filled = request.fill(&FillContext {
+        app_id: config.app_id,
+        now_ms: config.clock.now_ms(),
+    })?;
+    let request = filled.as_ref().unwrap_or(request);
     let mac = request.mac_with_buffer(&config.keys, buf);
     let signature = match R::SIGNATURE_SCHEME {
         SignatureScheme::Hmac => SignatureText::Hex(mac),

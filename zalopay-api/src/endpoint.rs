@@ -96,6 +96,20 @@ pub struct Param {
     pub name: &'static str,
     /// `false` for `Option` fields, which are left out when `None`.
     pub required: bool,
+    /// What the value is, as far as a JSON body tells (form bodies send everything as text).
+    pub kind: ParamKind,
+}
+
+/// The shape of a parameter's value, read by the derive from the field's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParamKind {
+    /// An integer (`i64`, `u32`, …): a JSON number.
+    Integer,
+    /// Text (`String`, `JsonString`, ids): a JSON string, even when it holds JSON.
+    Text,
+    /// Anything else (a nested struct, a list, a wire enum): a JSON value.
+    Structured,
 }
 
 /// A request whose MAC input is defined by a `#[mac(...)]` annotation.
@@ -112,6 +126,10 @@ pub trait SignedRequest {
     const SIGNATURE_PARAM: &'static str;
     /// How the signature is produced from the HMAC.
     const SIGNATURE_SCHEME: SignatureScheme;
+    /// The wire name of the client-filled app id (`#[zalopay(app_id)]`), if any.
+    const APP_ID_PARAM: Option<&'static str> = None;
+    /// The wire name of the client-filled time (`#[zalopay(time)]`), if any.
+    const TIME_PARAM: Option<&'static str> = None;
 
     /// Appends the MAC input (`f1|f2|…`) to `out`. `key` is the signing key's text, used only
     /// by inputs that contain the key itself.
@@ -130,6 +148,18 @@ pub trait SignedRequest {
     fn validate(&self, ctx: &crate::validation::ValidationContext) -> Result<(), crate::Error> {
         let _ = ctx;
         Ok(())
+    }
+
+    /// The request with its client-filled fields (`#[zalopay(app_id)]`, `#[zalopay(time)]`)
+    /// set from `ctx` where the caller left them `None`: `Ok(None)` when nothing was missing
+    /// (send `self` as it is). Fails before any I/O when the request names an app id other
+    /// than the client's. The default (requests without such fields) changes nothing.
+    fn fill(&self, ctx: &crate::fill::FillContext) -> Result<Option<Self>, crate::Error>
+    where
+        Self: Sized,
+    {
+        let _ = ctx;
+        Ok(None)
     }
 
     /// The MAC input as a fresh string (for debugging and tests; signing reuses a buffer).
@@ -155,12 +185,18 @@ pub trait SignedRequest {
     }
 }
 
+/// What an operation's answer must be: JSON the client can decode, and a
+/// [`GatewayResponse`](crate::GatewayResponse) that says whether it is a result or a refusal.
+pub trait OperationResponse: serde::de::DeserializeOwned + crate::GatewayResponse {}
+
+impl<T: serde::de::DeserializeOwned + crate::GatewayResponse> OperationResponse for T {}
+
 /// Where and how a request is sent, and what comes back.
 ///
 /// Implemented by `#[derive(ZaloPayRequest)]` from the `#[endpoint(...)]` annotation.
 pub trait Endpoint: SignedRequest {
     /// The typed response.
-    type Response: serde::de::DeserializeOwned;
+    type Response: OperationResponse;
     /// HTTP method.
     const METHOD: Method;
     /// Host family.
@@ -194,6 +230,59 @@ pub enum RetryClass {
     /// (create order's `app_trans_id`). If a retry is refused as a duplicate, an earlier
     /// attempt went through: the client returns [`Error::AlreadySubmitted`](crate::Error).
     SameId,
+}
+
+/// How sure this crate is of an operation's path and MAC together, after the api-facts
+/// legend (`specs/README.md`). Anything below [`Confidence::C2`] should be tried in the
+/// sandbox before relying on it; [`Confidence::Unconfirmed`] must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Confidence {
+    /// `C2`: two independent official sources agree.
+    C2,
+    /// `C1`: one official source.
+    C1,
+    /// `3P`: third-party material only, for the path or the MAC.
+    ThirdParty,
+    /// `?`: unconfirmed or contradictory.
+    Unconfirmed,
+}
+
+impl Confidence {
+    /// The legend's label: `C2`, `C1`, `3P`, `?`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Confidence::C2 => "C2",
+            Confidence::C1 => "C1",
+            Confidence::ThirdParty => "3P",
+            Confidence::Unconfirmed => "?",
+        }
+    }
+
+    /// Whether the operation is documented by ZaloPay itself (`C2` or `C1`).
+    pub const fn is_official(self) -> bool {
+        matches!(self, Confidence::C2 | Confidence::C1)
+    }
+}
+
+/// A catalogued operation: its spec id and confidence, declared in the annotation
+/// (`#[endpoint(id = "order.create", confidence = "C2", ...)]`) next to everything else.
+pub trait Operation: Endpoint {
+    /// The spec's `operationId` (`order.create`, `refund.query`, …).
+    const ID: &'static str;
+    /// How sure the path and MAC are.
+    const CONFIDENCE: Confidence;
+}
+
+/// The response of the stub impls the derive emits next to its errors. Never decoded.
+#[doc(hidden)]
+#[derive(Debug, serde::Deserialize)]
+pub struct NoResponse {}
+
+impl crate::GatewayResponse for NoResponse {
+    fn rejection(&self) -> Option<crate::GatewayError> {
+        None
+    }
 }
 
 /// A request paired with its signature, serialised as the wire parameters.

@@ -14,11 +14,12 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// MAC (key1, unconfirmed): `app_id|app_trans_id|app_user|amount|app_time|embed_data|item`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
 // UNCONFIRMED: path and MAC (see the module docs).
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/hybrid", encoding = form, response = HybridPayResponse)]
+#[endpoint(id = "hybrid.pay", confidence = "?", method = POST, host = openapi, path = "/v2/agreement/hybrid", encoding = form, response = HybridPayResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item])]
 pub struct HybridPay {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
@@ -33,7 +34,8 @@ pub struct HybridPay {
     pub app_trans_id: String,
     /// When the order was created, Unix milliseconds (within 15 minutes of now).
     #[check(recent_ms)]
-    pub app_time: i64,
+    #[zalopay(time)]
+    pub app_time: Option<i64>,
     /// Amount in VND.
     #[check(positive)]
     pub amount: i64,

@@ -100,6 +100,7 @@ pub mod actix;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
+pub mod builder;
 pub mod callback;
 pub mod catalog;
 pub mod client;
@@ -108,6 +109,7 @@ pub mod codes;
 pub mod endpoint;
 pub mod environment;
 pub mod error;
+pub mod fill;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
@@ -132,11 +134,12 @@ pub use callback::{Callback, CallbackError, CallbackReply, verify_callback};
 pub use client::Client;
 pub use client::{Config, PreparedRequest, RetryPolicy};
 pub use endpoint::{
-    Encoding, Endpoint, Host, MacSegment, Method, Param, RetryClass, SignatureScheme, Signed,
-    SignedRequest,
+    Confidence, Encoding, Endpoint, Host, MacSegment, Method, Operation, OperationResponse, Param,
+    ParamKind, RetryClass, SignatureScheme, Signed, SignedRequest,
 };
 pub use environment::Environment;
 pub use error::Error;
+pub use fill::FillContext;
 pub use redirect::{Redirect, RedirectError, verify_redirect};
 pub use response::{GatewayError, GatewayResponse, IncompleteResponse, ResultCodes};
 pub use sign::{JsonString, KeyError, KeyKind, Keys, MacHex, MacValue, SecretKey};
@@ -147,14 +150,20 @@ pub use zalopay_derive::ZaloPayRequest;
 /// Items the derive's generated code refers to. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::builder::{Set, Unset};
     pub use crate::endpoint::{
-        Encoding, Endpoint, Host, MacSegment, Method, Param, RetryClass, SignatureScheme,
-        SignedRequest,
+        Confidence, Encoding, Endpoint, Host, MacSegment, Method, NoResponse, Operation, Param,
+        ParamKind, RetryClass, SignatureScheme, SignedRequest,
     };
     pub use crate::error::Error;
+    pub use crate::fill::{self, FillContext};
     pub use crate::sign::{KeyKind, MacValue};
     pub use crate::validation::{ValidationContext, check};
-    pub use ::core::option::Option::{None, Some};
+    pub use ::core::clone::Clone;
+    pub use ::core::convert::Into;
+    pub use ::core::default::Default;
+    pub use ::core::marker::PhantomData;
+    pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Ok};
     pub use ::core::unreachable;
     pub use ::serde::Serializer;

@@ -11,11 +11,12 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// — the **raw** scanned code is signed (never sent); the RSA-encrypted code is sent as
 /// `payment_code` (see `crate::rsa::ZaloPayPublicKey` with the `rsa` feature).
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/quick_pay", encoding = form, response = QuickPayResponse)]
+#[endpoint(id = "quickpay.create", confidence = "C1", method = POST, host = openapi, path = "/v2/quick_pay", encoding = form, response = QuickPayResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item, payment_code_raw])]
 pub struct QuickPay {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// Who pays (≤ 50 chars).
     #[check(non_empty, max_len = 50)]
     pub app_user: String,
@@ -24,16 +25,19 @@ pub struct QuickPay {
     pub app_trans_id: String,
     /// When the order was created, Unix milliseconds.
     #[check(recent_ms)]
-    pub app_time: i64,
+    #[zalopay(time)]
+    pub app_time: Option<i64>,
     /// Amount in VND.
     #[check(positive)]
     pub amount: i64,
     /// Merchant data as a JSON object (`{}` when empty).
     #[check(max_len = 2048)]
+    #[zalopay(default = JsonString::empty_object())]
     pub embed_data: JsonString,
     /// The order's items as a JSON array (`[]` when empty; ≤ 1024 chars for quick pay,
     /// api-facts §13).
     #[check(max_len = 1024)]
+    #[zalopay(default = JsonString::empty_array())]
     pub item: JsonString,
     /// The payment code, RSA-encrypted with ZaloPay's public key, base64.
     #[check(non_empty)]
@@ -74,10 +78,10 @@ impl QuickPay {
         payment_code_encrypted: impl Into<String>,
     ) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             app_user: app_user.into(),
             app_trans_id: app_trans_id.into(),
-            app_time,
+            app_time: Some(app_time),
             amount,
             embed_data: JsonString::empty_object(),
             item: JsonString::empty_array(),

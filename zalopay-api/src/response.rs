@@ -122,6 +122,11 @@ pub(crate) fn success_sub_code(sub_return_code: Option<i32>) -> bool {
 }
 
 /// A typed response the client can sort into business state or rejection.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the `response = ...` of an operation: it does not implement `GatewayResponse`",
+    label = "named in `#[endpoint(response = ...)]` here",
+    note = "implement `zalopay_api::GatewayResponse` for it: its `rejection()` says whether an answer is a result or the gateway's refusal"
+)]
 pub trait GatewayResponse {
     /// Whether `return_code 2` describes the object's state (`Ok`, read it with `status()`)
     /// rather than a refusal of the request (`Err`). See the [module docs](self).

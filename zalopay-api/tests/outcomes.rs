@@ -333,7 +333,7 @@ fn create_order_needs_a_description_and_a_sane_lifetime() {
 
 #[test]
 fn refund_fee_is_neither_negative_nor_above_the_amount() {
-    let refund_time = refund().timestamp;
+    let refund_time = refund().timestamp.unwrap();
     let clock = std::sync::Arc::new(ManualClock::new(refund_time));
     let config = fixture_config(
         2553,
@@ -363,9 +363,9 @@ fn quick_pay_item_is_at_most_1024_characters() {
     let text = format!("[\"{}\"]", "x".repeat(1021));
     assert_eq!(text.chars().count(), 1025);
     request.item = zalopay_api::JsonString::new(&text).unwrap();
-    let clock = std::sync::Arc::new(ManualClock::new(request.app_time));
+    let clock = std::sync::Arc::new(ManualClock::new(request.app_time.unwrap()));
     let config = fixture_config(
-        request.app_id,
+        request.app_id.unwrap(),
         keys_2553(),
         Environment::Custom("http://127.0.0.1:1".into()),
     )

@@ -287,10 +287,12 @@ fn hmac_hex(key: &str, input: &str) -> String {
 #[cfg(feature = "rsa")]
 const TEST_RSA_KEY: &str = "MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAuhr9fssauZOaef4HCEJ4OAJQ6g8yO8de5KwB1LM/fIlRZGsnD0VO+YBGrdttnKsieErQPujmyV7Tnw19yLVGGwIDAQABAkEAgpPzbyZUrwbIqXW6O2pf7XR6j29wII9nnmytsC7AicCd2uGAd+yHKEOQGEHBN+rm/IZ8F5WWT2OpnOTY3DZTgQIhAPyzS24ahh0ogYuDy4VXsiLscEAngrAvZA5qpWWPFV9BAiEAvIkWcJzM9kaJ2YjoNcGvO3ydDsepNeC79dfIA7tL6lsCIELaRChayARKxQrd0SfzrWLj3kZ6rW5i+zt9J0iY8/SBAiEAsw53c2hX+KWxkhpGf5d9dz+4YisZ94OCv8+5tGGTjfUCIEs9pi1DsVZBi0HNibXIpVBO4KERvHBJ92bAbPeplIb2";
 
-fn config(keys: &Keys) -> Config {
+/// A client for `app_id`: the app the random request is for (a client refuses requests for
+/// another app before signing them).
+fn config(keys: &Keys, app_id: i64) -> Config {
     #[allow(unused_mut)]
     let mut config = Config::new(
-        1,
+        app_id,
         keys.clone(),
         Environment::Custom("http://127.0.0.1:9".to_owned()),
     );
@@ -309,16 +311,18 @@ fn check<R: Endpoint + std::fmt::Debug>(
     request: &R,
     keys: &Keys,
     unsent: &[(&str, &str)],
+    app_id: i64,
 ) -> Result<bool, TestCaseError> {
     let op = spec()
         .get(id)
         .unwrap_or_else(|| panic!("`{id}` is not in the spec"));
     prop_assert_eq!(R::ENCODING.as_str(), op.encoding.as_str());
-    let prepared = match zalopay_api::client::prepare(&config(keys), request, &mut String::new()) {
-        Ok(prepared) => prepared,
-        Err(Error::InvalidField { .. }) => return Ok(false),
-        Err(other) => return Err(TestCaseError::fail(format!("prepare failed: {other}"))),
-    };
+    let prepared =
+        match zalopay_api::client::prepare(&config(keys, app_id), request, &mut String::new()) {
+            Ok(prepared) => prepared,
+            Err(Error::InvalidField { .. }) => return Ok(false),
+            Err(other) => return Err(TestCaseError::fail(format!("prepare failed: {other}"))),
+        };
     if R::ENCODING == Encoding::Query {
         prop_assert!(prepared.body.is_empty());
     }
@@ -390,7 +394,7 @@ where
     run_cases(id, (bag(), keys()), move |(bag, keys)| {
         let (request, unsent) = build(&bag);
         let unsent: Vec<(&str, &str)> = unsent.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        if check(id, &request, &keys, &unsent)? {
+        if check(id, &request, &keys, &unsent, bag.app_id)? {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(())
@@ -426,6 +430,10 @@ const COVERED: &[&str] = &[
     "disbursement.user",
     "disbursement.topup",
     "disbursement.txn",
+    "disbursement.verify_account",
+    "disbursement.transfer_fund",
+    "disbursement.query_txn",
+    "disbursement.bank_codes",
     "zod.create",
     "zod.invoice",
     "zod.status",
@@ -499,8 +507,8 @@ fn banks_list() {
     property("banks.list", |b| {
         let mut r = ListBanks::new(b.app_id, b.time);
         if b.pick & 1 == 1 {
-            r.app_id = b.s[0].clone();
-            r.req_time = b.s[1].clone();
+            r.app_id = Some(b.s[0].clone());
+            r.req_time = Some(b.s[1].clone());
         }
         (r, none())
     });
@@ -627,12 +635,12 @@ fn tokenization_query() {
 fn hybrid_pay() {
     property("hybrid.pay", |b| {
         let r = HybridPay {
-            app_id: b.app_id,
+            app_id: Some(b.app_id),
             identifier: b.s[0].clone(),
             pay_token: b.s[1].clone(),
             app_user: b.s[2].clone(),
             app_trans_id: b.s[3].clone(),
-            app_time: b.time,
+            app_time: Some(b.time),
             amount: b.n[0],
             description: b.s[4].clone(),
             item: b.arr.clone(),
@@ -680,6 +688,71 @@ fn disbursement_txn() {
     });
 }
 
+fn disbursement_type(b: &Bag) -> DisbursementType {
+    if b.pick & 1 == 1 {
+        DisbursementType::Wallet
+    } else {
+        DisbursementType::Bank
+    }
+}
+
+#[test]
+fn disbursement_verify_account() {
+    property("disbursement.verify_account", |b| {
+        let mut builder = VerifyAccount::builder()
+            .app_id(b.app_id)
+            .disbursement_type(disbursement_type(b))
+            .receiver_info(b.s[0].clone())
+            .amount(b.n[0])
+            .time(b.time);
+        if let Some(url) = &b.o[0] {
+            builder = builder.redirect_url(url.clone());
+        }
+        (builder.build(), none())
+    });
+}
+
+#[test]
+fn disbursement_transfer_fund() {
+    property("disbursement.transfer_fund", |b| {
+        let r = TransferFund::builder()
+            .app_id(b.app_id)
+            .payment_id(b.s[0].clone())
+            .partner_order_id(b.s[1].clone())
+            .disbursement_type(disbursement_type(b))
+            .receiver_info(b.s[2].clone())
+            .amount(b.n[0])
+            .description(b.s[3].clone())
+            .partner_embed_data(b.obj[0].clone())
+            .extra_info(b.obj[1].clone())
+            .time(b.time)
+            .build();
+        (r, none())
+    });
+}
+
+#[test]
+fn disbursement_query_txn() {
+    property("disbursement.query_txn", |b| {
+        let r = QueryTxn::builder()
+            .app_id(b.app_id)
+            .partner_order_id(b.s[0].clone())
+            .time(b.time)
+            .build();
+        (r, none())
+    });
+}
+
+#[test]
+fn disbursement_bank_codes() {
+    property("disbursement.bank_codes", |b| {
+        (
+            BankCodes::builder().app_id(b.app_id).time(b.time).build(),
+            none(),
+        )
+    });
+}
+
 #[test]
 fn zod_create() {
     property("zod.create", |b| {
@@ -695,7 +768,7 @@ fn zod_create() {
         r.hub_id = b.o[0].clone();
         r.driver_id = b.o[1].clone();
         if b.pick & 8 == 8 {
-            r.app_id = b.s[6].clone();
+            r.app_id = Some(b.s[6].clone());
         }
         (r, none())
     });
@@ -706,7 +779,7 @@ fn zod_invoice() {
     property("zod.invoice", |b| {
         let mut r = ZodQueryInvoice::new(b.app_id, &b.s[0]);
         if b.pick & 1 == 1 {
-            r.app_id = b.s[1].clone();
+            r.app_id = Some(b.s[1].clone());
         }
         (r, none())
     });
@@ -717,7 +790,7 @@ fn zod_status() {
     property("zod.status", |b| {
         let mut r = ZodQueryStatus::new(b.app_id, &b.s[0]);
         if b.pick & 1 == 1 {
-            r.app_id = b.s[1].clone();
+            r.app_id = Some(b.s[1].clone());
         }
         (r, none())
     });

@@ -211,6 +211,14 @@ fn rust_types_match_the_spec() {
             format!("{:?}", ours.required),
             format!("{:?}", theirs.required),
         );
+        // The confidence declared in the type's annotation is the spec's.
+        if let Some(declared) = zalopay_api::catalog::find(&op.id) {
+            check(
+                "CONFIDENCE",
+                declared.confidence.as_str().to_owned(),
+                op.confidence.clone(),
+            );
+        }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }

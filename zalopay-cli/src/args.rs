@@ -63,6 +63,11 @@ pub enum Command {
     /// Prints the MAC input and MAC of an operation for given parameter values (debugging a
     /// mismatch). Key segments are shown as `<key1>` / `<key2>`.
     Sign(SignArgs),
+    /// Sends any catalogued operation from `name=value` parameters (wire names): `app_id` and
+    /// the time field default to yours and now; the MAC is computed; the answer is printed
+    /// as JSON. Warns before sending an operation whose path or MAC is not confirmed by
+    /// ZaloPay's own documents.
+    Call(SignArgs),
     /// Lists every typed operation with its endpoint, MAC input and key.
     Operations,
     /// Runs the local ZaloPay emulator (demo apps 2553, 2554 and disbursement app 15555) until

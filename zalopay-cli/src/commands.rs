@@ -194,6 +194,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             redirect_verify(global, &query_string)
         }
         Command::Sign(args) => sign(global, &args),
+        Command::Call(args) => call_operation(global, &args).await,
         Command::Operations => operations(),
         Command::Emulator(args) => emulator(&args).await,
         Command::Demo(args) => demo(args).await,
@@ -465,6 +466,93 @@ fn sign(global: &GlobalArgs, args: &SignArgs) -> Result<(), CliError> {
     print_json(&out)
 }
 
+/// `zalopay call OPERATION name=value...`: the catalogue's description of the operation is
+/// all it takes to sign and send it.
+async fn call_operation(global: &GlobalArgs, args: &SignArgs) -> Result<(), CliError> {
+    let op = zalopay_api::catalog::find(&args.operation).ok_or_else(|| {
+        CliError::new(format!(
+            "unknown operation `{}`; see `zalopay operations`",
+            args.operation
+        ))
+    })?;
+    let mut values = signing::parse_values(&args.values)?;
+    signing::check_names(op, &values)?;
+    if !op.confidence.is_official() {
+        eprintln!(
+            "warning: {} has confidence {}: its path or MAC comes from third-party material, not from ZaloPay's documents; try it in the sandbox before relying on it",
+            op.id,
+            op.confidence.as_str()
+        );
+    }
+    let ctx = ctx(global)?;
+    if let Some(name) = op.app_id_param {
+        let own = ctx.app_id.to_string();
+        match values.get(name) {
+            Some(given) if *given != own => {
+                return Err(CliError::new(format!(
+                    "`{name}={given}` is not your app id {own}; leave it out to send yours"
+                )));
+            }
+            Some(_) => {}
+            None => {
+                values.insert(name.to_owned(), own);
+            }
+        }
+    }
+    if let Some(name) = op.time_param {
+        values
+            .entry(name.to_owned())
+            .or_insert_with(|| now_ms().to_string());
+    }
+    let missing: Vec<&str> = op
+        .params
+        .iter()
+        .filter(|p| p.required && !values.contains_key(p.name))
+        .map(|p| p.name)
+        .collect();
+    if !missing.is_empty() {
+        return Err(CliError::new(format!(
+            "{} needs {} (MAC input: {})",
+            op.id,
+            missing.join(", "),
+            op.mac_template()
+        )));
+    }
+    let creds = Credentials::from_args(global);
+    let key_text = creds.key(op.key)?;
+    let key = SecretKey::new(op.key, key_text)?;
+    let mac = key.mac(signing::mac_input(op, &values, key_text).as_bytes());
+    let signature = match op.scheme {
+        SignatureScheme::HmacThenRsaSha256 => rsa_signature(global, mac.as_str())?,
+        _ => mac.as_str().to_owned(),
+    };
+    let prepared = op.prepare(
+        &values,
+        &signature,
+        ctx.client.config().environment.base_url(op.host),
+    )?;
+    let body = ctx.client.execute(&prepared).await?;
+    print_json(&serde_json::from_slice::<Value>(&body)?)
+}
+
+#[cfg(feature = "rsa")]
+fn rsa_signature(global: &GlobalArgs, mac: &str) -> Result<String, CliError> {
+    let Some(text) = &global.rsa_key else {
+        return Err(CliError::new(
+            "this operation is RSA-signed: pass --rsa-key (the merchant's PKCS#8 key)",
+        ));
+    };
+    let rsa = zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(&key_text_of(text)?)?;
+    Ok(rsa.sign_base64(mac.as_bytes())?)
+}
+
+#[cfg(not(feature = "rsa"))]
+fn rsa_signature(_: &GlobalArgs, _: &str) -> Result<String, CliError> {
+    Err(CliError::new(
+        "this operation is RSA-signed: build the CLI with the `rsa` feature",
+    ))
+}
+
 #[cfg(feature = "rsa")]
 fn key_text_of(value: &str) -> Result<String, CliError> {
     key_text(value)
@@ -705,12 +793,12 @@ async fn run_hybrid(global: &GlobalArgs, command: HybridCommand) -> Result<(), C
     } = command;
     let id = app_trans_id(fields.app_trans_id.as_deref())?;
     let request = hybrid::HybridPay {
-        app_id: ctx.app_id,
+        app_id: Some(ctx.app_id),
         identifier,
         pay_token,
         app_user: fields.app_user,
         app_trans_id: id.clone(),
-        app_time: now_ms(),
+        app_time: Some(now_ms()),
         amount: fields.amount,
         description,
         item: json_arg("item", &fields.item)?,

@@ -981,3 +981,61 @@ fn order_query_wait_stops_on_ctrl_c_with_the_last_status() {
     // The emulator's last answer for the unpaid order: not paid yet.
     assert_eq!(last["return_code"], 3, "{last}");
 }
+
+#[test]
+fn call_sends_any_catalogued_operation() {
+    let emu = Emu::start();
+    // A new order by its wire parameters only: app_id and app_time are filled in.
+    let id = format!(
+        "{}_call1",
+        zalopay_api::clock::vietnam_yymmdd(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as i64
+        )
+        .unwrap()
+    );
+    let created = emu.ok(&[
+        "call",
+        "order.create",
+        &format!("app_trans_id={id}"),
+        "app_user=user123",
+        "amount=10000",
+        "description=called",
+        "embed_data={}",
+        "item=[]",
+    ]);
+    assert_eq!(created["return_code"], 1, "{created}");
+    let queried = emu.ok(&["call", "order.query", &format!("app_trans_id={id}")]);
+    assert_eq!(queried["return_code"], 3, "{queried}");
+    let (_, zp) = emu.paid_order(20_000);
+    // A JSON-free form op with an integer parameter.
+    let paid = emu.ok(&["call", "order.query", &format!("app_trans_id={id}")]);
+    assert!(paid["return_code"].is_i64(), "{paid}");
+    let _ = zp;
+
+    // Missing, unknown and foreign parameters are refused before anything is sent.
+    let missing = emu.run(&["call", "order.create", "app_user=u"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("app_trans_id"));
+    let foreign = emu.run(&["call", "order.query", "app_id=1", "app_trans_id=x"]);
+    assert!(!foreign.status.success());
+    assert!(String::from_utf8_lossy(&foreign.stderr).contains("not your app id"));
+
+    // An unconfirmed operation warns before it is sent.
+    let hybrid = emu.run(&[
+        "call",
+        "hybrid.pay",
+        "identifier=u",
+        "pay_token=t",
+        &format!("app_trans_id={id}"),
+        "app_user=u",
+        "amount=1",
+        "description=d",
+        "item=[]",
+        "embed_data={}",
+    ]);
+    let stderr = String::from_utf8_lossy(&hybrid.stderr);
+    assert!(stderr.contains("hybrid.pay has confidence ?"), "{stderr}");
+}

@@ -2,8 +2,9 @@
 //! `::zalopay_api::__private` (or `PATH::__private` with `#[zalopay(crate = PATH)]`), so it
 //! compiles in any crate that depends on `zalopay-api`.
 
-use crate::model::{self, Errors};
-use crate::validate::{self, CheckKind, Encoding, Host, Key, Method, Plan, PlanSegment, Retry};
+use crate::ctxt::{Errors, Generated};
+use crate::model::{self, Confidence, Encoding, Filled, Host, Key, Method, Retry};
+use crate::validate::{self, Plan, PlanSegment};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -11,23 +12,18 @@ use syn::spanned::Spanned;
 /// Entry point: never panics; on any error, emits every `compile_error!` plus stub impls so
 /// the user sees the real mistakes, not a cascade of "trait not implemented".
 pub fn derive(input: &syn::DeriveInput) -> TokenStream {
-    let mut errors = Errors::default();
-    let p = model::private_path(input, &mut errors);
-    let plan = model::parse(input, &mut errors)
-        .map(|request| {
-            // The model borrows the input; validation borrows the model. Keep both alive here.
-            let plan = validate::check(&request, &mut errors).map(|plan| generate(&plan, &p));
-            plan.unwrap_or_default()
-        })
-        .unwrap_or_default();
-    match errors.finish() {
-        None => plan,
-        Some(error) => {
-            let compile_errors = error.to_compile_error();
-            let stub = fallback(input, &p);
-            quote! { #compile_errors #stub }
+    Errors::scope(|errors| {
+        let p = model::private_path(input, errors);
+        // The model borrows the input; validation borrows the model.
+        let code = model::parse(input, errors).and_then(|request| {
+            let plan = validate::check(&request, errors)?;
+            Some(generate(&plan, &p))
+        });
+        Generated {
+            code,
+            stub: fallback(input, &p),
         }
-    }
+    })
 }
 
 /// Generates both impls; `p` is the runtime crate's hidden module (`model::private_path`).
@@ -67,10 +63,18 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         }
     });
 
+    let is_filled =
+        |f: &crate::model::Field<'_>| plan.filled.iter().any(|(x, _)| x.ident == f.ident);
     let params_meta = plan.fields.iter().filter(|f| !f.skip_wire).map(|f| {
         let n = &f.wire_name;
-        let required = f.option_inner.is_none();
-        quote!(#p::Param { name: #n, required: #required })
+        // A client-filled `Option` is always sent: the client fills it before signing.
+        let required = f.option_inner.is_none() || is_filled(f);
+        let kind = match param_kind(f.option_inner.unwrap_or(f.ty)) {
+            Kind::Integer => quote!(#p::ParamKind::Integer),
+            Kind::Text => quote!(#p::ParamKind::Text),
+            Kind::Structured => quote!(#p::ParamKind::Structured),
+        };
+        quote!(#p::Param { name: #n, required: #required, kind: #kind })
     });
 
     let write_input = write_mac_input(plan, p);
@@ -79,7 +83,7 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
     let serialize_fields = wire_fields.iter().map(|f| {
         let member = f.ident;
         let n = &f.wire_name;
-        if f.option_inner.is_some() {
+        if f.option_inner.is_some() && !is_filled(f) {
             quote! {
                 match &self.#member {
                     #p::Some(value) => #p::SerializeStruct::serialize_field(&mut state, #n, value)?,
@@ -113,6 +117,38 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         Retry::SameId => quote!(#p::RetryClass::SameId),
     };
     let validate = validate_fn(plan, p);
+    let fill = fill_fn(plan, p);
+    let filled_params = plan.filled.iter().map(|(field, kind)| {
+        let name = field.reported_name();
+        match kind {
+            Filled::AppId => {
+                quote!(const APP_ID_PARAM: #p::Option<&'static str> = #p::Some(#name);)
+            }
+            Filled::Time => quote!(const TIME_PARAM: #p::Option<&'static str> = #p::Some(#name);),
+        }
+    });
+    let operation = plan.operation.as_ref().map(|(id, confidence)| {
+        let confidence = match confidence {
+            Confidence::C2 => quote!(#p::Confidence::C2),
+            Confidence::C1 => quote!(#p::Confidence::C1),
+            Confidence::ThirdParty => quote!(#p::Confidence::ThirdParty),
+            Confidence::Unconfirmed => quote!(#p::Confidence::Unconfirmed),
+        };
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics #p::Operation for #ident #ty_generics #where_clause {
+                const ID: &'static str = #id;
+                const CONFIDENCE: #p::Confidence = #confidence;
+            }
+        }
+    });
+    let builder = crate::builder::generate(plan, p);
+    // Spanned at `response = ...`, so a type that cannot be a response is reported on the
+    // annotation, not at the first `send`.
+    let response_type = {
+        let span = response.span();
+        quote_spanned!(span=> type Response = #response;)
+    };
 
     quote! {
         #[automatically_derived]
@@ -122,6 +158,7 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
             const PARAMS: &'static [#p::Param] = &[#(#params_meta),*];
             const SIGNATURE_PARAM: &'static str = #param;
             const SIGNATURE_SCHEME: #p::SignatureScheme = #scheme;
+            #(#filled_params)*
 
             fn write_mac_input(&self, key: &str, out: &mut #p::String) {
                 #write_input
@@ -139,16 +176,60 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
             }
 
             #validate
+
+            #fill
         }
 
         #[automatically_derived]
         impl #impl_generics #p::Endpoint for #ident #ty_generics #where_clause {
-            type Response = #response;
+            #response_type
             const METHOD: #p::Method = #method;
             const HOST: #p::Host = #host;
             const PATH: &'static str = #path;
             const ENCODING: #p::Encoding = #encoding;
             const RETRY: #p::RetryClass = #retry;
+        }
+
+        #operation
+
+        #builder
+    }
+}
+
+/// `SignedRequest::fill`: refuses a request for another app, then fills what was left `None`
+/// in a copy; nothing (the trait's default) when no field is client-filled.
+fn fill_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
+    if plan.filled.is_empty() {
+        return TokenStream::new();
+    }
+    let mut checks = Vec::new();
+    let mut unset = Vec::new();
+    let mut sets = Vec::new();
+    for (field, kind) in &plan.filled {
+        let member = field.ident;
+        let name = if field.skip_wire {
+            member.to_string()
+        } else {
+            field.wire_name.clone()
+        };
+        match kind {
+            Filled::AppId => {
+                checks.push(quote!(#p::fill::check_app_id(#name, &self.#member, ctx)?;));
+                sets.push(quote!(#p::fill::app_id(&mut filled.#member, ctx);));
+            }
+            Filled::Time => sets.push(quote!(#p::fill::time(&mut filled.#member, ctx);)),
+        }
+        unset.push(quote!(self.#member.is_none()));
+    }
+    quote! {
+        fn fill(&self, ctx: &#p::FillContext) -> #p::Result<#p::Option<Self>, #p::Error> {
+            #(#checks)*
+            if #(#unset)||* {
+                let mut filled = #p::Clone::clone(self);
+                #(#sets)*
+                return #p::Ok(#p::Some(filled));
+            }
+            #p::Ok(#p::None)
         }
     }
 }
@@ -156,64 +237,27 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
 /// `SignedRequest::validate`, one call per `#[check(...)]` entry in field order; nothing (the
 /// trait's default, which accepts everything) when there are no checks.
 fn validate_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
-    if plan.checks.is_empty() {
+    let checks: Vec<_> = plan
+        .fields
+        .iter()
+        .flat_map(|field| field.checks.iter().map(move |check| (field, check)))
+        .collect();
+    if checks.is_empty() {
         return TokenStream::new();
     }
-    let calls = plan.checks.iter().map(|check| {
-        let member = check.field.ident;
+    let calls = checks.iter().map(|(field, check)| {
         // Errors name the field as ZaloPay does; unsent fields keep their Rust name.
-        let name = if check.field.skip_wire {
-            member.to_string()
-        } else {
-            check.field.wire_name.clone()
-        };
-        // Spanned at the check's name: a check that does not fit the field's type is reported
-        // on the check, through the trait's own message.
-        let span = check.span;
-        match &check.kind {
-            CheckKind::Positive => {
-                quote_spanned!(span=> #p::check::positive(#name, &self.#member)?;)
-            }
-            CheckKind::MaxLen(max) => {
-                quote_spanned!(span=> #p::check::max_len(#name, &self.#member, #max)?;)
-            }
-            CheckKind::NonEmpty => {
-                quote_spanned!(span=> #p::check::non_empty(#name, &self.#member)?;)
-            }
-            CheckKind::AppTransId => {
-                quote_spanned!(span=> #p::check::app_trans_id(#name, &self.#member, ctx)?;)
-            }
-            CheckKind::MRefundId { app_id } => {
-                let app_id = app_id.ident;
-                quote_spanned!(span=> #p::check::m_refund_id(#name, &self.#member, &self.#app_id, ctx)?;)
-            }
-            CheckKind::RecentMs => {
-                quote_spanned!(span=> #p::check::recent_ms(#name, &self.#member, ctx)?;)
-            }
-            CheckKind::Json => quote_spanned!(span=> #p::check::json(#name, &self.#member)?;),
-            CheckKind::Min(bound) => {
-                quote_spanned!(span=> #p::check::min(#name, &self.#member, #bound)?;)
-            }
-            CheckKind::Max(bound) => {
-                quote_spanned!(span=> #p::check::max(#name, &self.#member, #bound)?;)
-            }
-            CheckKind::NotAbove { other } => {
-                let other_member = other.ident;
-                let other_name = if other.skip_wire {
-                    other_member.to_string()
-                } else {
-                    other.wire_name.clone()
-                };
-                quote_spanned!(span=> #p::check::not_above(#name, &self.#member, #other_name, &self.#other_member)?;)
-            }
-        }
-    });
-    let uses_ctx = plan.checks.iter().any(|c| {
-        matches!(
-            c.kind,
-            CheckKind::AppTransId | CheckKind::MRefundId { .. } | CheckKind::RecentMs
+        let name = field.reported_name();
+        check.kind.call(
+            p,
+            check.span,
+            &name,
+            field.ident,
+            plan.app_id_member,
+            plan.fields,
         )
     });
+    let uses_ctx = checks.iter().any(|(_, c)| c.kind.uses_ctx());
     let silence_ctx = (!uses_ctx).then(|| quote!(let _ = ctx;));
     quote! {
         fn validate(&self, ctx: &#p::ValidationContext) -> #p::Result<(), #p::Error> {
@@ -333,11 +377,37 @@ fn fallback(input: &syn::DeriveInput, p: &TokenStream) -> TokenStream {
             }
         }
         impl #impl_generics #p::Endpoint for #ident #ty_generics #where_clause {
-            type Response = ();
+            type Response = #p::NoResponse;
             const METHOD: #p::Method = #p::Method::Post;
             const HOST: #p::Host = #p::Host::OpenApi;
             const PATH: &'static str = "/";
             const ENCODING: #p::Encoding = #p::Encoding::Form;
         }
+    }
+}
+
+enum Kind {
+    Integer,
+    Text,
+    Structured,
+}
+
+/// A parameter's JSON shape from its type's last path segment.
+fn param_kind(ty: &syn::Type) -> Kind {
+    let name = match ty {
+        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Type::Reference(reference) => return param_kind(&reference.elem),
+        _ => None,
+    };
+    match name.as_deref() {
+        Some(
+            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
+            | "usize",
+        ) => Kind::Integer,
+        Some(
+            "String" | "str" | "JsonString" | "AppTransId" | "MRefundId" | "ZpTransId"
+            | "PartnerOrderId" | "Cow",
+        ) => Kind::Text,
+        _ => Kind::Structured,
     }
 }

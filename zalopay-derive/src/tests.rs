@@ -203,3 +203,101 @@ fn renamed_runtime_crate() {
         }
     }));
 }
+
+#[test]
+fn client_filled_fields_defaults_and_operation_id() {
+    let out = expand(quote! {
+        #[endpoint(id = "refund.query", confidence = "3P", method = POST, host = openapi, path = "/v2/query_refund", encoding = form, response = R, retry = safe)]
+        #[mac(key = key1, fields = [app_id, m_refund_id, timestamp])]
+        #[derive(Clone)]
+        pub struct QueryRefund {
+            #[zalopay(app_id)]
+            pub app_id: Option<i64>,
+            #[check(m_refund_id)]
+            pub m_refund_id: String,
+            #[zalopay(time)]
+            #[check(recent_ms)]
+            pub timestamp: Option<i64>,
+            #[zalopay(default = JsonString::empty_object())]
+            pub extra: JsonString,
+        }
+    });
+    let compact: String = out.split_whitespace().collect();
+    for needle in [
+        // Filled fields are always sent and listed as required parameters.
+        "Param{name:\"app_id\",required:true,kind:::zalopay_api::__private::ParamKind::Integer,}",
+        "serialize_field(&mutstate,\"timestamp\",&self.timestamp,)?",
+        // fill(): refuse another app's request, then fill what is unset in a copy.
+        "fill::check_app_id(\"app_id\",&self.app_id,ctx)?;",
+        "ifself.app_id.is_none()||self.timestamp.is_none(){",
+        "fill::time(&mutfilled.timestamp,ctx);",
+        // The catalog id and confidence from the annotation.
+        "constID:&'staticstr=\"refund.query\";",
+        "Confidence::ThirdParty",
+        // The builder: one required slot (`m_refund_id`), the rest optional or defaulted.
+        "pubstructQueryRefundBuilder<__State1=::zalopay_api::__private::Unset>",
+        "__State1:__QueryRefundBuilder_m_refund_id<String>",
+        "::zalopay_api::__private::None=>JsonString::empty_object(),",
+    ] {
+        assert!(compact.contains(needle), "missing {needle:?} in {out}");
+    }
+}
+
+#[test]
+fn field_options_are_checked() {
+    let out = expand(quote! {
+        #[endpoint(id = "Order Create", method = POST, host = openapi, path = "/v2/x", encoding = form, response = R)]
+        #[mac(key = key1, fields = [app_id, time])]
+        pub struct Broken {
+            #[zalopay(app_id, time)]
+            pub app_id: Option<i64>,
+            #[zalopay(time, default)]
+            pub time: i64,
+            #[zalopay(sometimes)]
+            pub other: String,
+        }
+    });
+    for message in [
+        "an operation id is `family.name` in lowercase",
+        "a field is filled by the client in one way only",
+        "is filled by the client when unset, so it takes no builder default",
+        "`#[zalopay(time)]` needs an `Option<_>` field",
+        "unknown zalopay option `sometimes` on a field",
+    ] {
+        assert!(out.contains(message), "missing {message:?} in {out}");
+    }
+    let id_only = expand(quote! {
+        #[endpoint(id = "order.create", method = POST, host = openapi, path = "/v2/x", encoding = form, response = R)]
+        #[mac(key = key1, fields = [app_id])]
+        pub struct NoConfidence {
+            pub app_id: i64,
+        }
+    });
+    assert!(
+        id_only.contains("says how sure its path and MAC are"),
+        "{id_only}"
+    );
+}
+
+#[test]
+fn every_collected_error_is_reported() {
+    // The accumulator has no constructor but `scope`, which always reports what it holds.
+    let out = crate::ctxt::Errors::scope(|errors| {
+        errors.at(proc_macro2::Span::call_site(), "first");
+        errors.at(proc_macro2::Span::call_site(), "second");
+        crate::ctxt::Generated {
+            code: Some(quote!(
+                struct Generated;
+            )),
+            stub: quote!(
+                struct Stub;
+            ),
+        }
+    })
+    .to_string();
+    assert!(
+        out.contains("\"first\"") && out.contains("\"second\""),
+        "{out}"
+    );
+    assert!(out.contains("Stub") && !out.contains("Generated"), "{out}");
+}

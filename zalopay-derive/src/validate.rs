@@ -1,7 +1,11 @@
-//! Every semantic check in one place. Errors are collected, never thrown one at a time.
+//! Relations between attributes and fields, checked once the attributes are typed (`model`).
+//! Errors are collected, never thrown one at a time.
 
-use crate::model::{CheckAttr, Errors, Field, Request, Segment};
-use proc_macro2::Span;
+use crate::checks::CheckKind;
+use crate::ctxt::Errors;
+use crate::model::{
+    Confidence, Encoding, Field, Filled, Host, Key, Method, Request, Retry, Segment, Slot,
+};
 use syn::{Ident, LitStr, Type};
 
 /// A request that passed every check: what `expand` generates code from.
@@ -18,84 +22,12 @@ pub struct Plan<'a> {
     pub encoding: Encoding,
     pub response: Type,
     pub retry: Retry,
-    pub checks: Vec<PlanCheck<'a>>,
-}
-
-/// `retry = ...` of `#[endpoint(...)]`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    Never,
-    Safe,
-    SameId,
-}
-
-/// One `#[check(...)]` entry that passed every check.
-pub struct PlanCheck<'a> {
-    pub field: &'a Field<'a>,
-    pub kind: CheckKind<'a>,
-    /// The check's name in the attribute: generated calls are spanned here, so a check that
-    /// does not fit the field's type is reported on the check.
-    pub span: Span,
-}
-
-pub enum CheckKind<'a> {
-    Positive,
-    MaxLen(usize),
-    NonEmpty,
-    AppTransId,
-    MRefundId {
-        app_id: &'a Field<'a>,
-    },
-    RecentMs,
-    Json,
-    /// `min = N`: an integer at least `N`.
-    Min(i128),
-    /// `max = N`: an integer at most `N`.
-    Max(i128),
-    /// `not_above = "field"`: an integer no greater than another field of the request.
-    NotAbove {
-        other: &'a Field<'a>,
-    },
-}
-
-/// Every check name, for error messages and typo suggestions.
-const CHECKS: &[&str] = &[
-    "positive",
-    "max_len",
-    "non_empty",
-    "app_trans_id",
-    "m_refund_id",
-    "recent_ms",
-    "json",
-    "min",
-    "max",
-    "not_above",
-];
-
-#[derive(Clone, Copy)]
-pub enum Key {
-    Key1,
-    Key2,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-}
-
-#[derive(Clone, Copy)]
-pub enum Host {
-    OpenApi,
-    Gateway,
-    Zod,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    Form,
-    Json,
-    Query,
+    /// `id = ...` and `confidence = ...`: the operation is in the catalog.
+    pub operation: Option<(String, Confidence)>,
+    /// The struct's `app_id` member, which `#[check(m_refund_id)]` reads.
+    pub app_id_member: Option<&'a Ident>,
+    /// Fields the client fills when left `None`.
+    pub filled: Vec<(&'a Field<'a>, Filled)>,
 }
 
 pub enum PlanSegment<'a> {
@@ -115,12 +47,11 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
             .iter()
             .find(|f| !f.skip_wire && !field.skip_wire && f.wire_name == field.wire_name)
         {
-            let mut error = syn::Error::new(
+            errors.duplicate(
                 field.ident.span(),
+                first.ident.span(),
                 format!("two fields are sent as `{}`", field.wire_name),
             );
-            error.combine(syn::Error::new(first.ident.span(), "first one here"));
-            errors.push(error);
         }
     }
 
@@ -149,39 +80,17 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
     let mut param = "mac".to_owned();
     let mut rsa = false;
     if let Some(mac) = mac {
-        match &mac.key {
-            None => errors.spanned(
+        key = mac.key;
+        if !mac.key_written {
+            errors.spanned(
                 &mac.tokens,
                 "missing `key = key1` (requests) or `key = key2` (callbacks) in #[mac(...)]",
-            ),
-            Some(k) if k == "key1" => key = Some(Key::Key1),
-            Some(k) if k == "key2" => key = Some(Key::Key2),
-            Some(k) => errors.spanned(k, format!("unknown key `{k}`; expected `key1` or `key2`")),
+            );
         }
         if let Some(p) = &mac.param {
-            let value = p.value();
-            if value.is_empty()
-                || !value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
-                errors.spanned(
-                    p,
-                    "the signature parameter must be a non-empty name such as \"mac\" or \"sig\"",
-                );
-            }
-            param = value;
+            param = p.clone();
         }
-        if let Some(then) = &mac.then {
-            if then == "rsa_sha256" {
-                rsa = true;
-            } else {
-                errors.spanned(
-                    then,
-                    format!("unknown `then = {then}`; the only second step is `rsa_sha256`"),
-                );
-            }
-        }
+        rsa = mac.rsa;
         match &mac.fields {
             None => errors.spanned(&mac.tokens, "missing `fields = [...]` in #[mac(...)]: list the MAC input in the documented order"),
             Some((span, list)) if list.is_empty() => {
@@ -212,92 +121,99 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
         }
     }
 
-    // #[endpoint(...)]
-    let mut method = None;
-    let mut host = None;
-    let mut encoding = None;
-    let mut path = None;
-    let mut response = None;
-    let mut retry = Some(Retry::Never);
+    // #[endpoint(...)]: values were typed when parsed; here only what is missing or does not
+    // go together.
+    let mut operation = None;
+    let mut complete = true;
     if let Some(endpoint) = endpoint {
-        let missing = |name: &str, errors: &mut Errors| {
-            errors.spanned(
-                &endpoint.tokens,
-                format!("missing `{name}` in #[endpoint(...)]"),
-            )
-        };
-        match &endpoint.method {
-            None => missing("method = GET | POST", errors),
-            Some(m) if m == "GET" => method = Some(Method::Get),
-            Some(m) if m == "POST" => method = Some(Method::Post),
-            Some(m) => errors.spanned(
-                m,
-                format!("unsupported method `{m}`; ZaloPay uses `GET` or `POST`"),
-            ),
-        }
-        match &endpoint.host {
-            None => missing("host = openapi | gateway | zod", errors),
-            Some(h) if h == "openapi" => host = Some(Host::OpenApi),
-            Some(h) if h == "gateway" => host = Some(Host::Gateway),
-            Some(h) if h == "zod" => host = Some(Host::Zod),
-            Some(h) => errors.spanned(
-                h,
-                format!("unknown host `{h}`; expected `openapi`, `gateway` or `zod`"),
-            ),
-        }
-        match &endpoint.encoding {
-            None => missing("encoding = form | json | query", errors),
-            Some(e) if e == "form" => encoding = Some(Encoding::Form),
-            Some(e) if e == "json" => encoding = Some(Encoding::Json),
-            Some(e) if e == "query" => encoding = Some(Encoding::Query),
-            Some(e) => errors.spanned(
-                e,
-                format!("unknown encoding `{e}`; expected `form`, `json` or `query`"),
-            ),
-        }
-        match &endpoint.path {
-            None => missing("path = \"/...\"", errors),
-            Some(p) if !p.value().starts_with('/') => errors.spanned(
-                p,
-                "the path must start with `/` (the host comes from the environment)",
-            ),
-            Some(p) if p.value().contains(['?', '#', ' ']) => {
-                errors.spanned(p, "the path must not contain `?`, `#` or spaces")
-            }
-            Some(p) => path = Some(p.clone()),
-        }
-        match &endpoint.response {
-            None => missing("response = Type", errors),
-            Some(r) => response = Some(r.clone()),
-        }
-        match &endpoint.retry {
-            None => {}
-            Some(r) if r == "never" => retry = Some(Retry::Never),
-            Some(r) if r == "safe" => retry = Some(Retry::Safe),
-            Some(r) if r == "same_id" => retry = Some(Retry::SameId),
-            Some(r) => {
-                retry = None;
+        let mut missing = |slot_missing: bool, name: &str| {
+            if slot_missing {
                 errors.spanned(
-                    r,
-                    format!("unknown `retry = {r}`; expected `safe` (a query: repeat freely), `same_id` (repeat the identical request; the merchant id deduplicates) or `never`"),
+                    &endpoint.tokens,
+                    format!("missing `{name}` in #[endpoint(...)]"),
                 );
             }
-        }
-        if let (Some(m), Some(e), Some(span)) = (method, encoding, endpoint.encoding.as_ref()) {
-            if m == Method::Get && e != Encoding::Query {
-                errors.spanned(
-                    span,
+        };
+        missing(
+            matches!(endpoint.method, Slot::Absent),
+            "method = GET | POST",
+        );
+        missing(
+            matches!(endpoint.host, Slot::Absent),
+            "host = openapi | gateway | zod",
+        );
+        missing(
+            matches!(endpoint.encoding, Slot::Absent),
+            "encoding = form | json | query",
+        );
+        missing(matches!(endpoint.path, Slot::Absent), "path = \"/...\"");
+        missing(matches!(endpoint.response, Slot::Absent), "response = Type");
+        if let (Some(m), Some(e)) = (endpoint.method.get(), endpoint.encoding.get()) {
+            if *m == Method::Get && e.value != Encoding::Query {
+                errors.at(
+                    e.span,
                     "a GET request carries no body: use `encoding = query`",
                 );
             }
-            if m == Method::Post && e == Encoding::Query {
-                errors.spanned(span, "`encoding = query` goes with `method = GET`");
+            if *m == Method::Post && e.value == Encoding::Query {
+                errors.at(e.span, "`encoding = query` goes with `method = GET`");
+            }
+        }
+        match (&endpoint.id, &endpoint.confidence) {
+            (Slot::Set(id), Slot::Set(confidence)) => {
+                operation = Some((id.value.clone(), confidence.value));
+            }
+            (Slot::Set(id), Slot::Absent) => errors.at(
+                id.span,
+                "an operation with an `id` says how sure its path and MAC are: add `confidence = \"C2\" | \"C1\" | \"3P\" | \"?\"`",
+            ),
+            (Slot::Absent, Slot::Set(confidence)) => errors.at(
+                confidence.span,
+                "`confidence` rates a catalogued operation: add its `id = \"family.name\"`",
+            ),
+            _ => {}
+        }
+        complete = !matches!(endpoint.retry, Slot::Invalid);
+    }
+
+    let app_id_member = request
+        .fields
+        .iter()
+        .find(|f| f.ident == "app_id")
+        .map(|f| f.ident);
+    for field in &request.fields {
+        for check in &field.checks {
+            if check.kind == CheckKind::MRefundId && app_id_member.is_none() {
+                errors.at(
+                    check.span,
+                    format!("`m_refund_id` checks the `yyMMdd_<app_id>_` prefix against the `app_id` field, and `{}` has none", request.input.ident),
+                );
+            }
+            if let CheckKind::NotAbove(other) = &check.kind {
+                match request
+                    .fields
+                    .iter()
+                    .find(|f| f.ident == other.value().as_str())
+                {
+                    Some(found) if found.ident == field.ident => {
+                        errors.spanned(other, "`not_above` must name another field");
+                    }
+                    Some(_) => {}
+                    None => errors.spanned(
+                        other,
+                        format!(
+                            "`not_above` names `{}`, which is not a field of `{}`",
+                            other.value(),
+                            request.input.ident
+                        ),
+                    ),
+                }
             }
         }
     }
+    let filled = check_filled(request, errors);
 
-    let checks = check_checks(request, errors);
-
+    let endpoint = endpoint?;
     Some(Plan {
         input: request.input,
         fields: &request.fields,
@@ -305,167 +221,64 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
         segments,
         param,
         rsa,
-        method: method?,
-        host: host?,
-        path: path?,
-        encoding: encoding?,
-        response: response?,
-        retry: retry?,
-        checks,
+        method: *endpoint.method.get()?,
+        host: *endpoint.host.get()?,
+        path: endpoint.path.get()?.clone(),
+        encoding: endpoint.encoding.get()?.value,
+        response: endpoint.response.get()?.clone(),
+        retry: if complete {
+            endpoint.retry.get().copied().unwrap_or(Retry::Never)
+        } else {
+            return None;
+        },
+        operation,
+        app_id_member,
+        filled,
     })
 }
 
-/// `#[check(...)]` on fields: known names, values where needed and only there, no repeats.
-/// Whether a check fits the field's *type* is left to the compiler (trait bounds with their
-/// own messages), since the macro sees only the type's tokens.
-fn check_checks<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<PlanCheck<'a>> {
-    let mut out = Vec::new();
+/// `#[zalopay(app_id)]`, `#[zalopay(time)]` and `#[zalopay(default ...)]` on fields.
+fn check_filled<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<(&'a Field<'a>, Filled)> {
+    let mut out: Vec<(&'a Field<'a>, Filled, proc_macro2::Span)> = Vec::new();
     for field in &request.fields {
-        let mut seen: Vec<&Ident> = Vec::new();
-        for CheckAttr { name, value } in &field.checks {
-            if let Some(first) = seen.iter().find(|s| **s == name) {
-                let mut error = syn::Error::new(
-                    name.span(),
-                    format!("duplicate check `{name}` on `{}`", field.ident),
-                );
-                error.combine(syn::Error::new(first.span(), "first one here"));
-                errors.push(error);
-                continue;
-            }
-            seen.push(name);
-            let known = name.to_string();
-            if !CHECKS.contains(&known.as_str()) {
-                let candidates: Vec<Ident> = CHECKS
-                    .iter()
-                    .map(|c| Ident::new(c, Span::call_site()))
-                    .collect();
-                let hint = closest(name, candidates.iter())
-                    .map(|c| format!("did you mean `{c}`? "))
-                    .unwrap_or_default();
-                errors.spanned(
-                    name,
-                    format!(
-                        "unknown check `{name}`; {hint}expected one of `positive`, `max_len = N`, `non_empty`, `app_trans_id`, `m_refund_id`, `recent_ms`, `json`, `min = N`, `max = N`, `not_above = \"field\"`"
-                    ),
-                );
-                continue;
-            }
-            let kind = if known == "min" || known == "max" {
-                match value {
-                    Some(syn::Lit::Int(n)) => match n.base10_parse::<i128>() {
-                        Ok(bound) if known == "min" => CheckKind::Min(bound),
-                        Ok(bound) => CheckKind::Max(bound),
-                        Err(_) => {
-                            errors.spanned(n, format!("`{known}` takes a whole number"));
-                            continue;
-                        }
-                    },
-                    Some(other) => {
-                        errors.spanned(
-                            other,
-                            format!("`{known}` takes a whole number: `{known} = 300`"),
-                        );
-                        continue;
-                    }
-                    None => {
-                        errors.spanned(
-                            name,
-                            format!(
-                                "`{known}` needs a value: `{known} = 300` (an inclusive bound)"
-                            ),
-                        );
-                        continue;
-                    }
-                }
-            } else if known == "not_above" {
-                match value {
-                    Some(syn::Lit::Str(other)) => {
-                        match request
-                            .fields
-                            .iter()
-                            .find(|f| f.ident == other.value().as_str())
-                        {
-                            Some(found) if found.ident == field.ident => {
-                                errors.spanned(other, "`not_above` must name another field");
-                                continue;
-                            }
-                            Some(found) => CheckKind::NotAbove { other: found },
-                            None => {
-                                errors.spanned(
-                                    other,
-                                    format!(
-                                        "`not_above` names `{}`, which is not a field of `{}`",
-                                        other.value(),
-                                        request.input.ident
-                                    ),
-                                );
-                                continue;
-                            }
-                        }
-                    }
-                    _ => {
-                        errors.spanned(
-                            name,
-                            "`not_above` needs the name of another field: `not_above = \"amount\"`",
-                        );
-                        continue;
-                    }
-                }
-            } else if known == "max_len" {
-                match value {
-                    None => {
-                        errors.spanned(
-                            name,
-                            "`max_len` needs a value: `max_len = 40` (the maximum number of characters)",
-                        );
-                        continue;
-                    }
-                    Some(syn::Lit::Int(n)) => match n.base10_parse::<usize>() {
-                        Ok(0) | Err(_) => {
-                            errors.spanned(
-                                n,
-                                "`max_len` must be a positive whole number of characters",
-                            );
-                            continue;
-                        }
-                        Ok(max) => CheckKind::MaxLen(max),
-                    },
-                    Some(other) => {
-                        errors.spanned(other, "`max_len` takes a whole number: `max_len = 40`");
-                        continue;
-                    }
-                }
-            } else {
-                if let Some(value) = value {
-                    errors.spanned(value, format!("`{name}` takes no value"));
-                    continue;
-                }
-                match known.as_str() {
-                    "positive" => CheckKind::Positive,
-                    "non_empty" => CheckKind::NonEmpty,
-                    "app_trans_id" => CheckKind::AppTransId,
-                    "recent_ms" => CheckKind::RecentMs,
-                    "json" => CheckKind::Json,
-                    _ => match request.fields.iter().find(|f| f.ident == "app_id") {
-                        Some(app_id) => CheckKind::MRefundId { app_id },
-                        None => {
-                            errors.spanned(
-                                name,
-                                format!("`m_refund_id` checks the `yyMMdd_<app_id>_` prefix against the `app_id` field, and `{}` has none", request.input.ident),
-                            );
-                            continue;
-                        }
-                    },
-                }
-            };
-            out.push(PlanCheck {
-                field,
-                kind,
-                span: name.span(),
-            });
+        if let (Some(filled), Some(default)) = (&field.filled, &field.default) {
+            errors.duplicate(
+                default.span,
+                filled.span,
+                format!(
+                    "`{}` is filled by the client when unset, so it takes no builder default",
+                    field.ident
+                ),
+            );
         }
+        let Some(filled) = &field.filled else {
+            continue;
+        };
+        let what = match filled.value {
+            Filled::AppId => "app_id",
+            Filled::Time => "time",
+        };
+        if field.option_inner.is_none() {
+            errors.at(
+                filled.span,
+                format!("`#[zalopay({what})]` needs an `Option<_>` field: `None` means the client fills it in when sending"),
+            );
+            continue;
+        }
+        if let Some((first, _, span)) = out.iter().find(|(_, f, _)| *f == filled.value) {
+            errors.duplicate(
+                filled.span,
+                *span,
+                format!(
+                    "only one field is the request's `{what}`; `{}` already is",
+                    first.ident
+                ),
+            );
+            continue;
+        }
+        out.push((field, filled.value, filled.span));
     }
-    out
+    out.into_iter().map(|(f, k, _)| (f, k)).collect()
 }
 
 fn check_segments<'a>(
@@ -490,10 +303,11 @@ fn check_segments<'a>(
                 omit_when_absent,
             } => {
                 if let Some(first) = seen.iter().find(|s| **s == ident) {
-                    let mut error =
-                        syn::Error::new(ident.span(), format!("duplicate MAC field `{ident}`"));
-                    error.combine(syn::Error::new(first.span(), "first one here"));
-                    errors.push(error);
+                    errors.duplicate(
+                        ident.span(),
+                        first.span(),
+                        format!("duplicate MAC field `{ident}`"),
+                    );
                     continue;
                 }
                 seen.push(ident);
@@ -544,6 +358,18 @@ pub(crate) fn closest<'a>(
     let name = name.to_string();
     candidates
         .map(|c| (edit_distance(&name, &c.to_string()), c))
+        .filter(|(d, _)| *d <= name.len().max(3) / 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// [`closest`] over plain names.
+pub(crate) fn closest_name<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(name, c), c))
         .filter(|(d, _)| *d <= name.len().max(3) / 3)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)

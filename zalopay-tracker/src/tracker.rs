@@ -198,10 +198,24 @@ impl<S: Store> Tracker<S> {
         request: &CreateOrder,
         metadata: &serde_json::Value,
     ) -> Result<TrackedOrder, TrackerError> {
+        // Fill the client's app id and the time once: what is recorded is what is sent (and
+        // re-sent), byte for byte.
+        let filled = self
+            .inner
+            .client
+            .fill(request)
+            .map_err(TrackerError::Invalid)?;
+        let request = &filled;
         self.inner
             .client
             .prepare(request)
             .map_err(TrackerError::Invalid)?;
+        let (Some(app_id), Some(app_time)) = (request.app_id, request.app_time) else {
+            return Err(TrackerError::InvalidField {
+                field: "app_time",
+                reason: "the client did not fill app_id / app_time".to_owned(),
+            });
+        };
         let lifetime_ms = match request.expire_duration_seconds {
             Some(seconds) => seconds
                 .checked_mul(1000)
@@ -211,20 +225,18 @@ impl<S: Store> Tracker<S> {
                 })?,
             None => ms(DEFAULT_ORDER_LIFETIME),
         };
-        let expire_at =
-            request
-                .app_time
-                .checked_add(lifetime_ms)
-                .ok_or(TrackerError::InvalidField {
-                    field: "app_time",
-                    reason: "app_time + expiry is out of range".to_owned(),
-                })?;
+        let expire_at = app_time
+            .checked_add(lifetime_ms)
+            .ok_or(TrackerError::InvalidField {
+                field: "app_time",
+                reason: "app_time + expiry is out of range".to_owned(),
+            })?;
         let now = self.now_ms();
         let mut order = TrackedOrder::new(
             &request.app_trans_id,
-            request.app_id,
+            app_id,
             request.amount,
-            request.app_time,
+            app_time,
             expire_at,
             now,
         );
@@ -234,7 +246,7 @@ impl<S: Store> Tracker<S> {
             self.inner
                 .config
                 .schedule
-                .first_query(request.app_time, self.draw().jitter_ms),
+                .first_query(app_time, self.draw().jitter_ms),
         );
         if !self.inner.store.insert_order(&order).await? {
             return self
@@ -275,17 +287,29 @@ impl<S: Store> Tracker<S> {
     /// Records the refund, then sends it; followed with the same `m_refund_id` until final.
     /// Already tracked under this id: returned as stored, nothing sent again.
     pub async fn refund(&self, request: &RefundOrder) -> Result<TrackedRefund, TrackerError> {
+        let filled = self
+            .inner
+            .client
+            .fill(request)
+            .map_err(TrackerError::Invalid)?;
+        let request = &filled;
         self.inner
             .client
             .prepare(request)
             .map_err(TrackerError::Invalid)?;
+        let (Some(app_id), Some(timestamp)) = (request.app_id, request.timestamp) else {
+            return Err(TrackerError::InvalidField {
+                field: "timestamp",
+                reason: "the client did not fill app_id / timestamp".to_owned(),
+            });
+        };
         let now = self.now_ms();
         let mut refund = TrackedRefund::new(
             &request.m_refund_id,
-            request.app_id,
+            app_id,
             request.zp_trans_id.get(),
             request.amount,
-            request.timestamp,
+            timestamp,
             now,
         );
         refund.next_poll_at = Some(

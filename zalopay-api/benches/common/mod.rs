@@ -171,11 +171,11 @@ pub mod by_hand {
     pub fn body(order: &zalopay_api::order::CreateOrder, key1: &[u8]) -> String {
         let input = format!(
             "{}|{}|{}|{}|{}|{}|{}",
-            order.app_id,
+            order.app_id.expect("built with an app id"),
             order.app_trans_id,
             order.app_user,
             order.amount,
-            order.app_time,
+            order.app_time.expect("built with a time"),
             order.embed_data,
             order.item
         );
@@ -188,10 +188,10 @@ pub mod by_hand {
     /// The parameters of `order` with a known `mac`, as a hand-made serde struct.
     pub fn params<'a>(order: &'a zalopay_api::order::CreateOrder, mac: &'a str) -> Params<'a> {
         Params {
-            app_id: order.app_id,
+            app_id: order.app_id.expect("built with an app id"),
             app_user: &order.app_user,
             app_trans_id: &order.app_trans_id,
-            app_time: order.app_time,
+            app_time: order.app_time.expect("built with a time"),
             amount: order.amount,
             item: order.item.as_str(),
             description: &order.description,

@@ -9,11 +9,12 @@ use crate::{ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|pay_token|identifier|amount|req_date` — note `pay_token` **before**
 /// `identifier`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/balance", encoding = form, response = AgreementBalanceResponse, retry = safe)]
+#[endpoint(id = "agreement.balance", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/balance", encoding = form, response = AgreementBalanceResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, pay_token, identifier, amount, req_date])]
 pub struct AgreementBalance {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
@@ -25,7 +26,8 @@ pub struct AgreementBalance {
     pub amount: i64,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub req_date: i64,
+    #[zalopay(time)]
+    pub req_date: Option<i64>,
 }
 
 impl AgreementBalance {
@@ -38,11 +40,11 @@ impl AgreementBalance {
         req_date: i64,
     ) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             identifier: identifier.into(),
             pay_token: pay_token.into(),
             amount,
-            req_date,
+            req_date: Some(req_date),
         }
     }
 }

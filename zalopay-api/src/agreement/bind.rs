@@ -9,25 +9,30 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|app_trans_id|binding_data|binding_type|identifier|max_amount|req_date`
 /// (absent optional values sign as empty text).
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/bind", encoding = form, response = AgreementBindResponse)]
+#[endpoint(id = "agreement.bind", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/bind", encoding = form, response = AgreementBindResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, binding_data, binding_type, identifier, max_amount, req_date])]
 pub struct AgreementBind {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's binding request id (`yyMMdd_…`, ≤ 40 chars).
     #[check(app_trans_id)]
     pub app_trans_id: String,
     /// Request time, Unix milliseconds (within 15 minutes of now).
     #[check(recent_ms)]
-    pub req_date: i64,
+    #[zalopay(time)]
+    pub req_date: Option<i64>,
     /// The merchant's id for the buyer (user id, phone or email).
     #[check(non_empty)]
     pub identifier: String,
     /// Largest amount one payment may take, VND (default: the real balance).
+    #[zalopay(default = Some(0))]
     pub max_amount: Option<i64>,
     /// Only `WALLET` is documented (the default).
+    #[zalopay(default = Some("WALLET".to_owned()))]
     pub binding_type: Option<String>,
     /// What the buyer consents to, as a JSON string (`{}` in the samples).
+    #[zalopay(default = Some(JsonString::empty_object()))]
     pub binding_data: Option<JsonString>,
     /// Desktop flow: page the buyer returns to.
     pub redirect_url: Option<String>,
@@ -47,9 +52,9 @@ impl AgreementBind {
         req_date: i64,
     ) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             app_trans_id: app_trans_id.into(),
-            req_date,
+            req_date: Some(req_date),
             identifier: identifier.into(),
             max_amount: Some(0),
             binding_type: Some("WALLET".to_owned()),

@@ -9,11 +9,12 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|identifier|zp_trans_token|pay_token|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/pay", encoding = form, response = AgreementPayResponse)]
+#[endpoint(id = "agreement.pay", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/pay", encoding = form, response = AgreementPayResponse)]
 #[mac(key = key1, fields = [app_id, identifier, zp_trans_token, pay_token, req_date])]
 pub struct AgreementPay {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
@@ -25,7 +26,8 @@ pub struct AgreementPay {
     pub pay_token: String,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub req_date: i64,
+    #[zalopay(time)]
+    pub req_date: Option<i64>,
 }
 
 impl AgreementPay {
@@ -38,11 +40,11 @@ impl AgreementPay {
         req_date: i64,
     ) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             identifier: identifier.into(),
             zp_trans_token: zp_trans_token.into(),
             pay_token: pay_token.into(),
-            req_date,
+            req_date: Some(req_date),
         }
     }
 }

@@ -9,26 +9,28 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|app_trans_id|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/query", encoding = form, response = AgreementQueryResponse, retry = safe)]
+#[endpoint(id = "agreement.query", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/query", encoding = form, response = AgreementQueryResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, app_trans_id, req_date])]
 pub struct AgreementQuery {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The binding request id given to [`crate::agreement::AgreementBind`].
     #[check(non_empty, max_len = 40)]
     pub app_trans_id: String,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub req_date: i64,
+    #[zalopay(time)]
+    pub req_date: Option<i64>,
 }
 
 impl AgreementQuery {
     /// A query for one binding.
     pub fn new(app_id: i64, app_trans_id: impl Into<String>, req_date: i64) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             app_trans_id: app_trans_id.into(),
-            req_date,
+            req_date: Some(req_date),
         }
     }
 }

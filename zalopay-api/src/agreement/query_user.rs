@@ -8,26 +8,28 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|access_token|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/query_user", encoding = form, response = AgreementQueryUserResponse, retry = safe)]
+#[endpoint(id = "agreement.query_user", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/query_user", encoding = form, response = AgreementQueryUserResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, access_token, req_date])]
 pub struct AgreementQueryUser {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The binding's pay token.
     #[check(non_empty)]
     pub access_token: String,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub req_date: i64,
+    #[zalopay(time)]
+    pub req_date: Option<i64>,
 }
 
 impl AgreementQueryUser {
     /// A user lookup by pay token.
     pub fn new(app_id: i64, pay_token: impl Into<String>, req_date: i64) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             access_token: pay_token.into(),
-            req_date,
+            req_date: Some(req_date),
         }
     }
 }

@@ -8,11 +8,12 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|identifier|binding_id|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/agreement/unbind", encoding = form, response = AgreementUnbindResponse)]
+#[endpoint(id = "agreement.unbind", confidence = "C2", method = POST, host = openapi, path = "/v2/agreement/unbind", encoding = form, response = AgreementUnbindResponse)]
 #[mac(key = key1, fields = [app_id, identifier, binding_id, req_date])]
 pub struct AgreementUnbind {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
@@ -21,7 +22,8 @@ pub struct AgreementUnbind {
     pub binding_id: String,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub req_date: i64,
+    #[zalopay(time)]
+    pub req_date: Option<i64>,
 }
 
 impl AgreementUnbind {
@@ -33,10 +35,10 @@ impl AgreementUnbind {
         req_date: i64,
     ) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             identifier: identifier.into(),
             binding_id: binding_id.into(),
-            req_date,
+            req_date: Some(req_date),
         }
     }
 }

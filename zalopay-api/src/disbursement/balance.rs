@@ -8,19 +8,21 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|payment_id|time`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/balance", encoding = json, response = DisbursementBalanceResponse, retry = safe)]
+#[endpoint(id = "disbursement.balance", confidence = "C2", method = POST, host = openapi, path = "/v2/disbursement/balance", encoding = json, response = DisbursementBalanceResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, payment_id, time])]
 pub struct DisbursementBalance {
     /// Optional request id for tracing.
     pub request_id: Option<String>,
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The payment id issued by ZaloPay (`CASHIN` in the sandbox).
     #[check(non_empty)]
     pub payment_id: String,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub time: i64,
+    #[zalopay(time)]
+    pub time: Option<i64>,
 }
 
 impl DisbursementBalance {
@@ -28,9 +30,9 @@ impl DisbursementBalance {
     pub fn new(app_id: i64, payment_id: impl Into<String>, time: i64) -> Self {
         Self {
             request_id: None,
-            app_id,
+            app_id: Some(app_id),
             payment_id: payment_id.into(),
-            time,
+            time: Some(time),
         }
     }
 }

@@ -3,15 +3,26 @@
 //! Needs a `payment_id` from ZaloPay and, for top-up, the merchant's RSA private key
 //! (`rsa` feature, `Config::rsa_key`).
 
+mod aio;
 mod balance;
+mod bank_codes;
+mod query_txn;
 mod topup;
+mod transfer_fund;
 mod txn;
 mod user;
+mod verify_account;
 
 pub use balance::{DisbursementBalance, DisbursementBalanceResponse, MerchantBalance};
 pub use topup::{DisbursementTopup, DisbursementTopupResponse};
 pub use txn::{DisbursementTxn, DisbursementTxnResponse};
 pub use user::{DisbursementUser, DisbursementUserResponse, WalletUser};
+// All-in-One disbursement (facts-update §B1, confidence 3P).
+pub use aio::DisbursementType;
+pub use bank_codes::{BankCodes, BankCodesResponse, BankList, DisbursementBank};
+pub use query_txn::{QueryTxn, QueryTxnResponse};
+pub use transfer_fund::{TransferFund, TransferFundResponse};
+pub use verify_account::{VerifiedReceiver, VerifyAccount, VerifyAccountResponse};
 
 use serde::{Deserialize, Serialize};
 

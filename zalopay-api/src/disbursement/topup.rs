@@ -13,11 +13,12 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// whose hex text is signed again with RSA-SHA256 (PKCS#1 v1.5) under the merchant's private
 /// key and sent base64-encoded as `sig` (needs the `rsa` feature and `Config::rsa_key`).
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/topup", encoding = json, response = DisbursementTopupResponse)]
+#[endpoint(id = "disbursement.topup", confidence = "C2", method = POST, host = openapi, path = "/v2/disbursement/topup", encoding = json, response = DisbursementTopupResponse)]
 #[mac(key = key1, fields = [app_id, payment_id, partner_order_id, m_u_id, amount, description, partner_embed_data, extra_info, time], param = "sig", then = rsa_sha256)]
 pub struct DisbursementTopup {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The payment id issued by ZaloPay.
     #[check(non_empty)]
     pub payment_id: String,
@@ -33,14 +34,17 @@ pub struct DisbursementTopup {
     /// Description shown to the user.
     pub description: String,
     /// Merchant data as a JSON string (`{}` when empty).
+    #[zalopay(default = JsonString::empty_object())]
     pub partner_embed_data: JsonString,
     /// Optional reference id.
     pub reference_id: Option<String>,
     /// Extra information as a JSON string (`{}` when empty).
+    #[zalopay(default = JsonString::empty_object())]
     pub extra_info: JsonString,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub time: i64,
+    #[zalopay(time)]
+    pub time: Option<i64>,
 }
 
 impl DisbursementTopup {
@@ -55,7 +59,7 @@ impl DisbursementTopup {
         time: i64,
     ) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             payment_id: payment_id.into(),
             partner_order_id: partner_order_id.into(),
             m_u_id: m_u_id.into(),
@@ -64,7 +68,7 @@ impl DisbursementTopup {
             partner_embed_data: JsonString::empty_object(),
             reference_id: None,
             extra_info: JsonString::empty_object(),
-            time,
+            time: Some(time),
         }
     }
 }

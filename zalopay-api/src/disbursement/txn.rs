@@ -9,26 +9,28 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|partner_order_id|time`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/txn", encoding = json, response = DisbursementTxnResponse, retry = safe)]
+#[endpoint(id = "disbursement.txn", confidence = "C2", method = POST, host = openapi, path = "/v2/disbursement/txn", encoding = json, response = DisbursementTxnResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, partner_order_id, time])]
 pub struct DisbursementTxn {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's order id given to [`crate::disbursement::DisbursementTopup`].
     #[check(non_empty)]
     pub partner_order_id: String,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub time: i64,
+    #[zalopay(time)]
+    pub time: Option<i64>,
 }
 
 impl DisbursementTxn {
     /// A top-up query.
     pub fn new(app_id: i64, partner_order_id: impl Into<String>, time: i64) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             partner_order_id: partner_order_id.into(),
-            time,
+            time: Some(time),
         }
     }
 }

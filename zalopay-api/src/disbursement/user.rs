@@ -9,19 +9,21 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|phone|time`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/disbursement/user", encoding = json, response = DisbursementUserResponse, retry = safe)]
+#[endpoint(id = "disbursement.user", confidence = "C2", method = POST, host = openapi, path = "/v2/disbursement/user", encoding = json, response = DisbursementUserResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, phone, time])]
 pub struct DisbursementUser {
     /// Optional request id for tracing.
     pub request_id: Option<String>,
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The user's phone number.
     #[check(non_empty)]
     pub phone: String,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub time: i64,
+    #[zalopay(time)]
+    pub time: Option<i64>,
 }
 
 impl DisbursementUser {
@@ -29,9 +31,9 @@ impl DisbursementUser {
     pub fn new(app_id: i64, phone: impl Into<String>, time: i64) -> Self {
         Self {
             request_id: None,
-            app_id,
+            app_id: Some(app_id),
             phone: phone.into(),
-            time,
+            time: Some(time),
         }
     }
 }

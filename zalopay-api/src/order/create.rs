@@ -9,11 +9,12 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|app_trans_id|app_user|amount|app_time|embed_data|item`.
 /// `item` and `embed_data` are signed and sent as the same [`JsonString`] text.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/create", encoding = form, response = CreateOrderResponse, retry = same_id)]
+#[endpoint(id = "order.create", confidence = "C2", method = POST, host = openapi, path = "/v2/create", encoding = form, response = CreateOrderResponse, retry = same_id)]
 #[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item])]
 pub struct CreateOrder {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// Who pays: user id, name or phone (≤ 50 chars; the app name if unknown).
     #[check(non_empty, max_len = 50)]
     pub app_user: String,
@@ -22,7 +23,8 @@ pub struct CreateOrder {
     pub app_trans_id: String,
     /// When the order was created, Unix milliseconds (within 15 minutes of now).
     #[check(recent_ms)]
-    pub app_time: i64,
+    #[zalopay(time)]
+    pub app_time: Option<i64>,
     /// Seconds until the order expires (300 ..= 2 592 000; ZaloPay's default is 900).
     #[check(min = 300, max = 2592000)]
     pub expire_duration_seconds: Option<i64>,
@@ -31,6 +33,7 @@ pub struct CreateOrder {
     pub amount: i64,
     /// The order's items as a JSON array (`[]` when empty).
     #[check(max_len = 2048)]
+    #[zalopay(default = JsonString::empty_array())]
     pub item: JsonString,
     /// Shown to the buyer in the ZaloPay app (mandatory, ≤ 256 chars).
     #[check(non_empty, max_len = 256)]
@@ -41,6 +44,7 @@ pub struct CreateOrder {
     /// Checked at ≤ 2048 chars: the v2 overview says 1024, a copied table 2048 (api-facts §2
     /// `[?]`); the larger limit is checked so that no valid order is refused locally.
     #[check(max_len = 2048)]
+    #[zalopay(default = JsonString::empty_object())]
     pub embed_data: JsonString,
     /// Payment method: `zalopayapp`, `CC`, a bank code, or empty for all.
     #[check(max_len = 20)]
@@ -78,10 +82,10 @@ impl CreateOrder {
         description: impl Into<String>,
     ) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             app_user: app_user.into(),
             app_trans_id: app_trans_id.into(),
-            app_time,
+            app_time: Some(app_time),
             expire_duration_seconds: None,
             amount,
             item: JsonString::empty_array(),

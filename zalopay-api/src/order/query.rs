@@ -9,11 +9,12 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|app_trans_id|key1`: the key itself is the last segment.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/query", encoding = form, response = QueryOrderResponse, retry = safe)]
+#[endpoint(id = "order.query", confidence = "C2", method = POST, host = openapi, path = "/v2/query", encoding = form, response = QueryOrderResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, app_trans_id, @key])]
 pub struct QueryOrder {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's order id given at creation.
     #[check(non_empty, max_len = 40)]
     pub app_trans_id: String,
@@ -23,7 +24,7 @@ impl QueryOrder {
     /// A query for one order.
     pub fn new(app_id: i64, app_trans_id: impl Into<String>) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             app_trans_id: app_trans_id.into(),
         }
     }

@@ -13,11 +13,12 @@ use crate::{ResultCodes, ZaloPayRequest};
 /// MAC (key1): `app_id|zp_trans_id|amount|description|timestamp`, or with a fee
 /// `app_id|zp_trans_id|amount|refund_fee_amount|description|timestamp`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/refund", encoding = form, response = RefundOrderResponse)]
+#[endpoint(id = "refund.create", confidence = "C2", method = POST, host = openapi, path = "/v2/refund", encoding = form, response = RefundOrderResponse)]
 #[mac(key = key1, fields = [app_id, zp_trans_id, amount, refund_fee_amount?, description, timestamp])]
 pub struct RefundOrder {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's refund id: `yyMMdd_<app_id>_<unique>`, `yyMMdd` in Vietnam time (≤ 45 chars).
     #[check(m_refund_id)]
     pub m_refund_id: String,
@@ -32,7 +33,8 @@ pub struct RefundOrder {
     pub refund_fee_amount: Option<i64>,
     /// When the refund was requested, Unix milliseconds.
     #[check(recent_ms)]
-    pub timestamp: i64,
+    #[zalopay(time)]
+    pub timestamp: Option<i64>,
     /// Reason for the refund.
     #[check(non_empty)]
     pub description: String,
@@ -49,12 +51,12 @@ impl RefundOrder {
         description: impl Into<String>,
     ) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             m_refund_id: m_refund_id.into(),
             zp_trans_id: zp_trans_id.into(),
             amount,
             refund_fee_amount: None,
-            timestamp,
+            timestamp: Some(timestamp),
             description: description.into(),
         }
     }

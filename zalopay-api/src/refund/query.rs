@@ -9,26 +9,28 @@ use crate::{ResultCodes, ZaloPayRequest};
 ///
 /// MAC (key1): `app_id|m_refund_id|timestamp`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/query_refund", encoding = form, response = QueryRefundResponse, retry = safe)]
+#[endpoint(id = "refund.query", confidence = "C2", method = POST, host = openapi, path = "/v2/query_refund", encoding = form, response = QueryRefundResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, m_refund_id, timestamp])]
 pub struct QueryRefund {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// The merchant's refund id given to [`crate::refund::RefundOrder`].
     #[check(non_empty, max_len = 45)]
     pub m_refund_id: String,
     /// When the query is made, Unix milliseconds.
     #[check(recent_ms)]
-    pub timestamp: i64,
+    #[zalopay(time)]
+    pub timestamp: Option<i64>,
 }
 
 impl QueryRefund {
     /// A query for one refund.
     pub fn new(app_id: i64, m_refund_id: impl Into<String>, timestamp: i64) -> Self {
         Self {
-            app_id,
+            app_id: Some(app_id),
             m_refund_id: m_refund_id.into(),
-            timestamp,
+            timestamp: Some(timestamp),
         }
     }
 }

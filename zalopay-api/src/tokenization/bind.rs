@@ -70,14 +70,16 @@ wire_enum! {
 /// MAC (key1, third-party source only):
 /// `app_id|app_trans_id|identifier|binding_mode|binding_type|device_type|binding_data|payment_data|req_date`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = openapi, path = "/v2/tokenization/bind", encoding = form, response = TokenizationBindResponse)]
+#[endpoint(id = "tokenization.bind", confidence = "3P", method = POST, host = openapi, path = "/v2/tokenization/bind", encoding = form, response = TokenizationBindResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, identifier, binding_mode, binding_type, device_type, binding_data, payment_data, req_date])]
 pub struct TokenizationBind {
     /// The app id issued by ZaloPay.
-    pub app_id: i64,
+    #[zalopay(app_id)]
+    pub app_id: Option<i64>,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
-    pub req_date: i64,
+    #[zalopay(time)]
+    pub req_date: Option<i64>,
     /// The merchant's binding request id (`yyMMdd_…`).
     #[check(app_trans_id)]
     pub app_trans_id: String,
@@ -91,9 +93,11 @@ pub struct TokenizationBind {
     /// Mobile or desktop flow.
     pub device_type: DeviceType,
     /// JSON: `redirect_url`, `redirect_deep_link`, `callback_url`, `embed_data`.
+    #[zalopay(default = JsonString::empty_object())]
     pub binding_data: JsonString,
     /// JSON for `BIND_AND_PAY`: `amount`, `description`, `callback_url`, `embed_data`;
     /// `{}` for `BIND` (sent and signed either way, see specs/decisions.md D-03).
+    #[zalopay(default = JsonString::empty_object())]
     pub payment_data: JsonString,
 }
 
@@ -109,8 +113,8 @@ impl TokenizationBind {
         req_date: i64,
     ) -> Self {
         Self {
-            app_id,
-            req_date,
+            app_id: Some(app_id),
+            req_date: Some(req_date),
             app_trans_id: app_trans_id.into(),
             identifier: identifier.into(),
             binding_type,

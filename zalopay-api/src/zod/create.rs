@@ -28,13 +28,14 @@ pub struct ZodOrderInfo {
 ///
 /// MAC (key1): `appId|mcRefId|amount|mcExtInfo`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = POST, host = zod, path = "/v2/zod", encoding = json, response = ZodInvoiceResponse)]
+#[endpoint(id = "zod.create", confidence = "C2", method = POST, host = zod, path = "/v2/zod", encoding = json, response = ZodInvoiceResponse)]
 #[mac(key = key1, fields = [app_id, mc_ref_id, amount, mc_ext_info])]
 pub struct ZodCreateInvoice {
     /// The app id, as text (`appId`).
     #[wire(rename = "appId")]
     #[check(non_empty)]
-    pub app_id: String,
+    #[zalopay(app_id)]
+    pub app_id: Option<String>,
     /// The merchant's reference id (`mcRefId`).
     #[wire(rename = "mcRefId")]
     #[check(non_empty)]
@@ -55,6 +56,7 @@ pub struct ZodCreateInvoice {
     pub order_info: Vec<ZodOrderInfo>,
     /// Merchant data as a JSON string (`mcExtInfo`, e.g. `merchandiseSubtotal`).
     #[wire(rename = "mcExtInfo")]
+    #[zalopay(default = JsonString::empty_object())]
     pub mc_ext_info: JsonString,
 }
 
@@ -68,7 +70,7 @@ impl ZodCreateInvoice {
         order_info: Vec<ZodOrderInfo>,
     ) -> Self {
         Self {
-            app_id: app_id.to_string(),
+            app_id: Some(app_id.to_string()),
             mc_ref_id: mc_ref_id.into(),
             hub_id: None,
             driver_id: None,

@@ -10,13 +10,14 @@ use crate::response::{GatewayError, GatewayResponse};
 ///
 /// MAC (key1): `appId|mcRefId`.
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
-#[endpoint(method = GET, host = zod, path = "/v2/zod/status", encoding = query, response = ZodStatusResponse, retry = safe)]
+#[endpoint(id = "zod.status", confidence = "C2", method = GET, host = zod, path = "/v2/zod/status", encoding = query, response = ZodStatusResponse, retry = safe)]
 #[mac(key = key1, fields = [app_id, mc_ref_id])]
 pub struct ZodQueryStatus {
     /// The app id, as text (`appId`).
     #[wire(rename = "appId")]
     #[check(non_empty)]
-    pub app_id: String,
+    #[zalopay(app_id)]
+    pub app_id: Option<String>,
     /// The merchant's reference id (`mcRefId`).
     #[wire(rename = "mcRefId")]
     #[check(non_empty)]
@@ -27,7 +28,7 @@ impl ZodQueryStatus {
     /// A status query for one invoice.
     pub fn new(app_id: i64, mc_ref_id: impl Into<String>) -> Self {
         Self {
-            app_id: app_id.to_string(),
+            app_id: Some(app_id.to_string()),
             mc_ref_id: mc_ref_id.into(),
         }
     }

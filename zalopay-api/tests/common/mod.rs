@@ -147,12 +147,12 @@ pub fn tokenization_query() -> TokenizationQuery {
 }
 pub fn hybrid_pay() -> HybridPay {
     HybridPay {
-        app_id: 2554,
+        app_id: Some(2554),
         identifier: "ZLP User".to_owned(),
         pay_token: PAY_TOKEN.to_owned(),
         app_user: "user123".to_owned(),
         app_trans_id: TRANS.to_owned(),
-        app_time: TIME,
+        app_time: Some(TIME),
         amount: 50_000,
         description: "Demo - hybrid payment".to_owned(),
         item: JsonString::empty_array(),

@@ -5,6 +5,12 @@ pub struct Reply {
     pub return_code: i32,
 }
 
+impl zalopay_api::GatewayResponse for Reply {
+    fn rejection(&self) -> Option<zalopay_api::GatewayError> {
+        None
+    }
+}
+
 #[derive(ZaloPayRequest)]
 #[endpoint(method = POST, host = openapi, path = "/v2/create", encoding = form, response = Reply)]
 #[mac(key = key1, fields = [app_id, app_user, amount])]

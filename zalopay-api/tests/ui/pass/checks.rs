@@ -6,6 +6,12 @@ pub struct Reply {
     pub return_code: i32,
 }
 
+impl zalopay_api::GatewayResponse for Reply {
+    fn rejection(&self) -> Option<zalopay_api::GatewayError> {
+        None
+    }
+}
+
 #[derive(ZaloPayRequest)]
 #[endpoint(method = POST, host = openapi, path = "/v2/create", encoding = form, response = Reply, retry = same_id)]
 #[mac(key = key1, fields = [app_id, app_trans_id, m_refund_id, amount, fee, app_time, reqtime, note, data, extra])]

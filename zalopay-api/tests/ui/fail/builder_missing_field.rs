@@ -1,0 +1,10 @@
+// A required field left out of a builder is a compile error naming the field.
+use zalopay_api::order::CreateOrder;
+
+fn main() {
+    let _order = CreateOrder::builder()
+        .app_trans_id("240102_0001")
+        .app_user("user123")
+        .description("Order #1")
+        .build();
+}
