@@ -203,7 +203,8 @@ async fn the_merchant_id_is_found_in_every_encoding() {
         .send(&disbursement_txn())
         .await
         .unwrap_err();
-    client(2554, keys_2554(), &server.base)
+    // The fixture is app 553's (a client for another app refuses it before any I/O).
+    client(553, keys_553(), &server.base)
         .send(&zod_status())
         .await
         .unwrap_err();

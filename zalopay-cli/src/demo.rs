@@ -310,8 +310,11 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
             (dir.join("shop.db"), None)
         }
         None => {
+            // Unique per demo, also for two demos started in one millisecond by one process.
+            static DEMOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = DEMOS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let db = std::env::temp_dir().join(format!(
-                "zalopay-demo-shop-{}-{}.db",
+                "zalopay-demo-shop-{}-{}-{n}.db",
                 std::process::id(),
                 SystemClock.now_ms()
             ));
