@@ -6,7 +6,7 @@ use quote::quote_spanned;
 use syn::meta::ParseNestedMeta;
 
 /// A parsed check: what to verify, typed when parsed.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub enum CheckKind {
     Positive,
     MaxLen(usize),

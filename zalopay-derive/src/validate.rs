@@ -183,7 +183,7 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
         .map(|f| f.ident);
     for field in &request.fields {
         for check in &field.checks {
-            if check.kind == CheckKind::MRefundId && app_id_member.is_none() {
+            if matches!(check.kind, CheckKind::MRefundId) && app_id_member.is_none() {
                 errors.at(
                     check.span,
                     format!("`m_refund_id` checks the `yyMMdd_<app_id>_` prefix against the `app_id` field, and `{}` has none", request.input.ident),
