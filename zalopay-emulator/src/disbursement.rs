@@ -193,21 +193,27 @@ pub(crate) async fn topup(State(state): State<EmulatorState>, params: Params) ->
     Ok(Json(success(json!({ "data": data }))))
 }
 
-/// `POST /v2/disbursement/txn`.
-pub(crate) async fn txn(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+/// Authenticates a transaction query (`app_id|partner_order_id|time`, the same MAC for the
+/// classic `txn` and All-in-One `query-txn`) and returns the top-up's key.
+pub(crate) fn txn_key(state: &EmulatorState, params: &Params) -> Result<Key, ApiError> {
     let app = authenticate(
-        &state,
-        &params,
+        state,
+        params,
         "app_id",
         "mac",
         &["partner_order_id", "time"],
         &[Seg::F("app_id"), Seg::F("partner_order_id"), Seg::F("time")],
     )?;
     params.required_i64("time")?;
-    let key: Key = (
+    Ok((
         app.app_id,
         params.get_or_empty("partner_order_id").to_owned(),
-    );
+    ))
+}
+
+/// `POST /v2/disbursement/txn`.
+pub(crate) async fn txn(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+    let key = txn_key(&state, &params)?;
     let store = state.store();
     let topup = store
         .topups

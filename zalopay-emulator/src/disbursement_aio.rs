@@ -151,19 +151,7 @@ pub(crate) async fn transfer_fund(State(state): State<EmulatorState>, params: Pa
 
 /// `POST /v2/disbursement/query-txn`: unknown `partner_order_id` → 2/-101.
 pub(crate) async fn query_txn(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
-        &state,
-        &params,
-        "app_id",
-        "mac",
-        &["partner_order_id", "time"],
-        &[Seg::F("app_id"), Seg::F("partner_order_id"), Seg::F("time")],
-    )?;
-    params.required_i64("time")?;
-    let key: Key = (
-        app.app_id,
-        params.get_or_empty("partner_order_id").to_owned(),
-    );
+    let key = super::disbursement::txn_key(&state, &params)?;
     let store = state.store();
     let topup = store
         .topups
