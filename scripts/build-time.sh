@@ -9,7 +9,8 @@
 #
 # Each program is its own crate in a temporary directory with its own CARGO_TARGET_DIR, so
 # every build starts from nothing; dependencies are downloaded first (not timed). Rounds
-# alternate the programs so that a change in the machine's load hits all of them alike.
+# alternate the programs so that a change in the machine's load hits all of them alike, and
+# even rounds swap each pair's order. Use an even number of rounds.
 # Usage: scripts/build-time.sh [ROUNDS]   (default 1; each round is four cold builds)
 # Prints each build's wall-clock and CPU seconds (user + system, summed over every rustc), then
 # per program pair the min / median / max of the per-round ratios. Wall time is what the
@@ -104,7 +105,11 @@ export CARGO_INCREMENTAL=0
 TIMEFORMAT='%R %U %S'
 declare -A wall cpu # "$name,$round" -> seconds: wall clock, and user + system CPU of the build
 for round in $(seq 1 "$rounds"); do
-  for name in "${names[@]}"; do
+  order=("${names[@]}")
+  # Even rounds run each pair SDK first, so that whatever the first build of a pair pays for
+  # (files not yet in the page cache, a burst of other jobs) falls on both sides alike.
+  (( round % 2 )) || order=(verify-sdk verify-floor client-sdk client-floor)
+  for name in "${order[@]}"; do
     rm -rf "$work/target-$name"
     if ! { time (cd "$work/$name" && CARGO_TARGET_DIR="$work/target-$name" cargo build -q \
         2>"$work/$name.log"); } 2>"$work/$name.time"; then
