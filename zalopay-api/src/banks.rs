@@ -27,16 +27,6 @@ pub struct ListBanks {
     pub req_time: Option<String>,
 }
 
-impl ListBanks {
-    /// A bank-list request for `app_id` made at `req_time_ms` (Unix milliseconds).
-    pub fn new(app_id: i64, req_time_ms: i64) -> Self {
-        Self {
-            app_id: Some(app_id.to_string()),
-            req_time: Some(req_time_ms.to_string()),
-        }
-    }
-}
-
 /// Payment channel ids used as keys of [`ListBanksResponse::banks`].
 pub mod pmcid {
     /// Visa / Master / JCB credit cards.

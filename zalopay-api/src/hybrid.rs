@@ -5,6 +5,7 @@
 //! both follow `specs/zalopay.openapi.json` (`hybrid.pay`, confidence `?`). Test in the sandbox
 //! before shipping. Changing either is a one-line change in the annotation below.
 
+use crate::ids::{AppTransId, PayToken};
 use serde::{Deserialize, Serialize};
 
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
@@ -25,13 +26,13 @@ pub struct HybridPay {
     pub identifier: String,
     /// The binding's pay token.
     #[check(non_empty)]
-    pub pay_token: String,
+    pub pay_token: PayToken,
     /// Who pays (≤ 50 chars).
     #[check(non_empty, max_len = 50)]
     pub app_user: String,
     /// The merchant's order id (`yyMMdd_…`, ≤ 40 chars).
     #[check(app_trans_id)]
-    pub app_trans_id: String,
+    pub app_trans_id: AppTransId,
     /// When the order was created, Unix milliseconds (within 15 minutes of now).
     #[check(recent_ms)]
     #[zalopay(time)]

@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
+use zalopay_api::ids::{AppTransId, BindingId, MRefundId, PartnerOrderId, PayToken, ZpTransToken};
 
 use hmac::{Hmac, KeyInit, Mac};
 use proptest::prelude::*;
@@ -113,9 +114,39 @@ fn json_text() -> impl Strategy<Value = JsonString> {
     prop_oneof![json_object(), json_array()].prop_map(|t| JsonString::from_raw(t).unwrap())
 }
 
+/// Random ids and tokens, each of a valid shape (their types refuse any other) but with every
+/// character the shape allows: `|`, `&`, `=`, `+`, `%`, `#`, `?` in the opaque tokens.
+#[derive(Debug, Clone)]
+struct Ids {
+    trans: AppTransId,
+    refund: MRefundId,
+    partner: PartnerOrderId,
+    zp_token: ZpTransToken,
+    pay_token: PayToken,
+    binding: BindingId,
+}
+
+fn ids() -> impl Strategy<Value = Ids> {
+    (
+        "[0-9]{6}_[A-Za-z0-9_.-]{1,33}",
+        "[0-9]{6}_[0-9]{1,10}_[A-Za-z0-9_.-]{1,27}",
+        "[A-Za-z0-9_.-]{1,50}",
+        prop::array::uniform3("[!-~]{1,64}"),
+    )
+        .prop_map(|(trans, refund, partner, [zp, pay, binding])| Ids {
+            trans: AppTransId::try_from(trans).unwrap(),
+            refund: MRefundId::try_from(refund).unwrap(),
+            partner: PartnerOrderId::try_from(partner).unwrap(),
+            zp_token: ZpTransToken::try_from(zp).unwrap(),
+            pay_token: PayToken::try_from(pay).unwrap(),
+            binding: BindingId::try_from(binding).unwrap(),
+        })
+}
+
 /// A bag of random values the request builders draw from.
 #[derive(Debug, Clone)]
 struct Bag {
+    id: Ids,
     s: [String; 8],
     o: [Option<String>; 4],
     n: [i64; 4],
@@ -139,10 +170,11 @@ fn bag() -> impl Strategy<Value = Bag> {
             json_array().prop_map(|t| JsonString::from_raw(t).unwrap()),
             prop::option::of(json_text()),
         ),
-        (prop::option::of(amount()), any::<u8>()),
+        (prop::option::of(amount()), any::<u8>(), ids()),
     )
         .prop_map(
-            |(s, o, n, (app_id, time), (obj, arr, opt_json), (opt_n, pick))| Bag {
+            |(s, o, n, (app_id, time), (obj, arr, opt_json), (opt_n, pick, id))| Bag {
+                id,
                 s,
                 o,
                 n,
@@ -452,7 +484,14 @@ fn every_spec_operation_has_a_property() {
 #[test]
 fn order_create() {
     property("order.create", |b| {
-        let mut r = CreateOrder::new(b.app_id, &b.s[0], &b.s[1], b.n[0], b.time, &b.s[2]);
+        let mut r = CreateOrder::builder()
+            .app_id(b.app_id)
+            .app_trans_id(b.id.trans.clone())
+            .app_user(&b.s[1])
+            .amount(b.n[0])
+            .app_time(b.time)
+            .description(&b.s[2])
+            .build();
         r.embed_data = b.obj[0].clone();
         r.item = b.arr.clone();
         r.expire_duration_seconds = b.opt_n;
@@ -471,21 +510,40 @@ fn order_create() {
 #[test]
 fn order_query() {
     property("order.query", |b| {
-        (QueryOrder::new(b.app_id, &b.s[0]), none())
+        (
+            QueryOrder::builder()
+                .app_id(b.app_id)
+                .app_trans_id(b.id.trans.clone())
+                .build(),
+            none(),
+        )
     });
 }
 
 #[test]
 fn order_cancel() {
     property("order.cancel", |b| {
-        (CancelOrder::new(b.app_id, &b.s[0]), none())
+        (
+            CancelOrder::builder()
+                .app_id(b.app_id)
+                .app_trans_id(b.id.trans.clone())
+                .build(),
+            none(),
+        )
     });
 }
 
 #[test]
 fn refund_create() {
     property("refund.create", |b| {
-        let r = RefundOrder::new(b.app_id, &b.s[0], b.n[0], b.n[1], b.time, &b.s[1]);
+        let r = RefundOrder::builder()
+            .app_id(b.app_id)
+            .m_refund_id(b.id.refund.clone())
+            .zp_trans_id(b.n[0])
+            .amount(b.n[1])
+            .timestamp(b.time)
+            .description(&b.s[1])
+            .build();
         // Both with and without the fee: `refund_fee_amount?` drops out with its separator.
         let r = match b.opt_n {
             Some(fee) => r.with_fee(fee),
@@ -498,14 +556,24 @@ fn refund_create() {
 #[test]
 fn refund_query() {
     property("refund.query", |b| {
-        (QueryRefund::new(b.app_id, &b.s[0], b.time), none())
+        (
+            QueryRefund::builder()
+                .app_id(b.app_id)
+                .m_refund_id(b.id.refund.clone())
+                .timestamp(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
 #[test]
 fn banks_list() {
     property("banks.list", |b| {
-        let mut r = ListBanks::new(b.app_id, b.time);
+        let mut r = ListBanks::builder()
+            .app_id(b.app_id.to_string())
+            .req_time(b.time.to_string())
+            .build();
         if b.pick & 1 == 1 {
             r.app_id = Some(b.s[0].clone());
             r.req_time = Some(b.s[1].clone());
@@ -536,7 +604,12 @@ fn quickpay_create() {
 #[test]
 fn agreement_bind() {
     property("agreement.bind", |b| {
-        let mut r = AgreementBind::new(b.app_id, &b.s[0], &b.s[1], b.time);
+        let mut r = AgreementBind::builder()
+            .app_id(b.app_id)
+            .app_trans_id(b.id.trans.clone())
+            .identifier(&b.s[1])
+            .req_date(b.time)
+            .build();
         r.max_amount = b.opt_n;
         r.binding_type = b.o[0].clone();
         r.binding_data = b.opt_json.clone();
@@ -550,7 +623,14 @@ fn agreement_bind() {
 #[test]
 fn agreement_query() {
     property("agreement.query", |b| {
-        (AgreementQuery::new(b.app_id, &b.s[0], b.time), none())
+        (
+            AgreementQuery::builder()
+                .app_id(b.app_id)
+                .app_trans_id(b.id.trans.clone())
+                .req_date(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
@@ -558,7 +638,12 @@ fn agreement_query() {
 fn agreement_unbind() {
     property("agreement.unbind", |b| {
         (
-            AgreementUnbind::new(b.app_id, &b.s[0], &b.s[1], b.time),
+            AgreementUnbind::builder()
+                .app_id(b.app_id)
+                .identifier(&b.s[0])
+                .binding_id(b.id.binding.clone())
+                .req_date(b.time)
+                .build(),
             none(),
         )
     });
@@ -568,7 +653,13 @@ fn agreement_unbind() {
 fn agreement_balance() {
     property("agreement.balance", |b| {
         (
-            AgreementBalance::new(b.app_id, &b.s[0], &b.s[1], b.n[0], b.time),
+            AgreementBalance::builder()
+                .app_id(b.app_id)
+                .identifier(&b.s[0])
+                .pay_token(b.id.pay_token.clone())
+                .amount(b.n[0])
+                .req_date(b.time)
+                .build(),
             none(),
         )
     });
@@ -578,7 +669,13 @@ fn agreement_balance() {
 fn agreement_pay() {
     property("agreement.pay", |b| {
         (
-            AgreementPay::new(b.app_id, &b.s[0], &b.s[1], &b.s[2], b.time),
+            AgreementPay::builder()
+                .app_id(b.app_id)
+                .identifier(&b.s[0])
+                .zp_trans_token(b.id.zp_token.clone())
+                .pay_token(b.id.pay_token.clone())
+                .req_date(b.time)
+                .build(),
             none(),
         )
     });
@@ -587,7 +684,14 @@ fn agreement_pay() {
 #[test]
 fn agreement_query_user() {
     property("agreement.query_user", |b| {
-        (AgreementQueryUser::new(b.app_id, &b.s[0], b.time), none())
+        (
+            AgreementQueryUser::builder()
+                .app_id(b.app_id)
+                .access_token(b.id.pay_token.clone())
+                .req_date(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
@@ -609,15 +713,15 @@ fn tokenization_bind() {
         } else {
             DeviceType::Desktop
         };
-        let mut r = TokenizationBind::new(
-            b.app_id,
-            &b.s[0],
-            &b.s[1],
-            binding_type,
-            mode,
-            device,
-            b.time,
-        );
+        let mut r = TokenizationBind::builder()
+            .app_id(b.app_id)
+            .app_trans_id(b.id.trans.clone())
+            .identifier(&b.s[1])
+            .binding_type(binding_type)
+            .binding_mode(mode)
+            .device_type(device)
+            .req_date(b.time)
+            .build();
         r.binding_data = b.obj[0].clone();
         r.payment_data = b.obj[1].clone();
         (r, none())
@@ -627,7 +731,14 @@ fn tokenization_bind() {
 #[test]
 fn tokenization_query() {
     property("tokenization.query", |b| {
-        (TokenizationQuery::new(b.app_id, &b.s[0], b.time), none())
+        (
+            TokenizationQuery::builder()
+                .app_id(b.app_id)
+                .app_trans_id(b.id.trans.clone())
+                .req_date(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
@@ -637,9 +748,9 @@ fn hybrid_pay() {
         let r = HybridPay {
             app_id: Some(b.app_id),
             identifier: b.s[0].clone(),
-            pay_token: b.s[1].clone(),
+            pay_token: b.id.pay_token.clone(),
             app_user: b.s[2].clone(),
-            app_trans_id: b.s[3].clone(),
+            app_trans_id: b.id.trans.clone(),
             app_time: Some(b.time),
             amount: b.n[0],
             description: b.s[4].clone(),
@@ -653,7 +764,11 @@ fn hybrid_pay() {
 #[test]
 fn disbursement_balance() {
     property("disbursement.balance", |b| {
-        let mut r = DisbursementBalance::new(b.app_id, &b.s[0], b.time);
+        let mut r = DisbursementBalance::builder()
+            .app_id(b.app_id)
+            .payment_id(&b.s[0])
+            .time(b.time)
+            .build();
         r.request_id = b.o[0].clone();
         (r, none())
     });
@@ -662,7 +777,11 @@ fn disbursement_balance() {
 #[test]
 fn disbursement_user() {
     property("disbursement.user", |b| {
-        let mut r = DisbursementUser::new(b.app_id, &b.s[0], b.time);
+        let mut r = DisbursementUser::builder()
+            .app_id(b.app_id)
+            .phone(&b.s[0])
+            .time(b.time)
+            .build();
         r.request_id = b.o[0].clone();
         (r, none())
     });
@@ -672,8 +791,15 @@ fn disbursement_user() {
 #[test]
 fn disbursement_topup() {
     property("disbursement.topup", |b| {
-        let mut r =
-            DisbursementTopup::new(b.app_id, &b.s[0], &b.s[1], &b.s[2], b.n[0], &b.s[3], b.time);
+        let mut r = DisbursementTopup::builder()
+            .app_id(b.app_id)
+            .payment_id(&b.s[0])
+            .partner_order_id(b.id.partner.clone())
+            .m_u_id(&b.s[2])
+            .amount(b.n[0])
+            .description(&b.s[3])
+            .time(b.time)
+            .build();
         r.partner_embed_data = b.obj[0].clone();
         r.extra_info = b.obj[1].clone();
         r.reference_id = b.o[0].clone();
@@ -684,7 +810,14 @@ fn disbursement_topup() {
 #[test]
 fn disbursement_txn() {
     property("disbursement.txn", |b| {
-        (DisbursementTxn::new(b.app_id, &b.s[0], b.time), none())
+        (
+            DisbursementTxn::builder()
+                .app_id(b.app_id)
+                .partner_order_id(b.id.partner.clone())
+                .time(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
@@ -718,7 +851,7 @@ fn disbursement_transfer_fund() {
         let r = TransferFund::builder()
             .app_id(b.app_id)
             .payment_id(b.s[0].clone())
-            .partner_order_id(b.s[1].clone())
+            .partner_order_id(b.id.partner.clone())
             .disbursement_type(disbursement_type(b))
             .receiver_info(b.s[2].clone())
             .amount(b.n[0])
@@ -736,7 +869,7 @@ fn disbursement_query_txn() {
     property("disbursement.query_txn", |b| {
         let r = QueryTxn::builder()
             .app_id(b.app_id)
-            .partner_order_id(b.s[0].clone())
+            .partner_order_id(b.id.partner.clone())
             .time(b.time)
             .build();
         (r, none())
@@ -756,14 +889,22 @@ fn disbursement_bank_codes() {
 #[test]
 fn zod_create() {
     property("zod.create", |b| {
-        let parcels = (0..(b.pick % 3))
+        let parcels: Vec<ZodOrderInfo> = (0..(b.pick % 3))
             .map(|i| ZodOrderInfo {
                 tracking_number: b.s[2 + usize::from(i)].clone(),
                 description: b.s[5].clone(),
                 amount: b.n[1 + usize::from(i)],
             })
             .collect();
-        let mut r = ZodCreateInvoice::new(b.app_id, &b.s[0], b.n[0], &b.s[1], parcels);
+        let mut r = ZodCreateInvoice::builder()
+            .app_id(b.app_id.to_string())
+            .mc_ref_id(&b.s[0])
+            .amount(b.n[0])
+            .receiver(ZodReceiver {
+                contact: b.s[1].clone(),
+            })
+            .order_info(parcels)
+            .build();
         r.mc_ext_info = b.obj[0].clone();
         r.hub_id = b.o[0].clone();
         r.driver_id = b.o[1].clone();
@@ -777,7 +918,10 @@ fn zod_create() {
 #[test]
 fn zod_invoice() {
     property("zod.invoice", |b| {
-        let mut r = ZodQueryInvoice::new(b.app_id, &b.s[0]);
+        let mut r = ZodQueryInvoice::builder()
+            .app_id(b.app_id.to_string())
+            .mc_ref_id(&b.s[0])
+            .build();
         if b.pick & 1 == 1 {
             r.app_id = Some(b.s[1].clone());
         }
@@ -788,7 +932,10 @@ fn zod_invoice() {
 #[test]
 fn zod_status() {
     property("zod.status", |b| {
-        let mut r = ZodQueryStatus::new(b.app_id, &b.s[0]);
+        let mut r = ZodQueryStatus::builder()
+            .app_id(b.app_id.to_string())
+            .mc_ref_id(&b.s[0])
+            .build();
         if b.pick & 1 == 1 {
             r.app_id = Some(b.s[1].clone());
         }

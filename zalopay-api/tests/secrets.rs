@@ -11,6 +11,7 @@ mod faulty;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zalopay_api::ids::AppTransId;
 
 use common::*;
 use faulty::Fault;
@@ -119,14 +120,19 @@ async fn errors_and_tracing_never_show_a_key() {
     errors.push(client.send(&cancel_order()).await.unwrap_err());
     errors.push(client.send(&cancel_order()).await.unwrap_err());
     errors.push(client.send(&cancel_order()).await.unwrap_err());
-    let mut invalid = query_order();
-    invalid.app_trans_id = String::new();
+    let mut invalid = create_order();
+    invalid.amount = 0;
     errors.push(client.send(&invalid).await.unwrap_err());
     #[cfg(feature = "rsa")]
     errors.push(client.send(&disbursement_topup()).await.unwrap_err());
     errors.push(
         client
-            .send(&zalopay_api::order::QueryOrder::new(2554, TRANS))
+            .send(
+                &zalopay_api::order::QueryOrder::builder()
+                    .app_id(2554)
+                    .app_trans_id(AppTransId::try_from(TRANS).unwrap())
+                    .build(),
+            )
             .await
             .unwrap_err(),
     );

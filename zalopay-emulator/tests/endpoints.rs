@@ -5,20 +5,21 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
+use zalopay_api::ids::AppTransId;
 use zalopay_api::order::{CreateOrder, OrderStatus, QueryOrder};
 
 #[tokio::test]
 async fn sdk_create_and_query_against_the_emulator() {
     let env = start().await;
     let client = env.client();
-    let order = CreateOrder::new(
-        APP,
-        format!("{TODAY}_sdk_1"),
-        "user123",
-        50_000,
-        NOW,
-        "Shop <b> - order #1",
-    );
+    let order = CreateOrder::builder()
+        .app_id(APP)
+        .app_trans_id(AppTransId::try_from(format!("{TODAY}_sdk_1")).unwrap())
+        .app_user("user123")
+        .amount(50_000)
+        .app_time(NOW)
+        .description("Shop <b> - order #1")
+        .build();
     let created = client.send(&order).await.unwrap();
     assert_eq!(created.codes.return_code, 1);
     let url = created.order_url.unwrap();
@@ -30,7 +31,12 @@ async fn sdk_create_and_query_against_the_emulator() {
     assert!(created.qr_code.unwrap().starts_with("000201"));
 
     let status = client
-        .send(&QueryOrder::new(APP, format!("{TODAY}_sdk_1")))
+        .send(
+            &QueryOrder::builder()
+                .app_id(APP)
+                .app_trans_id(AppTransId::try_from(format!("{TODAY}_sdk_1")).unwrap())
+                .build(),
+        )
         .await
         .unwrap();
     assert_eq!(status.codes.return_code, 3);
@@ -38,7 +44,12 @@ async fn sdk_create_and_query_against_the_emulator() {
 
     env.pay(&format!("{TODAY}_sdk_1")).await;
     let status = client
-        .send(&QueryOrder::new(APP, format!("{TODAY}_sdk_1")))
+        .send(
+            &QueryOrder::builder()
+                .app_id(APP)
+                .app_trans_id(AppTransId::try_from(format!("{TODAY}_sdk_1")).unwrap())
+                .build(),
+        )
         .await
         .unwrap();
     let OrderStatus::Paid {

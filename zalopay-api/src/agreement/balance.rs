@@ -1,5 +1,6 @@
 //! `POST /v2/agreement/balance`: can the bound wallet pay this amount?
 
+use crate::ids::PayToken;
 use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
@@ -20,7 +21,7 @@ pub struct AgreementBalance {
     pub identifier: String,
     /// The binding's pay token.
     #[check(non_empty)]
-    pub pay_token: String,
+    pub pay_token: PayToken,
     /// Amount to check, VND.
     #[check(positive)]
     pub amount: i64,
@@ -28,25 +29,6 @@ pub struct AgreementBalance {
     #[check(recent_ms)]
     #[zalopay(time)]
     pub req_date: Option<i64>,
-}
-
-impl AgreementBalance {
-    /// A payability check.
-    pub fn new(
-        app_id: i64,
-        identifier: impl Into<String>,
-        pay_token: impl Into<String>,
-        amount: i64,
-        req_date: i64,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            identifier: identifier.into(),
-            pay_token: pay_token.into(),
-            amount,
-            req_date: Some(req_date),
-        }
-    }
 }
 
 /// One channel and whether it can pay.

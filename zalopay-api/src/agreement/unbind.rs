@@ -1,5 +1,6 @@
 //! `POST /v2/agreement/unbind`: end a wallet binding.
 
+use crate::ids::BindingId;
 use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
@@ -19,28 +20,11 @@ pub struct AgreementUnbind {
     pub identifier: String,
     /// ZaloPay's binding id.
     #[check(non_empty)]
-    pub binding_id: String,
+    pub binding_id: BindingId,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]
     pub req_date: Option<i64>,
-}
-
-impl AgreementUnbind {
-    /// Unbinds `binding_id` of `identifier`.
-    pub fn new(
-        app_id: i64,
-        identifier: impl Into<String>,
-        binding_id: impl Into<String>,
-        req_date: i64,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            identifier: identifier.into(),
-            binding_id: binding_id.into(),
-            req_date: Some(req_date),
-        }
-    }
 }
 
 /// The answer to [`AgreementUnbind`]: result codes only.

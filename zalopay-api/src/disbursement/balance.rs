@@ -25,18 +25,6 @@ pub struct DisbursementBalance {
     pub time: Option<i64>,
 }
 
-impl DisbursementBalance {
-    /// A balance query.
-    pub fn new(app_id: i64, payment_id: impl Into<String>, time: i64) -> Self {
-        Self {
-            request_id: None,
-            app_id: Some(app_id),
-            payment_id: payment_id.into(),
-            time: Some(time),
-        }
-    }
-}
-
 /// The balance.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct MerchantBalance {

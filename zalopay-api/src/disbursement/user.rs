@@ -26,18 +26,6 @@ pub struct DisbursementUser {
     pub time: Option<i64>,
 }
 
-impl DisbursementUser {
-    /// A wallet lookup.
-    pub fn new(app_id: i64, phone: impl Into<String>, time: i64) -> Self {
-        Self {
-            request_id: None,
-            app_id: Some(app_id),
-            phone: phone.into(),
-            time: Some(time),
-        }
-    }
-}
-
 /// The wallet found.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(default)]

@@ -24,16 +24,6 @@ pub struct ZodQueryStatus {
     pub mc_ref_id: String,
 }
 
-impl ZodQueryStatus {
-    /// A status query for one invoice.
-    pub fn new(app_id: i64, mc_ref_id: impl Into<String>) -> Self {
-        Self {
-            app_id: Some(app_id.to_string()),
-            mc_ref_id: mc_ref_id.into(),
-        }
-    }
-}
-
 /// The state of a ZOD invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
