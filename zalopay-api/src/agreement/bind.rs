@@ -69,6 +69,7 @@ impl AgreementBind {
 /// The answer to [`AgreementBind`]. Sources disagree on the link fields' names, so both
 /// variants are kept, all optional.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementBindResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -51,6 +51,7 @@ impl AgreementPay {
 
 /// The answer to [`AgreementPay`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementPayResponse {
     /// Result codes: 1 paid, 3 processing (poll [`crate::order::QueryOrder`]).
     #[serde(flatten)]

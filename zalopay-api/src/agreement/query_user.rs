@@ -36,6 +36,7 @@ impl AgreementQueryUser {
 
 /// The answer to [`AgreementQueryUser`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementQueryUserResponse {
     /// Result codes.
     #[serde(flatten)]

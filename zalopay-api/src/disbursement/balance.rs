@@ -39,6 +39,7 @@ impl DisbursementBalance {
 
 /// The balance.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct MerchantBalance {
     /// Balance, VND.
     #[serde(default)]
@@ -47,6 +48,7 @@ pub struct MerchantBalance {
 
 /// The answer to [`DisbursementBalance`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementBalanceResponse {
     /// Result codes.
     #[serde(flatten)]

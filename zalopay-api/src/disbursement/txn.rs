@@ -37,6 +37,7 @@ impl DisbursementTxn {
 
 /// The answer to [`DisbursementTxn`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementTxnResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -32,6 +32,7 @@ impl CancelOrder {
 
 /// The answer to [`CancelOrder`]: result codes only.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct CancelOrderResponse {
     /// Result codes: 1 cancelled.
     #[serde(flatten)]

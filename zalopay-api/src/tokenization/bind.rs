@@ -128,6 +128,7 @@ impl TokenizationBind {
 
 /// The answer to [`TokenizationBind`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct TokenizationBindResponse {
     /// Result codes.
     #[serde(flatten)]
