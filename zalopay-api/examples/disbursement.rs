@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = Config::new(15555, keys, Environment::parse(&endpoint)?);
     // The public 512-bit test key of the official samples, unless ZALOPAY_RSA_KEY is set.
     let rsa_key = std::env::var("ZALOPAY_RSA_KEY").unwrap_or_else(|_| TEST_RSA_KEY.to_owned());
-    config.rsa_key = Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(
+    config = config.with_rsa_key(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(
         &rsa_key,
     )?);
     let client = Client::new(config)?;

@@ -43,6 +43,7 @@ pub mod pmcid {
 
 /// One bank within a payment channel.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct Bank {
     /// Bank code, usable as `bank_code` of [`crate::order::CreateOrder`].
     #[serde(rename = "bankcode")]
@@ -66,6 +67,7 @@ pub struct Bank {
 
 /// The answer to [`ListBanks`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct ListBanksResponse {
     /// `1` ok, `2` fail (legacy name `returncode`).
     #[serde(rename = "returncode")]

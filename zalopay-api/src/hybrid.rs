@@ -53,6 +53,7 @@ pub struct HybridPay {
 
 /// The answer to [`HybridPay`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct HybridPayResponse {
     /// Result codes: 1 paid, 3 processing.
     #[serde(flatten)]

@@ -131,7 +131,7 @@ mod wire;
 pub use callback::{Callback, CallbackError, CallbackReply, verify_callback};
 #[cfg(feature = "client")]
 pub use client::Client;
-pub use client::{Config, PreparedRequest, RetryPolicy};
+pub use client::{CallOptions, Config, PreparedRequest, RetryPolicy};
 pub use endpoint::{
     Confidence, Encoding, Endpoint, Host, MacSegment, Method, Operation, OperationResponse, Param,
     ParamKind, RetryClass, SignatureScheme, Signed, SignedRequest,

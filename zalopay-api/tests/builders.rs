@@ -90,12 +90,12 @@ async fn a_retry_re_sends_the_same_app_id_time_and_mac() {
     }
     let config = Config::new(2554, keys_2554(), Environment::Custom(server.base.clone()))
         .with_clock(Arc::new(Ticking(std::sync::atomic::AtomicI64::new(TIME))))
-        .with_retry(RetryPolicy {
-            initial_backoff: std::time::Duration::ZERO,
-            max_backoff: std::time::Duration::ZERO,
-            jitter: false,
-            ..RetryPolicy::default()
-        });
+        .with_retry(
+            RetryPolicy::default()
+                .with_initial_backoff(std::time::Duration::ZERO)
+                .with_max_backoff(std::time::Duration::ZERO)
+                .with_jitter(false),
+        );
     let client = Client::new(config).unwrap();
     let query = QueryRefund::builder()
         .m_refund_id(MRefundId::try_from("230407_2554_1680848533635").unwrap())

@@ -245,7 +245,7 @@ fn disbursement_topup_sig_step() {
     );
     // And end to end through the client: the `sig` parameter carries it.
     let mut config = fixture_config(15555, keys_15555(), Environment::Sandbox);
-    config.rsa_key = Some(key);
+    config = config.with_rsa_key(key);
     let prepared = Client::new(config)
         .unwrap()
         .prepare(&common::disbursement_topup())

@@ -59,20 +59,20 @@ fn client(base: &str) -> Client {
         zalopay_api::Keys::new(KEY1, KEY2).unwrap(),
         Environment::Custom(base.to_owned()),
     )
-    .with_retry(RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(1),
-        multiplier: 1.0,
-        max_backoff: Duration::from_millis(1),
-        jitter: false,
-        rate_limit_backoff: Duration::from_millis(1),
-        max_retry_after: Duration::from_millis(1),
-    });
+    .with_retry(
+        RetryPolicy::none()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(1))
+            .with_max_backoff(Duration::from_millis(1))
+            .with_rate_limit_backoff(Duration::from_millis(1))
+            .with_max_retry_after(Duration::from_millis(1)),
+    );
     config.timeout = Duration::from_millis(300);
     #[cfg(feature = "rsa")]
     {
-        config.rsa_key =
-            Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
+        config = config.with_rsa_key(
+            zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap(),
+        );
     }
     Client::new(config).unwrap()
 }

@@ -113,9 +113,15 @@ fn ctx(global: &GlobalArgs) -> Result<Ctx, CliError> {
     let mut config = Config::new(app_id, creds.request_keys()?, environment);
     #[cfg(feature = "rsa")]
     if let Some(text) = &global.rsa_key {
-        config.rsa_key = Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(
+        config = config.with_rsa_key(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(
             &key_text(text)?,
         )?);
+    }
+    #[cfg(feature = "rsa")]
+    if let Some(text) = &global.zalopay_public_key {
+        config = config.with_zalopay_public_key(
+            zalopay_api::rsa::ZaloPayPublicKey::from_base64_der(&key_text(text)?)?,
+        );
     }
     Ok(Ctx {
         client: Client::new(config)?,
@@ -1024,23 +1030,20 @@ async fn run_quickpay(global: &GlobalArgs, args: QuickpayArgs) -> Result<(), Cli
                 app_trans_id: given,
             },
         payment_code,
-        payment_code_encrypted,
         description,
         callback_url,
     } = args;
     let id = app_trans_id(given)?;
-    let encrypted = payment_code_encrypted.unwrap_or_else(|| payment_code.clone());
-    let mut request = quickpay::QuickPay::new(
-        ctx.app_id,
-        id.clone(),
-        app_user,
-        amount,
-        now_ms(),
-        payment_code,
-        encrypted,
-    );
-    request.item = json_arg("item", &item)?;
-    request.embed_data = json_arg("embed-data", &embed_data)?;
+    let payment_code = quickpay::PaymentCode::new(payment_code)
+        .map_err(|e| CliError::new(format!("--payment-code: {e}")))?;
+    let mut request = quickpay::QuickPay::builder()
+        .app_trans_id(id.as_str())
+        .app_user(app_user)
+        .amount(amount)
+        .payment_code_raw(payment_code)
+        .item(json_arg("item", &item)?)
+        .embed_data(json_arg("embed-data", &embed_data)?)
+        .build();
     request.description = description;
     request.callback_url = callback_url;
     let value = call(&ctx.client, &request).await?;

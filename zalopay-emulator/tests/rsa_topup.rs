@@ -27,7 +27,7 @@ fn rsa_client(env: &common::Env) -> Client {
         Environment::Custom(env.base()),
     )
     .with_clock(Arc::new(SharedClock(env.clock.clone())));
-    config.rsa_key = Some(MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
+    config = config.with_rsa_key(MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
     Client::new(config).unwrap()
 }
 

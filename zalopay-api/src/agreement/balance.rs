@@ -33,6 +33,7 @@ pub struct AgreementBalance {
 
 /// One channel and whether it can pay.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct PayableChannel {
     /// Payment channel id (`pmcid`, 38 = wallet).
     pub channel: i64,
@@ -46,6 +47,7 @@ pub struct PayableChannel {
 
 /// The answer to [`AgreementBalance`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementBalanceResponse {
     /// Result codes.
     #[serde(flatten)]

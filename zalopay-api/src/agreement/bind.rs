@@ -46,6 +46,7 @@ pub struct AgreementBind {
 /// The answer to [`AgreementBind`]. Sources disagree on the link fields' names, so both
 /// variants are kept, all optional.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementBindResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -33,6 +33,7 @@ pub struct AgreementPay {
 
 /// The answer to [`AgreementPay`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementPayResponse {
     /// Result codes: 1 paid, 3 processing (poll [`crate::order::QueryOrder`]).
     #[serde(flatten)]

@@ -27,6 +27,7 @@ pub struct AgreementQuery {
 
 /// The binding, as ZaloPay knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
 #[serde(default)]
 pub struct BindingData {
     /// The app id.
@@ -138,6 +139,7 @@ pub(crate) fn binding_status(codes: &ResultCodes, status: Option<i32>) -> Bindin
 
 /// The answer to [`AgreementQuery`]: return_code 1 success, 2 failed, 3 pending.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementQueryResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -26,6 +26,7 @@ pub struct AgreementQueryUser {
 
 /// The answer to [`AgreementQueryUser`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementQueryUserResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -29,6 +29,7 @@ pub struct AgreementUnbind {
 
 /// The answer to [`AgreementUnbind`]: result codes only.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementUnbindResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -27,6 +27,7 @@ pub struct DisbursementBalance {
 
 /// The balance.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct MerchantBalance {
     /// Balance, VND.
     #[serde(default)]
@@ -35,6 +36,7 @@ pub struct MerchantBalance {
 
 /// The answer to [`DisbursementBalance`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementBalanceResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -51,6 +51,7 @@ pub struct DisbursementTopup {
 /// The answer to [`DisbursementTopup`]. `2 / -406` (fund-in limit, with `upgrade_url`) is a
 /// result, not a rejection.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementTopupResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -27,6 +27,7 @@ pub struct DisbursementTxn {
 
 /// The answer to [`DisbursementTxn`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementTxnResponse {
     /// Result codes.
     #[serde(flatten)]

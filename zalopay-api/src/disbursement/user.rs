@@ -28,6 +28,7 @@ pub struct DisbursementUser {
 
 /// The wallet found.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
 #[serde(default)]
 pub struct WalletUser {
     /// Reference id.
@@ -45,6 +46,7 @@ pub struct WalletUser {
 /// The answer to [`DisbursementUser`]. `2 / -101` (no wallet, with `onboarding_url`) is a
 /// result, not a rejection.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementUserResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -23,6 +23,7 @@ pub struct CancelOrder {
 
 /// The answer to [`CancelOrder`]: result codes only.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct CancelOrderResponse {
     /// Result codes: 1 cancelled.
     #[serde(flatten)]

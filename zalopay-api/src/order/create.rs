@@ -85,6 +85,7 @@ pub const PRODUCT_CODE_AGREEMENT: &str = "AGREEMENT";
 
 /// The answer to [`CreateOrder`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct CreateOrderResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -51,6 +51,7 @@ impl RefundOrder {
 
 /// The answer to [`RefundOrder`]: 1 refunded, 3 processing (query again).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct RefundOrderResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -104,6 +104,7 @@ pub struct TokenizationBind {
 
 /// The answer to [`TokenizationBind`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct TokenizationBindResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -27,6 +27,7 @@ pub struct TokenizationQuery {
 
 /// The answer to [`TokenizationQuery`]: return_code 1 success, 2 failed, 3 pending.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct TokenizationQueryResponse {
     /// Result codes.
     #[serde(flatten)]

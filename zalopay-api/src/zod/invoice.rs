@@ -26,6 +26,7 @@ pub struct ZodQueryInvoice {
 
 /// The answer to [`crate::zod::ZodCreateInvoice`] and [`ZodQueryInvoice`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct ZodInvoiceResponse {
     /// Result codes, if any were sent.
     #[serde(flatten)]

@@ -52,6 +52,7 @@ impl From<i64> for ZodOrderStatus {
 /// The answer to [`ZodQueryStatus`]. `status` and `amount` arrive as numbers or as decimal
 /// strings depending on the source (`{"amount":"430000"}`); both decode to integers.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct ZodStatusResponse {
     /// Result codes, if any were sent.
     #[serde(flatten)]

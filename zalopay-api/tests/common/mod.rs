@@ -7,7 +7,7 @@ use zalopay_api::banks::ListBanks;
 use zalopay_api::disbursement::*;
 use zalopay_api::hybrid::HybridPay;
 use zalopay_api::order::*;
-use zalopay_api::quickpay::QuickPay;
+use zalopay_api::quickpay::{PaymentCode, QuickPay};
 use zalopay_api::refund::*;
 use zalopay_api::tokenization::*;
 use zalopay_api::zod::*;
@@ -24,7 +24,22 @@ pub fn fixture_config(app_id: i64, keys: Keys, environment: Environment) -> Conf
     } else {
         TIME
     };
-    Config::new(app_id, keys, environment).with_clock(Arc::new(FixedClock(now)))
+    Config::new(app_id, keys, environment)
+        .with_clock(Arc::new(FixedClock(now)))
+        .with_encryptor(Arc::new(FixedEncryptor))
+}
+
+/// The payment code every fixture sends: a stand-in for ZaloPay's RSA encryption (which is
+/// randomised), so that request bodies stay byte-for-byte comparable.
+pub const ENCRYPTED_PAYMENT_CODE: &str = "ENCRYPTED+PAYMENT/CODE==";
+
+/// Encrypts every payment code to [`ENCRYPTED_PAYMENT_CODE`].
+pub struct FixedEncryptor;
+
+impl zalopay_api::fill::Encryptor for FixedEncryptor {
+    fn encrypt(&self, _field: &'static str, _plain: &[u8]) -> Result<String, zalopay_api::Error> {
+        Ok(ENCRYPTED_PAYMENT_CODE.to_owned())
+    }
 }
 
 /// api-facts §19.1.
@@ -130,15 +145,14 @@ pub fn list_banks() -> ListBanks {
         .build()
 }
 pub fn quick_pay() -> QuickPay {
-    QuickPay::new(
-        2554,
-        TRANS,
-        "user123",
-        50_000,
-        TIME,
-        "PAYMENTCODERAW123",
-        "ENCRYPTED+PAYMENT/CODE==",
-    )
+    QuickPay::builder()
+        .app_id(2554)
+        .app_trans_id(TRANS)
+        .app_user("user123")
+        .amount(50_000)
+        .app_time(TIME)
+        .payment_code_raw(PaymentCode::new("PAYMENTCODERAW123").unwrap())
+        .build()
 }
 pub fn agreement_bind() -> AgreementBind {
     AgreementBind::builder()
