@@ -24,7 +24,8 @@ pub struct HybridPay {
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
-    /// The binding's pay token.
+    /// The binding's pay token (from the agreement query or callback, through
+    /// `PayToken::try_from`).
     #[check(non_empty)]
     pub pay_token: PayToken,
     /// Who pays (≤ 50 chars).

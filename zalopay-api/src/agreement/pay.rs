@@ -19,10 +19,12 @@ pub struct AgreementPay {
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
-    /// The order's `zp_trans_token` from [`crate::order::CreateOrderResponse`].
+    /// The order's `zp_trans_token` from [`crate::order::CreateOrderResponse`] (through
+    /// `ZpTransToken::try_from`).
     #[check(non_empty)]
     pub zp_trans_token: ZpTransToken,
-    /// The binding's pay token.
+    /// The binding's pay token (from the agreement query or callback, through
+    /// `PayToken::try_from`).
     #[check(non_empty)]
     pub pay_token: PayToken,
     /// Request time, Unix milliseconds.

@@ -15,7 +15,8 @@ pub struct AgreementQueryUser {
     /// The app id issued by ZaloPay.
     #[zalopay(app_id)]
     pub app_id: Option<i64>,
-    /// The binding's pay token.
+    /// The binding's pay token (from the agreement query or callback, through
+    /// `PayToken::try_from`).
     #[check(non_empty)]
     pub access_token: PayToken,
     /// Request time, Unix milliseconds.

@@ -18,7 +18,8 @@ pub struct AgreementUnbind {
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
-    /// ZaloPay's binding id.
+    /// ZaloPay's binding id (`BindingData::binding_id` of the agreement query, through
+    /// `BindingId::try_from`).
     #[check(non_empty)]
     pub binding_id: BindingId,
     /// Request time, Unix milliseconds.

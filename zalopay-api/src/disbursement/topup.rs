@@ -23,7 +23,7 @@ pub struct DisbursementTopup {
     /// The payment id issued by ZaloPay.
     #[check(non_empty)]
     pub payment_id: String,
-    /// The merchant's order id (unique).
+    /// The merchant's order id (unique; the idempotency key, `-68` on reuse).
     #[check(non_empty)]
     pub partner_order_id: PartnerOrderId,
     /// The user's `m_u_id` from [`crate::disbursement::DisbursementUser`].
