@@ -11,6 +11,9 @@
 # every build starts from nothing; dependencies are downloaded first (not timed). Rounds
 # alternate the programs so that a change in the machine's load hits all of them alike.
 # Usage: scripts/build-time.sh [ROUNDS]   (default 1; each round is four cold builds)
+# Prints each build's wall-clock and CPU seconds (user + system, summed over every rustc), then
+# per program pair the min / median / max of the per-round ratios. Wall time is what the
+# targets are about; CPU time is less sensitive to other jobs on a shared machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-1}
@@ -97,21 +100,47 @@ names=(verify-floor verify-sdk client-floor client-sdk)
 for name in "${names[@]}"; do
   (cd "$work/$name" && cargo fetch -q)
 done
-declare -A total
-for name in "${names[@]}"; do total[$name]=0; done
+export CARGO_INCREMENTAL=0
+TIMEFORMAT='%R %U %S'
+declare -A wall cpu # "$name,$round" -> seconds: wall clock, and user + system CPU of the build
 for round in $(seq 1 "$rounds"); do
   for name in "${names[@]}"; do
     rm -rf "$work/target-$name"
-    start=$(date +%s.%N)
-    (cd "$work/$name" && CARGO_TARGET_DIR="$work/target-$name" cargo build -q)
-    secs=$(echo "$(date +%s.%N) - $start" | bc)
-    total[$name]=$(echo "${total[$name]} + $secs" | bc)
+    if ! { time (cd "$work/$name" && CARGO_TARGET_DIR="$work/target-$name" cargo build -q \
+        2>"$work/$name.log"); } 2>"$work/$name.time"; then
+      cat "$work/$name.log" >&2
+      exit 1
+    fi
+    read -r real user sys <"$work/$name.time"
+    wall[$name,$round]=$real
+    cpu[$name,$round]=$(echo "$user + $sys" | bc)
     rm -rf "$work/target-$name" # a cold target is hundreds of MB; keep the disk free
-    printf 'round %d  %-13s %6.1f s\n' "$round" "$name" "$secs"
+    printf 'round %d  %-13s %6.1f s wall  %6.1f s CPU  (load %s)\n' "$round" "$name" \
+      "$real" "${cpu[$name,$round]}" "$(cut -d' ' -f1 /proc/loadavg)"
   done
 done
-mean() { echo "scale=2; ${total[$1]} / $rounds" | bc; }
-printf '\nmeans over %d round(s): ' "$rounds"
-for name in "${names[@]}"; do printf '%s %.1f s  ' "$name" "$(mean "$name")"; done
-printf '\nverify-only: sdk / floor = %.2fx (target <= 2x)\n' "$(echo "scale=4; $(mean verify-sdk) / $(mean verify-floor)" | bc)"
-printf 'full client: sdk / floor = %.2fx (target <= 1.2x)\n' "$(echo "scale=4; $(mean client-sdk) / $(mean client-floor)" | bc)"
+
+# ratio KIND SDK FLOOR: "min … median … mean …" of the per-round ratios SDK / FLOOR (each
+# round's two builds ran back to back), and the ratio of the means.
+ratio() {
+  local -n table=$1
+  local sdk_sum=0 floor_sum=0 ratios=()
+  for round in $(seq 1 "$rounds"); do
+    ratios+=("$(echo "scale=4; ${table[$2,$round]} / ${table[$3,$round]}" | bc)")
+    sdk_sum=$(echo "$sdk_sum + ${table[$2,$round]}" | bc)
+    floor_sum=$(echo "$floor_sum + ${table[$3,$round]}" | bc)
+  done
+  mapfile -t ratios < <(printf '%s\n' "${ratios[@]}" | sort -g)
+  local n=${#ratios[@]} median
+  if (( n % 2 )); then median=${ratios[n / 2]}
+  else median=$(echo "scale=4; (${ratios[n / 2 - 1]} + ${ratios[n / 2]}) / 2" | bc); fi
+  printf 'min %.2fx  median %.2fx  max %.2fx  (means: %.1f s / %.1f s = %.2fx)' \
+    "${ratios[0]}" "$median" "${ratios[n - 1]}" \
+    "$(echo "scale=2; $sdk_sum / $rounds" | bc)" "$(echo "scale=2; $floor_sum / $rounds" | bc)" \
+    "$(echo "scale=4; $sdk_sum / $floor_sum" | bc)"
+}
+printf '\nover %d round(s), per-round ratios sdk / floor:\n' "$rounds"
+printf 'verify-only, wall: %s  (target <= 2x)\n' "$(ratio wall verify-sdk verify-floor)"
+printf 'verify-only, CPU:  %s\n' "$(ratio cpu verify-sdk verify-floor)"
+printf 'full client, wall: %s  (target <= 1.2x)\n' "$(ratio wall client-sdk client-floor)"
+printf 'full client, CPU:  %s\n' "$(ratio cpu client-sdk client-floor)"

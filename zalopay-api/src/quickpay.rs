@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::AppTransId;
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
 
 /// Charges the buyer whose payment code was scanned.
@@ -14,10 +15,11 @@ use crate::{JsonString, ResultCodes, ZaloPayRequest};
 /// a caller gives the raw code only, so raw and encrypted cannot be swapped.
 ///
 /// ```
+/// use zalopay_api::ids::AppTransId;
 /// use zalopay_api::quickpay::{PaymentCode, QuickPay};
 ///
 /// let charge = QuickPay::builder()
-///     .app_trans_id("240913_till7-000123")
+///     .app_trans_id(AppTransId::try_from("240913_till7-000123")?)
 ///     .app_user("till-7")
 ///     .amount(25_000)
 ///     .payment_code_raw(PaymentCode::new("012345678901234567")?)
@@ -38,7 +40,7 @@ pub struct QuickPay {
     pub app_user: String,
     /// The merchant's order id: `yyMMdd_` in Vietnam time, then unique text (≤ 40 chars).
     #[check(app_trans_id)]
-    pub app_trans_id: String,
+    pub app_trans_id: AppTransId,
     /// When the order was created, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]

@@ -615,7 +615,7 @@ fn quickpay_create() {
     property("quickpay.create", |b| {
         let mut r = QuickPay::builder()
             .app_id(b.app_id)
-            .app_trans_id(&b.s[0])
+            .app_trans_id(b.id.trans.clone())
             .app_user(&b.s[1])
             .amount(b.n[0])
             .app_time(b.time)

@@ -1037,7 +1037,7 @@ async fn run_quickpay(global: &GlobalArgs, args: QuickpayArgs) -> Result<(), Cli
     let payment_code = quickpay::PaymentCode::new(payment_code)
         .map_err(|e| CliError::new(format!("--payment-code: {e}")))?;
     let mut request = quickpay::QuickPay::builder()
-        .app_trans_id(id.as_str())
+        .app_trans_id(&id)
         .app_user(app_user)
         .amount(amount)
         .payment_code_raw(payment_code)

@@ -105,13 +105,11 @@ pub fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         .map(|param| match param {
             syn::GenericParam::Type(t) => {
                 let mut t = t.clone();
-                t.eq_token = None;
                 t.default = None;
                 quote!(#t)
             }
             syn::GenericParam::Const(c) => {
                 let mut c = c.clone();
-                c.eq_token = None;
                 c.default = None;
                 quote!(#c)
             }

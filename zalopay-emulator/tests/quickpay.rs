@@ -26,7 +26,7 @@ fn config(env: &common::Env) -> Config {
 
 fn charge(id: &str) -> QuickPay {
     QuickPay::builder()
-        .app_trans_id(format!("{TODAY}_{id}"))
+        .app_trans_id(AppTransId::try_from(format!("{TODAY}_{id}")).unwrap())
         .app_user("till-7")
         .amount(25_000)
         .payment_code_raw(PaymentCode::new("012345678901234567\n").unwrap())

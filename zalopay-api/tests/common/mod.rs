@@ -147,7 +147,7 @@ pub fn list_banks() -> ListBanks {
 pub fn quick_pay() -> QuickPay {
     QuickPay::builder()
         .app_id(2554)
-        .app_trans_id(TRANS)
+        .app_trans_id(trans())
         .app_user("user123")
         .amount(50_000)
         .app_time(TIME)

@@ -4,7 +4,7 @@ use zalopay_api::quickpay::{PaymentCode, QuickPay};
 
 fn main() {
     let _ = QuickPay::builder()
-        .app_trans_id("240913_1")
+        .app_trans_id(zalopay_api::ids::AppTransId::try_from("240913_1").unwrap())
         .app_user("u")
         .amount(1)
         .payment_code_raw(PaymentCode::new("0123").unwrap())
