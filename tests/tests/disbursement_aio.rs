@@ -5,6 +5,7 @@
 use zalopay_api::disbursement::{
     BankCodes, DisbursementStatus, DisbursementType, QueryTxn, TransferFund, VerifyAccount,
 };
+use zalopay_api::ids::PartnerOrderId;
 use zalopay_api::{Client, Config, Environment, Error, Keys};
 use zalopay_emulator::{Emulator, EmulatorConfig, EmulatorState};
 
@@ -42,7 +43,7 @@ async fn verify_transfer_query_and_bank_codes() {
 
     let transfer = TransferFund::builder()
         .payment_id("pay-1")
-        .partner_order_id("aio-1")
+        .partner_order_id(PartnerOrderId::try_from("aio-1").unwrap())
         .disbursement_type(DisbursementType::Wallet)
         .receiver_info("b64-ciphertext-of-m_u_id")
         .amount(10_000)
@@ -57,13 +58,21 @@ async fn verify_transfer_query_and_bank_codes() {
     }
 
     let queried = client
-        .send(&QueryTxn::builder().partner_order_id("aio-1").build())
+        .send(
+            &QueryTxn::builder()
+                .partner_order_id(PartnerOrderId::try_from("aio-1").unwrap())
+                .build(),
+        )
         .await
         .unwrap();
     assert_eq!(queried.status(), DisbursementStatus::Disbursed);
     assert_eq!(queried.data.unwrap().amount, Some(10_000));
     let unknown = client
-        .send(&QueryTxn::builder().partner_order_id("aio-nope").build())
+        .send(
+            &QueryTxn::builder()
+                .partner_order_id(PartnerOrderId::try_from("aio-nope").unwrap())
+                .build(),
+        )
         .await
         .unwrap();
     assert_eq!(unknown.status(), DisbursementStatus::NotFound);
@@ -79,7 +88,7 @@ fn mac_inputs_follow_the_documented_order() {
     let transfer = TransferFund::builder()
         .app_id(2553)
         .payment_id("pay-1")
-        .partner_order_id("aio-1")
+        .partner_order_id(PartnerOrderId::try_from("aio-1").unwrap())
         .disbursement_type(DisbursementType::Bank)
         .receiver_info("cipher")
         .amount(10_000)

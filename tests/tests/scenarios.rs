@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zalopay_api::ids::{AppTransId, MRefundId};
 
 use axum::extract::State;
 use axum::routing::post;
@@ -132,14 +133,14 @@ impl Bench {
     }
 
     fn order(&self, id: &str, amount: i64) -> CreateOrder {
-        CreateOrder::new(
-            APP,
-            id,
-            "user123",
-            amount,
-            self.state().now_ms(),
-            "Shop order",
-        )
+        CreateOrder::builder()
+            .app_id(APP)
+            .app_trans_id(AppTransId::try_from(id).unwrap())
+            .app_user("user123")
+            .amount(amount)
+            .app_time(self.state().now_ms())
+            .description("Shop order")
+            .build()
     }
 
     /// The buyer presses Pay on the wallet page.
@@ -167,7 +168,10 @@ impl Bench {
     }
 
     async fn poll(&self, id: &str, created_at_ms: i64) -> PollOutcome {
-        let query = zalopay_api::order::QueryOrder::new(APP, id);
+        let query = zalopay_api::order::QueryOrder::builder()
+            .app_id(APP)
+            .app_trans_id(AppTransId::try_from(id).unwrap())
+            .build();
         self.poller()
             .poll(
                 created_at_ms,
@@ -324,14 +328,14 @@ async fn reset_after_a_refund_never_makes_a_second_refund() {
         )
         .unwrap();
     let m_refund_id = format!("{TODAY}_{APP}_reset1");
-    let refund = RefundOrder::new(
-        APP,
-        m_refund_id.clone(),
-        zp_trans_id,
-        30_000,
-        bench.state().now_ms(),
-        "refund",
-    );
+    let refund = RefundOrder::builder()
+        .app_id(APP)
+        .m_refund_id(MRefundId::try_from(m_refund_id.clone()).unwrap())
+        .zp_trans_id(zp_trans_id)
+        .amount(30_000)
+        .timestamp(bench.state().now_ms())
+        .description("refund")
+        .build();
     let error = bench.client.send(&refund).await.unwrap_err();
     assert!(error.may_have_been_sent(), "{error}");
 
@@ -343,11 +347,13 @@ async fn reset_after_a_refund_never_makes_a_second_refund() {
     }
     let status = bench
         .client
-        .send(&QueryRefund::new(
-            APP,
-            m_refund_id.clone(),
-            bench.state().now_ms(),
-        ))
+        .send(
+            &QueryRefund::builder()
+                .app_id(APP)
+                .m_refund_id(MRefundId::try_from(m_refund_id.clone()).unwrap())
+                .timestamp(bench.state().now_ms())
+                .build(),
+        )
         .await
         .unwrap();
     assert_eq!(status.status(), RefundStatus::Refunded);

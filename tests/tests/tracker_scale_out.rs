@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zalopay_api::ids::AppTransId;
 
 use axum_free::callback_server;
 use zalopay_api::clock::vietnam_yymmdd;
@@ -173,8 +174,14 @@ async fn two_instances_share_ten_thousand_orders_without_overlap() {
         creators.spawn(async move {
             for n in (lane..COUNT).step_by(8) {
                 let id = format!("{day}_so{n}");
-                let mut request =
-                    CreateOrder::new(APP_ID, &id, "buyer", 1_000, START_MS, format!("Order {n}"));
+                let mut request = CreateOrder::builder()
+                    .app_id(APP_ID)
+                    .app_trans_id(AppTransId::try_from(&id).unwrap())
+                    .app_user("buyer")
+                    .amount(1_000)
+                    .app_time(START_MS)
+                    .description(format!("Order {n}"))
+                    .build();
                 request.callback_url = Some(callback_url.clone());
                 tracker
                     .create_order(&request, &serde_json::json!({}))

@@ -9,7 +9,8 @@
 
 #[allow(dead_code)] // not every example uses every helper
 mod support;
-use support::{client, now_ms, run};
+use support::{client, run};
+use zalopay_api::ids::{AppTransId, PayToken, ZpTransToken};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,45 +21,56 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "sdngKKJmqEMzvh5QQcdD2A9XBSKUNaYn",
         "trMrHtvjo6myautxDUiAcYsVtaeQ8nhf",
     )?;
-    let app_trans_id = zalopay_api::ids::AppTransId::random()?.into_string();
-    let pay_token = std::env::var("PAY_TOKEN")
-        .unwrap_or_else(|_| "NJLHNTRLZDETZGQYZI0ZNTBKLTGWZJKTMTKXYJHLMWI5NTFI".to_owned());
+    let app_trans_id = AppTransId::random()?;
+    let pay_token = PayToken::try_from(
+        std::env::var("PAY_TOKEN")
+            .unwrap_or_else(|_| "NJLHNTRLZDETZGQYZI0ZNTBKLTGWZJKTMTKXYJHLMWI5NTFI".to_owned()),
+    )?;
     run(
         &client,
-        &AgreementBind::new(2554, &app_trans_id, "demo-user", now_ms()),
+        &AgreementBind::builder()
+            .app_trans_id(&app_trans_id)
+            .identifier("demo-user")
+            .build(),
     )
     .await?;
-    run(&client, &AgreementQuery::new(2554, &app_trans_id, now_ms())).await?;
     run(
         &client,
-        &AgreementBalance::new(2554, "demo-user", &pay_token, 50_000, now_ms()),
+        &AgreementQuery::builder()
+            .app_trans_id(&app_trans_id)
+            .build(),
+    )
+    .await?;
+    run(
+        &client,
+        &AgreementBalance::builder()
+            .identifier("demo-user")
+            .pay_token(&pay_token)
+            .amount(50_000)
+            .build(),
     )
     .await?;
     // Agreement pay charges an order created for it: `product_code=AGREEMENT` (sent, not
     // signed); its answer's `zp_trans_token` is what `AgreementPay` takes.
-    let order_id = zalopay_api::ids::AppTransId::random()?.into_string();
+    let order_id = AppTransId::random()?;
     run(
         &client,
-        &CreateOrder::new(
-            2554,
-            &order_id,
-            "demo-user",
-            50_000,
-            now_ms(),
-            "Demo - subscription renewal",
-        )
-        .for_agreement_pay(),
+        &CreateOrder::builder()
+            .app_trans_id(&order_id)
+            .app_user("demo-user")
+            .amount(50_000)
+            .description("Demo - subscription renewal")
+            .build()
+            .for_agreement_pay(),
     )
     .await?;
     run(
         &client,
-        &AgreementPay::new(
-            2554,
-            "demo-user",
-            "ACdrmzS_TGxHZyafUiHs3OjQ",
-            &pay_token,
-            now_ms(),
-        ),
+        &AgreementPay::builder()
+            .identifier("demo-user")
+            .zp_trans_token(ZpTransToken::try_from("ACdrmzS_TGxHZyafUiHs3OjQ")?)
+            .pay_token(&pay_token)
+            .build(),
     )
     .await
 }

@@ -9,7 +9,7 @@
 
 #[allow(dead_code)] // not every example uses every helper
 mod support;
-use support::{client, now_ms, run};
+use support::{client, run};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,5 +18,5 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL",
         "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz",
     )?;
-    run(&client, &zalopay_api::banks::ListBanks::new(2553, now_ms())).await
+    run(&client, &zalopay_api::banks::ListBanks::builder().build()).await
 }

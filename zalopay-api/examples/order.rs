@@ -9,7 +9,8 @@
 
 #[allow(dead_code)] // not every example uses every helper
 mod support;
-use support::{client, now_ms, run};
+use support::{client, run};
+use zalopay_api::ids::AppTransId;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,17 +20,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL",
         "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz",
     )?;
-    let app_trans_id = zalopay_api::ids::AppTransId::random()?.into_string();
-    let mut order = CreateOrder::new(
-        2553,
-        &app_trans_id,
-        "user123",
-        50_000,
-        now_ms(),
-        "Demo - Payment for the order",
-    );
+    let app_trans_id = AppTransId::random()?;
+    let mut order = CreateOrder::builder()
+        .app_trans_id(&app_trans_id)
+        .app_user("user123")
+        .amount(50_000)
+        .description("Demo - Payment for the order")
+        .build();
     order.bank_code = Some("zalopayapp".to_owned());
     run(&client, &order).await?;
-    run(&client, &QueryOrder::new(2553, &app_trans_id)).await?;
-    run(&client, &CancelOrder::new(2553, &app_trans_id)).await
+    run(
+        &client,
+        &QueryOrder::builder().app_trans_id(&app_trans_id).build(),
+    )
+    .await?;
+    run(
+        &client,
+        &CancelOrder::builder().app_trans_id(&app_trans_id).build(),
+    )
+    .await
 }

@@ -22,12 +22,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let id = AppTransId::random()?; // yyMMdd_… in Vietnam time
     // Named setters; app_id and app_time are left to the client (its Config and clock).
     let order = CreateOrder::builder()
-        .app_trans_id(id.as_str())
+        .app_trans_id(&id)
         .app_user("user123")
         .amount(50_000)
         .description("Shop - Payment for the order #123")
         .build();
-    let query = QueryOrder::builder().app_trans_id(id.as_str()).build();
+    let query = QueryOrder::builder().app_trans_id(&id).build();
 
     if std::env::args().any(|a| a == "--send") {
         let created = client.send(&order).await?; // validated, signed, sent, decoded

@@ -9,7 +9,8 @@
 
 #[allow(dead_code)] // not every example uses every helper
 mod support;
-use support::{client, now_ms, run};
+use support::{client, run};
+use zalopay_api::ids::MRefundId;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,18 +24,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(240_913_000_002_388);
-    let m_refund_id = zalopay_api::ids::MRefundId::random(2553)?.into_string();
+    let m_refund_id = MRefundId::random(2553)?;
     run(
         &client,
-        &RefundOrder::new(
-            2553,
-            &m_refund_id,
-            zp_trans_id,
-            1_000,
-            now_ms(),
-            "Demo refund",
-        ),
+        &RefundOrder::builder()
+            .m_refund_id(&m_refund_id)
+            .zp_trans_id(zp_trans_id)
+            .amount(1_000)
+            .description("Demo refund")
+            .build(),
     )
     .await?;
-    run(&client, &QueryRefund::new(2553, &m_refund_id, now_ms())).await
+    run(
+        &client,
+        &QueryRefund::builder().m_refund_id(&m_refund_id).build(),
+    )
+    .await
 }

@@ -10,6 +10,7 @@
 #[allow(dead_code)] // not every example uses every helper
 mod support;
 use support::{client, now_ms, run};
+use zalopay_api::zod::ZodReceiver;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,9 +28,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     run(
         &client,
-        &ZodCreateInvoice::new(553, &mc_ref_id, 430_000, "0904123456", vec![parcel]),
+        &ZodCreateInvoice::builder()
+            .mc_ref_id(&mc_ref_id)
+            .amount(430_000)
+            .receiver(ZodReceiver {
+                contact: "0904123456".into(),
+            })
+            .order_info(vec![parcel])
+            .build(),
     )
     .await?;
-    run(&client, &ZodQueryInvoice::new(553, &mc_ref_id)).await?;
-    run(&client, &ZodQueryStatus::new(553, &mc_ref_id)).await
+    run(
+        &client,
+        &ZodQueryInvoice::builder().mc_ref_id(&mc_ref_id).build(),
+    )
+    .await?;
+    run(
+        &client,
+        &ZodQueryStatus::builder().mc_ref_id(&mc_ref_id).build(),
+    )
+    .await
 }

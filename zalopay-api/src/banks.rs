@@ -27,16 +27,6 @@ pub struct ListBanks {
     pub req_time: Option<String>,
 }
 
-impl ListBanks {
-    /// A bank-list request for `app_id` made at `req_time_ms` (Unix milliseconds).
-    pub fn new(app_id: i64, req_time_ms: i64) -> Self {
-        Self {
-            app_id: Some(app_id.to_string()),
-            req_time: Some(req_time_ms.to_string()),
-        }
-    }
-}
-
 /// Payment channel ids used as keys of [`ListBanksResponse::banks`].
 pub mod pmcid {
     /// Visa / Master / JCB credit cards.
@@ -53,6 +43,7 @@ pub mod pmcid {
 
 /// One bank within a payment channel.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct Bank {
     /// Bank code, usable as `bank_code` of [`crate::order::CreateOrder`].
     #[serde(rename = "bankcode")]
@@ -76,6 +67,7 @@ pub struct Bank {
 
 /// The answer to [`ListBanks`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct ListBanksResponse {
     /// `1` ok, `2` fail (legacy name `returncode`).
     #[serde(rename = "returncode")]

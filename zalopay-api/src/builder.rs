@@ -6,23 +6,26 @@
 //! required field cannot be set twice:
 //!
 //! ```
+//! use zalopay_api::ids::AppTransId;
 //! use zalopay_api::order::CreateOrder;
 //!
 //! let order = CreateOrder::builder()
-//!     .app_trans_id("240102_0001")
+//!     .app_trans_id(AppTransId::try_from("240102_0001")?)
 //!     .app_user("user123")
 //!     .amount(50_000)
 //!     .description("Order #1")
 //!     .build();
 //! assert_eq!(order.app_id, None); // the client sends its own app id
+//! # Ok::<(), zalopay_api::ids::IdError>(())
 //! ```
 //!
 //! ```compile_fail
+//! use zalopay_api::ids::AppTransId;
 //! use zalopay_api::order::CreateOrder;
 //!
 //! // `amount` is missing: "`CreateOrder` is missing its required field `amount`".
 //! let order = CreateOrder::builder()
-//!     .app_trans_id("240102_0001")
+//!     .app_trans_id(AppTransId::try_from("240102_0001").unwrap())
 //!     .app_user("user123")
 //!     .description("Order #1")
 //!     .build();

@@ -154,7 +154,7 @@ pub trait SignedRequest {
     /// set from `ctx` where the caller left them `None`: `Ok(None)` when nothing was missing
     /// (send `self` as it is). Fails before any I/O when the request names an app id other
     /// than the client's. The default (requests without such fields) changes nothing.
-    fn fill(&self, ctx: &crate::fill::FillContext) -> Result<Option<Self>, crate::Error>
+    fn fill(&self, ctx: &crate::fill::FillContext<'_>) -> Result<Option<Self>, crate::Error>
     where
         Self: Sized,
     {

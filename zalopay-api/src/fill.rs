@@ -1,5 +1,6 @@
-//! The values a client fills in itself: the request's `app_id` (from [`Config`]) and its time
-//! field (`app_time`, `req_date`, `timestamp`, `time`, `reqtime`, from the client's clock).
+//! The values a client fills in itself: the request's `app_id` (from [`Config`]), its time
+//! field (`app_time`, `req_date`, `timestamp`, `time`, `reqtime`, from the client's clock),
+//! and what it encrypts for the wire (quick pay's payment code, with ZaloPay's public key).
 //!
 //! A request marks them with `#[zalopay(app_id)]` and `#[zalopay(time)]` on `Option` fields;
 //! `None` means "the client's". The client fills them once, when it prepares the request, so
@@ -10,13 +11,100 @@
 
 use crate::error::Error;
 
-/// What the client fills in: its app id and the moment of sending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FillContext {
+/// What the client fills in: its app id, the moment of sending, and what encrypts
+/// `#[zalopay(encrypt = ...)]` fields.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub struct FillContext<'a> {
     /// The client's app id (`Config::app_id`).
     pub app_id: i64,
     /// "Now" in Unix milliseconds, from the client's clock.
     pub now_ms: i64,
+    /// Encrypts client-encrypted fields (ZaloPay's RSA public key, `rsa` feature), if the
+    /// client has one.
+    pub encryptor: Option<&'a dyn Encryptor>,
+}
+
+impl<'a> FillContext<'a> {
+    /// The client `app_id` sending at `now_ms`, with nothing to encrypt with.
+    pub const fn new(app_id: i64, now_ms: i64) -> Self {
+        Self {
+            app_id,
+            now_ms,
+            encryptor: None,
+        }
+    }
+
+    /// Adds what encrypts client-encrypted fields.
+    #[must_use]
+    pub fn with_encryptor(mut self, encryptor: &'a dyn Encryptor) -> Self {
+        self.encryptor = Some(encryptor);
+        self
+    }
+}
+
+impl std::fmt::Debug for FillContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FillContext")
+            .field("app_id", &self.app_id)
+            .field("now_ms", &self.now_ms)
+            .field("encryptor", &self.encryptor.is_some())
+            .finish()
+    }
+}
+
+/// Encrypts a value the wire carries encrypted: quick pay's `payment_code`, RSA-encrypted
+/// with ZaloPay's public key and base64-encoded (`rsa::ZaloPayPublicKey` implements it).
+pub trait Encryptor: Send + Sync {
+    /// `plain`, encrypted and encoded as the wire carries it.
+    fn encrypt(&self, field: &'static str, plain: &[u8]) -> Result<String, Error>;
+}
+
+/// A field the client encrypts from another one (`#[zalopay(encrypt = source)]`): the
+/// `Option` of a type with no public constructor, so a caller cannot put a plain value in it
+/// and the plain and encrypted values cannot be swapped.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a client-encrypted value",
+    label = "`#[zalopay(encrypt = ...)]` needs an `Option` of an encrypted type such as `quickpay::EncryptedPaymentCode`"
+)]
+pub trait EncryptedSlot {
+    /// The plain value's type (the source field's).
+    type Plain: ?Sized;
+    /// Encrypts `plain` into the slot when it is empty.
+    fn encrypt_into(
+        &mut self,
+        field: &'static str,
+        plain: &Self::Plain,
+        encryptor: &dyn Encryptor,
+    ) -> Result<(), Error>;
+    /// Whether the slot is still empty.
+    fn is_unset(&self) -> bool;
+}
+
+/// Encrypts `plain` into `slot` when unset (generated code calls this). Without an
+/// encryptor the request cannot be sent: the error says how to give the client one.
+#[doc(hidden)]
+pub fn encrypt<T: EncryptedSlot + ?Sized>(
+    field: &'static str,
+    plain: &T::Plain,
+    slot: &mut T,
+    ctx: &FillContext<'_>,
+) -> Result<(), Error> {
+    if !slot.is_unset() {
+        return Ok(());
+    }
+    let Some(encryptor) = ctx.encryptor else {
+        return Err(Error::Config(format!(
+            "`{field}` is sent RSA-encrypted with ZaloPay's public key: enable the `rsa` feature and set `Config::with_zalopay_public_key`"
+        )));
+    };
+    slot.encrypt_into(field, plain, encryptor)
+}
+
+/// Whether an encrypted slot is still empty (generated code calls this).
+#[doc(hidden)]
+pub fn is_unset<T: EncryptedSlot + ?Sized>(slot: &T) -> bool {
+    slot.is_unset()
 }
 
 /// A field that holds the request's app id: `Option<i64>`, or `Option<String>` where the
@@ -78,7 +166,7 @@ impl TimeSlot for Option<String> {
 pub fn check_app_id<T: AppIdSlot + ?Sized>(
     field: &'static str,
     value: &T,
-    ctx: &FillContext,
+    ctx: &FillContext<'_>,
 ) -> Result<(), Error> {
     match value.names(ctx.app_id) {
         Some(false) => Err(Error::InvalidField {
@@ -94,12 +182,12 @@ pub fn check_app_id<T: AppIdSlot + ?Sized>(
 
 /// Fills an unset app id (generated code calls this).
 #[doc(hidden)]
-pub fn app_id<T: AppIdSlot + ?Sized>(value: &mut T, ctx: &FillContext) {
+pub fn app_id<T: AppIdSlot + ?Sized>(value: &mut T, ctx: &FillContext<'_>) {
     value.fill(ctx.app_id);
 }
 
 /// Fills an unset time (generated code calls this).
 #[doc(hidden)]
-pub fn time<T: TimeSlot + ?Sized>(value: &mut T, ctx: &FillContext) {
+pub fn time<T: TimeSlot + ?Sized>(value: &mut T, ctx: &FillContext<'_>) {
     value.fill(ctx.now_ms);
 }

@@ -5,6 +5,7 @@
 //! both follow `specs/zalopay.openapi.json` (`hybrid.pay`, confidence `?`). Test in the sandbox
 //! before shipping. Changing either is a one-line change in the annotation below.
 
+use crate::ids::{AppTransId, PayToken};
 use serde::{Deserialize, Serialize};
 
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
@@ -23,15 +24,16 @@ pub struct HybridPay {
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
-    /// The binding's pay token.
+    /// The binding's pay token (from the agreement query or callback, through
+    /// `PayToken::try_from`).
     #[check(non_empty)]
-    pub pay_token: String,
+    pub pay_token: PayToken,
     /// Who pays (≤ 50 chars).
     #[check(non_empty, max_len = 50)]
     pub app_user: String,
     /// The merchant's order id (`yyMMdd_…`, ≤ 40 chars).
     #[check(app_trans_id)]
-    pub app_trans_id: String,
+    pub app_trans_id: AppTransId,
     /// When the order was created, Unix milliseconds (within 15 minutes of now).
     #[check(recent_ms)]
     #[zalopay(time)]
@@ -52,6 +54,7 @@ pub struct HybridPay {
 
 /// The answer to [`HybridPay`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct HybridPayResponse {
     /// Result codes: 1 paid, 3 processing.
     #[serde(flatten)]

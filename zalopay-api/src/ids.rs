@@ -1,4 +1,11 @@
-//! Merchant ids ZaloPay checks: `app_trans_id` and `m_refund_id`.
+//! Typed ids and tokens of requests: the merchant ids ZaloPay checks (`app_trans_id`,
+//! `m_refund_id`, disbursement's `partner_order_id`) and the opaque values ZaloPay hands out
+//! (`zp_trans_token`, `pay_token`, `binding_id`).
+//!
+//! A request field of one of these types takes only that type, so an `m_refund_id` cannot go
+//! where an `app_trans_id` belongs, nor a pay token where the order's token belongs. A bare
+//! string never becomes an id silently: bring your own with `TryFrom` / `FromStr`, which check
+//! the shape, or generate one. On the wire and in the MAC each is exactly its text.
 //!
 //! Both must start with *today's* `yyMMdd` in Vietnam time (GMT+7) and are unique per app;
 //! they are also the idempotency keys of create order (`-68` on reuse) and refund (`-23`).
@@ -11,6 +18,13 @@
 //! Characters are limited to ASCII letters, digits, `_`, `-` and `.`: ZaloPay documents no
 //! character set, every example uses digits and `_`, and these survive form and URL encoding
 //! unchanged (this restriction is this library's choice).
+//!
+//! * `partner_order_id`: "unique in the partner system", nothing more is documented; this
+//!   library accepts at most 50 characters of the set above and generates `yyMMdd_<unique>`
+//!   (specs/decisions.md).
+//! * `zp_trans_token`, `pay_token`, `binding_id`: opaque text from ZaloPay, not empty, at most
+//!   [`TOKEN_MAX_LEN`] visible ASCII characters. A [`PayToken`] charges the buyer's wallet:
+//!   its `Debug` shows only its length and it has no `Display`.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -22,6 +36,11 @@ use crate::clock::{Clock, OutOfRange, vietnam_yymmdd};
 pub const APP_TRANS_ID_MAX_LEN: usize = 40;
 /// Maximum length of an `m_refund_id`.
 pub const M_REFUND_ID_MAX_LEN: usize = 45;
+/// Maximum length of a `partner_order_id` (undocumented by ZaloPay; this library's limit).
+pub const PARTNER_ORDER_ID_MAX_LEN: usize = 50;
+/// Maximum length of a `zp_trans_token`, `pay_token` or `binding_id` (undocumented by
+/// ZaloPay; this library's limit, far above every value seen).
+pub const TOKEN_MAX_LEN: usize = 512;
 
 /// Why an id is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +82,13 @@ pub enum IdError {
         expected: String,
         /// What follows the date instead.
         got: String,
+    },
+    /// A token contains a space, a control character or non-ASCII text (the character is not
+    /// shown: tokens can be credentials).
+    #[error("the token contains a character other than visible ASCII at byte {at}")]
+    NotVisibleAscii {
+        /// Its byte offset.
+        at: usize,
     },
     /// The clock reading cannot be turned into a date.
     #[error(transparent)]
@@ -318,6 +344,41 @@ impl MRefundId {
         Ok(Self(id))
     }
 
+    /// An id of an existing refund (from storage, to query it): checks the shape only
+    /// (`yyMMdd_<digits>_<unique>`, length, characters), not the date nor the app id.
+    pub fn existing(id: impl Into<String>) -> Result<Self, IdError> {
+        let id = id.into();
+        check_len(&id, M_REFUND_ID_MAX_LEN)?;
+        check_chars(&id)?;
+        if !has_date_shape(&id) {
+            let got = id.chars().take(7).collect();
+            return Err(IdError::WrongDatePrefix {
+                expected: "yyMMdd_".to_owned(),
+                got,
+            });
+        }
+        let rest = id.get(7..).unwrap_or_default();
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let after = rest.get(digits..).unwrap_or_default();
+        if digits == 0 || !after.starts_with('_') {
+            let got = rest.chars().take(digits.saturating_add(1)).collect();
+            return Err(IdError::WrongAppId {
+                expected: "<app_id>_".to_owned(),
+                got,
+            });
+        }
+        if after.len() == 1 {
+            return Err(IdError::Empty);
+        }
+        Ok(Self(id))
+    }
+
+    /// The app id part (between the date and the unique part).
+    pub fn app_id_part(&self) -> &str {
+        let rest = self.0.get(7..).unwrap_or_default();
+        rest.split('_').next().unwrap_or_default()
+    }
+
     /// The id text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -329,14 +390,213 @@ impl MRefundId {
     }
 }
 
-macro_rules! string_newtype {
-    ($($ty:ty),*) => {$(
+/// A disbursement `partner_order_id` (top-up, transfer fund and their queries): the
+/// merchant's unique id of a payout, and its idempotency key (`-68` on reuse).
+///
+/// ZaloPay documents no format; this library accepts 1 to 50 characters of ASCII letters,
+/// digits, `_`, `-`, `.` and generates `yyMMdd_<unique>` with the Vietnam date, like
+/// [`AppTransId`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PartnerOrderId(String);
+
+impl PartnerOrderId {
+    /// A new id: today's Vietnam date per `clock`, `_`, then `source.unique()`.
+    pub fn generate(clock: &dyn Clock, source: &dyn IdSource) -> Result<Self, IdError> {
+        Self::with_unique(clock.now_ms(), &source.unique())
+    }
+
+    /// A new id with the default clock and id source.
+    pub fn random() -> Result<Self, IdError> {
+        Self::generate(&crate::clock::SystemClock, &RandomIdSource::new())
+    }
+
+    /// `yyMMdd_<unique>` for the instant `now_ms`.
+    pub fn with_unique(now_ms: i64, unique: &str) -> Result<Self, IdError> {
+        if unique.is_empty() {
+            return Err(IdError::Empty);
+        }
+        Self::existing(format!("{}_{unique}", vietnam_yymmdd(now_ms)?))
+    }
+
+    /// A merchant-supplied id (new or existing): 1 to 50 allowed characters, any format.
+    pub fn existing(id: impl Into<String>) -> Result<Self, IdError> {
+        let id = id.into();
+        check_len(&id, PARTNER_ORDER_ID_MAX_LEN)?;
+        check_chars(&id)?;
+        Ok(Self(id))
+    }
+
+    /// The id text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id text, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+fn check_token(token: &str) -> Result<(), IdError> {
+    check_len(token, TOKEN_MAX_LEN)?;
+    match token.bytes().position(|b| !b.is_ascii_graphic()) {
+        Some(at) => Err(IdError::NotVisibleAscii { at }),
+        None => Ok(()),
+    }
+}
+
+/// An order's `zp_trans_token` from [`CreateOrderResponse`](crate::order::CreateOrderResponse),
+/// what [`AgreementPay`](crate::agreement::AgreementPay) pays.
+///
+/// Opaque: not empty, at most [`TOKEN_MAX_LEN`] visible ASCII characters. `Debug` shows the
+/// first four characters only.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ZpTransToken(String);
+
+/// A binding's `pay_token` (from the agreement query or callback): a bearer credential that
+/// charges the buyer's wallet. Store it like a password.
+///
+/// Opaque: not empty, at most [`TOKEN_MAX_LEN`] visible ASCII characters. `Debug` shows only
+/// its length; there is no `Display` (use [`as_str`](Self::as_str) where the text is needed).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PayToken(String);
+
+/// ZaloPay's `binding_id` of a wallet binding (from the agreement query), what
+/// [`AgreementUnbind`](crate::agreement::AgreementUnbind) ends.
+///
+/// Opaque: not empty, at most [`TOKEN_MAX_LEN`] visible ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BindingId(String);
+
+macro_rules! token_type {
+    ($($ty:ident),*) => {$(
+        impl $ty {
+            /// Checks `token` (not empty, at most [`TOKEN_MAX_LEN`] visible ASCII characters).
+            pub fn new(token: impl Into<String>) -> Result<Self, IdError> {
+                let token = token.into();
+                check_token(&token)?;
+                Ok(Self(token))
+            }
+
+            /// The text, as sent.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The text, owned.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = IdError;
+
+            fn try_from(token: String) -> Result<Self, IdError> {
+                Self::new(token)
+            }
+        }
+
+        impl TryFrom<&str> for $ty {
+            type Error = IdError;
+
+            fn try_from(token: &str) -> Result<Self, IdError> {
+                Self::new(token)
+            }
+        }
+
+        impl TryFrom<&String> for $ty {
+            type Error = IdError;
+
+            fn try_from(token: &String) -> Result<Self, IdError> {
+                Self::new(token.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = IdError;
+
+            fn from_str(token: &str) -> Result<Self, IdError> {
+                Self::new(token)
+            }
+        }
+    )*};
+}
+token_type!(ZpTransToken, PayToken, BindingId);
+
+impl std::fmt::Debug for ZpTransToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = self.0.get(..4).unwrap_or_default();
+        write!(f, "ZpTransToken({shown:?}…)")
+    }
+}
+
+impl std::fmt::Debug for PayToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PayToken(<redacted, {} chars>)", self.0.len())
+    }
+}
+
+macro_rules! checked_conversions {
+    ($($ty:ident),*) => {$(
+        impl TryFrom<String> for $ty {
+            type Error = IdError;
+
+            /// Checks the shape of an existing id (see `existing`).
+            fn try_from(id: String) -> Result<Self, IdError> {
+                Self::existing(id)
+            }
+        }
+
+        impl TryFrom<&str> for $ty {
+            type Error = IdError;
+
+            /// Checks the shape of an existing id (see `existing`).
+            fn try_from(id: &str) -> Result<Self, IdError> {
+                Self::existing(id)
+            }
+        }
+
+        impl TryFrom<&String> for $ty {
+            type Error = IdError;
+
+            /// Checks the shape of an existing id (see `existing`).
+            fn try_from(id: &String) -> Result<Self, IdError> {
+                Self::existing(id.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = IdError;
+
+            fn from_str(id: &str) -> Result<Self, IdError> {
+                Self::existing(id)
+            }
+        }
+
         impl std::fmt::Display for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
+    )*};
+}
+checked_conversions!(AppTransId, MRefundId, PartnerOrderId);
 
+impl std::fmt::Display for ZpTransToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for BindingId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! string_newtype {
+    ($($ty:ty),*) => {$(
         impl AsRef<str> for $ty {
             fn as_ref(&self) -> &str {
                 &self.0
@@ -346,6 +606,13 @@ macro_rules! string_newtype {
         impl From<$ty> for String {
             fn from(id: $ty) -> String {
                 id.0
+            }
+        }
+
+        /// A copy, so that a setter can take `&id` and the caller keeps the id.
+        impl From<&$ty> for $ty {
+            fn from(id: &$ty) -> $ty {
+                id.clone()
             }
         }
 
@@ -360,6 +627,19 @@ macro_rules! string_newtype {
                 out.push_str(&self.0);
             }
         }
+
+        impl crate::validation::CheckText for $ty {
+            fn text(&self) -> Option<&str> {
+                Some(&self.0)
+            }
+        }
     )*};
 }
-string_newtype!(AppTransId, MRefundId);
+string_newtype!(
+    AppTransId,
+    MRefundId,
+    PartnerOrderId,
+    ZpTransToken,
+    PayToken,
+    BindingId
+);

@@ -11,24 +11,23 @@
 //! ```no_run
 //! # #[cfg(feature = "client")]
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use zalopay_api::clock::{Clock, SystemClock};
 //! use zalopay_api::ids::AppTransId;
 //! use zalopay_api::order::{CreateOrder, QueryOrder};
 //! use zalopay_api::{Client, Config};
 //!
 //! let client = Client::new(Config::sandbox_demo()?)?; // or Config::new(app_id, keys, environment)
 //! let id = AppTransId::random()?; // yyMMdd_… in Vietnam time
-//! let order = CreateOrder::new(
-//!     client.app_id(),
-//!     id.as_str(),
-//!     "user123",
-//!     50_000,
-//!     SystemClock.now_ms(),
-//!     "Shop - Payment for the order #123",
-//! );
+//! // Named setters; app_id and app_time are left to the client (its Config and clock).
+//! let order = CreateOrder::builder()
+//!     .app_trans_id(&id)
+//!     .app_user("user123")
+//!     .amount(50_000)
+//!     .description("Shop - Payment for the order #123")
+//!     .build();
 //! let created = client.send(&order).await?; // validated, signed with key1, sent, decoded
 //! println!("pay here: {:?}", created.order_url);
-//! let status = client.send(&QueryOrder::new(client.app_id(), id.as_str())).await?.status();
+//! let query = QueryOrder::builder().app_trans_id(&id).build();
+//! let status = client.send(&query).await?.status();
 //! println!("{status:?}");
 //! # Ok(()) }
 //! ```
@@ -132,7 +131,7 @@ mod wire;
 pub use callback::{Callback, CallbackError, CallbackReply, verify_callback};
 #[cfg(feature = "client")]
 pub use client::Client;
-pub use client::{Config, PreparedRequest, RetryPolicy};
+pub use client::{CallOptions, Config, PreparedRequest, RetryPolicy};
 pub use endpoint::{
     Confidence, Encoding, Endpoint, Host, MacSegment, Method, Operation, OperationResponse, Param,
     ParamKind, RetryClass, SignatureScheme, Signed, SignedRequest,

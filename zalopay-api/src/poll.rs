@@ -297,7 +297,7 @@ impl crate::Client {
     /// clock. See [`crate::poll`].
     pub async fn poll_order(
         &self,
-        app_trans_id: &str,
+        app_trans_id: &crate::ids::AppTransId,
         created_at_ms: i64,
         lifetime: Duration,
     ) -> Result<PollOutcome, Error> {
@@ -314,12 +314,15 @@ impl crate::Client {
     /// future.
     pub async fn poll_order_with(
         &self,
-        app_trans_id: &str,
+        app_trans_id: &crate::ids::AppTransId,
         created_at_ms: i64,
         config: PollConfig,
         cancel: impl Future<Output = ()>,
     ) -> Result<PollOutcome, Error> {
-        let request = QueryOrder::new(self.app_id(), app_trans_id);
+        let request = QueryOrder::builder()
+            .app_id(self.app_id())
+            .app_trans_id(app_trans_id)
+            .build();
         Poller::new(config)
             .poll(created_at_ms, || self.send(&request), cancel)
             .await

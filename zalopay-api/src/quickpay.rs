@@ -3,13 +3,31 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::AppTransId;
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
 
 /// Charges the buyer whose payment code was scanned.
 ///
 /// MAC (key1): `app_id|app_trans_id|app_user|amount|app_time|embed_data|item|payment_code_raw`
-/// — the **raw** scanned code is signed (never sent); the RSA-encrypted code is sent as
-/// `payment_code` (see `crate::rsa::ZaloPayPublicKey` with the `rsa` feature).
+/// — the **raw** scanned code is signed (never sent). The wire carries it RSA-encrypted with
+/// ZaloPay's public key as `payment_code`, which the client computes itself when it prepares
+/// the request (`rsa` feature, [`Config::with_zalopay_public_key`](crate::Config::with_zalopay_public_key)):
+/// a caller gives the raw code only, so raw and encrypted cannot be swapped.
+///
+/// ```
+/// use zalopay_api::ids::AppTransId;
+/// use zalopay_api::quickpay::{PaymentCode, QuickPay};
+///
+/// let charge = QuickPay::builder()
+///     .app_trans_id(AppTransId::try_from("240913_till7-000123")?)
+///     .app_user("till-7")
+///     .amount(25_000)
+///     .payment_code_raw(PaymentCode::new("012345678901234567")?)
+///     .description("Coffee")
+///     .build();
+/// assert_eq!(format!("{:?}", charge.payment_code_raw), "PaymentCode([REDACTED])");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, ZaloPayRequest)]
 #[endpoint(id = "quickpay.create", confidence = "C1", method = POST, host = openapi, path = "/v2/quick_pay", encoding = form, response = QuickPayResponse)]
 #[mac(key = key1, fields = [app_id, app_trans_id, app_user, amount, app_time, embed_data, item, payment_code_raw])]
@@ -22,7 +40,7 @@ pub struct QuickPay {
     pub app_user: String,
     /// The merchant's order id: `yyMMdd_` in Vietnam time, then unique text (≤ 40 chars).
     #[check(app_trans_id)]
-    pub app_trans_id: String,
+    pub app_trans_id: AppTransId,
     /// When the order was created, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]
@@ -39,13 +57,14 @@ pub struct QuickPay {
     #[check(max_len = 1024)]
     #[zalopay(default = JsonString::empty_array())]
     pub item: JsonString,
-    /// The payment code, RSA-encrypted with ZaloPay's public key, base64.
-    #[check(non_empty)]
-    pub payment_code: String,
     /// The payment code as scanned: signed, never sent.
     #[wire(skip)]
     #[check(non_empty)]
-    pub payment_code_raw: String,
+    pub payment_code_raw: PaymentCode,
+    /// The payment code encrypted for the wire: filled by the client from
+    /// `payment_code_raw` with ZaloPay's public key; there is no setter.
+    #[zalopay(encrypt = payment_code_raw)]
+    pub payment_code: Option<EncryptedPaymentCode>,
     /// Order description (≤ 100 chars).
     #[check(max_len = 100)]
     pub description: Option<String>,
@@ -66,41 +85,138 @@ pub struct QuickPay {
     pub user_ip: Option<String>,
 }
 
-impl QuickPay {
-    /// A quick-pay order with the mandatory fields, no items and empty `embed_data`.
-    pub fn new(
-        app_id: i64,
-        app_trans_id: impl Into<String>,
-        app_user: impl Into<String>,
-        amount: i64,
-        app_time: i64,
-        payment_code_raw: impl Into<String>,
-        payment_code_encrypted: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            app_user: app_user.into(),
-            app_trans_id: app_trans_id.into(),
-            app_time: Some(app_time),
-            amount,
-            embed_data: JsonString::empty_object(),
-            item: JsonString::empty_array(),
-            payment_code: payment_code_encrypted.into(),
-            payment_code_raw: payment_code_raw.into(),
-            description: None,
-            callback_url: None,
-            redirect_url: None,
-            device_info: None,
-            currency: None,
-            title: None,
-            user_ip: None,
+/// Longest raw payment code accepted: what PKCS#1 v1.5 can encrypt under the smallest RSA
+/// key ZaloPay has handed out (512 bits: 64 - 11 bytes). Scanned codes are far shorter.
+pub const PAYMENT_CODE_MAX_LEN: usize = 53;
+
+/// The payment code as scanned from the buyer's ZaloPay app: a one-time bearer credential.
+///
+/// `Debug` prints `PaymentCode([REDACTED])`; the text is wiped on drop. It is signed as the
+/// last MAC segment of [`QuickPay`] and never sent: the wire carries it encrypted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PaymentCode(zeroize::Zeroizing<String>);
+
+/// Why a payment code is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaymentCodeError {
+    /// Nothing was scanned.
+    #[error("the payment code is empty")]
+    Empty,
+    /// Longer than can be encrypted ([`PAYMENT_CODE_MAX_LEN`]).
+    #[error("the payment code is {len} bytes long; at most {max} are accepted")]
+    TooLong {
+        /// The maximum length.
+        max: usize,
+        /// The actual length.
+        len: usize,
+    },
+    /// Not printable ASCII (a scan error, or a value that is not a payment code).
+    #[error("the payment code contains a byte outside printable ASCII at offset {at}")]
+    BadCharacters {
+        /// Byte offset of the first offending byte.
+        at: usize,
+    },
+}
+
+impl PaymentCode {
+    /// The scanned code, trimmed of surrounding whitespace (scanners append a newline).
+    pub fn new(scanned: impl Into<String>) -> Result<Self, PaymentCodeError> {
+        let scanned = zeroize::Zeroizing::new(scanned.into());
+        let code = scanned.trim();
+        if code.is_empty() {
+            return Err(PaymentCodeError::Empty);
         }
+        if code.len() > PAYMENT_CODE_MAX_LEN {
+            return Err(PaymentCodeError::TooLong {
+                max: PAYMENT_CODE_MAX_LEN,
+                len: code.len(),
+            });
+        }
+        if let Some(at) = code.bytes().position(|b| !b.is_ascii_graphic()) {
+            return Err(PaymentCodeError::BadCharacters { at });
+        }
+        Ok(Self(zeroize::Zeroizing::new(code.to_owned())))
+    }
+
+    /// The code as scanned. Handle with care: it pays.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PaymentCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PaymentCode([REDACTED])")
+    }
+}
+
+impl std::str::FromStr for PaymentCode {
+    type Err = PaymentCodeError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::new(text)
+    }
+}
+
+impl crate::sign::MacValue for PaymentCode {
+    fn write_mac(&self, out: &mut String) {
+        out.push_str(&self.0);
+    }
+}
+
+impl crate::validation::CheckText for PaymentCode {
+    fn text(&self) -> Option<&str> {
+        Some(&self.0)
+    }
+}
+
+/// Quick pay's `payment_code` as sent: the raw code RSA-encrypted with ZaloPay's public key,
+/// base64. Only the client makes one (when it prepares a [`QuickPay`]); a retry re-sends it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EncryptedPaymentCode(String);
+
+impl EncryptedPaymentCode {
+    /// The base64 text sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for EncryptedPaymentCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EncryptedPaymentCode({} chars)", self.0.len())
+    }
+}
+
+impl Serialize for EncryptedPaymentCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl crate::fill::EncryptedSlot for Option<EncryptedPaymentCode> {
+    type Plain = PaymentCode;
+
+    fn encrypt_into(
+        &mut self,
+        field: &'static str,
+        plain: &PaymentCode,
+        encryptor: &dyn crate::fill::Encryptor,
+    ) -> Result<(), crate::Error> {
+        let text = encryptor.encrypt(field, plain.expose().as_bytes())?;
+        *self = Some(EncryptedPaymentCode(text));
+        Ok(())
+    }
+
+    fn is_unset(&self) -> bool {
+        self.is_none()
     }
 }
 
 /// The answer to [`QuickPay`]. While `is_processing` (or `return_code` 3), poll
 /// [`crate::order::QueryOrder`]. Field names of the v2 response are not confirmed.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct QuickPayResponse {
     /// Result codes (-322 payment code expired, -329 user cancelled).
     #[serde(flatten)]

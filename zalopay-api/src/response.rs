@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 /// `return_code` / `sub_return_code` and their messages, as ZaloPay sent them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[non_exhaustive]
 pub struct ResultCodes {
     /// `1` success, `2` fail, `3` processing; negative values are request-level errors.
     pub return_code: i32,

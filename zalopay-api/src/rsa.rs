@@ -71,14 +71,23 @@ impl ZaloPayPublicKey {
 
     /// Encrypts the raw payment code with PKCS#1 v1.5 padding (**unconfirmed**: ZaloPay's
     /// docs do not name the padding) and returns base64.
+    ///
+    /// The client does this itself for [`QuickPay`](crate::quickpay::QuickPay) when the key
+    /// is in [`Config`](crate::Config::with_zalopay_public_key).
     pub fn encrypt_payment_code(&self, payment_code_raw: &str) -> Result<String, Error> {
+        crate::fill::Encryptor::encrypt(self, "payment_code", payment_code_raw.as_bytes())
+    }
+}
+
+impl crate::fill::Encryptor for ZaloPayPublicKey {
+    fn encrypt(&self, field: &'static str, plain: &[u8]) -> Result<String, Error> {
         let mut rng = rsa::rand_core::OsRng;
         let encrypted = self
             .key
-            .encrypt(&mut rng, Pkcs1v15Encrypt, payment_code_raw.as_bytes())
+            .encrypt(&mut rng, Pkcs1v15Encrypt, plain)
             .map_err(|e| Error::InvalidField {
-                field: "payment_code",
-                reason: format!("RSA encryption failed: {e}"),
+                field,
+                reason: format!("RSA encryption with ZaloPay's public key failed: {e}"),
             })?;
         Ok(STANDARD.encode(encrypted))
     }

@@ -5,6 +5,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use zalopay_api::ids::AppTransId;
 
 use zalopay_api::order::CreateOrder;
 use zalopay_api::{JsonString, Keys, SignedRequest};
@@ -44,14 +45,14 @@ fn allocations_during(f: impl FnOnce()) -> u64 {
 }
 
 fn realistic_order() -> CreateOrder {
-    let mut order = CreateOrder::new(
-        2553,
-        "240913_2553_1726200000000123",
-        "user_0903123456",
-        1_250_000,
-        1_726_200_000_000,
-        "Shop ABC - Thanh toán đơn hàng #1726200000000123",
-    );
+    let mut order = CreateOrder::builder()
+        .app_id(2553)
+        .app_trans_id(AppTransId::try_from("240913_2553_1726200000000123").unwrap())
+        .app_user("user_0903123456")
+        .amount(1_250_000)
+        .app_time(1_726_200_000_000)
+        .description("Shop ABC - Thanh toán đơn hàng #1726200000000123")
+        .build();
     order.item = JsonString::new(&serde_json::json!([
         {"itemid": "sku-001", "itemname": "Áo thun", "itemprice": 250000, "itemquantity": 3}
     ]))

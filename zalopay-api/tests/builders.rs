@@ -8,6 +8,7 @@ mod common;
 mod faulty;
 
 use std::sync::Arc;
+use zalopay_api::ids::MRefundId;
 
 use common::*;
 use faulty::Fault;
@@ -25,7 +26,7 @@ fn client_2554(base: &str) -> Client {
 fn built_without_app_id_or_time_the_wire_matches_the_vectors() {
     let client = client_2554("http://127.0.0.1:9");
     let built = CreateOrder::builder()
-        .app_trans_id(TRANS)
+        .app_trans_id(trans())
         .app_user("user123")
         .amount(50_000)
         .description("Demo - Payment for the order #13221300383")
@@ -38,7 +39,7 @@ fn built_without_app_id_or_time_the_wire_matches_the_vectors() {
     assert_eq!(by_builder, by_hand);
 
     let refund = RefundOrder::builder()
-        .m_refund_id("230407_2554_1680848533635")
+        .m_refund_id(MRefundId::try_from("230407_2554_1680848533635").unwrap())
         .zp_trans_id(230_407_000_000_033_i64)
         .amount(50_000)
         .description("Refund for order #13221300383")
@@ -59,7 +60,7 @@ fn the_time_is_taken_once_and_kept_by_fill() {
     .with_clock(clock.clone());
     let client = Client::new(config).unwrap();
     let query = QueryRefund::builder()
-        .m_refund_id("230407_2554_1680848533635")
+        .m_refund_id(MRefundId::try_from("230407_2554_1680848533635").unwrap())
         .build();
     let kept = client.fill(&query).unwrap();
     clock.advance(std::time::Duration::from_secs(60));
@@ -89,15 +90,15 @@ async fn a_retry_re_sends_the_same_app_id_time_and_mac() {
     }
     let config = Config::new(2554, keys_2554(), Environment::Custom(server.base.clone()))
         .with_clock(Arc::new(Ticking(std::sync::atomic::AtomicI64::new(TIME))))
-        .with_retry(RetryPolicy {
-            initial_backoff: std::time::Duration::ZERO,
-            max_backoff: std::time::Duration::ZERO,
-            jitter: false,
-            ..RetryPolicy::default()
-        });
+        .with_retry(
+            RetryPolicy::default()
+                .with_initial_backoff(std::time::Duration::ZERO)
+                .with_max_backoff(std::time::Duration::ZERO)
+                .with_jitter(false),
+        );
     let client = Client::new(config).unwrap();
     let query = QueryRefund::builder()
-        .m_refund_id("230407_2554_1680848533635")
+        .m_refund_id(MRefundId::try_from("230407_2554_1680848533635").unwrap())
         .build();
     client.send(&query).await.unwrap();
     let bodies = server.bodies.lock().unwrap().clone();
@@ -121,7 +122,7 @@ async fn a_request_for_another_app_is_refused_before_any_io() {
     let client = client_2554(&server.base);
     let other_app = QueryOrder::builder()
         .app_id(2553)
-        .app_trans_id(TRANS)
+        .app_trans_id(trans())
         .build();
     match client.send(&other_app).await {
         Err(Error::InvalidField { field, reason }) => {
@@ -133,11 +134,11 @@ async fn a_request_for_another_app_is_refused_before_any_io() {
     assert!(client.prepare(&other_app).is_err());
     assert_eq!(server.hits(), 0, "nothing may be sent for another app");
     // The same request for this client's app (set or left to the client) is sent.
-    let own = QueryOrder::builder().app_trans_id(TRANS).build();
+    let own = QueryOrder::builder().app_trans_id(trans()).build();
     let _ = client.send(&own).await;
     let explicit = QueryOrder::builder()
         .app_id(2554)
-        .app_trans_id(TRANS)
+        .app_trans_id(trans())
         .build();
     let _ = client.send(&explicit).await;
     assert_eq!(server.hits(), 2);

@@ -156,8 +156,9 @@ async fn start(server: Server, app_id: i64, keys: Keys) -> Client {
     let mut config = fixture_config(app_id, keys, Environment::Custom(format!("http://{addr}")));
     #[cfg(feature = "rsa")]
     {
-        config.rsa_key =
-            Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
+        config = config.with_rsa_key(
+            zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap(),
+        );
     }
     Client::new(config).unwrap()
 }

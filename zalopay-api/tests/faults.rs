@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use faulty::Fault;
 use zalopay_api::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-use zalopay_api::{Client, Config, Environment, Error, Keys, RetryPolicy};
+use zalopay_api::{CallOptions, Client, Config, Environment, Error, Keys, RetryClass, RetryPolicy};
 
 const OK_QUERY: &str = r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","is_processing":false,"amount":50000,"zp_trans_id":240913000002388}"#;
 const OK_REFUND: &str = r#"{"return_code":3,"return_message":"","sub_return_code":2,"sub_return_message":"","refund_id":42}"#;
@@ -22,15 +22,14 @@ const DUPLICATE: &str = r#"{"return_code":2,"return_message":"","sub_return_code
 
 /// Tiny, fixed waits so that the tests are fast and their timing is predictable.
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(5),
-        multiplier: 2.0,
-        max_backoff: Duration::from_millis(20),
-        jitter: false,
-        rate_limit_backoff: Duration::from_millis(20),
-        max_retry_after: Duration::from_secs(1),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(5))
+        .with_multiplier(2.0)
+        .with_max_backoff(Duration::from_millis(20))
+        .with_jitter(false)
+        .with_rate_limit_backoff(Duration::from_millis(20))
+        .with_max_retry_after(Duration::from_secs(1))
 }
 
 fn client(app_id: i64, keys: Keys, base: &str, timeout: Duration) -> Client {
@@ -56,10 +55,7 @@ fn defaults() {
     assert_eq!(config.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
     assert_eq!(config.retry, RetryPolicy::default());
     assert_eq!(config.retry.max_attempts, 3);
-    let no_jitter = RetryPolicy {
-        jitter: false,
-        ..RetryPolicy::default()
-    };
+    let no_jitter = RetryPolicy::default().with_jitter(false);
     assert_eq!(no_jitter.backoff(1), Duration::from_millis(200));
     assert_eq!(no_jitter.backoff(2), Duration::from_millis(400));
     assert_eq!(no_jitter.backoff(10), Duration::from_secs(2));
@@ -174,15 +170,12 @@ async fn connection_refused_is_retried_even_for_a_refund() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let mut config = fixture_config(2553, keys_2553(), Environment::Custom(base));
-    config.retry = RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(100),
-        multiplier: 1.0,
-        max_backoff: Duration::from_millis(100),
-        jitter: false,
-        rate_limit_backoff: Duration::from_millis(100),
-        max_retry_after: Duration::from_millis(100),
-    };
+    config.retry = RetryPolicy::none()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_millis(100))
+        .with_rate_limit_backoff(Duration::from_millis(100))
+        .with_max_retry_after(Duration::from_millis(100));
     let started = Instant::now();
     let error = Client::new(config)
         .unwrap()
@@ -302,4 +295,117 @@ async fn create_order_duplicate_on_the_first_attempt_stays_a_gateway_error() {
         .unwrap_err();
     assert!(error.gateway().unwrap().is_duplicate(), "{error:?}");
     assert_eq!(server.hits(), 1);
+}
+
+// ---- Per-call options (CallOptions): one call's timeout and retrying --------------------
+
+#[tokio::test]
+async fn a_call_can_have_its_own_shorter_timeout() {
+    let server = faulty::start(vec![Fault::StallHeaders]).await;
+    // The client waits 5 s per attempt; this one call waits 200 ms, once.
+    let client = query_client(&server.base);
+    let started = Instant::now();
+    let error = client
+        .send_with(
+            &query_order(),
+            CallOptions::new()
+                .timeout(Duration::from_millis(200))
+                .max_attempts(1),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(server.hits(), 1);
+}
+
+#[tokio::test]
+async fn a_call_can_have_a_longer_timeout_than_the_clients() {
+    let server = faulty::start(vec![Fault::Reply(200, OK_QUERY)]).await;
+    // A client allowing 1 ms would time out against anything; the call allows 5 s.
+    let client = client(2554, keys_2554(), &server.base, Duration::from_millis(1));
+    let response = client
+        .send_with(
+            &query_order(),
+            CallOptions::new().timeout(Duration::from_secs(5)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.zp_trans_id, Some(240_913_000_002_388));
+}
+
+#[tokio::test]
+async fn a_call_can_retry_less_than_its_operation() {
+    let server = faulty::start(vec![
+        Fault::Reply(502, "bad gateway"),
+        Fault::Reply(200, OK_QUERY),
+    ])
+    .await;
+    let error = query_client(&server.base)
+        .send_with(
+            &query_order(),
+            CallOptions::new().retry_class(RetryClass::Never),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::HttpStatus { status: 502, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        server.hits(),
+        1,
+        "`Never` for this call: the query is not repeated"
+    );
+}
+
+#[tokio::test]
+async fn a_call_cannot_make_a_refund_retry() {
+    let server = faulty::start(vec![
+        Fault::Reply(500, "oops"),
+        Fault::Reply(200, OK_REFUND),
+    ])
+    .await;
+    let error = refund_client(&server.base)
+        .send_with(
+            &refund(),
+            CallOptions::new()
+                .retry_class(RetryClass::Safe)
+                .max_attempts(10),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::HttpStatus { status: 500, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        server.hits(),
+        1,
+        "a refund is never sent twice, whatever the call asks"
+    );
+}
+
+#[tokio::test]
+async fn a_call_cannot_retry_more_than_the_clients_policy() {
+    let server = faulty::start(vec![
+        Fault::Reply(502, "1"),
+        Fault::Reply(502, "2"),
+        Fault::Reply(502, "3"),
+        Fault::Reply(200, OK_QUERY),
+    ])
+    .await;
+    let error = query_client(&server.base)
+        .send_with(&query_order(), CallOptions::new().max_attempts(10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::HttpStatus { status: 502, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        server.hits(),
+        3,
+        "the policy's 3 attempts cap the call's 10"
+    );
 }

@@ -1,6 +1,7 @@
 //! Known-answer tests for the first two real operations, plus a snapshot of their MAC inputs.
 //! Expected values come from `../shared/zalopay/api-facts.md` §19, never from this library.
 
+use zalopay_api::ids::AppTransId;
 use zalopay_api::order::{CreateOrder, QueryOrder};
 use zalopay_api::{JsonString, Keys, SignedRequest};
 
@@ -12,7 +13,14 @@ fn keys(key1: &str, key2: &str) -> Keys {
 #[test]
 fn create_order_published_vector_app_553() {
     let keys = keys("9phuAOYhan4urywHTh0ndEXiV3pKHr5Q", "unused");
-    let order = CreateOrder::new(553, "200904_000234", "user123", 10000, 1599202366026, "x");
+    let order = CreateOrder::builder()
+        .app_id(553)
+        .app_trans_id(AppTransId::try_from("200904_000234").unwrap())
+        .app_user("user123")
+        .amount(10000)
+        .app_time(1599202366026)
+        .description("x")
+        .build();
     assert_eq!(
         order.mac_input(&keys),
         "553|200904_000234|user123|10000|1599202366026|{}|[]"
@@ -30,14 +38,14 @@ fn create_order_vector_app_2554() {
         "sdngKKJmqEMzvh5QQcdD2A9XBSKUNaYn",
         "trMrHtvjo6myautxDUiAcYsVtaeQ8nhf",
     );
-    let order = CreateOrder::new(
-        2554,
-        "230407_13221300383",
-        "user123",
-        50000,
-        1680848533635,
-        "x",
-    );
+    let order = CreateOrder::builder()
+        .app_id(2554)
+        .app_trans_id(AppTransId::try_from("230407_13221300383").unwrap())
+        .app_user("user123")
+        .amount(50000)
+        .app_time(1680848533635)
+        .description("x")
+        .build();
     assert_eq!(
         order.mac(&keys).as_str(),
         "4caca58ffa2a1b392232f40ff812c2bb5f36d7f3f5d0c549ec6a26ae331cbdbe"
@@ -51,7 +59,14 @@ fn create_order_vector_with_embed_data() {
         "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL",
         "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz",
     );
-    let mut order = CreateOrder::new(2553, "240101_123456", "user123", 50000, 1704067200000, "x");
+    let mut order = CreateOrder::builder()
+        .app_id(2553)
+        .app_trans_id(AppTransId::try_from("240101_123456").unwrap())
+        .app_user("user123")
+        .amount(50000)
+        .app_time(1704067200000)
+        .description("x")
+        .build();
     order.embed_data =
         JsonString::new(&serde_json::json!({"redirecturl": "https://example.com/result"})).unwrap();
     order.item = JsonString::from_raw("[{}]").unwrap();
@@ -72,7 +87,10 @@ fn query_order_vector_includes_the_key() {
         "sdngKKJmqEMzvh5QQcdD2A9XBSKUNaYn",
         "trMrHtvjo6myautxDUiAcYsVtaeQ8nhf",
     );
-    let query = QueryOrder::new(2554, "230407_13221300383");
+    let query = QueryOrder::builder()
+        .app_id(2554)
+        .app_trans_id(AppTransId::try_from("230407_13221300383").unwrap())
+        .build();
     assert_eq!(
         query.mac_input(&keys),
         "2554|230407_13221300383|sdngKKJmqEMzvh5QQcdD2A9XBSKUNaYn"
@@ -88,7 +106,14 @@ fn query_order_vector_includes_the_key() {
 #[test]
 fn signed_text_is_the_sent_text() {
     let keys = keys("k1", "k2");
-    let mut order = CreateOrder::new(1, "240101_1", "Nguyễn Văn A|VIP", 1, 2, "Mua hàng");
+    let mut order = CreateOrder::builder()
+        .app_id(1)
+        .app_trans_id(AppTransId::try_from("240101_1").unwrap())
+        .app_user("Nguyễn Văn A|VIP")
+        .amount(1)
+        .app_time(2)
+        .description("Mua hàng")
+        .build();
     order.embed_data = JsonString::from_raw(r#"{ "a" : [1, 2] }"#).unwrap();
     let input = order.mac_input(&keys);
     let config = zalopay_api::Config::new(

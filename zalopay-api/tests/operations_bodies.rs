@@ -70,8 +70,8 @@ snap!(zod_status_, 553, keys_553(), zod_status());
 #[test]
 fn disbursement_topup_() {
     let mut config = fixture_config(15555, keys_15555(), Environment::Sandbox);
-    config.rsa_key =
-        Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
+    config = config
+        .with_rsa_key(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
     let prepared = Client::new(config)
         .unwrap()
         .prepare(&disbursement_topup())

@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use zalopay_api::ids::AppTransId;
 use zalopay_api::{Keys, SignedRequest};
 
 #[track_caller]
@@ -26,14 +27,14 @@ fn create_order() {
 
 #[test]
 fn create_order_with_redirect() {
-    let mut req = zalopay_api::order::CreateOrder::new(
-        2553,
-        "240101_123456",
-        "user123",
-        50_000,
-        1_704_067_200_000,
-        "x",
-    );
+    let mut req = zalopay_api::order::CreateOrder::builder()
+        .app_id(2553)
+        .app_trans_id(AppTransId::try_from("240101_123456").unwrap())
+        .app_user("user123")
+        .amount(50_000)
+        .app_time(1_704_067_200_000)
+        .description("x")
+        .build();
     req.embed_data =
         zalopay_api::JsonString::from_raw(r#"{"redirecturl":"https://example.com/result"}"#)
             .unwrap();
@@ -244,7 +245,7 @@ fn disbursement_topup_sig_step() {
     );
     // And end to end through the client: the `sig` parameter carries it.
     let mut config = fixture_config(15555, keys_15555(), Environment::Sandbox);
-    config.rsa_key = Some(key);
+    config = config.with_rsa_key(key);
     let prepared = Client::new(config)
         .unwrap()
         .prepare(&common::disbursement_topup())
@@ -290,14 +291,14 @@ fn zod_invoice_and_status() {
 #[test]
 fn published_v1_create_vector_pins_the_create_order() {
     // api-facts §19.2 (2): the v1 QR example uses the same ordering as v2 create.
-    let mut req = zalopay_api::order::CreateOrder::new(
-        553,
-        "200904_000234",
-        "user123",
-        10_000,
-        1_599_202_366_026,
-        "x",
-    );
+    let mut req = zalopay_api::order::CreateOrder::builder()
+        .app_id(553)
+        .app_trans_id(AppTransId::try_from("200904_000234").unwrap())
+        .app_user("user123")
+        .amount(10_000)
+        .app_time(1_599_202_366_026)
+        .description("x")
+        .build();
     req.item = zalopay_api::JsonString::empty_array();
     check(
         &req,

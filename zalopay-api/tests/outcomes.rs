@@ -379,15 +379,12 @@ fn quick_pay_item_is_at_most_1024_characters() {
 const DUPLICATE: &str = r#"{"return_code":2,"return_message":"","sub_return_code":-68,"sub_return_message":"DUPLICATE_APPS_TRANS_ID"}"#;
 
 fn retrying(max_attempts: u32, wait: Duration) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        initial_backoff: wait,
-        multiplier: 1.0,
-        max_backoff: wait,
-        jitter: false,
-        rate_limit_backoff: wait,
-        max_retry_after: Duration::from_secs(5),
-    }
+    RetryPolicy::none()
+        .with_max_attempts(max_attempts)
+        .with_initial_backoff(wait)
+        .with_max_backoff(wait)
+        .with_rate_limit_backoff(wait)
+        .with_max_retry_after(Duration::from_secs(5))
 }
 
 fn client_for(base: &str, retry: RetryPolicy, timeout: Duration) -> Client {
@@ -476,10 +473,7 @@ fn waits_honour_retry_after_and_rate_limits() {
         None,
         "longer than max_retry_after: give up and let the caller schedule it"
     );
-    let limited = RetryPolicy {
-        rate_limit_backoff: Duration::from_secs(1),
-        ..policy
-    };
+    let limited = policy.with_rate_limit_backoff(Duration::from_secs(1));
     assert_eq!(
         limited.wait_after(1, &http(429, None)),
         Some(Duration::from_secs(1))

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use zalopay_api::ids::AppTransId;
 
 use zalopay_api::clock::{Clock, SystemClock};
 use zalopay_api::poll::{PollConfig, PollOutcome};
@@ -47,7 +48,7 @@ async fn client_polls_the_query_endpoint_until_paid() {
     };
     let outcome = client
         .poll_order_with(
-            "240102_1",
+            &AppTransId::try_from("240102_1").unwrap(),
             SystemClock.now_ms(),
             config,
             std::future::pending(),

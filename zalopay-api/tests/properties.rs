@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
+use zalopay_api::ids::{AppTransId, BindingId, MRefundId, PartnerOrderId, PayToken, ZpTransToken};
 
 use hmac::{Hmac, KeyInit, Mac};
 use proptest::prelude::*;
@@ -31,7 +32,7 @@ use zalopay_api::callback::{
 use zalopay_api::disbursement::*;
 use zalopay_api::hybrid::HybridPay;
 use zalopay_api::order::*;
-use zalopay_api::quickpay::QuickPay;
+use zalopay_api::quickpay::{PaymentCode, QuickPay};
 use zalopay_api::redirect::{Redirect, RedirectError, sign_redirect, verify_redirect};
 use zalopay_api::refund::*;
 use zalopay_api::tokenization::*;
@@ -113,9 +114,39 @@ fn json_text() -> impl Strategy<Value = JsonString> {
     prop_oneof![json_object(), json_array()].prop_map(|t| JsonString::from_raw(t).unwrap())
 }
 
+/// Random ids and tokens, each of a valid shape (their types refuse any other) but with every
+/// character the shape allows: `|`, `&`, `=`, `+`, `%`, `#`, `?` in the opaque tokens.
+#[derive(Debug, Clone)]
+struct Ids {
+    trans: AppTransId,
+    refund: MRefundId,
+    partner: PartnerOrderId,
+    zp_token: ZpTransToken,
+    pay_token: PayToken,
+    binding: BindingId,
+}
+
+fn ids() -> impl Strategy<Value = Ids> {
+    (
+        "[0-9]{6}_[A-Za-z0-9_.-]{1,33}",
+        "[0-9]{6}_[0-9]{1,10}_[A-Za-z0-9_.-]{1,27}",
+        "[A-Za-z0-9_.-]{1,50}",
+        prop::array::uniform3("[!-~]{1,64}"),
+    )
+        .prop_map(|(trans, refund, partner, [zp, pay, binding])| Ids {
+            trans: AppTransId::try_from(trans).unwrap(),
+            refund: MRefundId::try_from(refund).unwrap(),
+            partner: PartnerOrderId::try_from(partner).unwrap(),
+            zp_token: ZpTransToken::try_from(zp).unwrap(),
+            pay_token: PayToken::try_from(pay).unwrap(),
+            binding: BindingId::try_from(binding).unwrap(),
+        })
+}
+
 /// A bag of random values the request builders draw from.
 #[derive(Debug, Clone)]
 struct Bag {
+    id: Ids,
     s: [String; 8],
     o: [Option<String>; 4],
     n: [i64; 4],
@@ -139,10 +170,11 @@ fn bag() -> impl Strategy<Value = Bag> {
             json_array().prop_map(|t| JsonString::from_raw(t).unwrap()),
             prop::option::of(json_text()),
         ),
-        (prop::option::of(amount()), any::<u8>()),
+        (prop::option::of(amount()), any::<u8>(), ids()),
     )
         .prop_map(
-            |(s, o, n, (app_id, time), (obj, arr, opt_json), (opt_n, pick))| Bag {
+            |(s, o, n, (app_id, time), (obj, arr, opt_json), (opt_n, pick, id))| Bag {
+                id,
                 s,
                 o,
                 n,
@@ -287,6 +319,32 @@ fn hmac_hex(key: &str, input: &str) -> String {
 #[cfg(feature = "rsa")]
 const TEST_RSA_KEY: &str = "MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAuhr9fssauZOaef4HCEJ4OAJQ6g8yO8de5KwB1LM/fIlRZGsnD0VO+YBGrdttnKsieErQPujmyV7Tnw19yLVGGwIDAQABAkEAgpPzbyZUrwbIqXW6O2pf7XR6j29wII9nnmytsC7AicCd2uGAd+yHKEOQGEHBN+rm/IZ8F5WWT2OpnOTY3DZTgQIhAPyzS24ahh0ogYuDy4VXsiLscEAngrAvZA5qpWWPFV9BAiEAvIkWcJzM9kaJ2YjoNcGvO3ydDsepNeC79dfIA7tL6lsCIELaRChayARKxQrd0SfzrWLj3kZ6rW5i+zt9J0iY8/SBAiEAsw53c2hX+KWxkhpGf5d9dz+4YisZ94OCv8+5tGGTjfUCIEs9pi1DsVZBi0HNibXIpVBO4KERvHBJ92bAbPeplIb2";
 
+/// A payment code made from random text: its printable ASCII, at most 53 bytes (what the
+/// type accepts), or `0`.
+fn payment_code(text: &str) -> PaymentCode {
+    let code: String = text
+        .chars()
+        .filter(char::is_ascii_graphic)
+        .take(zalopay_api::quickpay::PAYMENT_CODE_MAX_LEN)
+        .collect();
+    PaymentCode::new(if code.is_empty() {
+        "0".to_owned()
+    } else {
+        code
+    })
+    .unwrap()
+}
+
+/// Stands in for ZaloPay's (randomised) RSA encryption: the MAC never covers the encrypted
+/// code, and the wire must carry exactly what the encryptor returned.
+struct MarkedEncryptor;
+
+impl zalopay_api::fill::Encryptor for MarkedEncryptor {
+    fn encrypt(&self, _field: &'static str, plain: &[u8]) -> Result<String, Error> {
+        Ok(format!("enc:{}", plain.len()))
+    }
+}
+
 /// A client for `app_id`: the app the random request is for (a client refuses requests for
 /// another app before signing them).
 fn config(keys: &Keys, app_id: i64) -> Config {
@@ -295,11 +353,13 @@ fn config(keys: &Keys, app_id: i64) -> Config {
         app_id,
         keys.clone(),
         Environment::Custom("http://127.0.0.1:9".to_owned()),
-    );
+    )
+    .with_encryptor(std::sync::Arc::new(MarkedEncryptor));
     #[cfg(feature = "rsa")]
     {
-        config.rsa_key =
-            Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
+        config = config.with_rsa_key(
+            zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap(),
+        );
     }
     config
 }
@@ -452,7 +512,14 @@ fn every_spec_operation_has_a_property() {
 #[test]
 fn order_create() {
     property("order.create", |b| {
-        let mut r = CreateOrder::new(b.app_id, &b.s[0], &b.s[1], b.n[0], b.time, &b.s[2]);
+        let mut r = CreateOrder::builder()
+            .app_id(b.app_id)
+            .app_trans_id(b.id.trans.clone())
+            .app_user(&b.s[1])
+            .amount(b.n[0])
+            .app_time(b.time)
+            .description(&b.s[2])
+            .build();
         r.embed_data = b.obj[0].clone();
         r.item = b.arr.clone();
         r.expire_duration_seconds = b.opt_n;
@@ -471,21 +538,40 @@ fn order_create() {
 #[test]
 fn order_query() {
     property("order.query", |b| {
-        (QueryOrder::new(b.app_id, &b.s[0]), none())
+        (
+            QueryOrder::builder()
+                .app_id(b.app_id)
+                .app_trans_id(b.id.trans.clone())
+                .build(),
+            none(),
+        )
     });
 }
 
 #[test]
 fn order_cancel() {
     property("order.cancel", |b| {
-        (CancelOrder::new(b.app_id, &b.s[0]), none())
+        (
+            CancelOrder::builder()
+                .app_id(b.app_id)
+                .app_trans_id(b.id.trans.clone())
+                .build(),
+            none(),
+        )
     });
 }
 
 #[test]
 fn refund_create() {
     property("refund.create", |b| {
-        let r = RefundOrder::new(b.app_id, &b.s[0], b.n[0], b.n[1], b.time, &b.s[1]);
+        let r = RefundOrder::builder()
+            .app_id(b.app_id)
+            .m_refund_id(b.id.refund.clone())
+            .zp_trans_id(b.n[0])
+            .amount(b.n[1])
+            .timestamp(b.time)
+            .description(&b.s[1])
+            .build();
         // Both with and without the fee: `refund_fee_amount?` drops out with its separator.
         let r = match b.opt_n {
             Some(fee) => r.with_fee(fee),
@@ -498,14 +584,24 @@ fn refund_create() {
 #[test]
 fn refund_query() {
     property("refund.query", |b| {
-        (QueryRefund::new(b.app_id, &b.s[0], b.time), none())
+        (
+            QueryRefund::builder()
+                .app_id(b.app_id)
+                .m_refund_id(b.id.refund.clone())
+                .timestamp(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
 #[test]
 fn banks_list() {
     property("banks.list", |b| {
-        let mut r = ListBanks::new(b.app_id, b.time);
+        let mut r = ListBanks::builder()
+            .app_id(b.app_id.to_string())
+            .req_time(b.time.to_string())
+            .build();
         if b.pick & 1 == 1 {
             r.app_id = Some(b.s[0].clone());
             r.req_time = Some(b.s[1].clone());
@@ -517,7 +613,14 @@ fn banks_list() {
 #[test]
 fn quickpay_create() {
     property("quickpay.create", |b| {
-        let mut r = QuickPay::new(b.app_id, &b.s[0], &b.s[1], b.n[0], b.time, &b.s[2], &b.s[3]);
+        let mut r = QuickPay::builder()
+            .app_id(b.app_id)
+            .app_trans_id(b.id.trans.clone())
+            .app_user(&b.s[1])
+            .amount(b.n[0])
+            .app_time(b.time)
+            .payment_code_raw(payment_code(&b.s[2]))
+            .build();
         r.embed_data = b.obj[0].clone();
         r.item = b.arr.clone();
         r.description = b.o[0].clone();
@@ -528,7 +631,7 @@ fn quickpay_create() {
         r.user_ip = (b.pick & 2 == 2).then(|| b.s[5].clone());
         r.currency = (b.pick & 4 == 4).then(|| "VND".to_owned());
         // `payment_code_raw!`: signed, never sent.
-        let raw = r.payment_code_raw.clone();
+        let raw = r.payment_code_raw.expose().to_owned();
         (r, vec![("payment_code_raw", raw)])
     });
 }
@@ -536,7 +639,12 @@ fn quickpay_create() {
 #[test]
 fn agreement_bind() {
     property("agreement.bind", |b| {
-        let mut r = AgreementBind::new(b.app_id, &b.s[0], &b.s[1], b.time);
+        let mut r = AgreementBind::builder()
+            .app_id(b.app_id)
+            .app_trans_id(b.id.trans.clone())
+            .identifier(&b.s[1])
+            .req_date(b.time)
+            .build();
         r.max_amount = b.opt_n;
         r.binding_type = b.o[0].clone();
         r.binding_data = b.opt_json.clone();
@@ -550,7 +658,14 @@ fn agreement_bind() {
 #[test]
 fn agreement_query() {
     property("agreement.query", |b| {
-        (AgreementQuery::new(b.app_id, &b.s[0], b.time), none())
+        (
+            AgreementQuery::builder()
+                .app_id(b.app_id)
+                .app_trans_id(b.id.trans.clone())
+                .req_date(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
@@ -558,7 +673,12 @@ fn agreement_query() {
 fn agreement_unbind() {
     property("agreement.unbind", |b| {
         (
-            AgreementUnbind::new(b.app_id, &b.s[0], &b.s[1], b.time),
+            AgreementUnbind::builder()
+                .app_id(b.app_id)
+                .identifier(&b.s[0])
+                .binding_id(b.id.binding.clone())
+                .req_date(b.time)
+                .build(),
             none(),
         )
     });
@@ -568,7 +688,13 @@ fn agreement_unbind() {
 fn agreement_balance() {
     property("agreement.balance", |b| {
         (
-            AgreementBalance::new(b.app_id, &b.s[0], &b.s[1], b.n[0], b.time),
+            AgreementBalance::builder()
+                .app_id(b.app_id)
+                .identifier(&b.s[0])
+                .pay_token(b.id.pay_token.clone())
+                .amount(b.n[0])
+                .req_date(b.time)
+                .build(),
             none(),
         )
     });
@@ -578,7 +704,13 @@ fn agreement_balance() {
 fn agreement_pay() {
     property("agreement.pay", |b| {
         (
-            AgreementPay::new(b.app_id, &b.s[0], &b.s[1], &b.s[2], b.time),
+            AgreementPay::builder()
+                .app_id(b.app_id)
+                .identifier(&b.s[0])
+                .zp_trans_token(b.id.zp_token.clone())
+                .pay_token(b.id.pay_token.clone())
+                .req_date(b.time)
+                .build(),
             none(),
         )
     });
@@ -587,7 +719,14 @@ fn agreement_pay() {
 #[test]
 fn agreement_query_user() {
     property("agreement.query_user", |b| {
-        (AgreementQueryUser::new(b.app_id, &b.s[0], b.time), none())
+        (
+            AgreementQueryUser::builder()
+                .app_id(b.app_id)
+                .access_token(b.id.pay_token.clone())
+                .req_date(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
@@ -609,15 +748,15 @@ fn tokenization_bind() {
         } else {
             DeviceType::Desktop
         };
-        let mut r = TokenizationBind::new(
-            b.app_id,
-            &b.s[0],
-            &b.s[1],
-            binding_type,
-            mode,
-            device,
-            b.time,
-        );
+        let mut r = TokenizationBind::builder()
+            .app_id(b.app_id)
+            .app_trans_id(b.id.trans.clone())
+            .identifier(&b.s[1])
+            .binding_type(binding_type)
+            .binding_mode(mode)
+            .device_type(device)
+            .req_date(b.time)
+            .build();
         r.binding_data = b.obj[0].clone();
         r.payment_data = b.obj[1].clone();
         (r, none())
@@ -627,7 +766,14 @@ fn tokenization_bind() {
 #[test]
 fn tokenization_query() {
     property("tokenization.query", |b| {
-        (TokenizationQuery::new(b.app_id, &b.s[0], b.time), none())
+        (
+            TokenizationQuery::builder()
+                .app_id(b.app_id)
+                .app_trans_id(b.id.trans.clone())
+                .req_date(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
@@ -637,9 +783,9 @@ fn hybrid_pay() {
         let r = HybridPay {
             app_id: Some(b.app_id),
             identifier: b.s[0].clone(),
-            pay_token: b.s[1].clone(),
+            pay_token: b.id.pay_token.clone(),
             app_user: b.s[2].clone(),
-            app_trans_id: b.s[3].clone(),
+            app_trans_id: b.id.trans.clone(),
             app_time: Some(b.time),
             amount: b.n[0],
             description: b.s[4].clone(),
@@ -653,7 +799,11 @@ fn hybrid_pay() {
 #[test]
 fn disbursement_balance() {
     property("disbursement.balance", |b| {
-        let mut r = DisbursementBalance::new(b.app_id, &b.s[0], b.time);
+        let mut r = DisbursementBalance::builder()
+            .app_id(b.app_id)
+            .payment_id(&b.s[0])
+            .time(b.time)
+            .build();
         r.request_id = b.o[0].clone();
         (r, none())
     });
@@ -662,7 +812,11 @@ fn disbursement_balance() {
 #[test]
 fn disbursement_user() {
     property("disbursement.user", |b| {
-        let mut r = DisbursementUser::new(b.app_id, &b.s[0], b.time);
+        let mut r = DisbursementUser::builder()
+            .app_id(b.app_id)
+            .phone(&b.s[0])
+            .time(b.time)
+            .build();
         r.request_id = b.o[0].clone();
         (r, none())
     });
@@ -672,8 +826,15 @@ fn disbursement_user() {
 #[test]
 fn disbursement_topup() {
     property("disbursement.topup", |b| {
-        let mut r =
-            DisbursementTopup::new(b.app_id, &b.s[0], &b.s[1], &b.s[2], b.n[0], &b.s[3], b.time);
+        let mut r = DisbursementTopup::builder()
+            .app_id(b.app_id)
+            .payment_id(&b.s[0])
+            .partner_order_id(b.id.partner.clone())
+            .m_u_id(&b.s[2])
+            .amount(b.n[0])
+            .description(&b.s[3])
+            .time(b.time)
+            .build();
         r.partner_embed_data = b.obj[0].clone();
         r.extra_info = b.obj[1].clone();
         r.reference_id = b.o[0].clone();
@@ -684,7 +845,14 @@ fn disbursement_topup() {
 #[test]
 fn disbursement_txn() {
     property("disbursement.txn", |b| {
-        (DisbursementTxn::new(b.app_id, &b.s[0], b.time), none())
+        (
+            DisbursementTxn::builder()
+                .app_id(b.app_id)
+                .partner_order_id(b.id.partner.clone())
+                .time(b.time)
+                .build(),
+            none(),
+        )
     });
 }
 
@@ -718,7 +886,7 @@ fn disbursement_transfer_fund() {
         let r = TransferFund::builder()
             .app_id(b.app_id)
             .payment_id(b.s[0].clone())
-            .partner_order_id(b.s[1].clone())
+            .partner_order_id(b.id.partner.clone())
             .disbursement_type(disbursement_type(b))
             .receiver_info(b.s[2].clone())
             .amount(b.n[0])
@@ -736,7 +904,7 @@ fn disbursement_query_txn() {
     property("disbursement.query_txn", |b| {
         let r = QueryTxn::builder()
             .app_id(b.app_id)
-            .partner_order_id(b.s[0].clone())
+            .partner_order_id(b.id.partner.clone())
             .time(b.time)
             .build();
         (r, none())
@@ -756,14 +924,22 @@ fn disbursement_bank_codes() {
 #[test]
 fn zod_create() {
     property("zod.create", |b| {
-        let parcels = (0..(b.pick % 3))
+        let parcels: Vec<ZodOrderInfo> = (0..(b.pick % 3))
             .map(|i| ZodOrderInfo {
                 tracking_number: b.s[2 + usize::from(i)].clone(),
                 description: b.s[5].clone(),
                 amount: b.n[1 + usize::from(i)],
             })
             .collect();
-        let mut r = ZodCreateInvoice::new(b.app_id, &b.s[0], b.n[0], &b.s[1], parcels);
+        let mut r = ZodCreateInvoice::builder()
+            .app_id(b.app_id.to_string())
+            .mc_ref_id(&b.s[0])
+            .amount(b.n[0])
+            .receiver(ZodReceiver {
+                contact: b.s[1].clone(),
+            })
+            .order_info(parcels)
+            .build();
         r.mc_ext_info = b.obj[0].clone();
         r.hub_id = b.o[0].clone();
         r.driver_id = b.o[1].clone();
@@ -777,7 +953,10 @@ fn zod_create() {
 #[test]
 fn zod_invoice() {
     property("zod.invoice", |b| {
-        let mut r = ZodQueryInvoice::new(b.app_id, &b.s[0]);
+        let mut r = ZodQueryInvoice::builder()
+            .app_id(b.app_id.to_string())
+            .mc_ref_id(&b.s[0])
+            .build();
         if b.pick & 1 == 1 {
             r.app_id = Some(b.s[1].clone());
         }
@@ -788,7 +967,10 @@ fn zod_invoice() {
 #[test]
 fn zod_status() {
     property("zod.status", |b| {
-        let mut r = ZodQueryStatus::new(b.app_id, &b.s[0]);
+        let mut r = ZodQueryStatus::builder()
+            .app_id(b.app_id.to_string())
+            .mc_ref_id(&b.s[0])
+            .build();
         if b.pick & 1 == 1 {
             r.app_id = Some(b.s[1].clone());
         }

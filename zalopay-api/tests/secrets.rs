@@ -11,6 +11,7 @@ mod faulty;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zalopay_api::ids::AppTransId;
 
 use common::*;
 use faulty::Fault;
@@ -58,20 +59,20 @@ fn client(base: &str) -> Client {
         zalopay_api::Keys::new(KEY1, KEY2).unwrap(),
         Environment::Custom(base.to_owned()),
     )
-    .with_retry(RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(1),
-        multiplier: 1.0,
-        max_backoff: Duration::from_millis(1),
-        jitter: false,
-        rate_limit_backoff: Duration::from_millis(1),
-        max_retry_after: Duration::from_millis(1),
-    });
+    .with_retry(
+        RetryPolicy::none()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(1))
+            .with_max_backoff(Duration::from_millis(1))
+            .with_rate_limit_backoff(Duration::from_millis(1))
+            .with_max_retry_after(Duration::from_millis(1)),
+    );
     config.timeout = Duration::from_millis(300);
     #[cfg(feature = "rsa")]
     {
-        config.rsa_key =
-            Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
+        config = config.with_rsa_key(
+            zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap(),
+        );
     }
     Client::new(config).unwrap()
 }
@@ -119,14 +120,19 @@ async fn errors_and_tracing_never_show_a_key() {
     errors.push(client.send(&cancel_order()).await.unwrap_err());
     errors.push(client.send(&cancel_order()).await.unwrap_err());
     errors.push(client.send(&cancel_order()).await.unwrap_err());
-    let mut invalid = query_order();
-    invalid.app_trans_id = String::new();
+    let mut invalid = create_order();
+    invalid.amount = 0;
     errors.push(client.send(&invalid).await.unwrap_err());
     #[cfg(feature = "rsa")]
     errors.push(client.send(&disbursement_topup()).await.unwrap_err());
     errors.push(
         client
-            .send(&zalopay_api::order::QueryOrder::new(2554, TRANS))
+            .send(
+                &zalopay_api::order::QueryOrder::builder()
+                    .app_id(2554)
+                    .app_trans_id(AppTransId::try_from(TRANS).unwrap())
+                    .build(),
+            )
             .await
             .unwrap_err(),
     );

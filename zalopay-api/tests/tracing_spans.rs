@@ -234,12 +234,12 @@ async fn the_merchant_id_is_found_in_every_encoding() {
             expected(
                 "refund.query",
                 "m_refund_id",
-                &query_refund().m_refund_id.to_string()
+                query_refund().m_refund_id.as_str()
             ),
             expected(
                 "disbursement.txn",
                 "partner_order_id",
-                &disbursement_txn().partner_order_id.to_string()
+                disbursement_txn().partner_order_id.as_str()
             ),
             expected("zod.status", "mcRefId", &zod_status().mc_ref_id.to_string()),
         ]
@@ -249,8 +249,8 @@ async fn the_merchant_id_is_found_in_every_encoding() {
 #[tokio::test]
 async fn an_invalid_request_is_a_call_without_attempts() {
     let (captured, _guard) = capture();
-    let mut invalid = query_order();
-    invalid.app_trans_id = String::new();
+    let mut invalid = create_order();
+    invalid.amount = 0;
     client(2554, keys_2554(), "http://127.0.0.1:9")
         .send(&invalid)
         .await

@@ -8,6 +8,7 @@ mod common;
 mod faulty;
 
 use std::sync::Arc;
+use zalopay_api::ids::{AppTransId, IdError};
 
 use common::*;
 use faulty::Fault;
@@ -85,11 +86,7 @@ fn create_order_checks() {
         ("app_user", Box::new(|o| o.app_user = "u".repeat(51))),
         (
             "app_trans_id",
-            Box::new(|o| o.app_trans_id = "230406_1".into()),
-        ),
-        (
-            "app_trans_id",
-            Box::new(|o| o.app_trans_id = format!("230407_{}", "9".repeat(34))),
+            Box::new(|o| o.app_trans_id = AppTransId::try_from("230406_1").unwrap()),
         ),
         ("app_time", Box::new(|o| o.app_time = Some(NOW / 1000))),
         ("description", Box::new(|o| o.description = "d".repeat(257))),
@@ -112,6 +109,11 @@ fn create_order_checks() {
         let (field, reason) = field_of(check(&order).unwrap_err());
         assert_eq!(field, expected, "{reason}");
     }
+    // An id over 40 characters cannot even be made: its type refuses it.
+    assert_eq!(
+        AppTransId::try_from(format!("230407_{}", "9".repeat(34))),
+        Err(IdError::TooLong { max: 40, len: 41 })
+    );
     // Limits are inclusive and count characters, not bytes.
     let mut order = create_order();
     order.app_user = "ồ".repeat(50);
@@ -145,8 +147,15 @@ fn ids_are_dated_in_vietnam_time() {
             .validate(&ValidationContext::at(before_midnight + 86_400_000))
             .is_ok()
     );
-    let (field, _) = field_of(check(&QueryOrder::new(2554, "x".repeat(41))).unwrap_err());
-    assert_eq!(field, "app_trans_id");
+    // One of the wrong shape cannot be queried: its type refuses it.
+    assert_eq!(
+        AppTransId::try_from("x".repeat(41)),
+        Err(IdError::TooLong { max: 40, len: 41 })
+    );
+    assert!(matches!(
+        AppTransId::try_from("x".repeat(40)),
+        Err(IdError::WrongDatePrefix { .. })
+    ));
 }
 
 #[test]
@@ -181,11 +190,12 @@ fn other_operations_check_their_fields() {
     let mut balance = agreement_balance();
     balance.req_date = balance.req_date.map(|t| t + 20 * 60 * 1000);
     assert_eq!(field_of(check(&balance).unwrap_err()).0, "req_date");
-    let mut quick = quick_pay();
-    quick.payment_code_raw = String::new();
-    assert_eq!(field_of(check(&quick).unwrap_err()).0, "payment_code_raw");
+    // An empty payment code cannot even be made: the type refuses it.
+    use zalopay_api::quickpay::{PaymentCode, PaymentCodeError};
+    assert_eq!(PaymentCode::new(""), Err(PaymentCodeError::Empty));
+    assert_eq!(PaymentCode::new(" \n"), Err(PaymentCodeError::Empty));
     let mut bind = agreement_bind();
-    bind.app_trans_id = "230101_1".into();
+    bind.app_trans_id = AppTransId::try_from("230101_1").unwrap();
     assert_eq!(field_of(check(&bind).unwrap_err()).0, "app_trans_id");
 }
 

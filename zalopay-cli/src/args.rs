@@ -41,6 +41,11 @@ pub struct GlobalArgs {
     /// file holding either.
     #[arg(long, env = "ZALOPAY_RSA_KEY", global = true, hide_env_values = true)]
     pub rsa_key: Option<String>,
+    /// ZaloPay's RSA public key, which encrypts quick pay's payment code: base64 DER
+    /// (SubjectPublicKeyInfo or PKCS#1), a PEM, or a file holding either. The emulator's is
+    /// printed by `zalopay emulator` and is `zalopay_emulator::ZALOPAY_PUBLIC_KEY`.
+    #[arg(long, env = "ZALOPAY_PUBLIC_KEY", global = true)]
+    pub zalopay_public_key: Option<String>,
 }
 
 /// A subcommand.
@@ -575,13 +580,10 @@ pub struct QuickpayArgs {
     /// Order fields.
     #[command(flatten)]
     pub order: OrderFields,
-    /// The payment code as scanned (signed).
+    /// The payment code as scanned: signed, and sent encrypted with ZaloPay's public key
+    /// (`--zalopay-public-key`).
     #[arg(long)]
     pub payment_code: String,
-    /// The payment code encrypted with ZaloPay's public key, base64 (sent)
-    /// (default: the raw code, which only the emulator accepts).
-    #[arg(long)]
-    pub payment_code_encrypted: Option<String>,
     /// Order description.
     #[arg(long)]
     pub description: Option<String>,

@@ -7,10 +7,13 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use zalopay_api::callback::{Callback, verify_callback};
 use zalopay_api::clock::{Clock as _, SystemClock};
-use zalopay_api::ids::{AppTransId, MRefundId};
+use zalopay_api::ids::{
+    AppTransId, BindingId, IdError, MRefundId, PartnerOrderId, PayToken, ZpTransToken,
+};
 use zalopay_api::poll::{PollConfig, PollOutcome, Poller};
 use zalopay_api::redirect::verify_redirect;
 use zalopay_api::response::GatewayResponse;
+use zalopay_api::zod::ZodReceiver;
 use zalopay_api::{
     Client, Config, Endpoint, Environment, JsonString, KeyKind, Keys, SecretKey, SignatureScheme,
     agreement, banks, client, disbursement, hybrid, order, quickpay, refund, tokenization, zod,
@@ -110,9 +113,15 @@ fn ctx(global: &GlobalArgs) -> Result<Ctx, CliError> {
     let mut config = Config::new(app_id, creds.request_keys()?, environment);
     #[cfg(feature = "rsa")]
     if let Some(text) = &global.rsa_key {
-        config.rsa_key = Some(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(
+        config = config.with_rsa_key(zalopay_api::rsa::MerchantRsaKey::from_pkcs8_base64(
             &key_text(text)?,
         )?);
+    }
+    #[cfg(feature = "rsa")]
+    if let Some(text) = &global.zalopay_public_key {
+        config = config.with_zalopay_public_key(
+            zalopay_api::rsa::ZaloPayPublicKey::from_base64_der(&key_text(text)?)?,
+        );
     }
     Ok(Ctx {
         client: Client::new(config)?,
@@ -139,10 +148,16 @@ fn json_arg(flag: &str, text: &str) -> Result<JsonString, CliError> {
     JsonString::from_raw(text).map_err(|e| CliError::new(format!("--{flag} is not JSON: {e}")))
 }
 
-fn app_trans_id(given: Option<&str>) -> Result<String, CliError> {
+/// A typed id or token from the command line; a wrong shape is reported with its flag.
+fn id_arg<T: TryFrom<String, Error = IdError>>(flag: &str, text: String) -> Result<T, CliError> {
+    T::try_from(text).map_err(|e| CliError::new(format!("--{flag}: {e}")))
+}
+
+/// The given `app_trans_id`, or a new one dated today in Vietnam time.
+fn app_trans_id(given: Option<String>) -> Result<AppTransId, CliError> {
     match given {
-        Some(id) => Ok(id.to_owned()),
-        None => Ok(AppTransId::random()?.into_string()),
+        Some(id) => id_arg("app-trans-id", id),
+        None => Ok(AppTransId::random()?),
     }
 }
 
@@ -186,7 +201,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Refund(command) => run_refund(global, command).await,
         Command::Banks => {
             let ctx = ctx(global)?;
-            let value = call(&ctx.client, &banks::ListBanks::new(ctx.app_id, now_ms())).await?;
+            let value = call(&ctx.client, &banks::ListBanks::builder().build()).await?;
             print_json(&value)
         }
         Command::Callback(CallbackCommand::Verify) => callback_verify(global),
@@ -219,15 +234,13 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             expire_duration_seconds,
             product_code,
         } => {
-            let id = app_trans_id(fields.app_trans_id.as_deref())?;
-            let mut request = order::CreateOrder::new(
-                ctx.app_id,
-                id.clone(),
-                fields.app_user,
-                fields.amount,
-                now_ms(),
-                description,
-            );
+            let id = app_trans_id(fields.app_trans_id)?;
+            let mut request = order::CreateOrder::builder()
+                .app_trans_id(&id)
+                .app_user(fields.app_user)
+                .amount(fields.amount)
+                .description(description)
+                .build();
             request.item = json_arg("item", &fields.item)?;
             request.embed_data = json_arg("embed-data", &fields.embed_data)?;
             request.bank_code = bank_code;
@@ -235,7 +248,7 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             request.expire_duration_seconds = expire_duration_seconds;
             request.product_code = product_code;
             let value = call(&ctx.client, &request).await?;
-            print_json(&with_field(value, "app_trans_id", id))
+            print_json(&with_field(value, "app_trans_id", id.as_str()))
         }
         OrderCommand::Query {
             app_trans_id,
@@ -243,15 +256,18 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             interval,
             timeout,
         } => {
+            let id: AppTransId = id_arg("app-trans-id", app_trans_id)?;
             if wait {
-                wait_for_order(&ctx, &app_trans_id, interval, timeout).await
+                wait_for_order(&ctx, &id, interval, timeout).await
             } else {
-                let request = order::QueryOrder::new(ctx.app_id, app_trans_id);
+                let request = order::QueryOrder::builder().app_trans_id(id).build();
                 print_json(&call(&ctx.client, &request).await?)
             }
         }
         OrderCommand::Cancel { app_trans_id } => {
-            let request = order::CancelOrder::new(ctx.app_id, app_trans_id);
+            let request = order::CancelOrder::builder()
+                .app_trans_id(id_arg::<AppTransId>("app-trans-id", app_trans_id)?)
+                .build();
             print_json(&call(&ctx.client, &request).await?)
         }
     }
@@ -262,11 +278,13 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
 /// `"interrupted": true`, exiting with [`EXIT_INTERRUPTED`]).
 async fn wait_for_order(
     ctx: &Ctx,
-    app_trans_id: &str,
+    app_trans_id: &AppTransId,
     interval: u64,
     timeout: u64,
 ) -> Result<(), CliError> {
-    let request = order::QueryOrder::new(ctx.app_id, app_trans_id);
+    let request = order::QueryOrder::builder()
+        .app_trans_id(app_trans_id)
+        .build();
     let prepared = ctx.client.prepare(&request)?;
     let last = std::cell::RefCell::new(None::<Vec<u8>>);
     let progress = std::io::stderr().is_terminal();
@@ -355,23 +373,23 @@ async fn run_refund(global: &GlobalArgs, command: RefundCommand) -> Result<(), C
             m_refund_id,
         } => {
             let id = match m_refund_id {
-                Some(id) => id,
-                None => MRefundId::random(ctx.app_id)?.into_string(),
+                Some(id) => id_arg::<MRefundId>("m-refund-id", id)?,
+                None => MRefundId::random(ctx.app_id)?,
             };
-            let mut request = refund::RefundOrder::new(
-                ctx.app_id,
-                id.clone(),
-                zp_trans_id,
-                amount,
-                now_ms(),
-                description,
-            );
+            let mut request = refund::RefundOrder::builder()
+                .m_refund_id(&id)
+                .zp_trans_id(zp_trans_id)
+                .amount(amount)
+                .description(description)
+                .build();
             request.refund_fee_amount = fee;
             let value = call(&ctx.client, &request).await?;
-            print_json(&with_field(value, "m_refund_id", id))
+            print_json(&with_field(value, "m_refund_id", id.as_str()))
         }
         RefundCommand::Query { m_refund_id } => {
-            let request = refund::QueryRefund::new(ctx.app_id, m_refund_id, now_ms());
+            let request = refund::QueryRefund::builder()
+                .m_refund_id(id_arg::<MRefundId>("m-refund-id", m_refund_id)?)
+                .build();
             print_json(&call(&ctx.client, &request).await?)
         }
     }
@@ -671,7 +689,6 @@ async fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
 
 async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result<(), CliError> {
     let ctx = ctx(global)?;
-    let now = now_ms();
     let value = match command {
         AgreementCommand::Bind {
             identifier,
@@ -683,26 +700,37 @@ async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result
             redirect_deep_link,
             callback_url,
         } => {
-            let id = app_trans_id(given.as_deref())?;
-            let mut request =
-                agreement::AgreementBind::new(ctx.app_id, id.clone(), identifier, now);
+            let id = app_trans_id(given)?;
+            let mut request = agreement::AgreementBind::builder()
+                .app_trans_id(&id)
+                .identifier(identifier)
+                .build();
             request.max_amount = Some(max_amount);
             request.binding_type = Some(binding_type);
             request.binding_data = Some(json_arg("binding-data", &binding_data)?);
             request.redirect_url = redirect_url;
             request.redirect_deep_link = redirect_deep_link;
             request.callback_url = callback_url;
-            with_field(call(&ctx.client, &request).await?, "app_trans_id", id)
+            with_field(
+                call(&ctx.client, &request).await?,
+                "app_trans_id",
+                id.as_str(),
+            )
         }
         AgreementCommand::Query { app_trans_id } => {
-            let request = agreement::AgreementQuery::new(ctx.app_id, app_trans_id, now);
+            let request = agreement::AgreementQuery::builder()
+                .app_trans_id(id_arg::<AppTransId>("app-trans-id", app_trans_id)?)
+                .build();
             call(&ctx.client, &request).await?
         }
         AgreementCommand::Unbind {
             identifier,
             binding_id,
         } => {
-            let request = agreement::AgreementUnbind::new(ctx.app_id, identifier, binding_id, now);
+            let request = agreement::AgreementUnbind::builder()
+                .identifier(identifier)
+                .binding_id(id_arg::<BindingId>("binding-id", binding_id)?)
+                .build();
             call(&ctx.client, &request).await?
         }
         AgreementCommand::Balance {
@@ -710,8 +738,11 @@ async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result
             pay_token,
             amount,
         } => {
-            let request =
-                agreement::AgreementBalance::new(ctx.app_id, identifier, pay_token, amount, now);
+            let request = agreement::AgreementBalance::builder()
+                .identifier(identifier)
+                .pay_token(id_arg::<PayToken>("pay-token", pay_token)?)
+                .amount(amount)
+                .build();
             call(&ctx.client, &request).await?
         }
         AgreementCommand::Pay {
@@ -719,17 +750,17 @@ async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result
             zp_trans_token,
             pay_token,
         } => {
-            let request = agreement::AgreementPay::new(
-                ctx.app_id,
-                identifier,
-                zp_trans_token,
-                pay_token,
-                now,
-            );
+            let request = agreement::AgreementPay::builder()
+                .identifier(identifier)
+                .zp_trans_token(id_arg::<ZpTransToken>("zp-trans-token", zp_trans_token)?)
+                .pay_token(id_arg::<PayToken>("pay-token", pay_token)?)
+                .build();
             call(&ctx.client, &request).await?
         }
         AgreementCommand::QueryUser { access_token } => {
-            let request = agreement::AgreementQueryUser::new(ctx.app_id, access_token, now);
+            let request = agreement::AgreementQueryUser::builder()
+                .access_token(id_arg::<PayToken>("access-token", access_token)?)
+                .build();
             call(&ctx.client, &request).await?
         }
     };
@@ -741,7 +772,6 @@ async fn run_tokenization(
     command: TokenizationCommand,
 ) -> Result<(), CliError> {
     let ctx = ctx(global)?;
-    let now = now_ms();
     let value = match command {
         TokenizationCommand::Bind {
             identifier,
@@ -752,31 +782,35 @@ async fn run_tokenization(
             binding_data,
             payment_data,
         } => {
-            let id = app_trans_id(given.as_deref())?;
-            let mut request = tokenization::TokenizationBind::new(
-                ctx.app_id,
-                id.clone(),
-                identifier,
-                match binding_type {
+            let id = app_trans_id(given)?;
+            let mut request = tokenization::TokenizationBind::builder()
+                .app_trans_id(&id)
+                .identifier(identifier)
+                .binding_type(match binding_type {
                     TokenType::Wallet => tokenization::TokenBindingType::Wallet,
                     TokenType::Card => tokenization::TokenBindingType::Card,
-                },
-                match binding_mode {
+                })
+                .binding_mode(match binding_mode {
                     TokenMode::Bind => tokenization::BindingMode::Bind,
                     TokenMode::BindAndPay => tokenization::BindingMode::BindAndPay,
-                },
-                match device_type {
+                })
+                .device_type(match device_type {
                     Device::Mobile => tokenization::DeviceType::Mobile,
                     Device::Desktop => tokenization::DeviceType::Desktop,
-                },
-                now,
-            );
+                })
+                .build();
             request.binding_data = json_arg("binding-data", &binding_data)?;
             request.payment_data = json_arg("payment-data", &payment_data)?;
-            with_field(call(&ctx.client, &request).await?, "app_trans_id", id)
+            with_field(
+                call(&ctx.client, &request).await?,
+                "app_trans_id",
+                id.as_str(),
+            )
         }
         TokenizationCommand::Query { app_trans_id } => {
-            let request = tokenization::TokenizationQuery::new(ctx.app_id, app_trans_id, now);
+            let request = tokenization::TokenizationQuery::builder()
+                .app_trans_id(id_arg::<AppTransId>("app-trans-id", app_trans_id)?)
+                .build();
             call(&ctx.client, &request).await?
         }
     };
@@ -791,11 +825,11 @@ async fn run_hybrid(global: &GlobalArgs, command: HybridCommand) -> Result<(), C
         pay_token,
         description,
     } = command;
-    let id = app_trans_id(fields.app_trans_id.as_deref())?;
+    let id = app_trans_id(fields.app_trans_id)?;
     let request = hybrid::HybridPay {
         app_id: Some(ctx.app_id),
         identifier,
-        pay_token,
+        pay_token: id_arg("pay-token", pay_token)?,
         app_user: fields.app_user,
         app_trans_id: id.clone(),
         app_time: Some(now_ms()),
@@ -805,7 +839,7 @@ async fn run_hybrid(global: &GlobalArgs, command: HybridCommand) -> Result<(), C
         embed_data: json_arg("embed-data", &fields.embed_data)?,
     };
     let value = call(&ctx.client, &request).await?;
-    print_json(&with_field(value, "app_trans_id", id))
+    print_json(&with_field(value, "app_trans_id", id.as_str()))
 }
 
 async fn run_disbursement(
@@ -813,14 +847,17 @@ async fn run_disbursement(
     command: DisbursementCommand,
 ) -> Result<(), CliError> {
     let ctx = ctx(global)?;
-    let now = now_ms();
     let value = match command {
         DisbursementCommand::Balance { payment_id } => {
-            let request = disbursement::DisbursementBalance::new(ctx.app_id, payment_id, now);
+            let request = disbursement::DisbursementBalance::builder()
+                .payment_id(payment_id)
+                .build();
             call(&ctx.client, &request).await?
         }
         DisbursementCommand::User { phone } => {
-            let request = disbursement::DisbursementUser::new(ctx.app_id, phone, now);
+            let request = disbursement::DisbursementUser::builder()
+                .phone(phone)
+                .build();
             call(&ctx.client, &request).await?
         }
         DisbursementCommand::Topup {
@@ -834,16 +871,17 @@ async fn run_disbursement(
             reference_id,
             emulator_sig,
         } => {
-            let id = app_trans_id(partner_order_id.as_deref())?;
-            let mut request = disbursement::DisbursementTopup::new(
-                ctx.app_id,
-                payment_id,
-                id.clone(),
-                m_u_id,
-                amount,
-                description,
-                now,
-            );
+            let id = match partner_order_id {
+                Some(id) => id_arg::<PartnerOrderId>("partner-order-id", id)?,
+                None => PartnerOrderId::random()?,
+            };
+            let mut request = disbursement::DisbursementTopup::builder()
+                .payment_id(payment_id)
+                .partner_order_id(&id)
+                .m_u_id(m_u_id)
+                .amount(amount)
+                .description(description)
+                .build();
             request.partner_embed_data = json_arg("partner-embed-data", &partner_embed_data)?;
             request.extra_info = json_arg("extra-info", &extra_info)?;
             request.reference_id = reference_id;
@@ -859,10 +897,15 @@ async fn run_disbursement(
                 }
                 call(&ctx.client, &request).await?
             };
-            with_field(value, "partner_order_id", id)
+            with_field(value, "partner_order_id", id.as_str())
         }
         DisbursementCommand::Txn { partner_order_id } => {
-            let request = disbursement::DisbursementTxn::new(ctx.app_id, partner_order_id, now);
+            let request = disbursement::DisbursementTxn::builder()
+                .partner_order_id(id_arg::<PartnerOrderId>(
+                    "partner-order-id",
+                    partner_order_id,
+                )?)
+                .build();
             call(&ctx.client, &request).await?
         }
     };
@@ -873,9 +916,11 @@ async fn run_disbursement(
 /// for an app it has no RSA public key for.
 async fn call_with_hmac_sig<R>(client: &Client, request: &R) -> Result<Value, CliError>
 where
-    R: Endpoint,
+    R: Endpoint + Clone,
     R::Response: GatewayResponse,
 {
+    // The client's app id and time, as `Client::prepare` would fill them.
+    let request = &client.fill(request)?;
     let mac = request.mac(&client.config().keys);
     let signed = zalopay_api::Signed {
         request,
@@ -917,8 +962,12 @@ async fn run_zod(global: &GlobalArgs, command: ZodCommand) -> Result<(), CliErro
                     amount,
                 }],
             };
-            let mut request =
-                zod::ZodCreateInvoice::new(ctx.app_id, mc_ref_id, amount, receiver, parcels);
+            let mut request = zod::ZodCreateInvoice::builder()
+                .mc_ref_id(mc_ref_id)
+                .amount(amount)
+                .receiver(ZodReceiver { contact: receiver })
+                .order_info(parcels)
+                .build();
             request.mc_ext_info = json_arg("mc-ext-info", &mc_ext_info)?;
             request.hub_id = hub_id;
             request.driver_id = driver_id;
@@ -927,14 +976,14 @@ async fn run_zod(global: &GlobalArgs, command: ZodCommand) -> Result<(), CliErro
         ZodCommand::Invoice { mc_ref_id } => {
             call(
                 &ctx.client,
-                &zod::ZodQueryInvoice::new(ctx.app_id, mc_ref_id),
+                &zod::ZodQueryInvoice::builder().mc_ref_id(mc_ref_id).build(),
             )
             .await?
         }
         ZodCommand::Status { mc_ref_id } => {
             call(
                 &ctx.client,
-                &zod::ZodQueryStatus::new(ctx.app_id, mc_ref_id),
+                &zod::ZodQueryStatus::builder().mc_ref_id(mc_ref_id).build(),
             )
             .await?
         }
@@ -981,25 +1030,22 @@ async fn run_quickpay(global: &GlobalArgs, args: QuickpayArgs) -> Result<(), Cli
                 app_trans_id: given,
             },
         payment_code,
-        payment_code_encrypted,
         description,
         callback_url,
     } = args;
-    let id = app_trans_id(given.as_deref())?;
-    let encrypted = payment_code_encrypted.unwrap_or_else(|| payment_code.clone());
-    let mut request = quickpay::QuickPay::new(
-        ctx.app_id,
-        id.clone(),
-        app_user,
-        amount,
-        now_ms(),
-        payment_code,
-        encrypted,
-    );
-    request.item = json_arg("item", &item)?;
-    request.embed_data = json_arg("embed-data", &embed_data)?;
+    let id = app_trans_id(given)?;
+    let payment_code = quickpay::PaymentCode::new(payment_code)
+        .map_err(|e| CliError::new(format!("--payment-code: {e}")))?;
+    let mut request = quickpay::QuickPay::builder()
+        .app_trans_id(&id)
+        .app_user(app_user)
+        .amount(amount)
+        .payment_code_raw(payment_code)
+        .item(json_arg("item", &item)?)
+        .embed_data(json_arg("embed-data", &embed_data)?)
+        .build();
     request.description = description;
     request.callback_url = callback_url;
     let value = call(&ctx.client, &request).await?;
-    print_json(&with_field(value, "app_trans_id", id))
+    print_json(&with_field(value, "app_trans_id", id.as_str()))
 }

@@ -465,16 +465,14 @@ async fn checkout(shop: &Arc<Shop>, product: Option<&str>) -> Response {
 }
 
 async fn create_order(shop: &Arc<Shop>, product: &Product) -> Result<String, CliError> {
-    let now = SystemClock.now_ms();
-    let id = AppTransId::random()?.into_string();
-    let mut request = CreateOrder::new(
-        DEMO_APP_ID,
-        id.clone(),
-        "demo-buyer",
-        product.price,
-        now,
-        format!("ZaloPay demo shop - Payment for the order #{id}"),
-    );
+    let id = AppTransId::random()?;
+    let mut request = CreateOrder::builder()
+        .app_id(DEMO_APP_ID)
+        .app_trans_id(&id)
+        .app_user("demo-buyer")
+        .amount(product.price)
+        .description(format!("ZaloPay demo shop - Payment for the order #{id}"))
+        .build();
     request.bank_code = Some("zalopayapp".to_owned());
     request.callback_url = Some(format!("{}/callback", shop.base_url));
     request.embed_data = JsonString::new(
@@ -491,7 +489,7 @@ async fn create_order(shop: &Arc<Shop>, product: &Product) -> Result<String, Cli
     if order.order_url.is_none() {
         return Err(CliError::new("the gateway returned no order_url"));
     }
-    Ok(id)
+    Ok(id.into_string())
 }
 
 fn status_text(order: &ShopOrder) -> String {

@@ -722,6 +722,8 @@ fn quickpay_pays_on_the_spot() {
         "15000",
         "--payment-code",
         "123456789012345678",
+        "--zalopay-public-key",
+        zalopay_emulator::ZALOPAY_PUBLIC_KEY,
         "--description",
         "quick",
     ]);

@@ -208,11 +208,16 @@ pub fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
                     }
                 }
             }
+            // Only the client fills an encrypted field: no setter.
+            Role::Optional {
+                filled: Some(Filled::Encrypt),
+                ..
+            } => TokenStream::new(),
             Role::Optional { inner, filled } => {
                 let doc = match filled {
                     Some(Filled::AppId) => format!("Sets `{field_name}` (optional: when not set, the client sends its own app id from `Config`)."),
                     Some(Filled::Time) => format!("Sets `{field_name}` (optional: when not set, the client sends the time of sending from its clock)."),
-                    None => format!("Sets `{field_name}` (optional: left out when not set)."),
+                    Some(Filled::Encrypt) | None => format!("Sets `{field_name}` (optional: left out when not set)."),
                 };
                 let all_states = &states;
                 let own_params = &own_params;

@@ -125,6 +125,7 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
                 quote!(const APP_ID_PARAM: #p::Option<&'static str> = #p::Some(#name);)
             }
             Filled::Time => quote!(const TIME_PARAM: #p::Option<&'static str> = #p::Some(#name);),
+            Filled::Encrypt => TokenStream::new(),
         }
     });
     let operation = plan.operation.as_ref().map(|(id, confidence)| {
@@ -218,11 +219,18 @@ fn fill_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
                 sets.push(quote!(#p::fill::app_id(&mut filled.#member, ctx);));
             }
             Filled::Time => sets.push(quote!(#p::fill::time(&mut filled.#member, ctx);)),
+            Filled::Encrypt => {
+                if let Some(source) = &field.encrypt_source {
+                    sets.push(quote!(#p::fill::encrypt(#name, &filled.#source, &mut filled.#member, ctx)?;));
+                }
+                unset.push(quote!(#p::fill::is_unset(&self.#member)));
+                continue;
+            }
         }
         unset.push(quote!(self.#member.is_none()));
     }
     quote! {
-        fn fill(&self, ctx: &#p::FillContext) -> #p::Result<#p::Option<Self>, #p::Error> {
+        fn fill(&self, ctx: &#p::FillContext<'_>) -> #p::Result<#p::Option<Self>, #p::Error> {
             #(#checks)*
             if #(#unset)||* {
                 let mut filled = #p::Clone::clone(self);
@@ -408,6 +416,8 @@ fn param_kind(ty: &syn::Type) -> Kind {
             "String" | "str" | "JsonString" | "AppTransId" | "MRefundId" | "ZpTransId"
             | "PartnerOrderId" | "Cow",
         ) => Kind::Text,
+        // Quick pay's payment code, plain (signed) and encrypted (sent).
+        Some("PaymentCode" | "EncryptedPaymentCode") => Kind::Text,
         _ => Kind::Structured,
     }
 }

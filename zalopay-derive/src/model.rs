@@ -37,8 +37,11 @@ pub struct Field<'a> {
     pub option_inner: Option<&'a Type>,
     /// `#[check(...)]` entries, in the order written.
     pub checks: Vec<Check>,
-    /// `#[zalopay(app_id)]` / `#[zalopay(time)]`: filled by the client when left `None`.
+    /// `#[zalopay(app_id)]` / `#[zalopay(time)]` / `#[zalopay(encrypt = source)]`: filled
+    /// by the client when left `None`.
     pub filled: Option<Sp<Filled>>,
+    /// The plain field of `#[zalopay(encrypt = source)]`.
+    pub encrypt_source: Option<Ident>,
     /// `#[zalopay(default)]` / `#[zalopay(default = EXPR)]`: what the builder uses when the
     /// caller sets nothing.
     pub default: Option<Sp<FieldDefault>>,
@@ -60,6 +63,8 @@ impl Field<'_> {
 pub enum Filled {
     AppId,
     Time,
+    /// `#[zalopay(encrypt = source)]`: encrypted from the field `Field::encrypt_source`.
+    Encrypt,
 }
 
 /// A builder default.
@@ -273,6 +278,7 @@ fn parse_field<'a>(field: &'a syn::Field, ident: &'a Ident, errors: &mut Errors)
         option_inner: option_inner(&field.ty),
         checks: Vec::new(),
         filled: None,
+        encrypt_source: None,
         default: None,
     };
     for attr in &field.attrs {
@@ -326,7 +332,7 @@ fn parse_field<'a>(field: &'a syn::Field, ident: &'a Ident, errors: &mut Errors)
     out
 }
 
-/// `#[zalopay(app_id | time | default | default = EXPR)]` on a field.
+/// `#[zalopay(app_id | time | encrypt = FIELD | default | default = EXPR)]` on a field.
 fn parse_field_option(
     meta: &ParseNestedMeta<'_>,
     field: &mut Field<'_>,
@@ -340,6 +346,12 @@ fn parse_field_option(
         Some(Filled::AppId)
     } else if meta.path.is_ident("time") {
         Some(Filled::Time)
+    } else if meta.path.is_ident("encrypt") {
+        let source: Ident = meta.value()?.parse()?;
+        if field.filled.is_none() {
+            field.encrypt_source = Some(source);
+        }
+        Some(Filled::Encrypt)
     } else {
         None
     };
@@ -348,7 +360,7 @@ fn parse_field_option(
             errors.duplicate(
                 span,
                 first.span,
-                "a field is filled by the client in one way only: `app_id` or `time`",
+                "a field is filled by the client in one way only: `app_id`, `time` or `encrypt`",
             );
         } else {
             field.filled = Some(Sp { value, span });
@@ -369,7 +381,7 @@ fn parse_field_option(
         return Ok(());
     }
     Err(meta.error(format!(
-        "unknown zalopay option `{}` on a field; expected `app_id` (filled from the client's Config), `time` (filled from the client's clock), `default` or `default = EXPR` (the builder's value when unset)",
+        "unknown zalopay option `{}` on a field; expected `app_id` (filled from the client's Config), `time` (filled from the client's clock), `encrypt = FIELD` (encrypted by the client from FIELD), `default` or `default = EXPR` (the builder's value when unset)",
         path_name(&meta.path)
     )))
 }

@@ -257,12 +257,35 @@ fn check_filled<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<(&'a F
         let what = match filled.value {
             Filled::AppId => "app_id",
             Filled::Time => "time",
+            Filled::Encrypt => "encrypt = ...",
         };
         if field.option_inner.is_none() {
             errors.at(
                 filled.span,
                 format!("`#[zalopay({what})]` needs an `Option<_>` field: `None` means the client fills it in when sending"),
             );
+            continue;
+        }
+        if filled.value == Filled::Encrypt {
+            let Some(source) = &field.encrypt_source else {
+                continue;
+            };
+            match request.fields.iter().find(|f| f.ident == source) {
+                None => errors.spanned(
+                    source,
+                    format!("`{source}` is not a field of this struct: `encrypt = FIELD` names the plain value to encrypt"),
+                ),
+                Some(plain) if !plain.skip_wire => errors.spanned(
+                    source,
+                    format!("`{source}` is encrypted for the wire, so its plain value must not be sent: mark it `#[wire(skip)]`"),
+                ),
+                Some(plain) if plain.ident == field.ident => errors.spanned(
+                    source,
+                    "a field cannot be encrypted from itself",
+                ),
+                Some(_) => {}
+            }
+            out.push((field, filled.value, filled.span));
             continue;
         }
         if let Some((first, _, span)) = out.iter().find(|(_, f, _)| *f == filled.value) {

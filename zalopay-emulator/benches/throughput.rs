@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
+use zalopay_api::ids::AppTransId;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -58,7 +59,14 @@ async fn run(orders: usize, concurrency: usize) {
         let (client, id, limit) = (client.clone(), id.clone(), limit.clone());
         set.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore");
-            let order = CreateOrder::new(2553, id, "bench", 10_000, now_ms, "throughput bench");
+            let order = CreateOrder::builder()
+                .app_id(2553)
+                .app_trans_id(AppTransId::try_from(id).unwrap())
+                .app_user("bench")
+                .amount(10_000)
+                .app_time(now_ms)
+                .description("throughput bench")
+                .build();
             client.send(&order).await.map(|_| ())
         });
     }
@@ -94,7 +102,12 @@ async fn run(orders: usize, concurrency: usize) {
         queries.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore");
             client
-                .send(&QueryOrder::new(2553, id))
+                .send(
+                    &QueryOrder::builder()
+                        .app_id(2553)
+                        .app_trans_id(AppTransId::try_from(id).unwrap())
+                        .build(),
+                )
                 .await
                 .map(|r| r.status())
         });

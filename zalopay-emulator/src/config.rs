@@ -18,6 +18,16 @@ use crate::faults::Faults;
 /// disbursement app 15555 verifies top-up signatures with it.
 pub const TEST_RSA_PUBLIC_KEY: &str = "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBALoa/X7LGrmTmnn+BwhCeDgCUOoPMjvHXuSsAdSzP3yJUWRrJw9FTvmARq3bbZyrInhK0D7o5sle058Nfci1RhsCAwEAAQ==";
 
+/// The published 512-bit test RSA private key (api-facts §19.1), base64 PKCS#8 DER. The
+/// emulator plays ZaloPay's own key pair with it: it decrypts quick pay's `payment_code`.
+/// A test key that anyone can read, never a production one.
+pub const TEST_RSA_PRIVATE_KEY: &str = "MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAuhr9fssauZOaef4HCEJ4OAJQ6g8yO8de5KwB1LM/fIlRZGsnD0VO+YBGrdttnKsieErQPujmyV7Tnw19yLVGGwIDAQABAkEAgpPzbyZUrwbIqXW6O2pf7XR6j29wII9nnmytsC7AicCd2uGAd+yHKEOQGEHBN+rm/IZ8F5WWT2OpnOTY3DZTgQIhAPyzS24ahh0ogYuDy4VXsiLscEAngrAvZA5qpWWPFV9BAiEAvIkWcJzM9kaJ2YjoNcGvO3ydDsepNeC79dfIA7tL6lsCIELaRChayARKxQrd0SfzrWLj3kZ6rW5i+zt9J0iY8/SBAiEAsw53c2hX+KWxkhpGf5d9dz+4YisZ94OCv8+5tGGTjfUCIEs9pi1DsVZBi0HNibXIpVBO4KERvHBJ92bAbPeplIb2";
+
+/// "ZaloPay's public key" as the emulator plays it (the public half of
+/// [`TEST_RSA_PRIVATE_KEY`]): give it to a client (`Config::with_zalopay_public_key`,
+/// `zalopay --zalopay-public-key`) to encrypt quick pay's payment code for the emulator.
+pub const ZALOPAY_PUBLIC_KEY: &str = TEST_RSA_PUBLIC_KEY;
+
 /// The sandbox disbursement demo app (api-facts §19.1, `payment_id` `CASHIN`).
 pub const DISBURSEMENT_DEMO_APP_ID: i64 = 15555;
 
@@ -188,6 +198,10 @@ pub struct EmulatorConfig {
     pub faults: Faults,
     /// Faults injected for one app instead of [`EmulatorConfig::faults`].
     pub app_faults: BTreeMap<i64, Faults>,
+    /// ZaloPay's RSA private key as the emulator plays it: decrypts quick pay's
+    /// `payment_code`. Default: [`TEST_RSA_PRIVATE_KEY`] (public half [`ZALOPAY_PUBLIC_KEY`]).
+    /// `None`: quick pay is refused (-401), as nothing can read the code.
+    pub zalopay_rsa_key: Option<rsa::RsaPrivateKey>,
 }
 
 impl Default for EmulatorConfig {
@@ -204,8 +218,18 @@ impl Default for EmulatorConfig {
             refund_delay: Duration::ZERO,
             faults: Faults::default(),
             app_faults: BTreeMap::new(),
+            zalopay_rsa_key: test_zalopay_key(),
         }
     }
+}
+
+/// [`TEST_RSA_PRIVATE_KEY`], parsed (a constant that parses; `None` would only refuse quick pay).
+fn test_zalopay_key() -> Option<rsa::RsaPrivateKey> {
+    use rsa::pkcs8::DecodePrivateKey as _;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(TEST_RSA_PRIVATE_KEY)
+        .ok()?;
+    rsa::RsaPrivateKey::from_pkcs8_der(&der).ok()
 }
 
 /// The emulator's source of time, so tests can move time instead of waiting.

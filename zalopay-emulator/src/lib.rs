@@ -78,7 +78,7 @@ use tokio::task::JoinHandle;
 pub use callback::{AttemptCause, CallbackAttempt, WALLET_CHANNEL};
 pub use config::{
     App, Clock, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, SystemClock,
-    TEST_RSA_PUBLIC_KEY,
+    TEST_RSA_PRIVATE_KEY, TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
 };
 pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
 pub use pages::escape_html;

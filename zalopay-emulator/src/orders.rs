@@ -650,9 +650,31 @@ fn banks() -> Value {
     })
 }
 
-/// `POST /v2/quick_pay`: the emulator has no ZaloPay RSA key pair, so `payment_code` is taken
-/// to be the raw code itself (the MAC's last segment); the order is paid on the spot.
-pub(crate) async fn quick_pay(State(state): State<EmulatorState>, params: Params) -> ApiResult {
+/// Where quick pay's decrypted payment code is kept for the MAC check.
+const PAYMENT_CODE_RAW: &str = "payment_code_raw";
+
+/// The raw payment code inside `encrypted` (base64 of PKCS#1 v1.5 ciphertext).
+fn decrypt_payment_code(state: &EmulatorState, encrypted: &str) -> Result<String, ApiError> {
+    let refuse = |why: &str| ApiError::new(-401, format!("payment_code: {why}"));
+    let key = state
+        .config()
+        .zalopay_rsa_key
+        .as_ref()
+        .ok_or_else(|| refuse("this emulator has no ZaloPay RSA key to decrypt it"))?;
+    let ciphertext = base64::engine::general_purpose::STANDARD
+        .decode(encrypted.as_bytes())
+        .map_err(|_| refuse("not base64"))?;
+    let plain = key
+        .decrypt(rsa::Pkcs1v15Encrypt, &ciphertext)
+        .map_err(|_| refuse("does not decrypt with ZaloPay's public key's private half"))?;
+    String::from_utf8(plain).map_err(|_| refuse("the decrypted code is not text"))
+}
+
+/// `POST /v2/quick_pay`: `payment_code` is decrypted with the emulator's stand-in for ZaloPay's
+/// RSA private key ([`crate::EmulatorConfig::zalopay_rsa_key`]); the MAC's last segment is the
+/// decrypted raw code. A code that does not decrypt is refused (-401, before the MAC is
+/// checked, since the MAC cannot be computed without it). The order is paid on the spot.
+pub(crate) async fn quick_pay(State(state): State<EmulatorState>, mut params: Params) -> ApiResult {
     const QUICK_PAY_MAC: &[Seg] = &[
         Seg::F("app_id"),
         Seg::F("app_trans_id"),
@@ -661,10 +683,14 @@ pub(crate) async fn quick_pay(State(state): State<EmulatorState>, params: Params
         Seg::F("app_time"),
         Seg::F("embed_data"),
         Seg::F("item"),
-        Seg::F("payment_code"),
+        Seg::F(PAYMENT_CODE_RAW),
     ];
     let mut required = CREATE_REQUIRED.to_vec();
     required.push("payment_code");
+    identify(&state, &params, "app_id", "mac", &required)?;
+    let raw = decrypt_payment_code(&state, params.required("payment_code")?)?;
+    // The raw code is never sent; a client-sent value of this name is overwritten.
+    params.0.insert(PAYMENT_CODE_RAW.to_owned(), raw);
     let app = authenticate(&state, &params, "app_id", "mac", &required, QUICK_PAY_MAC)?;
     let order = new_order(&state, &params, app, OrderKind::QuickPay)?;
     let order = insert_order(&state, order)?;

@@ -3,22 +3,24 @@
 
 mod common;
 
+use base64::Engine as _;
 use common::*;
 use serde_json::{Value, json};
+use zalopay_api::ids::AppTransId;
 use zalopay_api::order::{CreateOrder, OrderStatus, QueryOrder};
 
 #[tokio::test]
 async fn sdk_create_and_query_against_the_emulator() {
     let env = start().await;
     let client = env.client();
-    let order = CreateOrder::new(
-        APP,
-        format!("{TODAY}_sdk_1"),
-        "user123",
-        50_000,
-        NOW,
-        "Shop <b> - order #1",
-    );
+    let order = CreateOrder::builder()
+        .app_id(APP)
+        .app_trans_id(AppTransId::try_from(format!("{TODAY}_sdk_1")).unwrap())
+        .app_user("user123")
+        .amount(50_000)
+        .app_time(NOW)
+        .description("Shop <b> - order #1")
+        .build();
     let created = client.send(&order).await.unwrap();
     assert_eq!(created.codes.return_code, 1);
     let url = created.order_url.unwrap();
@@ -30,7 +32,12 @@ async fn sdk_create_and_query_against_the_emulator() {
     assert!(created.qr_code.unwrap().starts_with("000201"));
 
     let status = client
-        .send(&QueryOrder::new(APP, format!("{TODAY}_sdk_1")))
+        .send(
+            &QueryOrder::builder()
+                .app_id(APP)
+                .app_trans_id(AppTransId::try_from(format!("{TODAY}_sdk_1")).unwrap())
+                .build(),
+        )
         .await
         .unwrap();
     assert_eq!(status.codes.return_code, 3);
@@ -38,7 +45,12 @@ async fn sdk_create_and_query_against_the_emulator() {
 
     env.pay(&format!("{TODAY}_sdk_1")).await;
     let status = client
-        .send(&QueryOrder::new(APP, format!("{TODAY}_sdk_1")))
+        .send(
+            &QueryOrder::builder()
+                .app_id(APP)
+                .app_trans_id(AppTransId::try_from(format!("{TODAY}_sdk_1")).unwrap())
+                .build(),
+        )
         .await
         .unwrap();
     let OrderStatus::Paid {
@@ -210,22 +222,51 @@ async fn cancel_refund_query_refund_bank_list_quick_pay() {
 
     let qp_id = format!("{TODAY}_qp");
     let input = format!("{APP}|{qp_id}|user123|20000|{NOW}|{{}}|[]|PAYMENTCODERAW123");
-    let quick = env
-        .form(
-            "/v2/quick_pay",
-            &[
-                ("app_id", APP.to_string()),
-                ("app_trans_id", qp_id.clone()),
-                ("app_user", "user123".into()),
-                ("app_time", NOW.to_string()),
-                ("amount", "20000".into()),
-                ("item", "[]".into()),
-                ("embed_data", "{}".into()),
-                ("payment_code", "PAYMENTCODERAW123".into()),
-                ("mac", mac(KEY1, &input)),
-            ],
-        )
+    let zalopay_key =
+        zalopay_api::rsa::ZaloPayPublicKey::from_base64_der(zalopay_emulator::ZALOPAY_PUBLIC_KEY)
+            .unwrap();
+    let quick_pay = |payment_code: String| {
+        vec![
+            ("app_id", APP.to_string()),
+            ("app_trans_id", qp_id.clone()),
+            ("app_user", "user123".into()),
+            ("app_time", NOW.to_string()),
+            ("amount", "20000".into()),
+            ("item", "[]".into()),
+            ("embed_data", "{}".into()),
+            ("payment_code", payment_code),
+            ("mac", mac(KEY1, &input)),
+        ]
+    };
+    // The raw code on the wire (what the emulator used to accept) does not decrypt: refused
+    // before anything is paid.
+    let plain = env
+        .form("/v2/quick_pay", &quick_pay("PAYMENTCODERAW123".into()))
         .await;
+    assert_eq!(code(&plain), (2, -401), "{plain}");
+    assert_eq!(code(&env.query(&qp_id).await).0, 2, "no order was made");
+    // Encrypted with another key: refused too.
+    let other = rsa::RsaPublicKey::new(
+        rsa::BigUint::from_bytes_be(&[0xC5; 64]),
+        rsa::BigUint::from(65_537u32),
+    )
+    .unwrap();
+    let foreign = base64::engine::general_purpose::STANDARD.encode(
+        other
+            .encrypt(
+                &mut rsa::rand_core::OsRng,
+                rsa::Pkcs1v15Encrypt,
+                b"PAYMENTCODERAW123",
+            )
+            .unwrap(),
+    );
+    let wrong_key = env.form("/v2/quick_pay", &quick_pay(foreign)).await;
+    assert_eq!(code(&wrong_key), (2, -401), "{wrong_key}");
+    // Encrypted with ZaloPay's (the emulator's) public key: the MAC over the raw code holds.
+    let encrypted = zalopay_key
+        .encrypt_payment_code("PAYMENTCODERAW123")
+        .unwrap();
+    let quick = env.form("/v2/quick_pay", &quick_pay(encrypted)).await;
     assert_eq!(code(&quick), (1, 1), "{quick}");
     assert!(quick["zp_trans_id"].as_i64().is_some());
     assert_eq!(code(&env.query(&qp_id).await), (1, 1));
@@ -680,6 +721,19 @@ async fn wrong_mac_is_402_everywhere() {
             .collect();
         params.push(((*app_field).to_owned(), APP.to_string()));
         params.push(((*sig).to_owned(), bad.clone()));
+        if *path == "/v2/quick_pay" {
+            // The MAC covers the decrypted code: a code that does not decrypt is refused
+            // (-401) before there is a MAC to compare, so this one decrypts.
+            let key = zalopay_api::rsa::ZaloPayPublicKey::from_base64_der(
+                zalopay_emulator::ZALOPAY_PUBLIC_KEY,
+            )
+            .unwrap();
+            for (name, value) in &mut params {
+                if name == "payment_code" {
+                    *value = key.encrypt_payment_code("1").unwrap();
+                }
+            }
+        }
         let form = env.form(path, &params).await;
         assert_eq!(code(&form), (2, -402), "{path} (form): {form}");
         let object: serde_json::Map<String, Value> = params

@@ -11,6 +11,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use zalopay_api::ids::{AppTransId, MRefundId};
 
 use common::*;
 use serde_json::{Value, json};
@@ -38,7 +39,14 @@ async fn one_order(env: Arc<Env>, client: zalopay_api::Client, i: usize) -> Outc
     let amount = 10_000 + 1_000 * i as i64;
     let mut requests = 0;
 
-    let create = CreateOrder::new(APP, &app_trans_id, "load-user", amount, NOW, "Load test");
+    let create = CreateOrder::builder()
+        .app_id(APP)
+        .app_trans_id(AppTransId::try_from(&app_trans_id).unwrap())
+        .app_user("load-user")
+        .amount(amount)
+        .app_time(NOW)
+        .description("Load test")
+        .build();
     let created = client.send(&create).await.unwrap();
     requests += 1;
     assert!(created.codes.is_success(), "{created:?}");
@@ -49,7 +57,12 @@ async fn one_order(env: Arc<Env>, client: zalopay_api::Client, i: usize) -> Outc
     let zp_trans_id = paid["order"]["zp_trans_id"].as_i64().unwrap();
 
     let query = client
-        .send(&QueryOrder::new(APP, &app_trans_id))
+        .send(
+            &QueryOrder::builder()
+                .app_id(APP)
+                .app_trans_id(AppTransId::try_from(&app_trans_id).unwrap())
+                .build(),
+        )
         .await
         .unwrap();
     requests += 1;
@@ -67,7 +80,14 @@ async fn one_order(env: Arc<Env>, client: zalopay_api::Client, i: usize) -> Outc
     for j in 0..(1 + i % 3) {
         let m_refund_id = format!("{TODAY}_{APP}_load{i:04}r{j}");
         let part = amount / 4;
-        let refund = RefundOrder::new(APP, &m_refund_id, zp_trans_id, part, NOW, "partial");
+        let refund = RefundOrder::builder()
+            .app_id(APP)
+            .m_refund_id(MRefundId::try_from(&m_refund_id).unwrap())
+            .zp_trans_id(zp_trans_id)
+            .amount(part)
+            .timestamp(NOW)
+            .description("partial")
+            .build();
         let answer = client.send(&refund).await.unwrap();
         requests += 1;
         assert!(answer.codes.return_code == 1 || answer.codes.return_code == 3);
@@ -75,14 +95,14 @@ async fn one_order(env: Arc<Env>, client: zalopay_api::Client, i: usize) -> Outc
     }
     // One more than what is left must be refused, and must leave no trace.
     let refunded: i64 = refunds.iter().map(|(_, a)| a).sum();
-    let over = RefundOrder::new(
-        APP,
-        format!("{TODAY}_{APP}_load{i:04}over"),
-        zp_trans_id,
-        amount - refunded + 1,
-        NOW,
-        "too much",
-    );
+    let over = RefundOrder::builder()
+        .app_id(APP)
+        .m_refund_id(MRefundId::try_from(format!("{TODAY}_{APP}_load{i:04}over")).unwrap())
+        .zp_trans_id(zp_trans_id)
+        .amount(amount - refunded + 1)
+        .timestamp(NOW)
+        .description("too much")
+        .build();
     match client.send(&over).await {
         Err(Error::Gateway(_)) => {}
         other => panic!("over-refund of {app_trans_id} was not refused: {other:?}"),
@@ -90,7 +110,13 @@ async fn one_order(env: Arc<Env>, client: zalopay_api::Client, i: usize) -> Outc
     requests += 1;
     for (m_refund_id, _) in &refunds {
         let status = client
-            .send(&QueryRefund::new(APP, m_refund_id, NOW))
+            .send(
+                &QueryRefund::builder()
+                    .app_id(APP)
+                    .m_refund_id(MRefundId::try_from(m_refund_id).unwrap())
+                    .timestamp(NOW)
+                    .build(),
+            )
             .await
             .unwrap();
         requests += 1;

@@ -6,6 +6,7 @@
 mod common;
 
 use std::sync::Arc;
+use zalopay_api::ids::PartnerOrderId;
 
 use common::{NOW, SharedClock, code, mac, start};
 use serde_json::{Value, json};
@@ -26,13 +27,19 @@ fn rsa_client(env: &common::Env) -> Client {
         Environment::Custom(env.base()),
     )
     .with_clock(Arc::new(SharedClock(env.clock.clone())));
-    config.rsa_key = Some(MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
+    config = config.with_rsa_key(MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
     Client::new(config).unwrap()
 }
 
 async fn m_u_id(client: &Client) -> String {
     let user = client
-        .send(&DisbursementUser::new(APP, "0904123456", NOW))
+        .send(
+            &DisbursementUser::builder()
+                .app_id(APP)
+                .phone("0904123456")
+                .time(NOW)
+                .build(),
+        )
         .await
         .unwrap();
     user.data.unwrap().m_u_id.unwrap()
@@ -58,7 +65,15 @@ async fn sdk_signed_topup_succeeds() {
     let env = start().await;
     let client = rsa_client(&env);
     let m_u_id = m_u_id(&client).await;
-    let request = DisbursementTopup::new(APP, "CASHIN", "rsa-order-1", &m_u_id, 1000, "Topup", NOW);
+    let request = DisbursementTopup::builder()
+        .app_id(APP)
+        .payment_id("CASHIN")
+        .partner_order_id(PartnerOrderId::try_from("rsa-order-1").unwrap())
+        .m_u_id(&m_u_id)
+        .amount(1000)
+        .description("Topup")
+        .time(NOW)
+        .build();
     let response = client.send(&request).await.unwrap();
     assert_eq!(response.codes.return_code, 1, "{response:?}");
     let topups = env.running.state().topups();

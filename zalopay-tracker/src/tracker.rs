@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 use zalopay_api::Client;
 use zalopay_api::callback::{Callback, CallbackReply, verify_callback};
 use zalopay_api::clock::Clock;
+use zalopay_api::ids::{AppTransId, MRefundId};
 use zalopay_api::order::{CreateOrder, QueryOrder};
 use zalopay_api::refund::{QueryRefund, RefundOrder};
 
@@ -233,7 +234,7 @@ impl<S: Store> Tracker<S> {
             })?;
         let now = self.now_ms();
         let mut order = TrackedOrder::new(
-            &request.app_trans_id,
+            request.app_trans_id.as_str(),
             app_id,
             request.amount,
             app_time,
@@ -252,23 +253,23 @@ impl<S: Store> Tracker<S> {
             return self
                 .inner
                 .store
-                .order(&request.app_trans_id)
+                .order(request.app_trans_id.as_str())
                 .await?
-                .ok_or_else(|| TrackerError::UnknownOrder(request.app_trans_id.clone()));
+                .ok_or_else(|| TrackerError::UnknownOrder(request.app_trans_id.to_string()));
         }
         let result = self.inner.client.send(request).await;
         let observation = observe::create(&result);
         let stored = self
-            .observe_order(&request.app_trans_id, observation, false)
+            .observe_order(request.app_trans_id.as_str(), observation, false)
             .await?;
         let order = match stored {
             Some(order) => order,
             None => self
                 .inner
                 .store
-                .order(&request.app_trans_id)
+                .order(request.app_trans_id.as_str())
                 .await?
-                .ok_or_else(|| TrackerError::UnknownOrder(request.app_trans_id.clone()))?,
+                .ok_or_else(|| TrackerError::UnknownOrder(request.app_trans_id.to_string()))?,
         };
         match result {
             Ok(_) => Ok(order),
@@ -305,7 +306,7 @@ impl<S: Store> Tracker<S> {
         };
         let now = self.now_ms();
         let mut refund = TrackedRefund::new(
-            &request.m_refund_id,
+            request.m_refund_id.as_str(),
             app_id,
             request.zp_trans_id.get(),
             request.amount,
@@ -320,9 +321,9 @@ impl<S: Store> Tracker<S> {
             return self
                 .inner
                 .store
-                .refund(&request.m_refund_id)
+                .refund(request.m_refund_id.as_str())
                 .await?
-                .ok_or_else(|| TrackerError::UnknownOrder(request.m_refund_id.clone()));
+                .ok_or_else(|| TrackerError::UnknownOrder(request.m_refund_id.to_string()));
         }
         let result = self.inner.client.send(request).await;
         let observation = observe::refund(&result).unwrap_or(RefundObservation::Failed {
@@ -331,13 +332,13 @@ impl<S: Store> Tracker<S> {
         if let Err(error) = &result {
             tracing::warn!(m_refund_id = %request.m_refund_id, %error, "refund not confirmed");
         }
-        self.observe_refund(&request.m_refund_id, observation, false)
+        self.observe_refund(request.m_refund_id.as_str(), observation, false)
             .await?;
         self.inner
             .store
-            .refund(&request.m_refund_id)
+            .refund(request.m_refund_id.as_str())
             .await?
-            .ok_or_else(|| TrackerError::UnknownOrder(request.m_refund_id.clone()))
+            .ok_or_else(|| TrackerError::UnknownOrder(request.m_refund_id.to_string()))
     }
 
     /// Verifies a callback body with key2 and records the payment. The reply to send back:
@@ -473,7 +474,18 @@ impl<S: Store> Tracker<S> {
                 .await?;
             return Ok((false, false));
         }
-        let query = QueryOrder::new(order.app_id, order.app_trans_id.clone());
+        let query = QueryOrder::builder()
+            .app_id(order.app_id)
+            .app_trans_id(
+                AppTransId::try_from(order.app_trans_id.as_str()).map_err(|e| {
+                    StoreError::Corrupt {
+                        table: "tracked_orders",
+                        id: order.app_trans_id.clone(),
+                        reason: e.to_string(),
+                    }
+                })?,
+            )
+            .build();
         let result = self.inner.client.send(&query).await;
         if let Err(error) = &result {
             if observe::is_rate_limited(error) {
@@ -497,7 +509,19 @@ impl<S: Store> Tracker<S> {
                 .await?;
             return Ok((false, false));
         }
-        let query = QueryRefund::new(refund.app_id, refund.m_refund_id.clone(), self.now_ms());
+        let query = QueryRefund::builder()
+            .app_id(refund.app_id)
+            .m_refund_id(
+                MRefundId::try_from(refund.m_refund_id.as_str()).map_err(|e| {
+                    StoreError::Corrupt {
+                        table: "tracked_refunds",
+                        id: refund.m_refund_id.clone(),
+                        reason: e.to_string(),
+                    }
+                })?,
+            )
+            .timestamp(self.now_ms())
+            .build();
         let result = self.inner.client.send(&query).await;
         if let Err(error) = &result
             && observe::is_rate_limited(error)

@@ -6,6 +6,7 @@ mod common;
 use common::{Bench, Recorder, callback_server, create_request, order_id, tracker};
 use zalopay_api::Keys;
 use zalopay_api::callback::sign_callback;
+use zalopay_api::ids::MRefundId;
 use zalopay_emulator::{EmulatorConfig, FailWith, Faults};
 use zalopay_tracker::model::TrackedOrder;
 use zalopay_tracker::{
@@ -422,14 +423,14 @@ async fn a_refund_is_followed_with_the_same_id_until_refunded() {
         zalopay_api::clock::vietnam_yymmdd(bench.now()).unwrap(),
         common::APP_ID
     );
-    let request = zalopay_api::refund::RefundOrder::new(
-        common::APP_ID,
-        &m_refund_id,
-        zp_trans_id,
-        20_000,
-        bench.now(),
-        "damaged",
-    );
+    let request = zalopay_api::refund::RefundOrder::builder()
+        .app_id(common::APP_ID)
+        .m_refund_id(MRefundId::try_from(&m_refund_id).unwrap())
+        .zp_trans_id(zp_trans_id)
+        .amount(20_000)
+        .timestamp(bench.now())
+        .description("damaged")
+        .build();
     let refund = tracker.refund(&request).await.unwrap();
     assert_eq!(refund.state, zalopay_tracker::RefundState::Processing);
     // Asking again with the same id sends nothing new.

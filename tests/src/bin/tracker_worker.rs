@@ -10,6 +10,7 @@
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zalopay_api::ids::AppTransId;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -131,14 +132,13 @@ async fn main() -> Result<(), String> {
         let now = clock.now_ms();
         let day = vietnam_yymmdd(now).map_err(|e| e.to_string())?;
         let id = format!("{day}_crash{n}");
-        let mut request = CreateOrder::new(
-            APP_ID,
-            &id,
-            "buyer",
-            1_000 + i64::from(n),
-            now,
-            format!("Order #{n}"),
-        );
+        let mut request = CreateOrder::builder()
+            .app_id(APP_ID)
+            .app_trans_id(AppTransId::try_from(&id).map_err(|e| e.to_string())?)
+            .app_user("buyer")
+            .amount(1_000 + i64::from(n))
+            .description(format!("Order #{n}"))
+            .build();
         request.callback_url = Some(callback_url.clone());
         // A failed create is the tracker's to resolve; carry on with the next order.
         if let Err(error) = tracker

@@ -1,5 +1,6 @@
 //! Shared fixtures for the benches: a realistic create-order request (~300-byte MAC input).
 
+use zalopay_api::ids::AppTransId;
 use zalopay_api::order::CreateOrder;
 use zalopay_api::{JsonString, Keys};
 
@@ -30,14 +31,14 @@ pub fn config(base_url: &str) -> zalopay_api::Config {
 
 /// A create-order request with realistic item and embed_data.
 pub fn create_order() -> CreateOrder {
-    let mut order = CreateOrder::new(
-        2553,
-        "240913_2553_1726200000000123",
-        "user_0903123456",
-        1_250_000,
-        FIXTURE_NOW_MS,
-        "Shop ABC - Thanh toán đơn hàng #1726200000000123",
-    );
+    let mut order = CreateOrder::builder()
+        .app_id(2553)
+        .app_trans_id(AppTransId::try_from("240913_2553_1726200000000123").unwrap())
+        .app_user("user_0903123456")
+        .amount(1_250_000)
+        .app_time(FIXTURE_NOW_MS)
+        .description("Shop ABC - Thanh toán đơn hàng #1726200000000123")
+        .build();
     order.item = JsonString::new(&serde_json::json!([
         {"itemid": "sku-001", "itemname": "Áo thun", "itemprice": 250000, "itemquantity": 3},
         {"itemid": "sku-002", "itemname": "Quần jean", "itemprice": 500000, "itemquantity": 1}
@@ -190,7 +191,7 @@ pub mod by_hand {
         Params {
             app_id: order.app_id.expect("built with an app id"),
             app_user: &order.app_user,
-            app_trans_id: &order.app_trans_id,
+            app_trans_id: order.app_trans_id.as_str(),
             app_time: order.app_time.expect("built with a time"),
             amount: order.amount,
             item: order.item.as_str(),

@@ -1,5 +1,6 @@
 //! `POST /v2/agreement/balance`: can the bound wallet pay this amount?
 
+use crate::ids::PayToken;
 use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
@@ -18,9 +19,10 @@ pub struct AgreementBalance {
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
-    /// The binding's pay token.
+    /// The binding's pay token (from the agreement query or callback, through
+    /// `PayToken::try_from`).
     #[check(non_empty)]
-    pub pay_token: String,
+    pub pay_token: PayToken,
     /// Amount to check, VND.
     #[check(positive)]
     pub amount: i64,
@@ -30,27 +32,9 @@ pub struct AgreementBalance {
     pub req_date: Option<i64>,
 }
 
-impl AgreementBalance {
-    /// A payability check.
-    pub fn new(
-        app_id: i64,
-        identifier: impl Into<String>,
-        pay_token: impl Into<String>,
-        amount: i64,
-        req_date: i64,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            identifier: identifier.into(),
-            pay_token: pay_token.into(),
-            amount,
-            req_date: Some(req_date),
-        }
-    }
-}
-
 /// One channel and whether it can pay.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct PayableChannel {
     /// Payment channel id (`pmcid`, 38 = wallet).
     pub channel: i64,
@@ -64,6 +48,7 @@ pub struct PayableChannel {
 
 /// The answer to [`AgreementBalance`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementBalanceResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -1,5 +1,6 @@
 //! `POST /v2/agreement/bind`: ask the buyer to bind their wallet.
 
+use crate::ids::AppTransId;
 use serde::{Deserialize, Serialize};
 
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
@@ -17,7 +18,7 @@ pub struct AgreementBind {
     pub app_id: Option<i64>,
     /// The merchant's binding request id (`yyMMdd_…`, ≤ 40 chars).
     #[check(app_trans_id)]
-    pub app_trans_id: String,
+    pub app_trans_id: AppTransId,
     /// Request time, Unix milliseconds (within 15 minutes of now).
     #[check(recent_ms)]
     #[zalopay(time)]
@@ -42,33 +43,10 @@ pub struct AgreementBind {
     pub callback_url: Option<String>,
 }
 
-impl AgreementBind {
-    /// A wallet binding for `identifier`, as the official sample sends it:
-    /// `binding_data = {}`, `binding_type = WALLET`, `max_amount = 0`.
-    pub fn new(
-        app_id: i64,
-        app_trans_id: impl Into<String>,
-        identifier: impl Into<String>,
-        req_date: i64,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            app_trans_id: app_trans_id.into(),
-            req_date: Some(req_date),
-            identifier: identifier.into(),
-            max_amount: Some(0),
-            binding_type: Some("WALLET".to_owned()),
-            binding_data: Some(JsonString::empty_object()),
-            redirect_url: None,
-            redirect_deep_link: None,
-            callback_url: None,
-        }
-    }
-}
-
 /// The answer to [`AgreementBind`]. Sources disagree on the link fields' names, so both
 /// variants are kept, all optional.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementBindResponse {
     /// Result codes.
     #[serde(flatten)]

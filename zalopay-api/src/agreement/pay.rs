@@ -1,6 +1,7 @@
 //! `POST /v2/agreement/pay`: charge a bound wallet for an order created with
 //! [`crate::order::CreateOrder`].
 
+use crate::ids::{PayToken, ZpTransToken};
 use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
@@ -18,39 +19,23 @@ pub struct AgreementPay {
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
-    /// The order's `zp_trans_token` from [`crate::order::CreateOrderResponse`].
+    /// The order's `zp_trans_token` from [`crate::order::CreateOrderResponse`] (through
+    /// `ZpTransToken::try_from`).
     #[check(non_empty)]
-    pub zp_trans_token: String,
-    /// The binding's pay token.
+    pub zp_trans_token: ZpTransToken,
+    /// The binding's pay token (from the agreement query or callback, through
+    /// `PayToken::try_from`).
     #[check(non_empty)]
-    pub pay_token: String,
+    pub pay_token: PayToken,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]
     pub req_date: Option<i64>,
 }
 
-impl AgreementPay {
-    /// Pays `zp_trans_token` with `pay_token`.
-    pub fn new(
-        app_id: i64,
-        identifier: impl Into<String>,
-        zp_trans_token: impl Into<String>,
-        pay_token: impl Into<String>,
-        req_date: i64,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            identifier: identifier.into(),
-            zp_trans_token: zp_trans_token.into(),
-            pay_token: pay_token.into(),
-            req_date: Some(req_date),
-        }
-    }
-}
-
 /// The answer to [`AgreementPay`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementPayResponse {
     /// Result codes: 1 paid, 3 processing (poll [`crate::order::QueryOrder`]).
     #[serde(flatten)]

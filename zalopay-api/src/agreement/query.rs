@@ -1,5 +1,6 @@
 //! `POST /v2/agreement/query`: the state of a binding request.
 
+use crate::ids::AppTransId;
 use serde::{Deserialize, Serialize};
 
 use crate::response::{GatewayError, GatewayResponse};
@@ -17,26 +18,16 @@ pub struct AgreementQuery {
     pub app_id: Option<i64>,
     /// The binding request id given to [`crate::agreement::AgreementBind`].
     #[check(non_empty, max_len = 40)]
-    pub app_trans_id: String,
+    pub app_trans_id: AppTransId,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]
     pub req_date: Option<i64>,
 }
 
-impl AgreementQuery {
-    /// A query for one binding.
-    pub fn new(app_id: i64, app_trans_id: impl Into<String>, req_date: i64) -> Self {
-        Self {
-            app_id: Some(app_id),
-            app_trans_id: app_trans_id.into(),
-            req_date: Some(req_date),
-        }
-    }
-}
-
 /// The binding, as ZaloPay knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
 #[serde(default)]
 pub struct BindingData {
     /// The app id.
@@ -148,6 +139,7 @@ pub(crate) fn binding_status(codes: &ResultCodes, status: Option<i32>) -> Bindin
 
 /// The answer to [`AgreementQuery`]: return_code 1 success, 2 failed, 3 pending.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementQueryResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -1,5 +1,6 @@
 //! `POST /v2/agreement/query_user`: the bound user's (masked) phone.
 
+use crate::ids::PayToken;
 use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
@@ -14,28 +15,19 @@ pub struct AgreementQueryUser {
     /// The app id issued by ZaloPay.
     #[zalopay(app_id)]
     pub app_id: Option<i64>,
-    /// The binding's pay token.
+    /// The binding's pay token (from the agreement query or callback, through
+    /// `PayToken::try_from`).
     #[check(non_empty)]
-    pub access_token: String,
+    pub access_token: PayToken,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]
     pub req_date: Option<i64>,
 }
 
-impl AgreementQueryUser {
-    /// A user lookup by pay token.
-    pub fn new(app_id: i64, pay_token: impl Into<String>, req_date: i64) -> Self {
-        Self {
-            app_id: Some(app_id),
-            access_token: pay_token.into(),
-            req_date: Some(req_date),
-        }
-    }
-}
-
 /// The answer to [`AgreementQueryUser`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementQueryUserResponse {
     /// Result codes.
     #[serde(flatten)]

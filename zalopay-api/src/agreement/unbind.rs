@@ -1,5 +1,6 @@
 //! `POST /v2/agreement/unbind`: end a wallet binding.
 
+use crate::ids::BindingId;
 use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
@@ -17,34 +18,19 @@ pub struct AgreementUnbind {
     /// The merchant's id for the buyer, as bound.
     #[check(non_empty)]
     pub identifier: String,
-    /// ZaloPay's binding id.
+    /// ZaloPay's binding id (`BindingData::binding_id` of the agreement query, through
+    /// `BindingId::try_from`).
     #[check(non_empty)]
-    pub binding_id: String,
+    pub binding_id: BindingId,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]
     pub req_date: Option<i64>,
 }
 
-impl AgreementUnbind {
-    /// Unbinds `binding_id` of `identifier`.
-    pub fn new(
-        app_id: i64,
-        identifier: impl Into<String>,
-        binding_id: impl Into<String>,
-        req_date: i64,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            identifier: identifier.into(),
-            binding_id: binding_id.into(),
-            req_date: Some(req_date),
-        }
-    }
-}
-
 /// The answer to [`AgreementUnbind`]: result codes only.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct AgreementUnbindResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -25,20 +25,9 @@ pub struct DisbursementBalance {
     pub time: Option<i64>,
 }
 
-impl DisbursementBalance {
-    /// A balance query.
-    pub fn new(app_id: i64, payment_id: impl Into<String>, time: i64) -> Self {
-        Self {
-            request_id: None,
-            app_id: Some(app_id),
-            payment_id: payment_id.into(),
-            time: Some(time),
-        }
-    }
-}
-
 /// The balance.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct MerchantBalance {
     /// Balance, VND.
     #[serde(default)]
@@ -47,6 +36,7 @@ pub struct MerchantBalance {
 
 /// The answer to [`DisbursementBalance`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementBalanceResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 /// (api-facts §14: the query returns the same `data`, without `upgrade_url`, plus
 /// `zp_trans_id` and `result_url`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
 #[serde(default)]
 pub struct DisbursementOrder {
     /// ZaloPay's order id.

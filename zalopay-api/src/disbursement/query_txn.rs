@@ -1,5 +1,6 @@
 //! `POST /v2/disbursement/query-txn`: the state of an All-in-One payout (§B1, 3P).
 
+use crate::ids::PartnerOrderId;
 use serde::{Deserialize, Serialize};
 
 use super::{DisbursementOrder, DisbursementStatus};
@@ -17,7 +18,7 @@ pub struct QueryTxn {
     pub app_id: Option<i64>,
     /// The merchant's order id given to [`super::TransferFund`].
     #[check(non_empty)]
-    pub partner_order_id: String,
+    pub partner_order_id: PartnerOrderId,
     /// Request time, Unix milliseconds; the client's clock when unset.
     #[check(recent_ms)]
     #[zalopay(time)]

@@ -1,5 +1,6 @@
 //! `POST /v2/disbursement/topup`: pay money into a user's wallet.
 
+use crate::ids::PartnerOrderId;
 use serde::{Deserialize, Serialize};
 
 use super::{DisbursementOrder, DisbursementStatus};
@@ -22,9 +23,9 @@ pub struct DisbursementTopup {
     /// The payment id issued by ZaloPay.
     #[check(non_empty)]
     pub payment_id: String,
-    /// The merchant's order id (unique).
+    /// The merchant's order id (unique; the idempotency key, `-68` on reuse).
     #[check(non_empty)]
-    pub partner_order_id: String,
+    pub partner_order_id: PartnerOrderId,
     /// The user's `m_u_id` from [`crate::disbursement::DisbursementUser`].
     #[check(non_empty)]
     pub m_u_id: String,
@@ -47,35 +48,10 @@ pub struct DisbursementTopup {
     pub time: Option<i64>,
 }
 
-impl DisbursementTopup {
-    /// A top-up with empty `partner_embed_data` and `extra_info`.
-    pub fn new(
-        app_id: i64,
-        payment_id: impl Into<String>,
-        partner_order_id: impl Into<String>,
-        m_u_id: impl Into<String>,
-        amount: i64,
-        description: impl Into<String>,
-        time: i64,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            payment_id: payment_id.into(),
-            partner_order_id: partner_order_id.into(),
-            m_u_id: m_u_id.into(),
-            amount,
-            description: description.into(),
-            partner_embed_data: JsonString::empty_object(),
-            reference_id: None,
-            extra_info: JsonString::empty_object(),
-            time: Some(time),
-        }
-    }
-}
-
 /// The answer to [`DisbursementTopup`]. `2 / -406` (fund-in limit, with `upgrade_url`) is a
 /// result, not a rejection.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementTopupResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -1,5 +1,6 @@
 //! `POST /v2/disbursement/transfer-fund`: an All-in-One payout (§B1, 3P).
 
+use crate::ids::PartnerOrderId;
 use serde::{Deserialize, Serialize};
 
 use super::{DisbursementOrder, DisbursementStatus, DisbursementType};
@@ -23,7 +24,7 @@ pub struct TransferFund {
     pub payment_id: String,
     /// The merchant's unique order id (the idempotency key).
     #[check(non_empty)]
-    pub partner_order_id: String,
+    pub partner_order_id: PartnerOrderId,
     /// Wallet or bank.
     pub disbursement_type: DisbursementType,
     /// The receiver's JSON, RSA-encrypted with ZaloPay's public key, base64.

@@ -1,5 +1,6 @@
 //! `POST /v2/disbursement/txn`: the state of a top-up.
 
+use crate::ids::PartnerOrderId;
 use serde::{Deserialize, Serialize};
 
 use super::{DisbursementOrder, DisbursementStatus};
@@ -17,26 +18,16 @@ pub struct DisbursementTxn {
     pub app_id: Option<i64>,
     /// The merchant's order id given to [`crate::disbursement::DisbursementTopup`].
     #[check(non_empty)]
-    pub partner_order_id: String,
+    pub partner_order_id: PartnerOrderId,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]
     pub time: Option<i64>,
 }
 
-impl DisbursementTxn {
-    /// A top-up query.
-    pub fn new(app_id: i64, partner_order_id: impl Into<String>, time: i64) -> Self {
-        Self {
-            app_id: Some(app_id),
-            partner_order_id: partner_order_id.into(),
-            time: Some(time),
-        }
-    }
-}
-
 /// The answer to [`DisbursementTxn`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementTxnResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -26,20 +26,9 @@ pub struct DisbursementUser {
     pub time: Option<i64>,
 }
 
-impl DisbursementUser {
-    /// A wallet lookup.
-    pub fn new(app_id: i64, phone: impl Into<String>, time: i64) -> Self {
-        Self {
-            request_id: None,
-            app_id: Some(app_id),
-            phone: phone.into(),
-            time: Some(time),
-        }
-    }
-}
-
 /// The wallet found.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
 #[serde(default)]
 pub struct WalletUser {
     /// Reference id.
@@ -57,6 +46,7 @@ pub struct WalletUser {
 /// The answer to [`DisbursementUser`]. `2 / -101` (no wallet, with `onboarding_url`) is a
 /// result, not a rejection.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct DisbursementUserResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -1,5 +1,6 @@
 //! `POST /v2/cancel`: cancel an order that has not been paid.
 
+use crate::ids::AppTransId;
 use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
@@ -17,21 +18,12 @@ pub struct CancelOrder {
     pub app_id: Option<i64>,
     /// The merchant's order id given at creation.
     #[check(non_empty, max_len = 40)]
-    pub app_trans_id: String,
-}
-
-impl CancelOrder {
-    /// Cancels one order.
-    pub fn new(app_id: i64, app_trans_id: impl Into<String>) -> Self {
-        Self {
-            app_id: Some(app_id),
-            app_trans_id: app_trans_id.into(),
-        }
-    }
+    pub app_trans_id: AppTransId,
 }
 
 /// The answer to [`CancelOrder`]: result codes only.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct CancelOrderResponse {
     /// Result codes: 1 cancelled.
     #[serde(flatten)]

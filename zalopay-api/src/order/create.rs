@@ -1,5 +1,6 @@
 //! `POST /v2/create`: create an order and get the link / QR the buyer pays with.
 
+use crate::ids::AppTransId;
 use serde::{Deserialize, Serialize};
 
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
@@ -20,7 +21,7 @@ pub struct CreateOrder {
     pub app_user: String,
     /// The merchant's order id: `yyMMdd_` in Vietnam time, then unique text (≤ 40 chars).
     #[check(app_trans_id)]
-    pub app_trans_id: String,
+    pub app_trans_id: AppTransId,
     /// When the order was created, Unix milliseconds (within 15 minutes of now).
     #[check(recent_ms)]
     #[zalopay(time)]
@@ -72,37 +73,6 @@ pub struct CreateOrder {
 }
 
 impl CreateOrder {
-    /// An order with the mandatory fields, no items and empty `embed_data`.
-    pub fn new(
-        app_id: i64,
-        app_trans_id: impl Into<String>,
-        app_user: impl Into<String>,
-        amount: i64,
-        app_time: i64,
-        description: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            app_user: app_user.into(),
-            app_trans_id: app_trans_id.into(),
-            app_time: Some(app_time),
-            expire_duration_seconds: None,
-            amount,
-            item: JsonString::empty_array(),
-            description: description.into(),
-            embed_data: JsonString::empty_object(),
-            bank_code: None,
-            callback_url: None,
-            sub_app_id: None,
-            title: None,
-            device_info: None,
-            phone: None,
-            email: None,
-            address: None,
-            product_code: None,
-        }
-    }
-
     /// Marks the order as one to be paid by agreement pay (`product_code=AGREEMENT`).
     pub fn for_agreement_pay(mut self) -> Self {
         self.product_code = Some(PRODUCT_CODE_AGREEMENT.to_owned());
@@ -115,6 +85,7 @@ pub const PRODUCT_CODE_AGREEMENT: &str = "AGREEMENT";
 
 /// The answer to [`CreateOrder`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct CreateOrderResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -1,5 +1,6 @@
 //! `POST /v2/query`: the status of an order.
 
+use crate::ids::AppTransId;
 use serde::{Deserialize, Serialize};
 
 use crate::response::{GatewayError, GatewayResponse};
@@ -17,17 +18,7 @@ pub struct QueryOrder {
     pub app_id: Option<i64>,
     /// The merchant's order id given at creation.
     #[check(non_empty, max_len = 40)]
-    pub app_trans_id: String,
-}
-
-impl QueryOrder {
-    /// A query for one order.
-    pub fn new(app_id: i64, app_trans_id: impl Into<String>) -> Self {
-        Self {
-            app_id: Some(app_id),
-            app_trans_id: app_trans_id.into(),
-        }
-    }
+    pub app_trans_id: AppTransId,
 }
 
 /// The answer to [`QueryOrder`].

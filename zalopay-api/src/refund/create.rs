@@ -1,5 +1,6 @@
 //! `POST /v2/refund`: refund all or part of a paid transaction.
 
+use crate::ids::MRefundId;
 use serde::{Deserialize, Serialize};
 
 use crate::refund::RefundStatus;
@@ -21,7 +22,7 @@ pub struct RefundOrder {
     pub app_id: Option<i64>,
     /// The merchant's refund id: `yyMMdd_<app_id>_<unique>`, `yyMMdd` in Vietnam time (≤ 45 chars).
     #[check(m_refund_id)]
-    pub m_refund_id: String,
+    pub m_refund_id: MRefundId,
     /// The transaction to refund (sent as a string).
     #[check(positive)]
     pub zp_trans_id: ZpTransId,
@@ -41,26 +42,6 @@ pub struct RefundOrder {
 }
 
 impl RefundOrder {
-    /// A refund without a fee.
-    pub fn new(
-        app_id: i64,
-        m_refund_id: impl Into<String>,
-        zp_trans_id: impl Into<ZpTransId>,
-        amount: i64,
-        timestamp: i64,
-        description: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            m_refund_id: m_refund_id.into(),
-            zp_trans_id: zp_trans_id.into(),
-            amount,
-            refund_fee_amount: None,
-            timestamp: Some(timestamp),
-            description: description.into(),
-        }
-    }
-
     /// Sets the fee deducted from the refund.
     pub fn with_fee(mut self, refund_fee_amount: i64) -> Self {
         self.refund_fee_amount = Some(refund_fee_amount);
@@ -70,6 +51,7 @@ impl RefundOrder {
 
 /// The answer to [`RefundOrder`]: 1 refunded, 3 processing (query again).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct RefundOrderResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -1,5 +1,6 @@
 //! `POST /v2/query_refund`: the status of a refund.
 
+use crate::ids::MRefundId;
 use serde::{Deserialize, Serialize};
 
 use crate::response::{GatewayError, GatewayResponse};
@@ -17,22 +18,11 @@ pub struct QueryRefund {
     pub app_id: Option<i64>,
     /// The merchant's refund id given to [`crate::refund::RefundOrder`].
     #[check(non_empty, max_len = 45)]
-    pub m_refund_id: String,
+    pub m_refund_id: MRefundId,
     /// When the query is made, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]
     pub timestamp: Option<i64>,
-}
-
-impl QueryRefund {
-    /// A query for one refund.
-    pub fn new(app_id: i64, m_refund_id: impl Into<String>, timestamp: i64) -> Self {
-        Self {
-            app_id: Some(app_id),
-            m_refund_id: m_refund_id.into(),
-            timestamp: Some(timestamp),
-        }
-    }
 }
 
 /// The answer to [`QueryRefund`].

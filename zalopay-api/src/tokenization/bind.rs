@@ -1,5 +1,6 @@
 //! `POST /v2/tokenization/bind`: start a wallet or card binding.
 
+use crate::ids::AppTransId;
 use serde::{Deserialize, Serialize};
 
 use crate::{JsonString, MacValue, ResultCodes, ZaloPayRequest};
@@ -82,7 +83,7 @@ pub struct TokenizationBind {
     pub req_date: Option<i64>,
     /// The merchant's binding request id (`yyMMdd_…`).
     #[check(app_trans_id)]
-    pub app_trans_id: String,
+    pub app_trans_id: AppTransId,
     /// The merchant's id for the buyer.
     #[check(non_empty)]
     pub identifier: String,
@@ -101,33 +102,9 @@ pub struct TokenizationBind {
     pub payment_data: JsonString,
 }
 
-impl TokenizationBind {
-    /// A binding with empty `binding_data` and `payment_data` (`{}`).
-    pub fn new(
-        app_id: i64,
-        app_trans_id: impl Into<String>,
-        identifier: impl Into<String>,
-        binding_type: TokenBindingType,
-        binding_mode: BindingMode,
-        device_type: DeviceType,
-        req_date: i64,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id),
-            req_date: Some(req_date),
-            app_trans_id: app_trans_id.into(),
-            identifier: identifier.into(),
-            binding_type,
-            binding_mode,
-            device_type,
-            binding_data: JsonString::empty_object(),
-            payment_data: JsonString::empty_object(),
-        }
-    }
-}
-
 /// The answer to [`TokenizationBind`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct TokenizationBindResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -1,5 +1,6 @@
 //! `POST /v2/tokenization/query`: the state of a tokenization binding.
 
+use crate::ids::AppTransId;
 use serde::{Deserialize, Serialize};
 
 use crate::response::{GatewayError, GatewayResponse};
@@ -17,26 +18,16 @@ pub struct TokenizationQuery {
     pub app_id: Option<i64>,
     /// The binding request id given to [`crate::tokenization::TokenizationBind`].
     #[check(non_empty, max_len = 40)]
-    pub app_trans_id: String,
+    pub app_trans_id: AppTransId,
     /// Request time, Unix milliseconds.
     #[check(recent_ms)]
     #[zalopay(time)]
     pub req_date: Option<i64>,
 }
 
-impl TokenizationQuery {
-    /// A query for one binding.
-    pub fn new(app_id: i64, app_trans_id: impl Into<String>, req_date: i64) -> Self {
-        Self {
-            app_id: Some(app_id),
-            app_trans_id: app_trans_id.into(),
-            req_date: Some(req_date),
-        }
-    }
-}
-
 /// The answer to [`TokenizationQuery`]: return_code 1 success, 2 failed, 3 pending.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct TokenizationQueryResponse {
     /// Result codes.
     #[serde(flatten)]

@@ -59,27 +59,3 @@ pub struct ZodCreateInvoice {
     #[zalopay(default = JsonString::empty_object())]
     pub mc_ext_info: JsonString,
 }
-
-impl ZodCreateInvoice {
-    /// An invoice with no hub/driver and empty `mcExtInfo`.
-    pub fn new(
-        app_id: i64,
-        mc_ref_id: impl Into<String>,
-        amount: i64,
-        receiver_contact: impl Into<String>,
-        order_info: Vec<ZodOrderInfo>,
-    ) -> Self {
-        Self {
-            app_id: Some(app_id.to_string()),
-            mc_ref_id: mc_ref_id.into(),
-            hub_id: None,
-            driver_id: None,
-            amount,
-            receiver: ZodReceiver {
-                contact: receiver_contact.into(),
-            },
-            order_info,
-            mc_ext_info: JsonString::empty_object(),
-        }
-    }
-}

@@ -24,18 +24,9 @@ pub struct ZodQueryInvoice {
     pub mc_ref_id: String,
 }
 
-impl ZodQueryInvoice {
-    /// A query for one invoice.
-    pub fn new(app_id: i64, mc_ref_id: impl Into<String>) -> Self {
-        Self {
-            app_id: Some(app_id.to_string()),
-            mc_ref_id: mc_ref_id.into(),
-        }
-    }
-}
-
 /// The answer to [`crate::zod::ZodCreateInvoice`] and [`ZodQueryInvoice`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct ZodInvoiceResponse {
     /// Result codes, if any were sent.
     #[serde(flatten)]

@@ -17,6 +17,7 @@ use crate::response::GatewayError;
 
 /// Result codes, when a ZOD response carries any (the documented ones do not).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[non_exhaustive]
 #[serde(default)]
 pub struct ZodCodes {
     /// `return_code`, if present.

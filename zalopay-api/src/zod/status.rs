@@ -24,16 +24,6 @@ pub struct ZodQueryStatus {
     pub mc_ref_id: String,
 }
 
-impl ZodQueryStatus {
-    /// A status query for one invoice.
-    pub fn new(app_id: i64, mc_ref_id: impl Into<String>) -> Self {
-        Self {
-            app_id: Some(app_id.to_string()),
-            mc_ref_id: mc_ref_id.into(),
-        }
-    }
-}
-
 /// The state of a ZOD invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -62,6 +52,7 @@ impl From<i64> for ZodOrderStatus {
 /// The answer to [`ZodQueryStatus`]. `status` and `amount` arrive as numbers or as decimal
 /// strings depending on the source (`{"amount":"430000"}`); both decode to integers.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct ZodStatusResponse {
     /// Result codes, if any were sent.
     #[serde(flatten)]

@@ -7,12 +7,13 @@ use zalopay_api::banks::ListBanks;
 use zalopay_api::disbursement::*;
 use zalopay_api::hybrid::HybridPay;
 use zalopay_api::order::*;
-use zalopay_api::quickpay::QuickPay;
+use zalopay_api::quickpay::{PaymentCode, QuickPay};
 use zalopay_api::refund::*;
 use zalopay_api::tokenization::*;
 use zalopay_api::zod::*;
 
 use zalopay_api::clock::FixedClock;
+use zalopay_api::ids::{AppTransId, BindingId, MRefundId, PartnerOrderId, PayToken, ZpTransToken};
 use zalopay_api::{Config, Environment, JsonString, Keys};
 
 /// A config whose clock stands at the moment the fixtures of `app_id` were made (app 2553's
@@ -23,7 +24,22 @@ pub fn fixture_config(app_id: i64, keys: Keys, environment: Environment) -> Conf
     } else {
         TIME
     };
-    Config::new(app_id, keys, environment).with_clock(Arc::new(FixedClock(now)))
+    Config::new(app_id, keys, environment)
+        .with_clock(Arc::new(FixedClock(now)))
+        .with_encryptor(Arc::new(FixedEncryptor))
+}
+
+/// The payment code every fixture sends: a stand-in for ZaloPay's RSA encryption (which is
+/// randomised), so that request bodies stay byte-for-byte comparable.
+pub const ENCRYPTED_PAYMENT_CODE: &str = "ENCRYPTED+PAYMENT/CODE==";
+
+/// Encrypts every payment code to [`ENCRYPTED_PAYMENT_CODE`].
+pub struct FixedEncryptor;
+
+impl zalopay_api::fill::Encryptor for FixedEncryptor {
+    fn encrypt(&self, _field: &'static str, _plain: &[u8]) -> Result<String, zalopay_api::Error> {
+        Ok(ENCRYPTED_PAYMENT_CODE.to_owned())
+    }
 }
 
 /// api-facts §19.1.
@@ -61,97 +77,156 @@ pub const TIME: i64 = 1_680_848_533_635;
 pub const TRANS: &str = "230407_13221300383";
 pub const PAY_TOKEN: &str = "NJLHNTRLZDETZGQYZI0ZNTBKLTGWZJKTMTKXYJHLMWI5NTFI";
 
+/// [`TRANS`] as the typed id.
+pub fn trans() -> AppTransId {
+    AppTransId::try_from(TRANS).unwrap()
+}
+/// [`PAY_TOKEN`] as the typed token.
+pub fn pay_token() -> PayToken {
+    PayToken::try_from(PAY_TOKEN).unwrap()
+}
+pub const M_REFUND: &str = "240913_2553_1726200000000123";
+/// [`M_REFUND`] as the typed id.
+pub fn m_refund() -> MRefundId {
+    MRefundId::try_from(M_REFUND).unwrap()
+}
+pub const PARTNER_ORDER: &str = "202305110902928474";
+/// [`PARTNER_ORDER`] as the typed id.
+pub fn partner_order() -> PartnerOrderId {
+    PartnerOrderId::try_from(PARTNER_ORDER).unwrap()
+}
+
 pub fn create_order() -> CreateOrder {
-    CreateOrder::new(
-        2554,
-        TRANS,
-        "user123",
-        50_000,
-        TIME,
-        "Demo - Payment for the order #13221300383",
-    )
+    CreateOrder::builder()
+        .app_id(2554)
+        .app_trans_id(trans())
+        .app_user("user123")
+        .amount(50_000)
+        .app_time(TIME)
+        .description("Demo - Payment for the order #13221300383")
+        .build()
 }
 pub fn query_order() -> QueryOrder {
-    QueryOrder::new(2554, TRANS)
+    QueryOrder::builder()
+        .app_id(2554)
+        .app_trans_id(trans())
+        .build()
 }
 pub fn cancel_order() -> CancelOrder {
-    CancelOrder::new(2554, TRANS)
+    CancelOrder::builder()
+        .app_id(2554)
+        .app_trans_id(trans())
+        .build()
 }
 pub fn refund() -> RefundOrder {
-    RefundOrder::new(
-        2553,
-        "240913_2553_1726200000000123",
-        240_913_000_002_388,
-        3_000_000,
-        1_726_200_000_000,
-        "ZaloPay Refund Demo",
-    )
+    RefundOrder::builder()
+        .app_id(2553)
+        .m_refund_id(m_refund())
+        .zp_trans_id(240_913_000_002_388_i64)
+        .amount(3_000_000)
+        .timestamp(1_726_200_000_000)
+        .description("ZaloPay Refund Demo")
+        .build()
 }
 pub fn refund_with_fee() -> RefundOrder {
     refund().with_fee(1000)
 }
 pub fn query_refund() -> QueryRefund {
-    QueryRefund::new(2553, "240913_2553_1726200000000123", 1_726_200_000_000)
+    QueryRefund::builder()
+        .app_id(2553)
+        .m_refund_id(m_refund())
+        .timestamp(1_726_200_000_000)
+        .build()
 }
 pub fn list_banks() -> ListBanks {
-    ListBanks::new(2553, 1_726_200_000_000)
+    ListBanks::builder()
+        .app_id("2553")
+        .req_time("1726200000000")
+        .build()
 }
 pub fn quick_pay() -> QuickPay {
-    QuickPay::new(
-        2554,
-        TRANS,
-        "user123",
-        50_000,
-        TIME,
-        "PAYMENTCODERAW123",
-        "ENCRYPTED+PAYMENT/CODE==",
-    )
+    QuickPay::builder()
+        .app_id(2554)
+        .app_trans_id(trans())
+        .app_user("user123")
+        .amount(50_000)
+        .app_time(TIME)
+        .payment_code_raw(PaymentCode::new("PAYMENTCODERAW123").unwrap())
+        .build()
 }
 pub fn agreement_bind() -> AgreementBind {
-    AgreementBind::new(2554, TRANS, "ZLP User", TIME)
+    AgreementBind::builder()
+        .app_id(2554)
+        .app_trans_id(trans())
+        .identifier("ZLP User")
+        .req_date(TIME)
+        .build()
 }
 pub fn agreement_query() -> AgreementQuery {
-    AgreementQuery::new(2554, TRANS, TIME)
+    AgreementQuery::builder()
+        .app_id(2554)
+        .app_trans_id(trans())
+        .req_date(TIME)
+        .build()
 }
 pub fn agreement_unbind() -> AgreementUnbind {
-    AgreementUnbind::new(2554, "ZLP User", "230407qQe7vGnqp0agyforLAy0D2b1x3", TIME)
+    AgreementUnbind::builder()
+        .app_id(2554)
+        .identifier("ZLP User")
+        .binding_id(BindingId::try_from("230407qQe7vGnqp0agyforLAy0D2b1x3").unwrap())
+        .req_date(TIME)
+        .build()
 }
 pub fn agreement_balance() -> AgreementBalance {
-    AgreementBalance::new(2554, "ZLP User", PAY_TOKEN, 50_000, TIME)
+    AgreementBalance::builder()
+        .app_id(2554)
+        .identifier("ZLP User")
+        .pay_token(pay_token())
+        .amount(50_000)
+        .req_date(TIME)
+        .build()
 }
 pub fn agreement_pay() -> AgreementPay {
-    AgreementPay::new(
-        2554,
-        "ZLP User",
-        "ACdrmzS_TGxHZyafUiHs3OjQ",
-        PAY_TOKEN,
-        TIME,
-    )
+    AgreementPay::builder()
+        .app_id(2554)
+        .identifier("ZLP User")
+        .zp_trans_token(ZpTransToken::try_from("ACdrmzS_TGxHZyafUiHs3OjQ").unwrap())
+        .pay_token(pay_token())
+        .req_date(TIME)
+        .build()
 }
 pub fn agreement_query_user() -> AgreementQueryUser {
-    AgreementQueryUser::new(2554, PAY_TOKEN, TIME)
+    AgreementQueryUser::builder()
+        .app_id(2554)
+        .access_token(pay_token())
+        .req_date(TIME)
+        .build()
 }
 pub fn tokenization_bind() -> TokenizationBind {
-    TokenizationBind::new(
-        2554,
-        TRANS,
-        "ZLP User",
-        TokenBindingType::Wallet,
-        BindingMode::Bind,
-        DeviceType::Mobile,
-        TIME,
-    )
+    TokenizationBind::builder()
+        .app_id(2554)
+        .app_trans_id(trans())
+        .identifier("ZLP User")
+        .binding_type(TokenBindingType::Wallet)
+        .binding_mode(BindingMode::Bind)
+        .device_type(DeviceType::Mobile)
+        .req_date(TIME)
+        .build()
 }
 pub fn tokenization_query() -> TokenizationQuery {
-    TokenizationQuery::new(2554, TRANS, TIME)
+    TokenizationQuery::builder()
+        .app_id(2554)
+        .app_trans_id(trans())
+        .req_date(TIME)
+        .build()
 }
 pub fn hybrid_pay() -> HybridPay {
     HybridPay {
         app_id: Some(2554),
         identifier: "ZLP User".to_owned(),
-        pay_token: PAY_TOKEN.to_owned(),
+        pay_token: pay_token(),
         app_user: "user123".to_owned(),
-        app_trans_id: TRANS.to_owned(),
+        app_trans_id: trans(),
         app_time: Some(TIME),
         amount: 50_000,
         description: "Demo - hybrid payment".to_owned(),
@@ -160,41 +235,61 @@ pub fn hybrid_pay() -> HybridPay {
     }
 }
 pub fn disbursement_balance() -> DisbursementBalance {
-    DisbursementBalance::new(15555, "CASHIN", TIME)
+    DisbursementBalance::builder()
+        .app_id(15555)
+        .payment_id("CASHIN")
+        .time(TIME)
+        .build()
 }
 pub fn disbursement_user() -> DisbursementUser {
-    DisbursementUser::new(15555, "0904123456", TIME)
+    DisbursementUser::builder()
+        .app_id(15555)
+        .phone("0904123456")
+        .time(TIME)
+        .build()
 }
 pub fn disbursement_topup() -> DisbursementTopup {
-    DisbursementTopup::new(
-        15555,
-        "CASHIN",
-        "202305110902928474",
-        "230407qQe7vGnqp0agyforLAy0D2b1x3",
-        1000,
-        "Topup",
-        TIME,
-    )
+    DisbursementTopup::builder()
+        .app_id(15555)
+        .payment_id("CASHIN")
+        .partner_order_id(partner_order())
+        .m_u_id("230407qQe7vGnqp0agyforLAy0D2b1x3")
+        .amount(1000)
+        .description("Topup")
+        .time(TIME)
+        .build()
 }
 pub fn disbursement_txn() -> DisbursementTxn {
-    DisbursementTxn::new(15555, "202305110902928474", TIME)
+    DisbursementTxn::builder()
+        .app_id(15555)
+        .partner_order_id(partner_order())
+        .time(TIME)
+        .build()
 }
 pub fn zod_create() -> ZodCreateInvoice {
-    ZodCreateInvoice::new(
-        553,
-        "ORDER_001",
-        430_000,
-        "0904123456",
-        vec![ZodOrderInfo {
+    ZodCreateInvoice::builder()
+        .app_id("553")
+        .mc_ref_id("ORDER_001")
+        .amount(430_000)
+        .receiver(ZodReceiver {
+            contact: "0904123456".to_owned(),
+        })
+        .order_info(vec![ZodOrderInfo {
             tracking_number: "TRACK_001".to_owned(),
             description: "Parcel 1".to_owned(),
             amount: 430_000,
-        }],
-    )
+        }])
+        .build()
 }
 pub fn zod_invoice() -> ZodQueryInvoice {
-    ZodQueryInvoice::new(553, "ORDER_001")
+    ZodQueryInvoice::builder()
+        .app_id("553")
+        .mc_ref_id("ORDER_001")
+        .build()
 }
 pub fn zod_status() -> ZodQueryStatus {
-    ZodQueryStatus::new(553, "ORDER_001")
+    ZodQueryStatus::builder()
+        .app_id("553")
+        .mc_ref_id("ORDER_001")
+        .build()
 }

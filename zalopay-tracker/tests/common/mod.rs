@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use zalopay_api::ids::AppTransId;
 
 /// The Postgres server the tests use (`ZALOPAY_TRACKER_PG_URL`, set by
 /// `scripts/pg-start.sh`). In CI (`CI=true`) a missing server fails the test; locally the
@@ -170,7 +171,14 @@ pub fn order_id(now_ms: i64, suffix: &str) -> String {
 
 /// A create order request at `now` with an optional callback URL.
 pub fn create_request(id: &str, amount: i64, now: i64, callback_url: Option<&str>) -> CreateOrder {
-    let mut request = CreateOrder::new(APP_ID, id, "buyer", amount, now, format!("Order #{id}"));
+    let mut request = CreateOrder::builder()
+        .app_id(APP_ID)
+        .app_trans_id(AppTransId::try_from(id).unwrap())
+        .app_user("buyer")
+        .amount(amount)
+        .app_time(now)
+        .description(format!("Order #{id}"))
+        .build();
     request.callback_url = callback_url.map(str::to_owned);
     request
 }

@@ -3,7 +3,7 @@ use zalopay_api::order::QueryOrder;
 use zalopay_api::{Client, Config};
 
 async fn run(client: &Client) {
-    let query = QueryOrder::builder().app_trans_id("240102_0001");
+    let query = QueryOrder::builder().app_trans_id(zalopay_api::ids::AppTransId::try_from("240102_0001").unwrap());
     let _ = client.send(&query).await;
 }
 

@@ -44,7 +44,7 @@ fn main() {
     assert_eq!(gift.note.as_deref(), Some("thanks"));
 
     // The client fills what was left unset, in a copy; a set value is kept.
-    let ctx = FillContext { app_id: 7, now_ms: 1_726_200_000_000 };
+    let ctx = FillContext::new(7, 1_726_200_000_000);
     let filled = gift.fill(&ctx).unwrap().unwrap();
     assert_eq!((filled.app_id, filled.req_date), (Some(7), Some(1_726_200_000_000)));
     assert!(filled.fill(&ctx).unwrap().is_none());

@@ -4,16 +4,24 @@
 //! [`RetryPolicy`], [`prepare_checked`] / [`prepare`] to validate, sign and encode a request
 //! for any HTTP stack, and [`decode`] to sort its answer into result or rejection.
 
+#[cfg(feature = "client")]
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::{Clock, SystemClock};
-use crate::endpoint::{Encoding, Endpoint, Method, RetryClass, SignatureScheme, Signed};
-use crate::environment::Environment;
+mod config;
+mod options;
+mod retry;
+
+pub use config::Config;
+pub use options::CallOptions;
+pub use retry::{RetryPolicy, should_retry};
+
+#[cfg(feature = "client")]
+use crate::endpoint::RetryClass;
+use crate::endpoint::{Encoding, Endpoint, Method, SignatureScheme, Signed};
 use crate::error::{Error, excerpt};
 use crate::fill::FillContext;
 use crate::response::GatewayResponse;
-use crate::sign::Keys;
 use crate::validation::ValidationContext;
 
 /// Default time allowed for a whole request (connect, send, receive), applied to every request
@@ -25,209 +33,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// Default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How often and how patiently a request is repeated after a transient failure.
-///
-/// Which requests are repeated at all, and after which failures, is decided per operation by
-/// its [`RetryClass`]; this policy only says how many times and how long to wait in between.
-/// The wait before attempt `n + 1` is `initial_backoff * multiplier^(n - 1)`, capped at
-/// `max_backoff`, then (with `jitter`) scaled by a random factor in `[0.5, 1.0]` so that many
-/// clients do not retry in lock step.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included (`1` = never retry).
-    pub max_attempts: u32,
-    /// Wait before the second attempt.
-    pub initial_backoff: Duration,
-    /// Growth factor of the wait from one attempt to the next.
-    pub multiplier: f64,
-    /// Upper bound of a single wait.
-    pub max_backoff: Duration,
-    /// Randomise each wait within `[wait / 2, wait]`.
-    pub jitter: bool,
-    /// Least wait after a rate-limit answer (HTTP 429 without `Retry-After`, or gateway
-    /// `-429`): being told to slow down deserves more than the transient-error backoff.
-    pub rate_limit_backoff: Duration,
-    /// Longest `Retry-After` honoured. A longer one ends the retries: the error (with its
-    /// `retry_after`) goes back to the caller, who can schedule the request later.
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    /// 3 attempts, waiting 200 ms then 400 ms (at most 2 s), with jitter; at least 1 s after a
-    /// rate-limit answer, and `Retry-After` honoured up to 10 s.
-    fn default() -> Self {
-        Self {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(200),
-            multiplier: 2.0,
-            max_backoff: Duration::from_secs(2),
-            jitter: true,
-            rate_limit_backoff: Duration::from_secs(1),
-            max_retry_after: Duration::from_secs(10),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Never retry: every request is sent once.
-    pub const fn none() -> Self {
-        Self {
-            max_attempts: 1,
-            initial_backoff: Duration::ZERO,
-            multiplier: 1.0,
-            max_backoff: Duration::ZERO,
-            jitter: false,
-            rate_limit_backoff: Duration::ZERO,
-            max_retry_after: Duration::ZERO,
-        }
-    }
-
-    /// The wait after failed attempt number `attempt` (1-based).
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
-        let factor = self.multiplier.max(1.0).powi(exponent);
-        let wait =
-            (self.initial_backoff.as_secs_f64() * factor).min(self.max_backoff.as_secs_f64());
-        let wait = if self.jitter {
-            wait * (0.5 + 0.5 * unit_random())
-        } else {
-            wait
-        };
-        Duration::try_from_secs_f64(wait).unwrap_or(self.max_backoff)
-    }
-}
-
-impl RetryPolicy {
-    /// The wait before repeating after `error` on failed attempt `attempt`, or `None` when
-    /// the server asked for a longer pause (`Retry-After`) than [`max_retry_after`](Self::max_retry_after).
-    pub fn wait_after(&self, attempt: u32, error: &Error) -> Option<Duration> {
-        let backoff = self.backoff(attempt);
-        match error {
-            Error::HttpStatus {
-                retry_after: Some(after),
-                ..
-            } => (*after <= self.max_retry_after).then(|| (*after).max(backoff)),
-            Error::HttpStatus { status: 429, .. } => Some(backoff.max(self.rate_limit_backoff)),
-            Error::Gateway(gateway)
-                if gateway.code() == crate::codes::SubReturnCode::LimitRequestReach =>
-            {
-                Some(backoff.max(self.rate_limit_backoff))
-            }
-            _ => Some(backoff),
-        }
-    }
-}
-
-/// A number in `[0, 1)` from a randomly keyed hash: good enough to spread retries, not secret.
-fn unit_random() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    // 53 random bits -> [0, 1).
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Whether a failed attempt of a request of class `class` may be repeated.
-pub fn should_retry(class: RetryClass, error: &Error) -> bool {
-    match error {
-        // Nothing was sent: repeating cannot act twice, whatever the operation.
-        Error::Transport { connect: true, .. } => true,
-        _ if class == RetryClass::Never => false,
-        Error::Timeout { .. } | Error::Transport { .. } => true,
-        Error::HttpStatus { status, .. } => *status == 429 || *status >= 500,
-        Error::Gateway(gateway) => gateway.is_transient(),
-        _ => false,
-    }
-}
-
-/// Everything the client needs to know about the merchant and where to talk.
-///
-/// `Debug` shows no secret: keys and the RSA key print as `[REDACTED]`.
-#[derive(Clone)]
-pub struct Config {
-    /// The app id issued by ZaloPay.
-    pub app_id: i64,
-    /// key1 and key2 (redacted in `Debug`).
-    pub keys: Keys,
-    /// Sandbox, production, or a custom base URL.
-    pub environment: Environment,
-    /// Time allowed for a whole request.
-    pub timeout: Duration,
-    /// Time allowed to connect.
-    pub connect_timeout: Duration,
-    /// The merchant's RSA private key for disbursement top-up (`rsa` feature).
-    #[cfg(feature = "rsa")]
-    pub rsa_key: Option<crate::rsa::MerchantRsaKey>,
-    /// The clock requests are validated against (ids dated today in Vietnam time,
-    /// timestamps within 15 minutes). Default: [`SystemClock`].
-    pub clock: Arc<dyn Clock>,
-    /// How transient failures are retried (for operations where that is safe).
-    pub retry: RetryPolicy,
-    /// Largest response body read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]); a larger
-    /// one fails with [`Error::ResponseTooLarge`] instead of being read without limit.
-    pub max_response_bytes: usize,
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut out = f.debug_struct("Config");
-        out.field("app_id", &self.app_id)
-            .field("keys", &self.keys)
-            .field("environment", &self.environment)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout);
-        #[cfg(feature = "rsa")]
-        out.field("rsa_key", &self.rsa_key);
-        out.field("clock_now_ms", &self.clock.now_ms())
-            .field("retry", &self.retry)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .finish()
-    }
-}
-
-impl Config {
-    /// A configuration with default timeouts.
-    pub fn new(app_id: i64, keys: Keys, environment: Environment) -> Self {
-        Self {
-            app_id,
-            keys,
-            environment,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            #[cfg(feature = "rsa")]
-            rsa_key: None,
-            clock: Arc::new(SystemClock),
-            retry: RetryPolicy::default(),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-        }
-    }
-
-    /// Replaces the clock (tests, replays).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Replaces the retry policy.
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// The public sandbox demo app 2553 printed in ZaloPay's docs and samples. For trying
-    /// things out only: anyone can sign as this app.
-    pub fn sandbox_demo() -> Result<Self, Error> {
-        let keys = Keys::new(
-            "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL",
-            "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz",
-        )
-        .map_err(|e| Error::Config(e.to_string()))?;
-        Ok(Self::new(2553, keys, Environment::Sandbox))
-    }
-}
 
 /// A signed request, ready to go on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,11 +97,8 @@ impl Client {
         Ok(filled.unwrap_or_else(|| request.clone()))
     }
 
-    fn fill_context(&self, now_ms: i64) -> FillContext {
-        FillContext {
-            app_id: self.config.app_id,
-            now_ms,
-        }
+    fn fill_context(&self, now_ms: i64) -> FillContext<'_> {
+        fill_context(&self.config, now_ms)
     }
 
     /// Fills the request's client-filled fields (`app_id` from [`Config`], the time field
@@ -322,13 +124,46 @@ impl Client {
         R: Endpoint,
         R::Response: GatewayResponse,
     {
+        self.send_with(request, CallOptions::new()).await
+    }
+
+    /// [`send`](Self::send) with options for this call only: its own timeout, fewer
+    /// attempts, or a stricter retry class (an option never makes an operation retry more
+    /// than its [`RetryClass`] and the client's [`RetryPolicy`] allow).
+    ///
+    /// ```no_run
+    /// # async fn run(client: &zalopay_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use zalopay_api::{CallOptions, ids::AppTransId, order::QueryOrder};
+    ///
+    /// let query = QueryOrder::builder()
+    ///     .app_trans_id(AppTransId::existing("240101_000001")?)
+    ///     .build();
+    /// // From a request handler: answer within 3 s, one attempt.
+    /// let status = client
+    ///     .send_with(&query, CallOptions::new().timeout(Duration::from_secs(3)).max_attempts(1))
+    ///     .await?
+    ///     .status();
+    /// # let _ = status;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn send_with<R>(
+        &self,
+        request: &R,
+        options: CallOptions,
+    ) -> Result<R::Response, Error>
+    where
+        R: Endpoint,
+        R::Response: GatewayResponse,
+    {
         use tracing::Instrument as _;
         let started = std::time::Instant::now();
         let prepared = self.prepare(request);
         let span = crate::trace::call_span::<R>(prepared.as_ref().ok());
         let result = match prepared {
             Ok(prepared) => {
-                self.send_prepared::<R>(&prepared, &span)
+                self.send_prepared::<R>(&prepared, &span, options)
                     .instrument(span.clone())
                     .await
             }
@@ -343,6 +178,7 @@ impl Client {
         &self,
         prepared: &PreparedRequest,
         span: &tracing::Span,
+        options: CallOptions,
     ) -> Result<R::Response, Error>
     where
         R: Endpoint,
@@ -350,6 +186,9 @@ impl Client {
     {
         use tracing::Instrument as _;
         let policy = self.config.retry;
+        let class = options.effective_class(R::RETRY);
+        let max_attempts = options.effective_attempts(policy.max_attempts);
+        let timeout = options.timeout.unwrap_or(self.config.timeout);
         let mut attempt: u32 = 1;
         // The first earlier attempt that may have reached ZaloPay (its answer lost): the
         // evidence behind `AlreadySubmitted`. Refused connections and connect timeouts never
@@ -359,7 +198,7 @@ impl Client {
             let attempt_span = crate::trace::attempt_span(attempt);
             let attempt_started = std::time::Instant::now();
             let result = async {
-                match self.execute(prepared).await {
+                match self.execute_within(prepared, timeout).await {
                     Ok(body) => decode::<R::Response>(&prepared.url, &body),
                     Err(error) => Err(error),
                 }
@@ -375,7 +214,7 @@ impl Client {
             // A duplicate answer to a *retry* of a same-id request, after an attempt that may
             // have got through: that attempt created the object and its answer was lost.
             if let Error::Gateway(gateway) = &error
-                && R::RETRY == RetryClass::SameId
+                && class == RetryClass::SameId
                 && gateway.is_duplicate()
                 && let Some(earlier) = reached.take()
             {
@@ -386,7 +225,7 @@ impl Client {
                     earlier: Box::new(earlier),
                 });
             }
-            if attempt >= policy.max_attempts.max(1) || !should_retry(R::RETRY, &error) {
+            if attempt >= max_attempts || !should_retry(class, &error) {
                 return Err(error);
             }
             let Some(wait) = policy.wait_after(attempt, &error) else {
@@ -406,14 +245,23 @@ impl Client {
         }
     }
 
-    /// Sends an already prepared request and returns the raw response body.
+    /// Sends an already prepared request once and returns the raw response body.
     pub async fn execute(&self, prepared: &PreparedRequest) -> Result<Vec<u8>, Error> {
+        self.execute_within(prepared, self.config.timeout).await
+    }
+
+    /// One attempt, allowed `timeout` in all.
+    async fn execute_within(
+        &self,
+        prepared: &PreparedRequest,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, Error> {
         let url = &prepared.url;
         let mut builder = match prepared.method {
             Method::Get => self.http.get(url),
             Method::Post => self.http.post(url),
         }
-        .timeout(self.config.timeout);
+        .timeout(timeout);
         if let Some(content_type) = prepared.content_type {
             builder = builder
                 .header(reqwest::header::CONTENT_TYPE, content_type)
@@ -507,10 +355,7 @@ pub fn prepare_checked<R: Endpoint>(
 ) -> Result<PreparedRequest, Error> {
     // One clock reading fills the time field and validates the request.
     let now_ms = config.clock.now_ms();
-    let filled = request.fill(&FillContext {
-        app_id: config.app_id,
-        now_ms,
-    })?;
+    let filled = request.fill(&fill_context(config, now_ms))?;
     let request = filled.as_ref().unwrap_or(request);
     request.validate(&ValidationContext::at(now_ms))?;
     let mut buf = String::new();
@@ -531,10 +376,7 @@ pub fn prepare<R: Endpoint>(
     request: &R,
     buf: &mut String,
 ) -> Result<PreparedRequest, Error> {
-    let filled = request.fill(&FillContext {
-        app_id: config.app_id,
-        now_ms: config.clock.now_ms(),
-    })?;
+    let filled = request.fill(&fill_context(config, config.clock.now_ms()))?;
     let request = filled.as_ref().unwrap_or(request);
     let mac = request.mac_with_buffer(&config.keys, buf);
     let signature = match R::SIGNATURE_SCHEME {
@@ -575,6 +417,15 @@ pub fn prepare<R: Endpoint>(
     })
 }
 
+/// What `config` fills into a request at `now_ms`: its app id, the time, its encryptor.
+fn fill_context(config: &Config, now_ms: i64) -> FillContext<'_> {
+    let context = FillContext::new(config.app_id, now_ms);
+    match config.encryptor() {
+        Some(encryptor) => context.with_encryptor(encryptor),
+        None => context,
+    }
+}
+
 enum SignatureText {
     Hex(crate::sign::MacHex),
     Owned(String),
@@ -591,8 +442,8 @@ impl SignatureText {
 
 #[cfg(feature = "rsa")]
 fn rsa_signature(config: &Config, mac: crate::sign::MacHex) -> Result<String, Error> {
-    let key = config.rsa_key.as_ref().ok_or_else(|| {
-        Error::Config("this operation is RSA-signed: set `Config::rsa_key`".to_owned())
+    let key = config.rsa_key().ok_or_else(|| {
+        Error::Config("this operation is RSA-signed: set `Config::with_rsa_key`".to_owned())
     })?;
     key.sign_base64(mac.as_str().as_bytes())
 }
