@@ -489,37 +489,6 @@ macro_rules! token_type {
             }
         }
 
-        impl TryFrom<String> for $ty {
-            type Error = IdError;
-
-            fn try_from(token: String) -> Result<Self, IdError> {
-                Self::new(token)
-            }
-        }
-
-        impl TryFrom<&str> for $ty {
-            type Error = IdError;
-
-            fn try_from(token: &str) -> Result<Self, IdError> {
-                Self::new(token)
-            }
-        }
-
-        impl TryFrom<&String> for $ty {
-            type Error = IdError;
-
-            fn try_from(token: &String) -> Result<Self, IdError> {
-                Self::new(token.as_str())
-            }
-        }
-
-        impl std::str::FromStr for $ty {
-            type Err = IdError;
-
-            fn from_str(token: &str) -> Result<Self, IdError> {
-                Self::new(token)
-            }
-        }
     )*};
 }
 token_type!(ZpTransToken, PayToken, BindingId);
@@ -537,43 +506,48 @@ impl std::fmt::Debug for PayToken {
     }
 }
 
+/// `TryFrom` text and `FromStr`, each through the type's checking constructor `$check`
+/// (`existing` for ids, `new` for tokens): text never becomes an id unchecked.
 macro_rules! checked_conversions {
-    ($($ty:ident),*) => {$(
+    ($check:ident => $($ty:ident),*) => {$(
         impl TryFrom<String> for $ty {
             type Error = IdError;
 
-            /// Checks the shape of an existing id (see `existing`).
-            fn try_from(id: String) -> Result<Self, IdError> {
-                Self::existing(id)
+            fn try_from(text: String) -> Result<Self, IdError> {
+                Self::$check(text)
             }
         }
 
         impl TryFrom<&str> for $ty {
             type Error = IdError;
 
-            /// Checks the shape of an existing id (see `existing`).
-            fn try_from(id: &str) -> Result<Self, IdError> {
-                Self::existing(id)
+            fn try_from(text: &str) -> Result<Self, IdError> {
+                Self::$check(text)
             }
         }
 
         impl TryFrom<&String> for $ty {
             type Error = IdError;
 
-            /// Checks the shape of an existing id (see `existing`).
-            fn try_from(id: &String) -> Result<Self, IdError> {
-                Self::existing(id.as_str())
+            fn try_from(text: &String) -> Result<Self, IdError> {
+                Self::$check(text.as_str())
             }
         }
 
         impl std::str::FromStr for $ty {
             type Err = IdError;
 
-            fn from_str(id: &str) -> Result<Self, IdError> {
-                Self::existing(id)
+            fn from_str(text: &str) -> Result<Self, IdError> {
+                Self::$check(text)
             }
         }
+    )*};
+}
+checked_conversions!(existing => AppTransId, MRefundId, PartnerOrderId);
+checked_conversions!(new => ZpTransToken, PayToken, BindingId);
 
+macro_rules! id_display {
+    ($($ty:ident),*) => {$(
         impl std::fmt::Display for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
@@ -581,19 +555,13 @@ macro_rules! checked_conversions {
         }
     )*};
 }
-checked_conversions!(AppTransId, MRefundId, PartnerOrderId);
-
-impl std::fmt::Display for ZpTransToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::fmt::Display for BindingId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+id_display!(
+    AppTransId,
+    MRefundId,
+    PartnerOrderId,
+    ZpTransToken,
+    BindingId
+);
 
 macro_rules! string_newtype {
     ($($ty:ty),*) => {$(
