@@ -92,7 +92,9 @@ use zalopay_api::order::CreateOrder;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = zalopay_api::Config::sandbox_demo()?;
     let client = zalopay_api::Client::new(config)?;
-    let order = CreateOrder::new(client.app_id(), "240101_1", "user", 50_000, 1_704_067_200_000, "order");
+    let id = zalopay_api::ids::AppTransId::existing("240101_1")?;
+    let order = CreateOrder::builder().app_trans_id(&id).app_user("user").amount(50_000)
+        .description("order").build();
     println!("{:?}", client.send(&order).await.map(|created| created.order_url));
     Ok(())
 }'
