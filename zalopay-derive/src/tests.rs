@@ -301,3 +301,105 @@ fn every_collected_error_is_reported() {
     );
     assert!(out.contains("Stub") && !out.contains("Generated"), "{out}");
 }
+
+fn expand_serde(input: proc_macro2::TokenStream) -> String {
+    let input: syn::DeriveInput = syn::parse2(input).expect("test input parses");
+    let mut output = crate::serde_impls::derive_deserialize(&input);
+    output.extend(crate::serde_impls::derive_serialize(&input));
+    let file: syn::File = syn::parse2(output).expect("expansion is valid Rust");
+    prettyplease::unparse(&file)
+}
+
+#[test]
+fn serde_struct_with_every_field_option() {
+    insta::assert_snapshot!(expand_serde(quote! {
+        #[serde(default)]
+        pub struct Reply {
+            #[serde(rename = "returncode")]
+            pub return_code: i32,
+            #[serde(default, alias = "zp_user_id")]
+            pub user_id: String,
+            #[serde(default = "JsonString::empty_array", skip_serializing_if = "Option::is_none")]
+            pub items: Option<JsonString>,
+            #[serde(deserialize_with = "lenient::int")]
+            pub amount: i64,
+            pub note: Option<String>,
+            #[serde(flatten)]
+            pub extra: Extra,
+        }
+    }));
+}
+
+#[test]
+fn serde_required_fields_camel_case_and_try_from() {
+    insta::assert_snapshot!(expand_serde(quote! {
+        #[serde(rename_all = "camelCase", try_from = "ShippingWire")]
+        pub struct Shipping {
+            pub cod_amount: i64,
+            #[serde(deserialize_with = "lenient::int")]
+            pub item_weight: i64,
+        }
+    }));
+}
+
+#[test]
+fn serde_unit_variants() {
+    insta::assert_snapshot!(expand_serde(quote! {
+        pub enum Kind {
+            #[serde(rename = "WALLET")]
+            Wallet,
+            Bank,
+        }
+    }));
+}
+
+#[test]
+fn serde_options_outside_the_subset_are_errors_on_their_tokens() {
+    let out = expand_serde(quote! {
+        #[serde(deny_unknown_fields)]
+        #[serde(rename_all = "snake_case")]
+        pub struct Broken<T> {
+            #[serde(skip, rename = 3)]
+            pub a: T,
+            #[serde(flatten, default)]
+            pub b: Inner,
+        }
+    });
+    for message in [
+        "without generics or lifetimes",
+        "serde option `deny_unknown_fields` is not supported",
+        "only `rename_all = ",
+    ] {
+        assert!(out.contains(message), "missing {message:?} in {out}");
+    }
+    let out = expand_serde(quote! {
+        pub struct Broken {
+            #[serde(skip)]
+            pub a: u8,
+            #[serde(rename = 3)]
+            pub c: u8,
+            #[serde(flatten, default)]
+            pub b: Inner,
+        }
+    });
+    for message in [
+        "serde option `skip` is not supported",
+        "expected string literal",
+        "a `flatten` field takes no other serde option here",
+    ] {
+        assert!(out.contains(message), "missing {message:?} in {out}");
+    }
+    let out = expand_serde(quote! {
+        pub enum Broken {
+            Tuple(u8),
+            #[serde(alias = "x")]
+            Unit,
+        }
+    });
+    for message in [
+        "unit variants only",
+        "serde option `alias` is not supported",
+    ] {
+        assert!(out.contains(message), "missing {message:?} in {out}");
+    }
+}

@@ -1,6 +1,6 @@
 //! `POST /v2/zod`: create a ZOD invoice.
 
-use serde::Serialize;
+use zalopay_derive::Serialize;
 
 use super::ZodInvoiceResponse;
 use crate::{JsonString, ZaloPayRequest};
