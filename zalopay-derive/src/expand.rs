@@ -161,6 +161,10 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
             const SIGNATURE_SCHEME: #p::SignatureScheme = #scheme;
             #(#filled_params)*
 
+            // `#[inline]` on the generated methods: in a debug build a crate then compiles
+            // only the ones it calls, so the SDK's own build does not pay for every
+            // operation a merchant's program never sends.
+            #[inline]
             fn write_mac_input(&self, key: &str, out: &mut #p::String) {
                 #write_input
             }
@@ -230,6 +234,7 @@ fn fill_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         unset.push(quote!(self.#member.is_none()));
     }
     quote! {
+        #[inline]
         fn fill(&self, ctx: &#p::FillContext<'_>) -> #p::Result<#p::Option<Self>, #p::Error> {
             #(#checks)*
             if #(#unset)||* {
@@ -268,6 +273,7 @@ fn validate_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
     let uses_ctx = checks.iter().any(|(_, c)| c.kind.uses_ctx());
     let silence_ctx = (!uses_ctx).then(|| quote!(let _ = ctx;));
     quote! {
+        #[inline]
         fn validate(&self, ctx: &#p::ValidationContext) -> #p::Result<(), #p::Error> {
             #silence_ctx
             #(#calls)*

@@ -85,6 +85,7 @@ pub fn deserialize(container: &Container<'_>, p: &TokenStream) -> TokenStream {
     quote! {
         #deserialize
         impl #rt::FromFields for #ident {
+            #[inline]
             fn from_fields(fields: &mut #rt::Fields) -> #p::Result<Self, #rt::Error> {
                 #container_default
                 #(#takes)*
