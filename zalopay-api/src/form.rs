@@ -55,6 +55,58 @@ fn top_level() -> FormError {
     FormError("a form is a struct or map of scalar fields".to_owned())
 }
 
+/// The compound values neither level of a form can hold (a variant with data, a list, a
+/// tuple), refused with `$error`; `$ok` is the serializer's `Ok` type.
+macro_rules! refuse_compound {
+    ($ok:ty, $error:expr) => {
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<$ok, FormError> {
+            Err($error)
+        }
+
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, FormError> {
+            Err($error)
+        }
+
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, FormError> {
+            Err($error)
+        }
+
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, FormError> {
+            Err($error)
+        }
+
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, FormError> {
+            Err($error)
+        }
+
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, FormError> {
+            Err($error)
+        }
+    };
+}
+
 /// Everything but a struct or a map at the top is refused.
 macro_rules! refuse_top {
     ($($method:ident($($arg:ty),*)),* $(,)?) => {
@@ -96,41 +148,7 @@ impl Serializer for &mut Form {
         value.serialize(self)
     }
 
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), FormError> {
-        Err(top_level())
-    }
-
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, FormError> {
-        Err(top_level())
-    }
-
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, FormError> {
-        Err(top_level())
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, FormError> {
-        Err(top_level())
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, FormError> {
-        Err(top_level())
-    }
+    refuse_compound!((), top_level());
 
     fn serialize_map(self, _: Option<usize>) -> Result<Self, FormError> {
         Ok(self)
@@ -138,16 +156,6 @@ impl Serializer for &mut Form {
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, FormError> {
         Ok(self)
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, FormError> {
-        Err(top_level())
     }
 }
 
@@ -271,41 +279,7 @@ impl Serializer for Scalar {
         value.serialize(self)
     }
 
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Option<String>, FormError> {
-        Err(nested())
-    }
-
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, FormError> {
-        Err(nested())
-    }
-
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, FormError> {
-        Err(nested())
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, FormError> {
-        Err(nested())
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, FormError> {
-        Err(nested())
-    }
+    refuse_compound!(Option<String>, nested());
 
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, FormError> {
         Err(nested())
@@ -316,16 +290,6 @@ impl Serializer for Scalar {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStruct, FormError> {
-        Err(nested())
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, FormError> {
         Err(nested())
     }
 }
@@ -397,6 +361,27 @@ mod tests {
         );
         assert!(to_string(&5).is_err());
         assert!(to_string(&vec![("a", "b")]).is_err());
+    }
+
+    #[derive(serde::Serialize)]
+    struct Any {
+        text: String,
+        number: i64,
+        maybe: Option<String>,
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_encodes_like_serde_urlencoded(
+            text in "\\PC*",
+            number in proptest::num::i64::ANY,
+            maybe in proptest::option::of("\\PC{0,8}"),
+        ) {
+            let value = Any { text, number, maybe };
+            let ours = to_string(&value).map_err(|e| e.to_string());
+            let theirs = serde_urlencoded::to_string(&value).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(ours, theirs);
+        }
     }
 
     #[test]
