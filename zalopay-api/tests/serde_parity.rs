@@ -3,9 +3,9 @@
 //! of the wrong type, repeated, under an alias, next to unknown keys) must give the same
 //! value or both fail, and the values must serialize to the same text.
 //!
-//! One difference is deliberate and tested on its own: serde_derive also reads a struct from
-//! a JSON array (fields by position); the SDK's types are only ever JSON objects on the wire,
-//! and its derive rejects an array.
+//! Two differences are deliberate, stricter, and tested on their own: serde_derive also reads
+//! a struct from a JSON array (fields by position) and a unit variant from the map form
+//! `{"BANK": null}`; the gateway sends neither, and the SDK's derive refuses both.
 
 use proptest::prelude::*;
 
@@ -336,10 +336,25 @@ fn a_complete_object_round_trips_alike() -> Result<(), Box<dyn std::error::Error
     Ok(())
 }
 
-/// The one deliberate difference: a struct is a JSON object, never an array by position.
+/// The deliberate differences, both stricter: a struct is a JSON object, never an array by
+/// position; a unit variant is its string, never the map form `{"BANK": null}`.
 #[test]
 fn an_array_is_not_a_struct() {
     let json = r#"[-5, null]"#;
     assert!(serde_json::from_str::<theirs::Camel>(json).is_ok());
     assert!(serde_json::from_str::<ours::Camel>(json).is_err());
+}
+
+#[test]
+fn a_unit_variant_is_only_its_string() {
+    let json = r#"{"BANK": null}"#;
+    assert!(matches!(
+        serde_json::from_str::<theirs::Kind>(json),
+        Ok(theirs::Kind::Bank)
+    ));
+    assert!(serde_json::from_str::<ours::Kind>(json).is_err());
+    assert!(matches!(
+        serde_json::from_str::<ours::Kind>(r#""BANK""#),
+        Ok(ours::Kind::Bank)
+    ));
 }
