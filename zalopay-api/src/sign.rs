@@ -191,13 +191,10 @@ impl MacHex {
         let mut out = [0u8; 64];
         // The digest is 32 bytes; `zip` stops at the shorter side either way.
         for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
-            if let ([high, low], Some(h), Some(l)) = (
-                pair,
-                DIGITS.get(usize::from(byte >> 4)),
-                DIGITS.get(usize::from(byte & 0x0f)),
-            ) {
-                (*high, *low) = (*h, *l);
-            }
+            let [high, low] = pair else { continue };
+            // A nibble is below 16, so both indexes are in the table.
+            *high = DIGITS[usize::from(byte >> 4)];
+            *low = DIGITS[usize::from(byte & 0x0f)];
         }
         Self(out)
     }

@@ -41,15 +41,14 @@ enum IntOrString {
 impl<'de> serde_core::Deserialize<'de> for IntOrString {
     fn deserialize<D: serde_core::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde_core::de::Error as _;
-        match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::String(text) => Ok(IntOrString::Text(text)),
-            serde_json::Value::Number(n) => n.as_i64().map(IntOrString::Int).ok_or_else(|| {
-                D::Error::custom("data did not match any variant of untagged enum IntOrString")
-            }),
-            _ => Err(D::Error::custom(
-                "data did not match any variant of untagged enum IntOrString",
-            )),
-        }
+        let value = match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(text) => Some(IntOrString::Text(text)),
+            serde_json::Value::Number(n) => n.as_i64().map(IntOrString::Int),
+            _ => None,
+        };
+        value.ok_or_else(|| {
+            D::Error::custom("data did not match any variant of untagged enum IntOrString")
+        })
     }
 }
 
