@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::ZaloPayRequest;
 use crate::response::{GatewayError, GatewayResponse};

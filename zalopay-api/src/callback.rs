@@ -13,7 +13,7 @@
 //! idempotent on `app_trans_id` / `zp_trans_id`, and poll ([`crate::poll`]) for orders whose
 //! callback did not come. Never record anything from a body whose MAC failed.
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::sign::{JsonString, Keys};
 
@@ -214,7 +214,7 @@ pub struct AgreementCallback {
 mod lenient {
     //! Deserialisers for agreement fields whose JSON type is not documented.
 
-    use serde_core::{Deserialize, Deserializer, de::Error as _};
+    use serde::{Deserialize, Deserializer, de::Error as _};
     use serde_json::Value;
 
     pub(super) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

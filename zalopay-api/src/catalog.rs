@@ -119,7 +119,7 @@ impl OperationInfo {
             Encoding::Query => {
                 pairs.extend(present.map(|(p, v)| (p.name, v)));
                 pairs.push((self.signature_param, signature));
-                let query = crate::form::pairs(pairs);
+                let query = serde_urlencoded::to_string(&pairs).map_err(|e| encode(&e))?;
                 PreparedRequest {
                     method: self.method,
                     url: format!("{url}?{query}"),
@@ -134,7 +134,9 @@ impl OperationInfo {
                     method: self.method,
                     url,
                     content_type: Some("application/x-www-form-urlencoded"),
-                    body: crate::form::pairs(pairs).into_bytes(),
+                    body: serde_urlencoded::to_string(&pairs)
+                        .map_err(|e| encode(&e))?
+                        .into_bytes(),
                 }
             }
         })

@@ -136,7 +136,7 @@ pub trait SignedRequest {
     fn write_mac_input(&self, key: &str, out: &mut String);
 
     /// Serialises the request's parameters followed by the signature parameter.
-    fn serialize_signed<S: serde_core::Serializer>(
+    fn serialize_signed<S: serde::Serializer>(
         &self,
         signature: &str,
         serializer: S,
@@ -187,9 +187,9 @@ pub trait SignedRequest {
 
 /// What an operation's answer must be: JSON the client can decode, and a
 /// [`GatewayResponse`](crate::GatewayResponse) that says whether it is a result or a refusal.
-pub trait OperationResponse: serde_core::de::DeserializeOwned + crate::GatewayResponse {}
+pub trait OperationResponse: serde::de::DeserializeOwned + crate::GatewayResponse {}
 
-impl<T: serde_core::de::DeserializeOwned + crate::GatewayResponse> OperationResponse for T {}
+impl<T: serde::de::DeserializeOwned + crate::GatewayResponse> OperationResponse for T {}
 
 /// Where and how a request is sent, and what comes back.
 ///
@@ -276,7 +276,7 @@ pub trait Operation: Endpoint {
 
 /// The response of the stub impls the derive emits next to its errors. Never decoded.
 #[doc(hidden)]
-#[derive(Debug, zalopay_derive::Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 pub struct NoResponse {}
 
 impl crate::GatewayResponse for NoResponse {
@@ -293,8 +293,8 @@ pub struct Signed<'a, R: ?Sized> {
     pub signature: &'a str,
 }
 
-impl<R: SignedRequest + ?Sized> serde_core::Serialize for Signed<'_, R> {
-    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl<R: SignedRequest + ?Sized> serde::Serialize for Signed<'_, R> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.request.serialize_signed(self.signature, serializer)
     }
 }

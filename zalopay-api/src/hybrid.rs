@@ -6,7 +6,7 @@
 //! before shipping. Changing either is a one-line change in the annotation below.
 
 use crate::ids::{AppTransId, PayToken};
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
 

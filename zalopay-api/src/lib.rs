@@ -109,7 +109,6 @@ pub mod endpoint;
 pub mod environment;
 pub mod error;
 pub mod fill;
-mod form;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
@@ -122,7 +121,6 @@ pub mod response;
 #[cfg(feature = "rsa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
 pub mod rsa;
-mod serde_fields;
 pub mod sign;
 #[cfg(feature = "client")]
 mod trace;
@@ -158,10 +156,6 @@ pub mod __private {
     };
     pub use crate::error::Error;
     pub use crate::fill::{self, FillContext};
-    /// The runtime of the crate's serde derives.
-    pub mod serde_fields {
-        pub use crate::serde_fields::*;
-    }
     pub use crate::sign::{KeyKind, MacValue};
     pub use crate::validation::{ValidationContext, check};
     pub use ::core::clone::Clone;
@@ -171,8 +165,7 @@ pub mod __private {
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Ok};
     pub use ::core::unreachable;
-    pub use ::serde_core as serde;
-    pub use ::serde_core::Serializer;
-    pub use ::serde_core::ser::SerializeStruct;
+    pub use ::serde::Serializer;
+    pub use ::serde::ser::SerializeStruct;
     pub use ::std::string::String;
 }

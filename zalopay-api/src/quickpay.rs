@@ -1,7 +1,7 @@
 //! `POST /v2/quick_pay`: charge a buyer by the payment code the merchant scanned from their
 //! ZaloPay app.
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::ids::AppTransId;
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
@@ -188,8 +188,8 @@ impl std::fmt::Debug for EncryptedPaymentCode {
     }
 }
 
-impl serde_core::Serialize for EncryptedPaymentCode {
-    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl Serialize for EncryptedPaymentCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }

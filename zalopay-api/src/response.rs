@@ -16,10 +16,10 @@
 //! the same id); `Failed { sub_return_code }` / `Expired` (final); and `Unknown { .. }` for
 //! codes that describe no state, which never reads as final.
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// `return_code` / `sub_return_code` and their messages, as ZaloPay sent them.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct ResultCodes {
     /// `1` success, `2` fail, `3` processing; negative values are request-level errors.

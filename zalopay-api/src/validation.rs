@@ -294,7 +294,7 @@ pub mod check {
     /// `json`: parses as JSON.
     pub fn json<T: CheckText + ?Sized>(field: &'static str, value: &T) -> Result<(), Error> {
         match value.text() {
-            Some(text) => serde_json::from_str::<serde_core::de::IgnoredAny>(text)
+            Some(text) => serde_json::from_str::<serde::de::IgnoredAny>(text)
                 .map(|_| ())
                 .map_err(|e| invalid(field, format!("is not valid JSON: {e}"))),
             None => Ok(()),

@@ -31,28 +31,14 @@ pub(crate) fn result_for_sub_codes(codes: &ResultCodes, business: &[i32]) -> Opt
 }
 
 /// A JSON integer that some endpoints send as a number and others as a decimal string.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
 enum IntOrString {
     Int(i64),
     Text(String),
 }
 
-// serde's `untagged` for these two shapes, written out (the crate's derive takes no
-// untagged enums): an integer, or any string.
-impl<'de> serde_core::Deserialize<'de> for IntOrString {
-    fn deserialize<D: serde_core::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde_core::de::Error as _;
-        let value = match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::String(text) => Some(IntOrString::Text(text)),
-            serde_json::Value::Number(n) => n.as_i64().map(IntOrString::Int),
-            _ => None,
-        };
-        value.ok_or_else(|| {
-            D::Error::custom("data did not match any variant of untagged enum IntOrString")
-        })
-    }
-}
-
-fn to_i64<E: serde_core::de::Error>(value: IntOrString) -> Result<i64, E> {
+fn to_i64<E: serde::de::Error>(value: IntOrString) -> Result<i64, E> {
     match value {
         IntOrString::Int(n) => Ok(n),
         IntOrString::Text(text) => text.trim().parse::<i64>().map_err(|_| {
@@ -64,26 +50,26 @@ fn to_i64<E: serde_core::de::Error>(value: IntOrString) -> Result<i64, E> {
 }
 
 /// Deserialises an `i64` sent as a number or as a decimal string (ZOD's `"430000"`).
-pub(crate) fn lenient_i64<'de, D: serde_core::Deserializer<'de>>(
+pub(crate) fn lenient_i64<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<i64, D::Error> {
-    let value = <IntOrString as serde_core::Deserialize>::deserialize(deserializer)?;
+    let value = <IntOrString as serde::Deserialize>::deserialize(deserializer)?;
     to_i64(value)
 }
 
 /// Like [`lenient_i64`], for an optional field (`null` or absent → `None`).
-pub(crate) fn lenient_opt_i64<'de, D: serde_core::Deserializer<'de>>(
+pub(crate) fn lenient_opt_i64<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<i64>, D::Error> {
-    let value = <Option<IntOrString> as serde_core::Deserialize>::deserialize(deserializer)?;
+    let value = <Option<IntOrString> as serde::Deserialize>::deserialize(deserializer)?;
     value.map(to_i64).transpose()
 }
 
 /// Deserialises a string sent as a JSON string or as a bare number.
-pub(crate) fn lenient_opt_string<'de, D: serde_core::Deserializer<'de>>(
+pub(crate) fn lenient_opt_string<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
-    let value = <Option<IntOrString> as serde_core::Deserialize>::deserialize(deserializer)?;
+    let value = <Option<IntOrString> as serde::Deserialize>::deserialize(deserializer)?;
     Ok(value.map(|v| match v {
         IntOrString::Int(n) => n.to_string(),
         IntOrString::Text(text) => text,

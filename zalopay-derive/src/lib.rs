@@ -85,7 +85,6 @@ mod checks;
 mod ctxt;
 mod expand;
 mod model;
-mod serde_impls;
 mod validate;
 
 #[cfg(test)]
@@ -99,21 +98,4 @@ use proc_macro::TokenStream;
 pub fn derive_zalopay_request(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()
-}
-
-/// serde's `Deserialize` for `zalopay-api`'s own response and callback types, with a subset of
-/// serde's `#[serde(...)]` options. Not meant for other crates: use serde's derive there.
-#[doc(hidden)]
-#[proc_macro_derive(Deserialize, attributes(serde))]
-pub fn derive_deserialize(input: TokenStream) -> TokenStream {
-    let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    serde_impls::derive_deserialize(&input).into()
-}
-
-/// serde's `Serialize` for `zalopay-api`'s own wire types (see [`macro@Deserialize`]).
-#[doc(hidden)]
-#[proc_macro_derive(Serialize, attributes(serde))]
-pub fn derive_serialize(input: TokenStream) -> TokenStream {
-    let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    serde_impls::derive_serialize(&input).into()
 }

@@ -1,7 +1,7 @@
 //! `POST /v2/agreement/balance`: can the bound wallet pay this amount?
 
 use crate::ids::PayToken;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
 

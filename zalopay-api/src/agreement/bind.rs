@@ -1,7 +1,7 @@
 //! `POST /v2/agreement/bind`: ask the buyer to bind their wallet.
 
 use crate::ids::AppTransId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
 

@@ -2,7 +2,7 @@
 //! [`crate::order::CreateOrder`].
 
 use crate::ids::{PayToken, ZpTransToken};
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
 

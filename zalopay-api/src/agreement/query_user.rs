@@ -1,7 +1,7 @@
 //! `POST /v2/agreement/query_user`: the bound user's (masked) phone.
 
 use crate::ids::PayToken;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
 

@@ -1,7 +1,7 @@
 //! `POST /v2/agreement/unbind`: end a wallet binding.
 
 use crate::ids::BindingId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
 

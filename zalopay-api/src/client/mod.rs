@@ -329,7 +329,7 @@ fn transport(url: &str, error: reqwest::Error) -> Error {
 /// Decodes a response body and sorts it into result or rejection.
 pub fn decode<T>(url: &str, body: &[u8]) -> Result<T, Error>
 where
-    T: serde_core::de::DeserializeOwned + GatewayResponse,
+    T: serde::de::DeserializeOwned + GatewayResponse,
 {
     let value: T = serde_json::from_slice(body).map_err(|source| Error::Decode {
         url: url.to_owned(),
@@ -395,7 +395,7 @@ pub fn prepare<R: Endpoint>(
             method: R::METHOD,
             url,
             content_type: Some("application/x-www-form-urlencoded"),
-            body: crate::form::to_string(&signed)
+            body: serde_urlencoded::to_string(&signed)
                 .map_err(|e| encode(&e))?
                 .into_bytes(),
         },
@@ -406,7 +406,7 @@ pub fn prepare<R: Endpoint>(
             body: serde_json::to_vec(&signed).map_err(|e| encode(&e))?,
         },
         Encoding::Query => {
-            let query = crate::form::to_string(&signed).map_err(|e| encode(&e))?;
+            let query = serde_urlencoded::to_string(&signed).map_err(|e| encode(&e))?;
             PreparedRequest {
                 method: R::METHOD,
                 url: format!("{url}?{query}"),

@@ -8,7 +8,7 @@
 //! `{"bank_code","card_no","card_holder_name"}`) RSA-encrypted (PKCS#1 v1.5) with ZaloPay's
 //! public key. The ciphertext is signed exactly as sent.
 
-use zalopay_derive::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::MacValue;
 
@@ -41,8 +41,8 @@ impl MacValue for DisbursementType {
     }
 }
 
-impl serde_core::Serialize for DisbursementType {
-    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl Serialize for DisbursementType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }

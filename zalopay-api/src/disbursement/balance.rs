@@ -1,6 +1,6 @@
 //! `POST /v2/disbursement/balance`: the merchant's disbursement balance.
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
 

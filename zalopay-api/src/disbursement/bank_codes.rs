@@ -1,6 +1,6 @@
 //! `POST /v2/disbursement/get-bank-code`: the banks an All-in-One payout can reach (§B1, 3P).
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
 

@@ -24,7 +24,7 @@ pub use query_txn::{QueryTxn, QueryTxnResponse};
 pub use transfer_fund::{TransferFund, TransferFundResponse};
 pub use verify_account::{VerifiedReceiver, VerifyAccount, VerifyAccountResponse};
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 /// A top-up order, as [`DisbursementTopup`] answers it and [`DisbursementTxn`] reports it
 /// (api-facts §14: the query returns the same `data`, without `upgrade_url`, plus

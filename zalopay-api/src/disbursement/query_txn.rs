@@ -1,7 +1,7 @@
 //! `POST /v2/disbursement/query-txn`: the state of an All-in-One payout (§B1, 3P).
 
 use crate::ids::PartnerOrderId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::{DisbursementOrder, DisbursementStatus};
 use crate::{ResultCodes, ZaloPayRequest};

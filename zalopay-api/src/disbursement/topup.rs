@@ -1,7 +1,7 @@
 //! `POST /v2/disbursement/topup`: pay money into a user's wallet.
 
 use crate::ids::PartnerOrderId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::{DisbursementOrder, DisbursementStatus};
 use crate::response::{GatewayError, GatewayResponse};

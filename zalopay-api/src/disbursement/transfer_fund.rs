@@ -1,7 +1,7 @@
 //! `POST /v2/disbursement/transfer-fund`: an All-in-One payout (§B1, 3P).
 
 use crate::ids::PartnerOrderId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::{DisbursementOrder, DisbursementStatus, DisbursementType};
 use crate::{JsonString, ResultCodes, ZaloPayRequest};

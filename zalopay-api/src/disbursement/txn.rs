@@ -1,7 +1,7 @@
 //! `POST /v2/disbursement/txn`: the state of a top-up.
 
 use crate::ids::PartnerOrderId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::{DisbursementOrder, DisbursementStatus};
 use crate::{ResultCodes, ZaloPayRequest};

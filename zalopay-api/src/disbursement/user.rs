@@ -1,6 +1,6 @@
 //! `POST /v2/disbursement/user`: find the ZaloPay wallet of a phone number.
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::response::{GatewayError, GatewayResponse};
 use crate::{ResultCodes, ZaloPayRequest};

@@ -1,6 +1,6 @@
 //! `POST /v2/disbursement/verify-account`: who would receive an All-in-One payout (§B1, 3P).
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::DisbursementType;
 use crate::{ResultCodes, ZaloPayRequest};

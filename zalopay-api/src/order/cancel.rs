@@ -1,7 +1,7 @@
 //! `POST /v2/cancel`: cancel an order that has not been paid.
 
 use crate::ids::AppTransId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{ResultCodes, ZaloPayRequest};
 

@@ -1,7 +1,7 @@
 //! `POST /v2/create`: create an order and get the link / QR the buyer pays with.
 
 use crate::ids::AppTransId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
 

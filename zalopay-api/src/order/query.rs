@@ -1,7 +1,7 @@
 //! `POST /v2/query`: the status of an order.
 
 use crate::ids::AppTransId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::response::{GatewayError, GatewayResponse};
 use crate::{ResultCodes, ZaloPayRequest};

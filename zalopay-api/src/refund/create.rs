@@ -1,7 +1,7 @@
 //! `POST /v2/refund`: refund all or part of a paid transaction.
 
 use crate::ids::MRefundId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::refund::RefundStatus;
 

@@ -53,14 +53,14 @@ impl crate::MacValue for ZpTransId {
     }
 }
 
-impl serde_core::Serialize for ZpTransId {
-    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl serde::Serialize for ZpTransId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&self.0)
     }
 }
 
-impl<'de> serde_core::Deserialize<'de> for ZpTransId {
-    fn deserialize<D: serde_core::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de> for ZpTransId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::wire::lenient_i64(deserializer).map(Self)
     }
 }

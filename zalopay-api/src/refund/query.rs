@@ -1,7 +1,7 @@
 //! `POST /v2/query_refund`: the status of a refund.
 
 use crate::ids::MRefundId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::response::{GatewayError, GatewayResponse};
 use crate::{ResultCodes, ZaloPayRequest};

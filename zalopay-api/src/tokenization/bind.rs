@@ -1,7 +1,7 @@
 //! `POST /v2/tokenization/bind`: start a wallet or card binding.
 
 use crate::ids::AppTransId;
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{JsonString, MacValue, ResultCodes, ZaloPayRequest};
 
@@ -28,8 +28,8 @@ macro_rules! wire_enum {
             }
         }
 
-        impl serde_core::Serialize for $name {
-            fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }

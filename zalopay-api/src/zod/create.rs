@@ -1,6 +1,6 @@
 //! `POST /v2/zod`: create a ZOD invoice.
 
-use zalopay_derive::Serialize;
+use serde::Serialize;
 
 use super::ZodInvoiceResponse;
 use crate::{JsonString, ZaloPayRequest};

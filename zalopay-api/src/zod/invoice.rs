@@ -1,6 +1,6 @@
 //! `GET /v2/zod/invoice`: fetch a ZOD invoice's payment URL again.
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::ZodCodes;
 use crate::ZaloPayRequest;

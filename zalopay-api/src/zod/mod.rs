@@ -11,7 +11,7 @@ pub use create::{ZodCreateInvoice, ZodOrderInfo, ZodReceiver};
 pub use invoice::{ZodInvoiceResponse, ZodQueryInvoice};
 pub use status::{ZodOrderStatus, ZodQueryStatus, ZodStatusResponse};
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::response::GatewayError;
 

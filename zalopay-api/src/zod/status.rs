@@ -1,6 +1,6 @@
 //! `GET /v2/zod/status`: whether a ZOD invoice was paid.
 
-use zalopay_derive::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::ZodCodes;
 use crate::ZaloPayRequest;
