@@ -10,7 +10,6 @@ use crate::endpoint::{
     Confidence, Encoding, Host, MacSegment, Method, Operation, Param, RetryClass, SignatureScheme,
 };
 use crate::sign::KeyKind;
-use crate::{agreement, banks, disbursement, hybrid, order, quickpay, refund, tokenization, zod};
 
 /// One typed operation, described by its request type's consts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,36 +158,61 @@ impl OperationInfo {
     }
 }
 
-/// Every typed operation: one entry per request type; ids and the rest come from the types.
-static OPERATIONS: &[OperationInfo] = &[
-    OperationInfo::of::<order::CreateOrder>(),
-    OperationInfo::of::<order::QueryOrder>(),
-    OperationInfo::of::<order::CancelOrder>(),
-    OperationInfo::of::<refund::RefundOrder>(),
-    OperationInfo::of::<refund::QueryRefund>(),
-    OperationInfo::of::<banks::ListBanks>(),
-    OperationInfo::of::<quickpay::QuickPay>(),
-    OperationInfo::of::<agreement::AgreementBind>(),
-    OperationInfo::of::<agreement::AgreementQuery>(),
-    OperationInfo::of::<agreement::AgreementUnbind>(),
-    OperationInfo::of::<agreement::AgreementBalance>(),
-    OperationInfo::of::<agreement::AgreementPay>(),
-    OperationInfo::of::<agreement::AgreementQueryUser>(),
-    OperationInfo::of::<tokenization::TokenizationBind>(),
-    OperationInfo::of::<tokenization::TokenizationQuery>(),
-    OperationInfo::of::<hybrid::HybridPay>(),
-    OperationInfo::of::<disbursement::DisbursementBalance>(),
-    OperationInfo::of::<disbursement::DisbursementUser>(),
-    OperationInfo::of::<disbursement::DisbursementTopup>(),
-    OperationInfo::of::<disbursement::DisbursementTxn>(),
-    OperationInfo::of::<disbursement::VerifyAccount>(),
-    OperationInfo::of::<disbursement::TransferFund>(),
-    OperationInfo::of::<disbursement::QueryTxn>(),
-    OperationInfo::of::<disbursement::BankCodes>(),
-    OperationInfo::of::<zod::ZodCreateInvoice>(),
-    OperationInfo::of::<zod::ZodQueryInvoice>(),
-    OperationInfo::of::<zod::ZodQueryStatus>(),
-];
+/// Calls the macro named `$callback` with every typed request type, in catalog order, as
+/// `$crate::family::Type` paths separated by commas: the one list of operations. The catalog
+/// below, the decode tests and the fuzz target all expand it, so a new operation is one line
+/// here; its response type is `<Type as Endpoint>::Response`.
+///
+/// ```
+/// use zalopay_api::Endpoint;
+/// macro_rules! count {
+///     ($($request:ty),* $(,)?) => { [$(<$request as Endpoint>::PATH),*].len() };
+/// }
+/// assert_eq!(zalopay_api::for_each_operation!(count), zalopay_api::catalog::operations().len());
+/// ```
+#[macro_export]
+macro_rules! for_each_operation {
+    ($callback:ident) => {
+        $callback! {
+            $crate::order::CreateOrder,
+            $crate::order::QueryOrder,
+            $crate::order::CancelOrder,
+            $crate::refund::RefundOrder,
+            $crate::refund::QueryRefund,
+            $crate::banks::ListBanks,
+            $crate::quickpay::QuickPay,
+            $crate::agreement::AgreementBind,
+            $crate::agreement::AgreementQuery,
+            $crate::agreement::AgreementUnbind,
+            $crate::agreement::AgreementBalance,
+            $crate::agreement::AgreementPay,
+            $crate::agreement::AgreementQueryUser,
+            $crate::tokenization::TokenizationBind,
+            $crate::tokenization::TokenizationQuery,
+            $crate::hybrid::HybridPay,
+            $crate::disbursement::DisbursementBalance,
+            $crate::disbursement::DisbursementUser,
+            $crate::disbursement::DisbursementTopup,
+            $crate::disbursement::DisbursementTxn,
+            $crate::disbursement::VerifyAccount,
+            $crate::disbursement::TransferFund,
+            $crate::disbursement::QueryTxn,
+            $crate::disbursement::BankCodes,
+            $crate::zod::ZodCreateInvoice,
+            $crate::zod::ZodQueryInvoice,
+            $crate::zod::ZodQueryStatus,
+        }
+    };
+}
+
+macro_rules! catalog_rows {
+    ($($request:ty),* $(,)?) => {
+        /// Every typed operation: one row per request type, built from the type's consts.
+        static OPERATIONS: &[OperationInfo] = &[$(OperationInfo::of::<$request>()),*];
+    };
+}
+
+crate::for_each_operation!(catalog_rows);
 
 /// Every typed operation, one row per spec `operationId`.
 pub fn operations() -> &'static [OperationInfo] {

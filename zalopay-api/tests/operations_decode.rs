@@ -271,3 +271,106 @@ fn zod() {
     .unwrap_err();
     assert_eq!(err.gateway().unwrap().sub_return_code, Some(-401));
 }
+
+/// A successful answer for each operation id: the bodies above, and the All-in-One answers of
+/// facts-update §B1 (`data` objects as the Go demo and the TypeScript payout client read them).
+fn sample(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "order.create" => {
+            r#"{"return_code":1,"return_message":"Transaction successful.","sub_return_code":1,"sub_return_message":"","zp_trans_token":"ACdrmzS_TGxHZyafUiHs3OjQ","order_url":"https://qcgateway.zalopay.vn/openinapp?order=x"}"#
+        }
+        "order.query" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","amount":5000,"is_processing":false,"zp_trans_id":230512000007041}"#
+        }
+        "order.cancel" | "agreement.unbind" => {
+            r#"{"return_code":1,"return_message":"Success","sub_return_code":1,"sub_return_message":"Success"}"#
+        }
+        "refund.create" => {
+            r#"{"return_code":3,"return_message":"Processing","sub_return_code":3,"sub_return_message":"","refund_id":123456789}"#
+        }
+        "refund.query" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":""}"#
+        }
+        "banks.list" => {
+            r#"{"returncode":1,"returnmessage":"","banks":{"38":[{"bankcode":"zalopayapp","name":"Ví ZaloPay","displayorder":0,"pmcid":38,"minamount":1000,"maxamount":50000000}]}}"#
+        }
+        "quickpay.create" => {
+            r#"{"return_code":3,"return_message":"","sub_return_code":3,"sub_return_message":"","is_processing":true,"zp_trans_id":0}"#
+        }
+        "agreement.bind" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","binding_token":"230407qQe7vGnqp0agyforLAy0D2b1x3","binding_qr_link":"https://qcgateway.zalopay.vn/openinapp?b=x","deep_link":"zalopay://launch/app/730?b=x"}"#
+        }
+        "agreement.query" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"app_id":2554,"app_trans_id":"230407_13221300383","binding_id":"B1","pay_token":"NJLHNTRLZDETZGQYZI0ZNTBKLTGWZJKTMTKXYJHLMWI5NTFI","server_time":1680850000,"status":1}}"#
+        }
+        "agreement.balance" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":[{"channel":38,"payable":true,"bank_code":"zp_app"}],"discount_amount":0}"#
+        }
+        "agreement.pay" => {
+            r#"{"return_code":3,"return_message":"","sub_return_code":3,"sub_return_message":"","app_trans_id":"230407_13583500399","zp_trans_id":230407000006575}"#
+        }
+        "agreement.query_user" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","phone":"****1234"}"#
+        }
+        "tokenization.bind" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","binding_token":"T1","binding_url":"https://example.invalid/b"}"#
+        }
+        "tokenization.query" => {
+            r#"{"return_code":3,"return_message":"pending","sub_return_code":3,"sub_return_message":"","binding_token":"T1","status":3}"#
+        }
+        "hybrid.pay" => {
+            r#"{"return_code":3,"return_message":"","sub_return_code":3,"sub_return_message":"","app_trans_id":"230407_1","zp_trans_id":230407000006575}"#
+        }
+        "disbursement.balance" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"balance":1000000}}"#
+        }
+        "disbursement.user" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"reference_id":"R1","m_u_id":"m1","name":"NGUYEN VAN A","phone":"0904123456"}}"#
+        }
+        "disbursement.topup" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":"230407000000123","status":3,"m_u_id":"m","amount":1000,"partner_fee":0,"zlp_fee":0,"time":1680848533635}}"#
+        }
+        "disbursement.txn" | "disbursement.query_txn" | "disbursement.transfer_fund" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":230407000000123,"status":1,"amount":1000,"zp_trans_id":"230407000006575"}}"#
+        }
+        "disbursement.verify_account" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"account_holder_name":"NGUYEN VAN A"}}"#
+        }
+        "disbursement.bank_codes" => {
+            r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"bank_list":[{"bank_code":"VCB","short_name":"Vietcombank"}]}}"#
+        }
+        "zod.create" | "zod.invoice" => {
+            r#"{"orderUrl":"https://sbgateway.zalopay.vn/openinapp?order=x"}"#
+        }
+        "zod.status" => r#"{"amount":"430000","status":1,"zpTransId":"230407000006575"}"#,
+        _ => return None,
+    })
+}
+
+/// Decodes each listed operation's sample as that operation's response type; returns the ids
+/// without a sample.
+macro_rules! decode_every_operation {
+    ($($request:ty),* $(,)?) => {{
+        let mut missing: Vec<&'static str> = Vec::new();
+        $(
+            let id = <$request as zalopay_api::Operation>::ID;
+            match sample(id) {
+                Some(body) => {
+                    let answer = ok::<<$request as zalopay_api::Endpoint>::Response>(body);
+                    assert!(answer.rejection().is_none(), "{id}: its sample reads as a refusal");
+                }
+                None => missing.push(id),
+            }
+        )*
+        missing
+    }};
+}
+
+#[test]
+fn every_operation_of_the_one_list_decodes_its_answer() {
+    let missing = zalopay_api::for_each_operation!(decode_every_operation);
+    assert!(
+        missing.is_empty(),
+        "operations without a decoded sample: {missing:?}"
+    );
+}
