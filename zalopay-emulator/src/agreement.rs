@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 
 use crate::callback::{self, Target, WALLET_CHANNEL};
 use crate::orders::{
-    ApiResult, CREATE_MAC, CREATE_REQUIRED, after_payment, authenticate, check_dated_id, new_order,
-    optional_url, order_url, pay_locked, positive_amount, within_window,
+    ApiResult, CREATE_MAC, CREATE_REQUIRED, after_payment, authenticate, check_dated_id,
+    check_id_length, new_order, optional_url, order_url, pay_locked, positive_amount,
+    within_window,
 };
 use crate::state::{
     Binding, BindingStatus, EmulatorState, Key, OrderKind, OrderState, insert_unique,
@@ -106,6 +107,21 @@ fn check_req_date(state: &EmulatorState, params: &Params) -> Result<(), ApiError
     }
 }
 
+/// Authenticates an agreement request signed with `app_id` and `mac` (as `authenticate`) and
+/// reads its `req_date`: a value that is not a whole number is -401, as for `bind`, whose
+/// window the gateway documents; the other operations' window is not documented, so only the
+/// type is checked.
+fn authenticate_dated<'a>(
+    state: &'a EmulatorState,
+    params: &Params,
+    required: &[&str],
+    segments: &[Seg],
+) -> Result<&'a crate::App, ApiError> {
+    let app = authenticate(state, params, "app_id", "mac", required, segments)?;
+    params.required_i64("req_date")?;
+    Ok(app)
+}
+
 /// `POST /v2/agreement/bind`.
 pub(crate) async fn bind(State(state): State<EmulatorState>, params: Params) -> ApiResult {
     let app = authenticate(
@@ -183,15 +199,15 @@ const QUERY_BINDING_MAC: &[Seg] = &[Seg::F("app_id"), Seg::F("app_trans_id"), Se
 /// Authenticates an agreement or tokenization query (`app_id|app_trans_id|req_date`) and
 /// returns the key of the binding it names.
 fn binding_key(state: &EmulatorState, params: &Params) -> Result<Key, ApiError> {
-    let app = authenticate(
+    let app = authenticate_dated(
         state,
         params,
-        "app_id",
-        "mac",
         &["app_trans_id", "req_date"],
         QUERY_BINDING_MAC,
     )?;
-    Ok((app.app_id, params.get_or_empty("app_trans_id").to_owned()))
+    let app_trans_id = params.get_or_empty("app_trans_id");
+    check_id_length("app_trans_id", app_trans_id, 40)?;
+    Ok((app.app_id, app_trans_id.to_owned()))
 }
 
 /// `POST /v2/agreement/query`: pending 3, confirmed or unbound 1 (data.status 1 / 4),
@@ -213,11 +229,9 @@ pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) ->
 
 /// `POST /v2/agreement/unbind`.
 pub(crate) async fn unbind(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
+    let app = authenticate_dated(
         &state,
         &params,
-        "app_id",
-        "mac",
         &["identifier", "binding_id", "req_date"],
         &[
             Seg::F("app_id"),
@@ -285,11 +299,9 @@ fn debit(binding: &Binding, amount: i64) -> Result<i64, ApiError> {
 
 /// `POST /v2/agreement/balance`.
 pub(crate) async fn balance(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
+    let app = authenticate_dated(
         &state,
         &params,
-        "app_id",
-        "mac",
         &["identifier", "pay_token", "amount", "req_date"],
         &[
             Seg::F("app_id"),
@@ -316,11 +328,9 @@ pub(crate) async fn balance(State(state): State<EmulatorState>, params: Params) 
 /// `POST /v2/agreement/pay`: pays a created order from the bound wallet (-63 when the balance
 /// or `max_amount` does not allow it); the order callback (type 1) follows.
 pub(crate) async fn pay(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
+    let app = authenticate_dated(
         &state,
         &params,
-        "app_id",
-        "mac",
         &["identifier", "zp_trans_token", "pay_token", "req_date"],
         &[
             Seg::F("app_id"),
@@ -424,11 +434,9 @@ pub(crate) async fn hybrid(State(state): State<EmulatorState>, params: Params) -
 
 /// `POST /v2/agreement/query_user`.
 pub(crate) async fn query_user(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
+    let app = authenticate_dated(
         &state,
         &params,
-        "app_id",
-        "mac",
         &["access_token", "req_date"],
         &[Seg::F("app_id"), Seg::F("access_token"), Seg::F("req_date")],
     )?;

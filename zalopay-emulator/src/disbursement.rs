@@ -94,6 +94,8 @@ const TOPUP_REQUIRED: &[&str] = &[
     "m_u_id",
     "amount",
     "description",
+    "partner_embed_data",
+    "extra_info",
     "time",
 ];
 

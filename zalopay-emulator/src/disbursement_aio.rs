@@ -91,6 +91,8 @@ pub(crate) async fn transfer_fund(State(state): State<EmulatorState>, params: Pa
             "receiver_info",
             "amount",
             "description",
+            "partner_embed_data",
+            "extra_info",
             "time",
         ],
         &[

@@ -51,6 +51,17 @@ pub(crate) fn identify<'a>(
     Ok(app)
 }
 
+/// A merchant id longer than its documented limit is -401 on every operation, a query's
+/// included (the limit is the request field's, not only a rule for new ids).
+pub(crate) fn check_id_length(name: &str, id: &str, max_len: usize) -> Result<(), ApiError> {
+    if id.chars().count() > max_len {
+        return Err(ApiError::invalid(format!(
+            "`{name}` is longer than {max_len}"
+        )));
+    }
+    Ok(())
+}
+
 /// Checks the `yyMMdd` prefix (Vietnam time, emulator clock) and length of a merchant id.
 pub(crate) fn check_dated_id(
     state: &EmulatorState,
@@ -58,11 +69,7 @@ pub(crate) fn check_dated_id(
     id: &str,
     max_len: usize,
 ) -> Result<(), ApiError> {
-    if id.chars().count() > max_len {
-        return Err(ApiError::invalid(format!(
-            "`{name}` is longer than {max_len}"
-        )));
-    }
+    check_id_length(name, id, max_len)?;
     let today = yymmdd(state.now_ms());
     if !id.starts_with(&today) {
         return Err(ApiError::invalid(format!(
@@ -143,7 +150,7 @@ pub(crate) fn new_order(
     };
     let callback_url = optional_url(params, "callback_url")?;
     let bank_code = params.get_or_empty("bank_code");
-    if bank_code.len() > 20 {
+    if bank_code.chars().count() > 20 {
         return Err(ApiError::invalid("`bank_code` is longer than 20"));
     }
     let now = state.now_ms();
@@ -274,7 +281,9 @@ const QUERY_MAC: &[Seg] = &[Seg::F("app_id"), Seg::F("app_trans_id"), Seg::Key1]
 /// the order it names.
 fn order_key(state: &EmulatorState, params: &Params) -> Result<Key, ApiError> {
     let app = authenticate(state, params, "app_id", "mac", &["app_trans_id"], QUERY_MAC)?;
-    Ok((app.app_id, params.get_or_empty("app_trans_id").to_owned()))
+    let app_trans_id = params.get_or_empty("app_trans_id");
+    check_id_length("app_trans_id", app_trans_id, 40)?;
+    Ok((app.app_id, app_trans_id.to_owned()))
 }
 
 /// `POST /v2/query`.
@@ -578,7 +587,9 @@ pub(crate) async fn query_refund(State(state): State<EmulatorState>, params: Par
         &[Seg::F("app_id"), Seg::F("m_refund_id"), Seg::F("timestamp")],
     )?;
     params.required_i64("timestamp")?;
-    let key: Key = (app.app_id, params.get_or_empty("m_refund_id").to_owned());
+    let m_refund_id = params.get_or_empty("m_refund_id");
+    check_id_length("m_refund_id", m_refund_id, 45)?;
+    let key: Key = (app.app_id, m_refund_id.to_owned());
     let now = state.now_ms();
     let store = state.store();
     let refund = store
