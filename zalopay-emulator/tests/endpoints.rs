@@ -703,6 +703,8 @@ async fn wrong_mac_is_402_everywhere() {
                 "m_u_id",
                 "amount",
                 "description",
+                "partner_embed_data",
+                "extra_info",
                 "time",
             ],
         ),
