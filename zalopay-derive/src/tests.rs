@@ -185,10 +185,10 @@ fn edit_distance_suggests_typos_only() {
     let typo = syn::Ident::new("app_tran_id", proc_macro2::Span::call_site());
     let far = syn::Ident::new("description", proc_macro2::Span::call_site());
     assert_eq!(
-        crate::validate::closest(&typo, fields.iter()).map(|i| i.to_string()),
+        crate::names::closest(&typo, fields.iter()).map(|i| i.to_string()),
         Some("app_trans_id".to_owned())
     );
-    assert_eq!(crate::validate::closest(&far, fields.iter()), None);
+    assert_eq!(crate::names::closest(&far, fields.iter()), None);
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn client_filled_fields_defaults_and_operation_id() {
     let compact: String = out.split_whitespace().collect();
     for needle in [
         // Filled fields are always sent and listed as required parameters.
-        "Param{name:\"app_id\",required:true,kind:::zalopay_api::__private::ParamKind::Integer,}",
+        "Param{name:\"app_id\",required:true,kind:::zalopay_api::__private::KindOf::<Option<i64>>::KIND,}",
         "serialize_field(&mutstate,\"timestamp\",&self.timestamp,)?",
         // fill(): refuse another app's request, then fill what is unset in a copy.
         "fill::check_app_id(\"app_id\",&self.app_id,ctx)?;",
