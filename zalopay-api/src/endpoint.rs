@@ -100,7 +100,7 @@ pub struct Param {
     pub kind: ParamKind,
 }
 
-/// The shape of a parameter's value, read by the derive from the field's type.
+/// The shape of a parameter's value: the field type's `WireKind`, as the derive reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ParamKind {
@@ -128,7 +128,7 @@ pub trait WireKind {
 /// own type).
 ///
 /// The inherent const applies only when `T: WireKind`; otherwise the path falls through to
-/// [`Structured`]'s provided const.
+/// the provided const of [`Structured`], which the generated code imports (as `_`) for that.
 #[doc(hidden)]
 pub struct KindOf<T: ?Sized>(core::marker::PhantomData<T>);
 

@@ -280,6 +280,88 @@ fn field_options_are_checked() {
 }
 
 #[test]
+fn every_repeated_option_is_reported_with_the_first() {
+    let out = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/x", encoding = form, response = R, retry = safe, retry = never)]
+        #[mac(key = key1, fields = [app_id, amount], then = rsa_sha256, then = rsa_sha256)]
+        pub struct Repeated {
+            pub app_id: i64,
+            #[wire(rename = "amount_vnd", rename = "amountVnd")]
+            #[wire(skip, skip)]
+            #[zalopay(default, default = 1)]
+            pub amount: i64,
+        }
+    });
+    for message in [
+        "duplicate option `retry`",
+        "duplicate option `then`",
+        "duplicate wire option `rename`",
+        "duplicate wire option `skip`",
+        "duplicate zalopay option `default`",
+    ] {
+        assert_eq!(
+            out.matches(message).count(),
+            1,
+            "{message:?} once in {out}"
+        );
+    }
+    assert_eq!(out.matches("first one here").count(), 5, "{out}");
+    let twice = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/x", encoding = form, response = R)]
+        #[mac(key = key1, fields = [app_id])]
+        #[mac(key = key2, fields = [app_id])]
+        pub struct Twice {
+            pub app_id: i64,
+        }
+    });
+    assert!(twice.contains("duplicate #[mac(...)] attribute"), "{twice}");
+    assert!(twice.contains("first one here"), "{twice}");
+}
+
+#[test]
+fn names_are_resolved_in_the_model() {
+    let out = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/x", encoding = form, response = R)]
+        #[mac(key = key1, fields = [app_id, raw, amount])]
+        #[derive(Clone)]
+        pub struct Resolved {
+            pub app_id: i64,
+            #[check(not_above = "ceiling")]
+            pub amount: i64,
+            #[wire(rename = "ceilingVnd")]
+            pub ceiling: i64,
+            #[wire(skip)]
+            pub raw: String,
+            #[zalopay(encrypt = raw)]
+            pub code: Option<String>,
+        }
+    });
+    let compact: String = out.split_whitespace().collect();
+    for needle in [
+        "check::not_above(\"amount\",&self.amount,\"ceilingVnd\",&self.ceiling,)?;",
+        "fill::encrypt(\"code\",&filled.raw,&mutfilled.code,ctx,)?;",
+    ] {
+        assert!(compact.contains(needle), "missing {needle:?} in {out}");
+    }
+    let unknown = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/x", encoding = form, response = R)]
+        #[mac(key = key1, fields = [amount])]
+        pub struct Unknown {
+            #[check(not_above = "amount")]
+            pub amount: i64,
+            #[check(not_above = "cieling")]
+            pub fee: i64,
+        }
+    });
+    for message in [
+        "`not_above` must name another field",
+        "`not_above` names `cieling`, which is not a field of `Unknown`",
+    ] {
+        assert!(unknown.contains(message), "missing {message:?} in {unknown}");
+    }
+}
+
+#[test]
 fn every_collected_error_is_reported() {
     // The accumulator has no constructor but `scope`, which always reports what it holds.
     let out = crate::ctxt::Errors::scope(|errors| {

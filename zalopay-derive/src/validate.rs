@@ -2,10 +2,9 @@
 //! named rule per function, each reporting every violation it finds. Rules only read the
 //! model; what they report goes to the one accumulator, so all of it is reported together.
 
-use crate::attr::Filled;
 use crate::checks::CheckKind;
 use crate::ctxt::Errors;
-use crate::model::{Encoding, Method, Request, Segment};
+use crate::model::{Encoding, Filled, Method, Request, Segment};
 
 /// Every rule, in the order their errors are reported.
 pub fn check(request: &Request<'_>, errors: &mut Errors) {
