@@ -299,11 +299,7 @@ fn every_repeated_option_is_reported_with_the_first() {
         "duplicate wire option `skip`",
         "duplicate zalopay option `default`",
     ] {
-        assert_eq!(
-            out.matches(message).count(),
-            1,
-            "{message:?} once in {out}"
-        );
+        assert_eq!(out.matches(message).count(), 1, "{message:?} once in {out}");
     }
     assert_eq!(out.matches("first one here").count(), 5, "{out}");
     let twice = expand(quote! {
@@ -357,7 +353,10 @@ fn names_are_resolved_in_the_model() {
         "`not_above` must name another field",
         "`not_above` names `cieling`, which is not a field of `Unknown`",
     ] {
-        assert!(unknown.contains(message), "missing {message:?} in {unknown}");
+        assert!(
+            unknown.contains(message),
+            "missing {message:?} in {unknown}"
+        );
     }
 }
 
