@@ -141,57 +141,11 @@ pub fn build<'a>(input: &'a syn::DeriveInput, errors: &mut Errors) -> Option<Req
 
     let mut fields = Vec::with_capacity(written.len());
     for (field, ident, attrs) in written {
-        let checks = attrs
-            .checks
-            .into_iter()
-            .filter_map(Attr::into_value)
-            .filter_map(|check| {
-                let kind = check.kind.resolve(|other: LitStr| {
-                    let found = position(&other.value()).map(|value| Sp {
-                        value,
-                        span: other.span(),
-                    });
-                    if found.is_none() {
-                        errors.spanned(
-                            &other,
-                            format!(
-                                "`not_above` names `{}`, which is not a field of `{struct_name}`",
-                                other.value()
-                            ),
-                        );
-                    }
-                    found
-                })?;
-                Some(Check {
-                    kind,
-                    span: check.span,
-                    name: check.name,
-                })
-            })
-            .collect();
-        let filled = attrs.filled.into_value().and_then(|filled| {
-            let value = match filled.value {
-                attr::Filled::AppId => attr::Filled::AppId,
-                attr::Filled::Time => attr::Filled::Time,
-                attr::Filled::Encrypt(source) => match position(&source.to_string()) {
-                    Some(plain) => attr::Filled::Encrypt(Sp {
-                        value: plain,
-                        span: source.span(),
-                    }),
-                    None => {
-                        errors.spanned(
-                            &source,
-                            format!("`{source}` is not a field of this struct: `encrypt = FIELD` names the plain value to encrypt"),
-                        );
-                        return None;
-                    }
-                },
-            };
-            Some(Sp {
-                value,
-                span: filled.span,
-            })
-        });
+        let checks = resolve_checks(attrs.checks, &position, struct_name, errors);
+        let filled = attrs
+            .filled
+            .into_value()
+            .and_then(|filled| resolve_filled(filled, &position, errors));
         fields.push(Field {
             ident,
             ty: &field.ty,
@@ -219,6 +173,72 @@ pub fn build<'a>(input: &'a syn::DeriveInput, errors: &mut Errors) -> Option<Req
         signing,
         endpoint,
         app_id: position("app_id"),
+    })
+}
+
+/// The checks written, `not_above` resolved to its field (one that names no field is reported
+/// and dropped).
+fn resolve_checks(
+    written: Vec<Attr<Check>>,
+    position: &impl Fn(&str) -> Option<FieldRef>,
+    struct_name: &Ident,
+    errors: &mut Errors,
+) -> Vec<Check<Sp<FieldRef>>> {
+    written
+        .into_iter()
+        .filter_map(Attr::into_value)
+        .filter_map(|check| {
+            let kind = check.kind.resolve(|other: LitStr| {
+                let found = position(&other.value());
+                if found.is_none() {
+                    errors.spanned(
+                        &other,
+                        format!(
+                            "`not_above` names `{}`, which is not a field of `{struct_name}`",
+                            other.value()
+                        ),
+                    );
+                }
+                found.map(|value| Sp {
+                    value,
+                    span: other.span(),
+                })
+            })?;
+            Some(Check {
+                kind,
+                span: check.span,
+                name: check.name,
+            })
+        })
+        .collect()
+}
+
+/// What fills a field, `encrypt`'s plain field resolved (one that names no field is reported).
+fn resolve_filled(
+    filled: Sp<attr::Filled<Ident>>,
+    position: &impl Fn(&str) -> Option<FieldRef>,
+    errors: &mut Errors,
+) -> Option<Sp<Filled>> {
+    let value = match filled.value {
+        attr::Filled::AppId => attr::Filled::AppId,
+        attr::Filled::Time => attr::Filled::Time,
+        attr::Filled::Encrypt(source) => match position(&source.to_string()) {
+            Some(plain) => attr::Filled::Encrypt(Sp {
+                value: plain,
+                span: source.span(),
+            }),
+            None => {
+                errors.spanned(
+                    &source,
+                    format!("`{source}` is not a field of this struct: `encrypt = FIELD` names the plain value to encrypt"),
+                );
+                return None;
+            }
+        },
+    };
+    Some(Sp {
+        value,
+        span: filled.span,
     })
 }
 
