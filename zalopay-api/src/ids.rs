@@ -601,6 +601,11 @@ macro_rules! string_newtype {
                 Some(&self.0)
             }
         }
+
+        /// Opaque text: a JSON string even when it looks like a number.
+        impl crate::endpoint::WireKind for $ty {
+            const KIND: crate::endpoint::ParamKind = crate::endpoint::ParamKind::Text;
+        }
     )*};
 }
 string_newtype!(

@@ -151,8 +151,8 @@ pub use zalopay_derive::ZaloPayRequest;
 pub mod __private {
     pub use crate::builder::{Set, Unset};
     pub use crate::endpoint::{
-        Confidence, Encoding, Endpoint, Host, MacSegment, Method, NoResponse, Operation, Param,
-        ParamKind, RetryClass, SignatureScheme, SignedRequest,
+        Confidence, Encoding, Endpoint, Host, KindOf, MacSegment, Method, NoResponse, Operation,
+        Param, ParamKind, RetryClass, SignatureScheme, SignedRequest, Structured,
     };
     pub use crate::error::Error;
     pub use crate::fill::{self, FillContext};

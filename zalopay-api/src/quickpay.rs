@@ -188,6 +188,16 @@ impl std::fmt::Debug for EncryptedPaymentCode {
     }
 }
 
+/// Base64 text in a JSON body.
+impl crate::endpoint::WireKind for EncryptedPaymentCode {
+    const KIND: crate::endpoint::ParamKind = crate::endpoint::ParamKind::Text;
+}
+
+/// Never sent (it is `#[wire(skip)]`), but text wherever it is listed.
+impl crate::endpoint::WireKind for PaymentCode {
+    const KIND: crate::endpoint::ParamKind = crate::endpoint::ParamKind::Text;
+}
+
 impl Serialize for EncryptedPaymentCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)

@@ -262,6 +262,11 @@ impl<T: MacValue> MacValue for Option<T> {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct JsonString(String);
 
+/// A JSON string in a JSON body (ZaloPay signs and reads it as text), not a nested value.
+impl crate::endpoint::WireKind for JsonString {
+    const KIND: crate::endpoint::ParamKind = crate::endpoint::ParamKind::Text;
+}
+
 impl JsonString {
     /// Serialises `value` once.
     pub fn new<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {

@@ -7,8 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 
-use crate::model::{Field, FieldDefault, Filled};
-use crate::validate::Plan;
+use crate::model::{Field, FieldDefault, Filled, Request};
 
 /// How the builder treats a field.
 enum Role<'a> {
@@ -17,7 +16,7 @@ enum Role<'a> {
     /// An `Option` the caller may leave `None` (or that the client fills).
     Optional {
         inner: &'a syn::Type,
-        filled: Option<Filled>,
+        filled: Option<&'a Filled>,
     },
     /// Takes its default when not set.
     Defaulted { default: &'a FieldDefault },
@@ -57,23 +56,19 @@ fn is_integer(ty: &syn::Type) -> bool {
         })
 }
 
-pub fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
-    let input = plan.input;
+pub fn generate(request: &Request<'_>, p: &TokenStream) -> TokenStream {
+    let input = request.input;
     let ident = &input.ident;
     let vis = &input.vis;
     let builder = format_ident!("{}Builder", ident);
     let (_, ty_generics, where_clause) = input.generics.split_for_impl();
 
     let mut state_index = 0usize;
-    let roles: Vec<(&Field<'_>, Role<'_>)> = plan
+    let roles: Vec<(&Field<'_>, Role<'_>)> = request
         .fields
         .iter()
         .map(|field| {
-            let filled = plan
-                .filled
-                .iter()
-                .find(|(f, _)| f.ident == field.ident)
-                .map(|(_, kind)| *kind);
+            let filled = field.filled.as_ref().map(|filled| &filled.value);
             let role = if let Some(default) = &field.default {
                 Role::Defaulted {
                     default: &default.value,
@@ -210,14 +205,14 @@ pub fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
             }
             // Only the client fills an encrypted field: no setter.
             Role::Optional {
-                filled: Some(Filled::Encrypt),
+                filled: Some(Filled::Encrypt(_)),
                 ..
             } => TokenStream::new(),
             Role::Optional { inner, filled } => {
                 let doc = match filled {
                     Some(Filled::AppId) => format!("Sets `{field_name}` (optional: when not set, the client sends its own app id from `Config`)."),
                     Some(Filled::Time) => format!("Sets `{field_name}` (optional: when not set, the client sends the time of sending from its clock)."),
-                    Some(Filled::Encrypt) | None => format!("Sets `{field_name}` (optional: left out when not set)."),
+                    Some(Filled::Encrypt(_)) | None => format!("Sets `{field_name}` (optional: left out when not set)."),
                 };
                 let all_states = &states;
                 let own_params = &own_params;

@@ -1,13 +1,17 @@
-//! The one table of `#[check(...)]` entries: each name, how its value is parsed, and the
-//! runtime function it calls. A name that is not in [`CHECKS`] is an error, never a fall-through.
+//! The one table of `#[check(...)]` entries: each name and how its value is parsed. A name
+//! that is not in [`CHECKS`] is an error, never a fall-through. The runtime call each check
+//! becomes is in `expand`.
 
-use proc_macro2::{Span, TokenStream};
-use quote::quote_spanned;
+use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 
-/// A parsed check: what to verify, typed when parsed.
+use crate::ctxt::Errors;
+use crate::names::{closest_name, path_name};
+
+/// What to verify, typed when parsed. `F` is how `not_above` names the other field: the
+/// string written (`syn::LitStr`) until the model resolves it to the field itself.
 #[derive(Clone)]
-pub enum CheckKind {
+pub enum CheckKind<F = syn::LitStr> {
     Positive,
     MaxLen(usize),
     NonEmpty,
@@ -20,13 +24,13 @@ pub enum CheckKind {
     /// `max = N`: an integer at most `N`.
     Max(i128),
     /// `not_above = "field"`: an integer no greater than another field (resolved in
-    /// `validate`).
-    NotAbove(syn::LitStr),
+    /// `model`).
+    NotAbove(F),
 }
 
 /// One entry of `#[check(...)]` on a field.
-pub struct Check {
-    pub kind: CheckKind,
+pub struct Check<F = syn::LitStr> {
+    pub kind: CheckKind<F>,
     /// The check's name in the attribute: generated calls are spanned here, so a check that
     /// does not fit the field's type is reported on the check.
     pub span: Span,
@@ -99,18 +103,15 @@ pub const CHECKS: &[CheckSpec] = &[
 
 /// Parses one entry of `#[check(...)]`: `Ok(None)` when it was wrong but parsing can go on
 /// (the error is in `errors`).
-pub fn parse(
-    meta: &ParseNestedMeta<'_>,
-    errors: &mut crate::ctxt::Errors,
-) -> syn::Result<Option<Check>> {
+pub fn parse(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> syn::Result<Option<Check>> {
     let Some(ident) = meta.path.get_ident() else {
         return Err(meta.error(format!(
             "expected a check name such as `positive` or `max_len = 40`, found `{}`",
-            crate::model::path_name(&meta.path)
+            path_name(&meta.path)
         )));
     };
     let Some(spec) = CHECKS.iter().find(|spec| ident == spec.name) else {
-        let hint = crate::validate::closest_name(&ident.to_string(), CHECKS.iter().map(|c| c.name))
+        let hint = closest_name(&ident.to_string(), CHECKS.iter().map(|c| c.name))
             .map(|c| format!("did you mean `{c}`? "))
             .unwrap_or_default();
         let expected: Vec<String> = CHECKS.iter().map(|c| format!("`{}`", c.usage)).collect();
@@ -222,7 +223,7 @@ fn not_above(meta: &ParseNestedMeta<'_>, _: &str) -> syn::Result<CheckKind> {
     }
 }
 
-impl CheckKind {
+impl<F> CheckKind<F> {
     /// Whether the check reads the client's clock.
     pub fn uses_ctx(&self) -> bool {
         matches!(
@@ -231,52 +232,20 @@ impl CheckKind {
         )
     }
 
-    /// The call to `__private::check::*` for field `member` (wire name `name`); `app_id` is
-    /// the struct's `app_id` member, which `m_refund_id` reads; `fields` resolves the field a
-    /// `not_above` names (checked to exist in `validate`).
-    pub fn call(
-        &self,
-        p: &TokenStream,
-        span: Span,
-        name: &str,
-        member: &syn::Ident,
-        app_id: Option<&syn::Ident>,
-        fields: &[crate::model::Field<'_>],
-    ) -> TokenStream {
-        match self {
-            CheckKind::Positive => {
-                quote_spanned!(span=> #p::check::positive(#name, &self.#member)?;)
-            }
-            CheckKind::MaxLen(max) => {
-                quote_spanned!(span=> #p::check::max_len(#name, &self.#member, #max)?;)
-            }
-            CheckKind::NonEmpty => {
-                quote_spanned!(span=> #p::check::non_empty(#name, &self.#member)?;)
-            }
-            CheckKind::AppTransId => {
-                quote_spanned!(span=> #p::check::app_trans_id(#name, &self.#member, ctx)?;)
-            }
-            CheckKind::MRefundId => {
-                quote_spanned!(span=> #p::check::m_refund_id(#name, &self.#member, &self.#app_id, ctx)?;)
-            }
-            CheckKind::RecentMs => {
-                quote_spanned!(span=> #p::check::recent_ms(#name, &self.#member, ctx)?;)
-            }
-            CheckKind::Json => quote_spanned!(span=> #p::check::json(#name, &self.#member)?;),
-            CheckKind::Min(bound) => {
-                quote_spanned!(span=> #p::check::min(#name, &self.#member, #bound)?;)
-            }
-            CheckKind::Max(bound) => {
-                quote_spanned!(span=> #p::check::max(#name, &self.#member, #bound)?;)
-            }
-            CheckKind::NotAbove(other) => {
-                let Some(other) = fields.iter().find(|f| f.ident == other.value().as_str()) else {
-                    return TokenStream::new();
-                };
-                let other_member = other.ident;
-                let other_name = other.reported_name();
-                quote_spanned!(span=> #p::check::not_above(#name, &self.#member, #other_name, &self.#other_member)?;)
-            }
-        }
+    /// The same check with `not_above`'s field turned into `G` by `resolve` (`None`: it named
+    /// no field, and the check is dropped).
+    pub fn resolve<G>(self, resolve: impl FnOnce(F) -> Option<G>) -> Option<CheckKind<G>> {
+        Some(match self {
+            CheckKind::Positive => CheckKind::Positive,
+            CheckKind::MaxLen(max) => CheckKind::MaxLen(max),
+            CheckKind::NonEmpty => CheckKind::NonEmpty,
+            CheckKind::AppTransId => CheckKind::AppTransId,
+            CheckKind::MRefundId => CheckKind::MRefundId,
+            CheckKind::RecentMs => CheckKind::RecentMs,
+            CheckKind::Json => CheckKind::Json,
+            CheckKind::Min(bound) => CheckKind::Min(bound),
+            CheckKind::Max(bound) => CheckKind::Max(bound),
+            CheckKind::NotAbove(other) => CheckKind::NotAbove(resolve(other)?),
+        })
     }
 }

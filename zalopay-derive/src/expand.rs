@@ -1,10 +1,15 @@
-//! Code generation from a validated [`Plan`]. Generated code names only absolute paths through
-//! `::zalopay_api::__private` (or `PATH::__private` with `#[zalopay(crate = PATH)]`), so it
-//! compiles in any crate that depends on `zalopay-api`.
+//! Code generation from a resolved, validated model. Generated code names only absolute paths
+//! through `::zalopay_api::__private` (or `PATH::__private` with `#[zalopay(crate = PATH)]`),
+//! so it compiles in any crate that depends on `zalopay-api`. Nothing here looks a name up:
+//! the model holds every field an attribute refers to.
 
+use crate::attr;
+use crate::checks::CheckKind;
 use crate::ctxt::{Errors, Generated};
-use crate::model::{self, Confidence, Encoding, Filled, Host, Key, Method, Retry};
-use crate::validate::{self, Plan, PlanSegment};
+use crate::model::{
+    Confidence, Encoding, Endpoint, Field, Filled, Host, Key, Method, Request, Retry, Segment,
+    Signing,
+};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -13,11 +18,14 @@ use syn::spanned::Spanned;
 /// the user sees the real mistakes, not a cascade of "trait not implemented".
 pub fn derive(input: &syn::DeriveInput) -> TokenStream {
     Errors::scope(|errors| {
-        let p = model::private_path(input, errors);
-        // The model borrows the input; validation borrows the model.
-        let code = model::parse(input, errors).and_then(|request| {
-            let plan = validate::check(&request, errors)?;
-            Some(generate(&plan, &p))
+        let p = attr::private_path(input, errors);
+        // Attributes -> model -> rules -> code; the model borrows the input.
+        let code = crate::model::build(input, errors).and_then(|request| {
+            crate::validate::check(&request, errors);
+            let (Some(signing), Some(endpoint)) = (&request.signing, &request.endpoint) else {
+                return None;
+            };
+            Some(generate(&request, signing, endpoint, &p))
         });
         Generated {
             code,
@@ -26,59 +34,62 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
     })
 }
 
-/// Generates both impls; `p` is the runtime crate's hidden module (`model::private_path`).
-fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
-    let ident = &plan.input.ident;
+/// Generates every impl; `p` is the runtime crate's hidden module (`attr::private_path`).
+fn generate(
+    request: &Request<'_>,
+    signing: &Signing,
+    endpoint: &Endpoint,
+    p: &TokenStream,
+) -> TokenStream {
+    let ident = &request.input.ident;
     let name = ident.to_string();
-    let (impl_generics, ty_generics, where_clause) = plan.input.generics.split_for_impl();
+    let (impl_generics, ty_generics, where_clause) = request.input.generics.split_for_impl();
+    let field = |index: usize| &request.fields[index];
 
-    let key = match plan.key {
+    let key = match signing.key {
         Key::Key1 => quote!(#p::KeyKind::Key1),
         Key::Key2 => quote!(#p::KeyKind::Key2),
     };
-    let scheme = if plan.rsa {
+    let scheme = if signing.rsa {
         quote!(#p::SignatureScheme::HmacThenRsaSha256)
     } else {
         quote!(#p::SignatureScheme::Hmac)
     };
-    let param = &plan.param;
+    let param = &signing.param;
 
-    let segments_meta = plan.segments.iter().map(|segment| match segment {
-        PlanSegment::Key => quote!(#p::MacSegment::Key),
-        PlanSegment::Field { field, .. } if field.skip_wire => {
-            let n = field.ident.to_string();
+    let segments_meta = signing.segments.iter().map(|segment| match segment {
+        Segment::Key => quote!(#p::MacSegment::Key),
+        Segment::Field { field: f, .. } if field(*f).skip_wire => {
+            let n = field(*f).ident.to_string();
             quote!(#p::MacSegment::Unsent(#n))
         }
-        PlanSegment::Field {
-            field,
+        Segment::Field {
+            field: f,
             omit_when_absent: true,
             ..
         } => {
-            let n = &field.wire_name;
+            let n = &field(*f).wire_name;
             quote!(#p::MacSegment::OmittedWhenAbsent(#n))
         }
-        PlanSegment::Field { field, .. } => {
-            let n = &field.wire_name;
+        Segment::Field { field: f, .. } => {
+            let n = &field(*f).wire_name;
             quote!(#p::MacSegment::Field(#n))
         }
     });
 
-    let is_filled =
-        |f: &crate::model::Field<'_>| plan.filled.iter().any(|(x, _)| x.ident == f.ident);
-    let params_meta = plan.fields.iter().filter(|f| !f.skip_wire).map(|f| {
+    let is_filled = |f: &Field<'_>| f.filled.is_some();
+    // The kind comes from the field type's `WireKind` impl (an `Option` forwards to its
+    // value), `Structured` for a type without one: never from the type's name.
+    let params_meta = request.fields.iter().filter(|f| !f.skip_wire).map(|f| {
         let n = &f.wire_name;
         // A client-filled `Option` is always sent: the client fills it before signing.
         let required = f.option_inner.is_none() || is_filled(f);
-        let kind = match param_kind(f.option_inner.unwrap_or(f.ty)) {
-            Kind::Integer => quote!(#p::ParamKind::Integer),
-            Kind::Text => quote!(#p::ParamKind::Text),
-            Kind::Structured => quote!(#p::ParamKind::Structured),
-        };
-        quote!(#p::Param { name: #n, required: #required, kind: #kind })
+        let ty = f.ty;
+        quote!(#p::Param { name: #n, required: #required, kind: #p::KindOf::<#ty>::KIND })
     });
 
-    let write_input = write_mac_input(plan, p);
-    let wire_fields: Vec<_> = plan.fields.iter().filter(|f| !f.skip_wire).collect();
+    let write_input = write_mac_input(request, signing, p);
+    let wire_fields: Vec<_> = request.fields.iter().filter(|f| !f.skip_wire).collect();
     let field_count = wire_fields.len() + 1;
     let serialize_fields = wire_fields.iter().map(|f| {
         let member = f.ident;
@@ -95,40 +106,41 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         }
     });
 
-    let method = match plan.method {
+    let method = match endpoint.method {
         Method::Get => quote!(#p::Method::Get),
         Method::Post => quote!(#p::Method::Post),
     };
-    let host = match plan.host {
+    let host = match endpoint.host {
         Host::OpenApi => quote!(#p::Host::OpenApi),
         Host::Gateway => quote!(#p::Host::Gateway),
         Host::Zod => quote!(#p::Host::Zod),
     };
-    let encoding = match plan.encoding {
+    let encoding = match endpoint.encoding.value {
         Encoding::Form => quote!(#p::Encoding::Form),
         Encoding::Json => quote!(#p::Encoding::Json),
         Encoding::Query => quote!(#p::Encoding::Query),
     };
-    let path = &plan.path;
-    let response = &plan.response;
-    let retry = match plan.retry {
+    let path = &endpoint.path;
+    let response = &endpoint.response;
+    let retry = match endpoint.retry {
         Retry::Never => quote!(#p::RetryClass::Never),
         Retry::Safe => quote!(#p::RetryClass::Safe),
         Retry::SameId => quote!(#p::RetryClass::SameId),
     };
-    let validate = validate_fn(plan, p);
-    let fill = fill_fn(plan, p);
-    let filled_params = plan.filled.iter().map(|(field, kind)| {
+    let validate = validate_fn(request, p);
+    let fill = fill_fn(request, p);
+    let filled_params = request.fields.iter().filter_map(|field| {
+        let filled = field.filled.as_ref()?;
         let name = field.reported_name();
-        match kind {
+        Some(match filled.value {
             Filled::AppId => {
                 quote!(const APP_ID_PARAM: #p::Option<&'static str> = #p::Some(#name);)
             }
             Filled::Time => quote!(const TIME_PARAM: #p::Option<&'static str> = #p::Some(#name);),
-            Filled::Encrypt => TokenStream::new(),
-        }
+            Filled::Encrypt(_) => TokenStream::new(),
+        })
     });
-    let operation = plan.operation.as_ref().map(|(id, confidence)| {
+    let operation = endpoint.operation.as_ref().map(|(id, confidence)| {
         let confidence = match confidence {
             Confidence::C2 => quote!(#p::Confidence::C2),
             Confidence::C1 => quote!(#p::Confidence::C1),
@@ -143,7 +155,7 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
             }
         }
     });
-    let builder = crate::builder::generate(plan, p);
+    let builder = crate::builder::generate(request, p);
     // Spanned at `response = ...`, so a type that cannot be a response is reported on the
     // annotation, not at the first `send`.
     let response_type = {
@@ -156,7 +168,12 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         impl #impl_generics #p::SignedRequest for #ident #ty_generics #where_clause {
             const KEY: #p::KeyKind = #key;
             const MAC_SEGMENTS: &'static [#p::MacSegment] = &[#(#segments_meta),*];
-            const PARAMS: &'static [#p::Param] = &[#(#params_meta),*];
+            const PARAMS: &'static [#p::Param] = {
+                // The fallback of `KindOf` for a type that is not `WireKind`.
+                #[allow(unused_imports)]
+                use #p::Structured as _;
+                &[#(#params_meta),*]
+            };
             const SIGNATURE_PARAM: &'static str = #param;
             const SIGNATURE_SCHEME: #p::SignatureScheme = #scheme;
             #(#filled_params)*
@@ -203,35 +220,35 @@ fn generate(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
 
 /// `SignedRequest::fill`: refuses a request for another app, then fills what was left `None`
 /// in a copy; nothing (the trait's default) when no field is client-filled.
-fn fill_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
-    if plan.filled.is_empty() {
-        return TokenStream::new();
-    }
+fn fill_fn(request: &Request<'_>, p: &TokenStream) -> TokenStream {
     let mut checks = Vec::new();
     let mut unset = Vec::new();
     let mut sets = Vec::new();
-    for (field, kind) in &plan.filled {
-        let member = field.ident;
-        let name = if field.skip_wire {
-            member.to_string()
-        } else {
-            field.wire_name.clone()
+    for field in &request.fields {
+        let Some(filled) = &field.filled else {
+            continue;
         };
-        match kind {
+        let member = field.ident;
+        let name = field.reported_name();
+        match filled.value {
             Filled::AppId => {
                 checks.push(quote!(#p::fill::check_app_id(#name, &self.#member, ctx)?;));
                 sets.push(quote!(#p::fill::app_id(&mut filled.#member, ctx);));
             }
             Filled::Time => sets.push(quote!(#p::fill::time(&mut filled.#member, ctx);)),
-            Filled::Encrypt => {
-                if let Some(source) = &field.encrypt_source {
-                    sets.push(quote!(#p::fill::encrypt(#name, &filled.#source, &mut filled.#member, ctx)?;));
-                }
+            Filled::Encrypt(source) => {
+                let source = request.fields[source.value].ident;
+                sets.push(
+                    quote!(#p::fill::encrypt(#name, &filled.#source, &mut filled.#member, ctx)?;),
+                );
                 unset.push(quote!(#p::fill::is_unset(&self.#member)));
                 continue;
             }
         }
         unset.push(quote!(self.#member.is_none()));
+    }
+    if unset.is_empty() {
+        return TokenStream::new();
     }
     quote! {
         #[inline]
@@ -249,28 +266,18 @@ fn fill_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
 
 /// `SignedRequest::validate`, one call per `#[check(...)]` entry in field order; nothing (the
 /// trait's default, which accepts everything) when there are no checks.
-fn validate_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
-    let checks: Vec<_> = plan
-        .fields
-        .iter()
-        .flat_map(|field| field.checks.iter().map(move |check| (field, check)))
-        .collect();
-    if checks.is_empty() {
+fn validate_fn(request: &Request<'_>, p: &TokenStream) -> TokenStream {
+    let mut calls = Vec::new();
+    let mut uses_ctx = false;
+    for field in &request.fields {
+        for check in &field.checks {
+            uses_ctx |= check.kind.uses_ctx();
+            calls.push(check_call(request, field, &check.kind, check.span, p));
+        }
+    }
+    if calls.is_empty() {
         return TokenStream::new();
     }
-    let calls = checks.iter().map(|(field, check)| {
-        // Errors name the field as ZaloPay does; unsent fields keep their Rust name.
-        let name = field.reported_name();
-        check.kind.call(
-            p,
-            check.span,
-            &name,
-            field.ident,
-            plan.app_id_member,
-            plan.fields,
-        )
-    });
-    let uses_ctx = checks.iter().any(|(_, c)| c.kind.uses_ctx());
     let silence_ctx = (!uses_ctx).then(|| quote!(let _ = ctx;));
     quote! {
         #[inline]
@@ -282,17 +289,65 @@ fn validate_fn(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
     }
 }
 
+/// The call to `__private::check::*` for one check on `field`, spanned at the check's name so
+/// that a check that does not fit the field's type is reported there. Errors name the field as
+/// ZaloPay does; unsent fields keep their Rust name.
+fn check_call(
+    request: &Request<'_>,
+    field: &Field<'_>,
+    kind: &CheckKind<crate::model::Sp<crate::model::FieldRef>>,
+    span: proc_macro2::Span,
+    p: &TokenStream,
+) -> TokenStream {
+    let name = field.reported_name();
+    let member = field.ident;
+    match kind {
+        CheckKind::Positive => quote_spanned!(span=> #p::check::positive(#name, &self.#member)?;),
+        CheckKind::MaxLen(max) => {
+            quote_spanned!(span=> #p::check::max_len(#name, &self.#member, #max)?;)
+        }
+        CheckKind::NonEmpty => quote_spanned!(span=> #p::check::non_empty(#name, &self.#member)?;),
+        CheckKind::AppTransId => {
+            quote_spanned!(span=> #p::check::app_trans_id(#name, &self.#member, ctx)?;)
+        }
+        CheckKind::MRefundId => {
+            // `validate` reported a request without an `app_id` field.
+            let Some(app_id) = request.app_id.map(|index| request.fields[index].ident) else {
+                return TokenStream::new();
+            };
+            quote_spanned!(span=> #p::check::m_refund_id(#name, &self.#member, &self.#app_id, ctx)?;)
+        }
+        CheckKind::RecentMs => {
+            quote_spanned!(span=> #p::check::recent_ms(#name, &self.#member, ctx)?;)
+        }
+        CheckKind::Json => quote_spanned!(span=> #p::check::json(#name, &self.#member)?;),
+        CheckKind::Min(bound) => {
+            quote_spanned!(span=> #p::check::min(#name, &self.#member, #bound)?;)
+        }
+        CheckKind::Max(bound) => {
+            quote_spanned!(span=> #p::check::max(#name, &self.#member, #bound)?;)
+        }
+        CheckKind::NotAbove(other) => {
+            let other = &request.fields[other.value];
+            let other_member = other.ident;
+            let other_name = other.reported_name();
+            quote_spanned!(span=> #p::check::not_above(#name, &self.#member, #other_name, &self.#other_member)?;)
+        }
+    }
+}
+
 /// The body of `write_mac_input`: segments in the documented order, joined by `|`.
-fn write_mac_input(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
-    let uses_key = plan.segments.iter().any(|s| matches!(s, PlanSegment::Key));
+fn write_mac_input(request: &Request<'_>, signing: &Signing, p: &TokenStream) -> TokenStream {
+    let uses_key = signing.segments.iter().any(|s| matches!(s, Segment::Key));
     let silence_key = (!uses_key).then(|| quote!(let _ = key;));
 
     // Calls are spanned at the field's type (value included), so a type that cannot be
     // rendered is reported once, on the type itself.
-    let write = |segment: &PlanSegment<'_>, value: Option<&syn::Ident>| -> TokenStream {
+    let write = |segment: &Segment, value: Option<&syn::Ident>| -> TokenStream {
         match segment {
-            PlanSegment::Key => quote!(out.push_str(key);),
-            PlanSegment::Field { field, .. } => {
+            Segment::Key => quote!(out.push_str(key);),
+            Segment::Field { field, .. } => {
+                let field = &request.fields[*field];
                 let span = field.ty.span();
                 let member = field.ident;
                 match value {
@@ -307,17 +362,17 @@ fn write_mac_input(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
     // segment when anything was written before it: known statically once a mandatory segment
     // was written; tracked at run time only while every earlier segment was optional, which
     // happens only when the very first segment is optional.
-    let uses_flag = plan.segments.len() > 1
+    let uses_flag = signing.segments.len() > 1
         && matches!(
-            plan.segments.first(),
-            Some(PlanSegment::Field {
+            signing.segments.first(),
+            Some(Segment::Field {
                 omit_when_absent: true,
                 ..
             })
         );
     let mut written = Written::No;
     let mut parts = Vec::new();
-    for segment in &plan.segments {
+    for segment in &signing.segments {
         let sep = match written {
             Written::No => TokenStream::new(),
             Written::Yes => quote!(out.push('|');),
@@ -327,12 +382,12 @@ fn write_mac_input(plan: &Plan<'_>, p: &TokenStream) -> TokenStream {
         };
         let mark = (uses_flag && written != Written::Yes).then(|| quote!(separate = true;));
         match segment {
-            PlanSegment::Field {
+            Segment::Field {
                 field,
                 omit_when_absent: true,
                 ..
             } => {
-                let member = field.ident;
+                let member = request.fields[*field].ident;
                 let binding = syn::Ident::new("value", proc_macro2::Span::call_site());
                 let body = write(segment, Some(&binding));
                 parts.push(quote! {
@@ -397,33 +452,5 @@ fn fallback(input: &syn::DeriveInput, p: &TokenStream) -> TokenStream {
             const PATH: &'static str = "/";
             const ENCODING: #p::Encoding = #p::Encoding::Form;
         }
-    }
-}
-
-enum Kind {
-    Integer,
-    Text,
-    Structured,
-}
-
-/// A parameter's JSON shape from its type's last path segment.
-fn param_kind(ty: &syn::Type) -> Kind {
-    let name = match ty {
-        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-        syn::Type::Reference(reference) => return param_kind(&reference.elem),
-        _ => None,
-    };
-    match name.as_deref() {
-        Some(
-            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
-            | "usize",
-        ) => Kind::Integer,
-        Some(
-            "String" | "str" | "JsonString" | "AppTransId" | "MRefundId" | "ZpTransId"
-            | "PartnerOrderId" | "Cow",
-        ) => Kind::Text,
-        // Quick pay's payment code, plain (signed) and encrypted (sent).
-        Some("PaymentCode" | "EncryptedPaymentCode") => Kind::Text,
-        _ => Kind::Structured,
     }
 }

@@ -67,11 +67,19 @@
 //! `build()` once every required field (not an `Option`, no default) is set. A missing field
 //! is a compile error at `build()` naming it; a required field cannot be set twice.
 //!
-//! The macro works in steps, one module each, after serde_derive: `model` parses attributes
-//! into typed values (`checks` is the one table of `#[check(...)]` entries), `validate`
-//! checks how they relate, `expand` and `builder` generate code that names only absolute
-//! paths (`::zalopay_api::__private::…`). Errors go to one accumulator (`ctxt`) that can only
-//! be used inside a scope that reports all of them.
+//! The macro works in steps, one module each, after serde_derive; data flows one way:
+//!
+//! * `attr` reads every attribute into typed values, each option in an `Attr` slot that
+//!   reports a repeat (`checks` is the one table of `#[check(...)]` entries);
+//! * `model` builds the request from them and resolves every name an attribute writes to the
+//!   field it names;
+//! * `validate` checks how the resolved parts relate, one named rule each;
+//! * `expand` and `builder` generate code from the model, naming only absolute paths
+//!   (`::zalopay_api::__private::…`); how a field goes on the wire comes from its type's
+//!   `WireKind` impl in the runtime crate, never from the type's name.
+//!
+//! Errors go to one accumulator (`ctxt`) that can only be used inside a scope that reports all
+//! of them.
 
 // Library code never unwraps, expects or panics on input; tests may.
 #![forbid(unsafe_code)]
@@ -80,11 +88,13 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod attr;
 mod builder;
 mod checks;
 mod ctxt;
 mod expand;
 mod model;
+mod names;
 mod validate;
 
 #[cfg(test)]

@@ -185,10 +185,10 @@ fn edit_distance_suggests_typos_only() {
     let typo = syn::Ident::new("app_tran_id", proc_macro2::Span::call_site());
     let far = syn::Ident::new("description", proc_macro2::Span::call_site());
     assert_eq!(
-        crate::validate::closest(&typo, fields.iter()).map(|i| i.to_string()),
+        crate::names::closest(&typo, fields.iter()).map(|i| i.to_string()),
         Some("app_trans_id".to_owned())
     );
-    assert_eq!(crate::validate::closest(&far, fields.iter()), None);
+    assert_eq!(crate::names::closest(&far, fields.iter()), None);
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn client_filled_fields_defaults_and_operation_id() {
     let compact: String = out.split_whitespace().collect();
     for needle in [
         // Filled fields are always sent and listed as required parameters.
-        "Param{name:\"app_id\",required:true,kind:::zalopay_api::__private::ParamKind::Integer,}",
+        "Param{name:\"app_id\",required:true,kind:::zalopay_api::__private::KindOf::<Option<i64>>::KIND,}",
         "serialize_field(&mutstate,\"timestamp\",&self.timestamp,)?",
         // fill(): refuse another app's request, then fill what is unset in a copy.
         "fill::check_app_id(\"app_id\",&self.app_id,ctx)?;",
@@ -277,6 +277,87 @@ fn field_options_are_checked() {
         id_only.contains("says how sure its path and MAC are"),
         "{id_only}"
     );
+}
+
+#[test]
+fn every_repeated_option_is_reported_with_the_first() {
+    let out = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/x", encoding = form, response = R, retry = safe, retry = never)]
+        #[mac(key = key1, fields = [app_id, amount], then = rsa_sha256, then = rsa_sha256)]
+        pub struct Repeated {
+            pub app_id: i64,
+            #[wire(rename = "amount_vnd", rename = "amountVnd")]
+            #[wire(skip, skip)]
+            #[zalopay(default, default = 1)]
+            pub amount: i64,
+        }
+    });
+    for message in [
+        "duplicate option `retry`",
+        "duplicate option `then`",
+        "duplicate wire option `rename`",
+        "duplicate wire option `skip`",
+        "duplicate zalopay option `default`",
+    ] {
+        assert_eq!(out.matches(message).count(), 1, "{message:?} once in {out}");
+    }
+    assert_eq!(out.matches("first one here").count(), 5, "{out}");
+    let twice = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/x", encoding = form, response = R)]
+        #[mac(key = key1, fields = [app_id])]
+        #[mac(key = key2, fields = [app_id])]
+        pub struct Twice {
+            pub app_id: i64,
+        }
+    });
+    assert!(twice.contains("duplicate #[mac(...)] attribute"), "{twice}");
+    assert!(twice.contains("first one here"), "{twice}");
+}
+
+#[test]
+fn names_are_resolved_in_the_model() {
+    let out = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/x", encoding = form, response = R)]
+        #[mac(key = key1, fields = [app_id, raw, amount])]
+        #[derive(Clone)]
+        pub struct Resolved {
+            pub app_id: i64,
+            #[check(not_above = "ceiling")]
+            pub amount: i64,
+            #[wire(rename = "ceilingVnd")]
+            pub ceiling: i64,
+            #[wire(skip)]
+            pub raw: String,
+            #[zalopay(encrypt = raw)]
+            pub code: Option<String>,
+        }
+    });
+    let compact: String = out.split_whitespace().collect();
+    for needle in [
+        "check::not_above(\"amount\",&self.amount,\"ceilingVnd\",&self.ceiling,)?;",
+        "fill::encrypt(\"code\",&filled.raw,&mutfilled.code,ctx,)?;",
+    ] {
+        assert!(compact.contains(needle), "missing {needle:?} in {out}");
+    }
+    let unknown = expand(quote! {
+        #[endpoint(method = POST, host = openapi, path = "/v2/x", encoding = form, response = R)]
+        #[mac(key = key1, fields = [amount])]
+        pub struct Unknown {
+            #[check(not_above = "amount")]
+            pub amount: i64,
+            #[check(not_above = "cieling")]
+            pub fee: i64,
+        }
+    });
+    for message in [
+        "`not_above` must name another field",
+        "`not_above` names `cieling`, which is not a field of `Unknown`",
+    ] {
+        assert!(
+            unknown.contains(message),
+            "missing {message:?} in {unknown}"
+        );
+    }
 }
 
 #[test]

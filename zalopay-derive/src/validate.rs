@@ -1,47 +1,28 @@
-//! Relations between attributes and fields, checked once the attributes are typed (`model`).
-//! Errors are collected, never thrown one at a time.
+//! How the resolved parts of a request relate, after serde_derive's `internals/check.rs`: one
+//! named rule per function, each reporting every violation it finds. Rules only read the
+//! model; what they report goes to the one accumulator, so all of it is reported together.
 
 use crate::checks::CheckKind;
 use crate::ctxt::Errors;
-use crate::model::{
-    Confidence, Encoding, Field, Filled, Host, Key, Method, Request, Retry, Segment, Slot,
-};
-use syn::{Ident, LitStr, Type};
+use crate::model::{Encoding, Filled, Method, Request, Segment};
 
-/// A request that passed every check: what `expand` generates code from.
-pub struct Plan<'a> {
-    pub input: &'a syn::DeriveInput,
-    pub fields: &'a [Field<'a>],
-    pub key: Key,
-    pub segments: Vec<PlanSegment<'a>>,
-    pub param: String,
-    pub rsa: bool,
-    pub method: Method,
-    pub host: Host,
-    pub path: LitStr,
-    pub encoding: Encoding,
-    pub response: Type,
-    pub retry: Retry,
-    /// `id = ...` and `confidence = ...`: the operation is in the catalog.
-    pub operation: Option<(String, Confidence)>,
-    /// The struct's `app_id` member, which `#[check(m_refund_id)]` reads.
-    pub app_id_member: Option<&'a Ident>,
-    /// Fields the client fills when left `None`.
-    pub filled: Vec<(&'a Field<'a>, Filled)>,
+/// Every rule, in the order their errors are reported.
+pub fn check(request: &Request<'_>, errors: &mut Errors) {
+    wire_names_are_unique(request, errors);
+    signature_param_is_no_field(request, errors);
+    unsent_fields_are_signed(request, errors);
+    omitted_segments_are_options(request, errors);
+    get_carries_no_body(request, errors);
+    m_refund_id_has_an_app_id(request, errors);
+    not_above_names_another_field(request, errors);
+    filled_fields_are_options(request, errors);
+    filled_fields_take_no_default(request, errors);
+    one_field_per_filled_value(request, errors);
+    encrypted_from_an_unsent_field(request, errors);
 }
 
-pub enum PlanSegment<'a> {
-    Field {
-        field: &'a Field<'a>,
-        omit_when_absent: bool,
-    },
-    Key,
-}
-
-pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'a>> {
-    let ident = &request.input.ident;
-
-    // Fields: no wire-name clashes, no field that would collide with the signature parameter.
+/// No two sent fields share a wire name.
+fn wire_names_are_unique(request: &Request<'_>, errors: &mut Errors) {
     for (index, field) in request.fields.iter().enumerate() {
         if let Some(first) = request.fields[..index]
             .iter()
@@ -54,192 +35,133 @@ pub fn check<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Option<Plan<'
             );
         }
     }
+}
 
-    let mac = request.mac.as_ref();
-    let endpoint = request.endpoint.as_ref();
-    if mac.is_none() {
-        errors.at(
-            ident.span(),
-            format!(
-                "missing #[mac(key = key1, fields = [...])] on `{ident}`: ZaloPay requests are signed"
-            ),
-        );
-    }
-    if endpoint.is_none() {
-        errors.at(
-            ident.span(),
-            format!(
-                "missing #[endpoint(method = POST, host = openapi, path = \"/...\", encoding = form, response = Type)] on `{ident}`"
-            ),
-        );
-    }
-
-    // #[mac(...)]
-    let mut key = None;
-    let mut segments = Vec::new();
-    let mut param = "mac".to_owned();
-    let mut rsa = false;
-    if let Some(mac) = mac {
-        key = mac.key;
-        if !mac.key_written {
-            errors.spanned(
-                &mac.tokens,
-                "missing `key = key1` (requests) or `key = key2` (callbacks) in #[mac(...)]",
-            );
-        }
-        if let Some(p) = &mac.param {
-            param = p.clone();
-        }
-        rsa = mac.rsa;
-        match &mac.fields {
-            None => errors.spanned(&mac.tokens, "missing `fields = [...]` in #[mac(...)]: list the MAC input in the documented order"),
-            Some((span, list)) if list.is_empty() => {
-                errors.at(*span, "`fields` is empty: list the MAC input in the documented order")
-            }
-            Some((_, list)) => segments = check_segments(request, list, errors),
-        }
-    }
+/// The signature parameter is produced by the library, never a field.
+fn signature_param_is_no_field(request: &Request<'_>, errors: &mut Errors) {
+    let Some(signing) = &request.signing else {
+        return;
+    };
+    let param = &signing.param;
     if let Some(field) = request
         .fields
         .iter()
-        .find(|f| !f.skip_wire && f.wire_name == param)
+        .find(|f| !f.skip_wire && f.wire_name == *param)
     {
         errors.at(
             field.ident.span(),
             format!("`{param}` is the signature parameter and is produced by the library; remove this field"),
         );
     }
-    for field in request.fields.iter().filter(|f| f.skip_wire) {
-        let signed = segments
+}
+
+/// A `#[wire(skip)]` field is signed, or it would be neither sent nor signed.
+fn unsent_fields_are_signed(request: &Request<'_>, errors: &mut Errors) {
+    let Some(signing) = &request.signing else {
+        return;
+    };
+    for (index, field) in request.fields.iter().enumerate() {
+        let signed = signing
+            .segments
             .iter()
-            .any(|s| matches!(s, PlanSegment::Field { field: f, .. } if f.ident == field.ident));
-        if !signed {
+            .any(|s| matches!(s, Segment::Field { field, .. } if *field == index));
+        if field.skip_wire && !signed {
             errors.at(
                 field.ident.span(),
                 format!("`{}` is #[wire(skip)] but not in the MAC fields, so it would be neither sent nor signed", field.ident),
             );
         }
     }
-
-    // #[endpoint(...)]: values were typed when parsed; here only what is missing or does not
-    // go together.
-    let mut operation = None;
-    let mut complete = true;
-    if let Some(endpoint) = endpoint {
-        let mut missing = |slot_missing: bool, name: &str| {
-            if slot_missing {
-                errors.spanned(
-                    &endpoint.tokens,
-                    format!("missing `{name}` in #[endpoint(...)]"),
-                );
-            }
-        };
-        missing(
-            matches!(endpoint.method, Slot::Absent),
-            "method = GET | POST",
-        );
-        missing(
-            matches!(endpoint.host, Slot::Absent),
-            "host = openapi | gateway | zod",
-        );
-        missing(
-            matches!(endpoint.encoding, Slot::Absent),
-            "encoding = form | json | query",
-        );
-        missing(matches!(endpoint.path, Slot::Absent), "path = \"/...\"");
-        missing(matches!(endpoint.response, Slot::Absent), "response = Type");
-        if let (Some(m), Some(e)) = (endpoint.method.get(), endpoint.encoding.get()) {
-            if *m == Method::Get && e.value != Encoding::Query {
-                errors.at(
-                    e.span,
-                    "a GET request carries no body: use `encoding = query`",
-                );
-            }
-            if *m == Method::Post && e.value == Encoding::Query {
-                errors.at(e.span, "`encoding = query` goes with `method = GET`");
-            }
-        }
-        match (&endpoint.id, &endpoint.confidence) {
-            (Slot::Set(id), Slot::Set(confidence)) => {
-                operation = Some((id.value.clone(), confidence.value));
-            }
-            (Slot::Set(id), Slot::Absent) => errors.at(
-                id.span,
-                "an operation with an `id` says how sure its path and MAC are: add `confidence = \"C2\" | \"C1\" | \"3P\" | \"?\"`",
-            ),
-            (Slot::Absent, Slot::Set(confidence)) => errors.at(
-                confidence.span,
-                "`confidence` rates a catalogued operation: add its `id = \"family.name\"`",
-            ),
-            _ => {}
-        }
-        complete = !matches!(endpoint.retry, Slot::Invalid);
-    }
-
-    let app_id_member = request
-        .fields
-        .iter()
-        .find(|f| f.ident == "app_id")
-        .map(|f| f.ident);
-    for field in &request.fields {
-        for check in &field.checks {
-            if matches!(check.kind, CheckKind::MRefundId) && app_id_member.is_none() {
-                errors.at(
-                    check.span,
-                    format!("`m_refund_id` checks the `yyMMdd_<app_id>_` prefix against the `app_id` field, and `{}` has none", request.input.ident),
-                );
-            }
-            if let CheckKind::NotAbove(other) = &check.kind {
-                match request
-                    .fields
-                    .iter()
-                    .find(|f| f.ident == other.value().as_str())
-                {
-                    Some(found) if found.ident == field.ident => {
-                        errors.spanned(other, "`not_above` must name another field");
-                    }
-                    Some(_) => {}
-                    None => errors.spanned(
-                        other,
-                        format!(
-                            "`not_above` names `{}`, which is not a field of `{}`",
-                            other.value(),
-                            request.input.ident
-                        ),
-                    ),
-                }
-            }
-        }
-    }
-    let filled = check_filled(request, errors);
-
-    let endpoint = endpoint?;
-    Some(Plan {
-        input: request.input,
-        fields: &request.fields,
-        key: key?,
-        segments,
-        param,
-        rsa,
-        method: *endpoint.method.get()?,
-        host: *endpoint.host.get()?,
-        path: endpoint.path.get()?.clone(),
-        encoding: endpoint.encoding.get()?.value,
-        response: endpoint.response.get()?.clone(),
-        retry: if complete {
-            endpoint.retry.get().copied().unwrap_or(Retry::Never)
-        } else {
-            return None;
-        },
-        operation,
-        app_id_member,
-        filled,
-    })
 }
 
-/// `#[zalopay(app_id)]`, `#[zalopay(time)]` and `#[zalopay(default ...)]` on fields.
-fn check_filled<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<(&'a Field<'a>, Filled)> {
-    let mut out: Vec<(&'a Field<'a>, Filled, proc_macro2::Span)> = Vec::new();
+/// `name?` leaves an absent value out, so `name` is an `Option`.
+fn omitted_segments_are_options(request: &Request<'_>, errors: &mut Errors) {
+    let Some(signing) = &request.signing else {
+        return;
+    };
+    for segment in &signing.segments {
+        if let Segment::Field {
+            field,
+            omit_when_absent: true,
+            span,
+        } = segment
+            && let Some(field) = request.fields.get(*field)
+            && field.option_inner.is_none()
+        {
+            let ident = field.ident;
+            errors.at(
+                *span,
+                format!("`{ident}?` is left out when absent, so `{ident}` must be an `Option<_>`"),
+            );
+        }
+    }
+}
+
+/// A GET request sends its parameters in the query, and only a GET does.
+fn get_carries_no_body(request: &Request<'_>, errors: &mut Errors) {
+    let Some(endpoint) = &request.endpoint else {
+        return;
+    };
+    let encoding = endpoint.encoding;
+    match endpoint.method {
+        Method::Get if encoding.value != Encoding::Query => errors.at(
+            encoding.span,
+            "a GET request carries no body: use `encoding = query`",
+        ),
+        Method::Post if encoding.value == Encoding::Query => {
+            errors.at(encoding.span, "`encoding = query` goes with `method = GET`")
+        }
+        _ => {}
+    }
+}
+
+/// `m_refund_id` reads the struct's `app_id` field.
+fn m_refund_id_has_an_app_id(request: &Request<'_>, errors: &mut Errors) {
+    if request.app_id.is_some() {
+        return;
+    }
+    for check in request.fields.iter().flat_map(|f| &f.checks) {
+        if matches!(check.kind, CheckKind::MRefundId) {
+            errors.at(
+                check.span,
+                format!("`m_refund_id` checks the `yyMMdd_<app_id>_` prefix against the `app_id` field, and `{}` has none", request.input.ident),
+            );
+        }
+    }
+}
+
+/// `not_above` compares a field with another one.
+fn not_above_names_another_field(request: &Request<'_>, errors: &mut Errors) {
+    for (index, field) in request.fields.iter().enumerate() {
+        for check in &field.checks {
+            if let CheckKind::NotAbove(other) = check.kind
+                && other.value == index
+            {
+                errors.at(other.span, "`not_above` must name another field");
+            }
+        }
+    }
+}
+
+/// `None` is what says "the client fills it in", so a filled field is an `Option`.
+fn filled_fields_are_options(request: &Request<'_>, errors: &mut Errors) {
+    for field in &request.fields {
+        if let Some(filled) = &field.filled
+            && field.option_inner.is_none()
+        {
+            errors.at(
+                filled.span,
+                format!(
+                    "`#[zalopay({})]` needs an `Option<_>` field: `None` means the client fills it in when sending",
+                    filled.value.written()
+                ),
+            );
+        }
+    }
+}
+
+/// A filled field has the client's value when unset, never a builder default.
+fn filled_fields_take_no_default(request: &Request<'_>, errors: &mut Errors) {
     for field in &request.fields {
         if let (Some(filled), Some(default)) = (&field.filled, &field.default) {
             errors.duplicate(
@@ -251,164 +173,62 @@ fn check_filled<'a>(request: &'a Request<'a>, errors: &mut Errors) -> Vec<(&'a F
                 ),
             );
         }
+    }
+}
+
+/// One field is the request's app id, one its time (a non-`Option` one was reported by
+/// [`filled_fields_are_options`] and is not counted).
+fn one_field_per_filled_value(request: &Request<'_>, errors: &mut Errors) {
+    let mut first: Vec<&crate::model::Field<'_>> = Vec::new();
+    for field in &request.fields {
         let Some(filled) = &field.filled else {
             continue;
         };
-        let what = match filled.value {
-            Filled::AppId => "app_id",
-            Filled::Time => "time",
-            Filled::Encrypt => "encrypt = ...",
-        };
-        if field.option_inner.is_none() {
-            errors.at(
-                filled.span,
-                format!("`#[zalopay({what})]` needs an `Option<_>` field: `None` means the client fills it in when sending"),
-            );
+        if field.option_inner.is_none() || matches!(filled.value, Filled::Encrypt(_)) {
             continue;
         }
-        if filled.value == Filled::Encrypt {
-            let Some(source) = &field.encrypt_source else {
-                continue;
-            };
-            match request.fields.iter().find(|f| f.ident == source) {
-                None => errors.spanned(
-                    source,
-                    format!("`{source}` is not a field of this struct: `encrypt = FIELD` names the plain value to encrypt"),
-                ),
-                Some(plain) if !plain.skip_wire => errors.spanned(
-                    source,
-                    format!("`{source}` is encrypted for the wire, so its plain value must not be sent: mark it `#[wire(skip)]`"),
-                ),
-                Some(plain) if plain.ident == field.ident => errors.spanned(
-                    source,
-                    "a field cannot be encrypted from itself",
-                ),
-                Some(_) => {}
-            }
-            out.push((field, filled.value, filled.span));
-            continue;
-        }
-        if let Some((first, _, span)) = out.iter().find(|(_, f, _)| *f == filled.value) {
-            errors.duplicate(
+        let kind = std::mem::discriminant(&filled.value);
+        match first.iter().find(|f| {
+            f.filled
+                .is_some_and(|x| std::mem::discriminant(&x.value) == kind)
+        }) {
+            Some(earlier) => errors.duplicate(
                 filled.span,
-                *span,
+                earlier.filled.map_or(filled.span, |x| x.span),
                 format!(
-                    "only one field is the request's `{what}`; `{}` already is",
-                    first.ident
+                    "only one field is the request's `{}`; `{}` already is",
+                    filled.value.written(),
+                    earlier.ident
                 ),
-            );
+            ),
+            None => first.push(field),
+        }
+    }
+}
+
+/// `encrypt = FIELD` encrypts another field whose plain value is not sent.
+fn encrypted_from_an_unsent_field(request: &Request<'_>, errors: &mut Errors) {
+    for (index, field) in request.fields.iter().enumerate() {
+        let Some(filled) = &field.filled else {
+            continue;
+        };
+        let Filled::Encrypt(source) = filled.value else {
+            continue;
+        };
+        // A non-`Option` one was reported by `filled_fields_are_options`.
+        if field.option_inner.is_none() {
             continue;
         }
-        out.push((field, filled.value, filled.span));
-    }
-    out.into_iter().map(|(f, k, _)| (f, k)).collect()
-}
-
-fn check_segments<'a>(
-    request: &'a Request<'a>,
-    list: &[Segment],
-    errors: &mut Errors,
-) -> Vec<PlanSegment<'a>> {
-    let mut out = Vec::new();
-    let mut seen: Vec<&Ident> = Vec::new();
-    let mut key_seen = false;
-    for segment in list {
-        match segment {
-            Segment::Key { span } => {
-                if key_seen {
-                    errors.at(*span, "`@key` is listed twice");
-                }
-                key_seen = true;
-                out.push(PlanSegment::Key);
-            }
-            Segment::Field {
-                ident,
-                omit_when_absent,
-            } => {
-                if let Some(first) = seen.iter().find(|s| **s == ident) {
-                    errors.duplicate(
-                        ident.span(),
-                        first.span(),
-                        format!("duplicate MAC field `{ident}`"),
-                    );
-                    continue;
-                }
-                seen.push(ident);
-                if ident == "mac" || ident == "sig" {
-                    errors.spanned(
-                        ident,
-                        format!(
-                            "`{ident}` is the signature itself and cannot be part of its own input"
-                        ),
-                    );
-                    continue;
-                }
-                let Some(field) = request.fields.iter().find(|f| f.ident == ident) else {
-                    let hint = closest(ident, request.fields.iter().map(|f| f.ident))
-                        .map(|c| format!("; did you mean `{c}`?"))
-                        .unwrap_or_default();
-                    errors.spanned(
-                        ident,
-                        format!(
-                            "unknown field `{ident}` in MAC fields: `{}` has no such field{hint}",
-                            request.input.ident
-                        ),
-                    );
-                    continue;
-                };
-                if *omit_when_absent && field.option_inner.is_none() {
-                    errors.spanned(
-                        ident,
-                        format!("`{ident}?` is left out when absent, so `{ident}` must be an `Option<_>`"),
-                    );
-                    continue;
-                }
-                out.push(PlanSegment::Field {
-                    field,
-                    omit_when_absent: *omit_when_absent,
-                });
-            }
+        let Some(plain) = request.fields.get(source.value) else {
+            continue;
+        };
+        if !plain.skip_wire {
+            errors.at(
+                source.span,
+                format!("`{}` is encrypted for the wire, so its plain value must not be sent: mark it `#[wire(skip)]`", plain.ident),
+            );
+        } else if source.value == index {
+            errors.at(source.span, "a field cannot be encrypted from itself");
         }
     }
-    out
-}
-
-/// The candidate closest to `name` by edit distance, when close enough to be a typo.
-pub(crate) fn closest<'a>(
-    name: &Ident,
-    candidates: impl Iterator<Item = &'a Ident>,
-) -> Option<&'a Ident> {
-    let name = name.to_string();
-    candidates
-        .map(|c| (edit_distance(&name, &c.to_string()), c))
-        .filter(|(d, _)| *d <= name.len().max(3) / 3)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// [`closest`] over plain names.
-pub(crate) fn closest_name<'a>(
-    name: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= name.len().max(3) / 3)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }

@@ -53,6 +53,11 @@ impl crate::MacValue for ZpTransId {
     }
 }
 
+/// Sent as a decimal string (see `Serialize`), so a JSON body carries text.
+impl crate::endpoint::WireKind for ZpTransId {
+    const KIND: crate::endpoint::ParamKind = crate::endpoint::ParamKind::Text;
+}
+
 impl serde::Serialize for ZpTransId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&self.0)
