@@ -3,11 +3,17 @@
 //! 1. Money received wins: a paid verdict (callback or query) ends any non-paid state as
 //!    paid; a pending failed / expired / abandoned event is superseded, an already handled
 //!    one is named in the paid event's `overrides`.
+//!    A paid verdict for another amount than the order's own ends it as `amount_mismatch`
+//!    instead (D-114): the merchant decides.
 //! 2. A paid order never changes again (a duplicate callback changes nothing).
 //! 3. Failed, expired and abandoned are final for everything but rule 1.
 //! 4. "Not found" is not a failure: keep asking within the window; only when the final
 //!    query after expiry still does not find the order is it abandoned (never re-created).
-//! 5. No answer (timeout, 5xx, `-429`): back off and ask again, never past the window.
+//! 5. No answer (timeout, 5xx, `-429`): back off and ask again, never past the window. An
+//!    order put off unasked (the gateway asked to slow down) keeps its streak (D-116).
+//! 6. A duplicate refusal (`-68`) is this order's only after an earlier attempt of this
+//!    tracker may have reached ZaloPay (the SDK's `AlreadySubmitted`); to the first attempt
+//!    it means the id is someone else's order: abandoned, never adopted (D-115).
 
 use super::{Change, Draw};
 use crate::model::{NewEvent, OrderState, Outcome, Source, TrackedOrder};
@@ -22,8 +28,15 @@ pub enum OrderObservation {
         /// The payment link.
         order_url: Option<String>,
     },
-    /// The create was refused as a duplicate: an earlier attempt reached the gateway.
+    /// The create was refused as a duplicate after an earlier attempt of this tracker, with
+    /// the same request, may have reached the gateway: that attempt created the order.
     AlreadyCreated,
+    /// The first attempt of the create was refused as a duplicate (`-68`): the id belongs to
+    /// an order this tracker never sent.
+    IdTaken {
+        /// The gateway's sub code.
+        sub_return_code: Option<i32>,
+    },
     /// The gateway refused the create for good.
     CreateRefused {
         /// The gateway's reason.
@@ -64,6 +77,8 @@ pub enum OrderObservation {
     },
     /// No usable answer (timeout, transport, HTTP 5xx, `-429`, `-500`).
     NoAnswer,
+    /// Not asked: put off because the gateway asked to slow down. The error streak stays.
+    Deferred,
 }
 
 fn event(outcome: Outcome, now: i64) -> NewEvent {
@@ -93,7 +108,7 @@ pub fn apply_to_order(
 ) -> Option<Change<TrackedOrder>> {
     use OrderObservation as Obs;
     let id = order.app_trans_id.clone();
-    if order.state == OrderState::Paid {
+    if matches!(order.state, OrderState::Paid | OrderState::AmountMismatch) {
         return None;
     }
     if let Obs::Paid {
@@ -109,7 +124,13 @@ pub fn apply_to_order(
             }
             _ => None,
         };
-        let mut record = finish(order, OrderState::Paid, now);
+        let mismatch = amount != order.amount;
+        let state = if mismatch {
+            OrderState::AmountMismatch
+        } else {
+            OrderState::Paid
+        };
+        let mut record = finish(order, state, now);
         record.zp_trans_id = Some(zp_trans_id);
         record.paid_amount = Some(amount);
         record.confirmed_by = Some(source);
@@ -118,19 +139,29 @@ pub fn apply_to_order(
             .iter()
             .map(|kind| format!("order:{id}:{kind}"))
             .collect();
+        // The store drops `overrides` when the named event was never handed out (D-62).
+        let outcome = if mismatch {
+            Outcome::AmountMismatch {
+                app_trans_id: id,
+                zp_trans_id,
+                expected_amount: order.amount,
+                paid_amount: amount,
+                confirmed_by: source,
+                overrides,
+            }
+        } else {
+            Outcome::Paid {
+                app_trans_id: id,
+                zp_trans_id,
+                amount,
+                discount_amount,
+                confirmed_by: source,
+                overrides,
+            }
+        };
         return Some(Change {
             record,
-            events: vec![event(
-                Outcome::Paid {
-                    app_trans_id: id,
-                    zp_trans_id,
-                    amount,
-                    discount_amount,
-                    confirmed_by: source,
-                    overrides,
-                },
-                now,
-            )],
+            events: vec![event(outcome, now)],
             supersede,
         });
     }
@@ -211,6 +242,14 @@ pub fn apply_to_order(
         Obs::CreateRefused { sub_return_code } => {
             (order.state == OrderState::Creating).then(|| failed(sub_return_code, Source::Create))
         }
+        Obs::IdTaken { sub_return_code } => (order.state == OrderState::Creating).then(|| {
+            abandoned(
+                "the create was refused as a duplicate (-68) at its first attempt: the id \
+                 belongs to an order this tracker never sent, which is not followed"
+                    .to_owned(),
+                sub_return_code,
+            )
+        }),
         Obs::NotSent { reason } => (order.state == OrderState::Creating)
             .then(|| abandoned(format!("the create was not sent: {reason}"), None)),
         Obs::Processing => Some(next(open(order))),
@@ -249,6 +288,14 @@ pub fn apply_to_order(
             record.error_streak = order.error_streak.saturating_add(1);
             record.updated_at = now;
             let at = schedule.backoff(now, record.error_streak, draw.jitter_ms);
+            record.next_poll_at = Some(at.min(schedule.window_end(order.app_time)));
+            Some(Change::record(record))
+        }
+        Obs::Deferred => {
+            // Never asked: the same wait as after its last failure, not a longer one.
+            let mut record = order.clone();
+            record.updated_at = now;
+            let at = schedule.backoff(now, order.error_streak.max(1), draw.jitter_ms);
             record.next_poll_at = Some(at.min(schedule.window_end(order.app_time)));
             Some(Change::record(record))
         }
