@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use zalopay_api::ids::AppTransId;
 
 mod pg;
-pub use pg::{fresh_postgres, postgres_admin_url};
+pub use pg::fresh_postgres;
 
 static FILES: AtomicU32 = AtomicU32::new(0);
 
