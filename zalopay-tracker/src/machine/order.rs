@@ -425,6 +425,59 @@ mod tests {
     }
 
     #[test]
+    fn a_payment_of_another_amount_is_a_mismatch_not_paid() {
+        let mut wrong = paid(Source::Query);
+        if let OrderObservation::Paid { amount, .. } = &mut wrong {
+            *amount = 1_000;
+        }
+        let change = apply(&open_order(), wrong, T0 + MIN).unwrap();
+        assert_eq!(change.record.state, OrderState::AmountMismatch);
+        assert_eq!(change.record.paid_amount, Some(1_000));
+        assert_eq!(change.record.next_poll_at, None);
+        assert!(matches!(
+            &change.events[0].outcome,
+            Outcome::AmountMismatch {
+                expected_amount: 50_000,
+                paid_amount: 1_000,
+                ..
+            }
+        ));
+        // Final: a later answer changes nothing.
+        assert_eq!(apply(&change.record, paid_obs(), T0 + 2 * MIN), None);
+    }
+
+    #[test]
+    fn a_duplicate_refusal_of_the_first_create_abandons_the_order() {
+        let order = TrackedOrder::new("240101_3", 2553, 500_000, T0, T0 + 15 * MIN, T0);
+        let change = apply(
+            &order,
+            OrderObservation::IdTaken {
+                sub_return_code: Some(-68),
+            },
+            T0,
+        )
+        .unwrap();
+        assert_eq!(change.record.state, OrderState::Abandoned);
+        assert_eq!(change.record.sub_return_code, Some(-68));
+        // A retry's duplicate refusal after an attempt that may have got through is ours.
+        let adopted = apply(&order, OrderObservation::AlreadyCreated, T0).unwrap();
+        assert_eq!(adopted.record.state, OrderState::Open);
+    }
+
+    #[test]
+    fn an_order_put_off_unasked_keeps_its_streak() {
+        let mut order = open_order();
+        order.error_streak = 2;
+        let change = apply(&order, OrderObservation::Deferred, T0 + MIN).unwrap();
+        assert_eq!(change.record.error_streak, 2);
+        // The wait after its second failure (20 s), not a doubled one.
+        assert_eq!(change.record.next_poll_at, Some(T0 + MIN + 20_000));
+        let fresh = apply(&open_order(), OrderObservation::Deferred, T0 + MIN).unwrap();
+        assert_eq!(fresh.record.error_streak, 0);
+        assert_eq!(fresh.record.next_poll_at, Some(T0 + MIN + 10_000));
+    }
+
+    #[test]
     fn a_created_order_is_first_asked_a_minute_after_creation() {
         let order = TrackedOrder::new("240101_2", 2553, 1000, T0, T0 + 15 * MIN, T0);
         let change = apply(

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use zalopay_api::ids::AppTransId;
 
 mod pg;
+#[allow(unused_imports)] // not every test binary uses Postgres
 pub use pg::fresh_postgres;
 
 static FILES: AtomicU32 = AtomicU32::new(0);
