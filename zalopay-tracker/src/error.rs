@@ -60,7 +60,8 @@ pub enum TrackerError {
     },
     /// The create was recorded and sent, and did not come back as created. `state` says what
     /// the tracker made of it: `creating` (no answer: it will query the same id), `failed`
-    /// (refused), `abandoned` (certainly not sent).
+    /// (refused), `abandoned` (certainly not sent, or the id is already another order's:
+    /// `-68` to the first attempt).
     #[error("order `{app_trans_id}` is {state}: {source}")]
     Create {
         /// The order id.

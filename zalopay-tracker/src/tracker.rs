@@ -275,12 +275,13 @@ impl<S: Store> Tracker<S> {
     /// order (e.g. the cart).
     ///
     /// * `Ok(order)`: the gateway has the order (`open`), or it was already tracked under this
-    ///   id (returned as stored; nothing is sent again: the tracker resolves an unanswered
-    ///   create by querying the same id, never by re-creating).
+    ///   id with the same amount (returned as stored; nothing is sent again: the tracker
+    ///   resolves an unanswered create by querying the same id, never by re-creating).
+    /// * `Err(TrackerError::Conflict)`: already tracked under this id with another amount.
     /// * `Err(TrackerError::Invalid)`: refused before anything was recorded.
     /// * `Err(TrackerError::Create { state, .. })`: recorded and sent without success; `state`
     ///   is `creating` (no answer: a query will tell), `failed` (refused) or `abandoned`
-    ///   (certainly not sent).
+    ///   (certainly not sent, or `-68` to the first attempt: the id is another order's).
     pub async fn create_order(
         &self,
         request: &CreateOrder,
