@@ -633,13 +633,11 @@ impl<S: Store> Tracker<S> {
         }
         let query = QueryOrder::builder()
             .app_id(order.app_id)
-            .app_trans_id(
-                AppTransId::try_from(id).map_err(|e| StoreError::Corrupt {
-                    table: "tracked_orders",
-                    id: order.app_trans_id.clone(),
-                    reason: e.to_string(),
-                })?,
-            )
+            .app_trans_id(AppTransId::try_from(id).map_err(|e| StoreError::Corrupt {
+                table: "tracked_orders",
+                id: order.app_trans_id.clone(),
+                reason: e.to_string(),
+            })?)
             .build();
         let store = &self.inner.store;
         let sent = self.hold(self.inner.client.send(&query), until, |next| {
@@ -835,6 +833,8 @@ pub fn describe(outcome: &Outcome) -> String {
         } => format!(
             "paid {paid_amount} VND, not the order's {expected_amount} VND (zp_trans_id {zp_trans_id}): the merchant decides"
         ),
-        Outcome::RefundUnresolved { reason, .. } => format!("refund unresolved, reconcile: {reason}"),
+        Outcome::RefundUnresolved { reason, .. } => {
+            format!("refund unresolved, reconcile: {reason}")
+        }
     }
 }

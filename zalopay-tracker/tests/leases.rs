@@ -154,7 +154,12 @@ impl EventHandler for SlowHandler {
 
     async fn handle(&self, event: &Event) -> Result<(), String> {
         let key = event.idempotency_key.clone();
-        *self.deliveries.lock().unwrap().entry(key.clone()).or_default() += 1;
+        *self
+            .deliveries
+            .lock()
+            .unwrap()
+            .entry(key.clone())
+            .or_default() += 1;
         if !self.running.lock().unwrap().insert(key.clone()) {
             self.concurrent.lock().unwrap().push(key.clone());
         }

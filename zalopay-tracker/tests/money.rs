@@ -43,7 +43,12 @@ fn refund_request(bench: &Bench, suffix: &str, zp_trans_id: i64, amount: i64) ->
 }
 
 /// A paid order of `amount`; its `zp_trans_id`.
-async fn paid_order<S: Store>(bench: &Bench, tracker: &Tracker<S>, suffix: &str, amount: i64) -> i64 {
+async fn paid_order<S: Store>(
+    bench: &Bench,
+    tracker: &Tracker<S>,
+    suffix: &str,
+    amount: i64,
+) -> i64 {
     let id = order_id(bench.now(), suffix);
     tracker
         .create_order(
@@ -164,7 +169,10 @@ async fn a_paid_amount_that_differs_is_a_mismatch_not_paid() {
         .await
         .unwrap();
     let body = paid_callback(&id, order.app_time, 1_000, 777);
-    assert_eq!(tracker.handle_callback(body.as_bytes()).await.return_code, 1);
+    assert_eq!(
+        tracker.handle_callback(body.as_bytes()).await.return_code,
+        1
+    );
     let order = tracker.store().order(&id).await.unwrap().unwrap();
     assert_eq!(order.state.to_string(), "amount_mismatch", "{order:?}");
     assert_eq!(order.paid_amount, Some(1_000));
@@ -229,7 +237,7 @@ async fn a_duplicate_refusal_of_the_first_refund_is_not_adopted() {
     }
     let refund = tracker
         .store()
-        .refund(&ours.m_refund_id.to_string())
+        .refund(ours.m_refund_id.as_ref())
         .await
         .unwrap()
         .unwrap();

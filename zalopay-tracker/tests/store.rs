@@ -241,7 +241,11 @@ async fn conformance<S: Store>(store: S) {
     assert_eq!(late.len(), 1);
     assert!(
         !store
-            .finish_event(again[0].event.id, &again[0].fence, Delivery::Done { at: T0 + 5_001 })
+            .finish_event(
+                again[0].event.id,
+                &again[0].fence,
+                Delivery::Done { at: T0 + 5_001 }
+            )
             .await
             .unwrap()
     );
@@ -252,13 +256,21 @@ async fn conformance<S: Store>(store: S) {
     let again = late;
     assert!(
         store
-            .finish_event(again[0].event.id, &again[0].fence, Delivery::Done { at: T0 + 5_001 })
+            .finish_event(
+                again[0].event.id,
+                &again[0].fence,
+                Delivery::Done { at: T0 + 5_001 }
+            )
             .await
             .unwrap()
     );
     assert!(
         !store
-            .finish_event(again[0].event.id, &again[0].fence, Delivery::Done { at: T0 + 5_002 })
+            .finish_event(
+                again[0].event.id,
+                &again[0].fence,
+                Delivery::Done { at: T0 + 5_002 }
+            )
             .await
             .unwrap()
     );

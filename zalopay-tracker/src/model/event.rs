@@ -139,7 +139,9 @@ impl Outcome {
     /// settle against what the handler was really handed (D-62).
     pub(crate) fn overrides_mut(&mut self) -> Option<&mut Option<String>> {
         match self {
-            Self::Paid { overrides, .. } | Self::AmountMismatch { overrides, .. } => Some(overrides),
+            Self::Paid { overrides, .. } | Self::AmountMismatch { overrides, .. } => {
+                Some(overrides)
+            }
             _ => None,
         }
     }

@@ -35,11 +35,7 @@ impl OrderState {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Self::Paid
-                | Self::Failed
-                | Self::Expired
-                | Self::Abandoned
-                | Self::AmountMismatch
+            Self::Paid | Self::Failed | Self::Expired | Self::Abandoned | Self::AmountMismatch
         )
     }
 }

@@ -191,7 +191,13 @@ fn event_from(row: &AnyRow) -> Result<Event, StoreError> {
 fn leased_event_from(row: &AnyRow) -> Result<LeasedEvent, StoreError> {
     let event = event_from(row)?;
     let owner: Option<String> = row.try_get("lease_owner")?;
-    let owner = owner.ok_or_else(|| corrupt("tracker_events", &event.idempotency_key, "leased without an owner"))?;
+    let owner = owner.ok_or_else(|| {
+        corrupt(
+            "tracker_events",
+            &event.idempotency_key,
+            "leased without an owner",
+        )
+    })?;
     Ok(LeasedEvent {
         fence: Fence {
             owner,

@@ -105,10 +105,8 @@ fn start_cluster() -> Result<Cluster, String> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!(
-        "zalopay-tracker-pg-{}-{nanos}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("zalopay-tracker-pg-{}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     // Postgres refuses to run as root: run it as the `postgres` user the package creates.
     let root = running_as_root();
