@@ -71,33 +71,10 @@ mod axum_free {
     }
 }
 
-async fn fresh_postgres(name: &str) -> Option<String> {
-    let admin = match std::env::var("ZALOPAY_TRACKER_PG_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but ZALOPAY_TRACKER_PG_URL is not set: .ci/run must start Postgres")
-        }
-        _ => {
-            eprintln!(
-                "SKIPPED: ZALOPAY_TRACKER_PG_URL is not set (eval \"$(scripts/pg-start.sh)\")"
-            );
-            return None;
-        }
-    };
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
-    let db = format!("{name}_{}", std::process::id());
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
-        format!("CREATE DATABASE {db}"),
-    ] {
-        sqlx::query(&sql).execute(&pool).await.unwrap();
-    }
-    pool.close().await;
-    let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
-    let (server, _) = base.rsplit_once('/').unwrap();
-    Some(format!("{server}/{db}?{query}"))
-}
+/// The tracker's Postgres test harness: the server CI names, or a throw-away cluster.
+#[path = "../../zalopay-tracker/tests/common/pg.rs"]
+mod pg;
+use pg::fresh_postgres;
 
 fn client(base_url: &str, clock: &ManualClock) -> Client {
     let config = Config::new(
@@ -128,9 +105,7 @@ async fn drain(tracker: &Tracker<SqlStore>) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_ten_thousand_orders_without_overlap() {
-    let Some(url) = fresh_postgres("tracker_scale_out").await else {
-        return;
-    };
+    let url = fresh_postgres("tracker_scale_out").await;
     let clock = ManualClock::new(START_MS);
     let state = EmulatorState::with_clock(EmulatorConfig::default(), Arc::new(clock.clone()));
     state

@@ -16,8 +16,12 @@ pub struct TrackerConfig {
     pub max_in_flight: usize,
     /// Rows leased per pass. Default 200.
     pub batch_size: i64,
-    /// How long a lease holds (longer than a query with its retries). Default 2 minutes.
+    /// How long a lease holds. Work in flight renews it every third of this (on the
+    /// injected clock) and is dropped unfinished once it is lost (D-110). Default 2 minutes.
     pub lease: Duration,
+    /// Real time between checks of the leases of work in flight (renewed when a third of the
+    /// lease has passed on the injected clock). Default 1 s.
+    pub renew_check: Duration,
     /// Seed of the jitter sequence (reproducible runs).
     pub jitter_seed: u64,
     /// Wait before handing out an event again after the handler failed; doubled per
@@ -34,6 +38,7 @@ impl TrackerConfig {
             max_in_flight: 8,
             batch_size: 200,
             lease: Duration::from_secs(120),
+            renew_check: Duration::from_secs(1),
             jitter_seed: 0x5EED,
             event_retry: Duration::from_secs(5),
         }
@@ -66,6 +71,18 @@ impl TrackerConfig {
     /// Sets the lease duration.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
+        self
+    }
+
+    /// Sets the real time between lease checks of work in flight (at least 1 ms).
+    pub fn with_renew_check(mut self, every: Duration) -> Self {
+        self.renew_check = every.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets the first wait before an event is handed out again after its handler failed.
+    pub fn with_event_retry(mut self, wait: Duration) -> Self {
+        self.event_retry = wait;
         self
     }
 }

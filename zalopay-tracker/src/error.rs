@@ -17,6 +17,17 @@ pub enum StoreError {
         "unsupported database URL `{0}` (use sqlite:PATH or postgres://...; the matching feature must be on)"
     )]
     UnsupportedUrl(String),
+    /// A write under a lease was refused: the row was leased again by `owner` since (or is
+    /// gone). Nothing was written (D-110).
+    #[error("{table} row `{id}`: the lease was lost (now held by {holder}); write refused")]
+    LeaseLost {
+        /// The table.
+        table: &'static str,
+        /// The row's key.
+        id: String,
+        /// Who holds the row's lease now (`nobody` when no one does).
+        holder: String,
+    },
     /// A stored row does not decode.
     #[error("stored {table} row `{id}` is corrupt: {reason}")]
     Corrupt {
@@ -49,7 +60,8 @@ pub enum TrackerError {
     },
     /// The create was recorded and sent, and did not come back as created. `state` says what
     /// the tracker made of it: `creating` (no answer: it will query the same id), `failed`
-    /// (refused), `abandoned` (certainly not sent).
+    /// (refused), `abandoned` (certainly not sent, or the id is already another order's:
+    /// `-68` to the first attempt).
     #[error("order `{app_trans_id}` is {state}: {source}")]
     Create {
         /// The order id.
@@ -59,6 +71,19 @@ pub enum TrackerError {
         /// The SDK's error (gateway codes kept).
         #[source]
         source: zalopay_api::Error,
+    },
+    /// The id is already tracked with other values: a retry must re-send the same request
+    /// (D-113). Nothing was sent.
+    #[error("`{id}` is already tracked with {field} = {stored}, not {requested}: nothing sent")]
+    Conflict {
+        /// The order or refund id.
+        id: String,
+        /// The field that differs.
+        field: &'static str,
+        /// The tracked value.
+        stored: String,
+        /// The value asked for now.
+        requested: String,
     },
     /// The order is not tracked.
     #[error("order `{0}` is not tracked")]

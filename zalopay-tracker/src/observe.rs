@@ -30,8 +30,13 @@ pub(crate) fn create(result: &Result<CreateOrderResponse, Error>) -> OrderObserv
         Ok(response) => OrderObservation::Created {
             order_url: response.order_url.clone(),
         },
+        // A retry refused as a duplicate after an attempt (same request) that may have got
+        // through: that attempt created the order (D-115).
         Err(Error::AlreadySubmitted { .. }) => OrderObservation::AlreadyCreated,
-        Err(Error::Gateway(gateway)) if gateway.is_duplicate() => OrderObservation::AlreadyCreated,
+        // The first attempt refused as a duplicate: the id is someone else's order.
+        Err(Error::Gateway(gateway)) if gateway.is_duplicate() => OrderObservation::IdTaken {
+            sub_return_code: gateway.sub_return_code,
+        },
         Err(error) if !error.may_have_been_sent() => OrderObservation::NotSent {
             reason: error.to_string(),
         },
@@ -86,10 +91,15 @@ pub(crate) fn refund(result: &Result<RefundOrderResponse, Error>) -> Option<Refu
             refund_id: response.refund_id,
             sub_return_code: response.codes.sub_return_code,
         }),
-        // An earlier attempt with this m_refund_id got through: follow it.
+        // A retry refused as a duplicate after an attempt of this refund that may have got
+        // through: follow that attempt with the same m_refund_id (D-115).
+        Err(Error::AlreadySubmitted { gateway, .. }) => Some(RefundObservation::Processing {
+            refund_id: None,
+            sub_return_code: gateway.sub_return_code,
+        }),
+        // The first attempt refused as a duplicate: the id is someone else's refund.
         Err(Error::Gateway(gateway)) if gateway.is_duplicate() => {
-            Some(RefundObservation::Processing {
-                refund_id: None,
+            Some(RefundObservation::IdTaken {
                 sub_return_code: gateway.sub_return_code,
             })
         }

@@ -1,11 +1,11 @@
 //! The tracker: records before sending, feeds every verdict into the state machines, polls on
 //! schedule under leases, and hands events to the merchant's handler.
 
+use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use zalopay_api::Client;
 use zalopay_api::callback::{Callback, CallbackReply, verify_callback};
@@ -23,7 +23,7 @@ use crate::machine::{
 use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
 use crate::observe;
 use crate::schedule::{DEFAULT_ORDER_LIFETIME, Jitter, ms};
-use crate::store::{Delivery, Lease, Store};
+use crate::store::{Delivery, Fence, Lease, LeasedEvent, Store};
 
 /// What one polling pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,8 +35,12 @@ pub struct PassReport {
     pub queried: usize,
     /// Records that reached a final state.
     pub finished: usize,
-    /// Whether the gateway asked us to slow down (`-429` / HTTP 429).
+    /// Whether the gateway asked us to slow down (`-429` / HTTP 429), now or in an earlier
+    /// pass whose pause has not run out.
     pub rate_limited: bool,
+    /// Leased rows whose lease was lost before their answer was written (leased again by
+    /// another instance): the work was dropped, nothing was written.
+    pub lease_lost: usize,
 }
 
 /// What one dispatch pass did.
@@ -47,6 +51,19 @@ pub struct DispatchReport {
     pub delivered: usize,
     /// Of those, the ones the handler failed (handed out again later).
     pub failed: usize,
+    /// Events whose lease was lost during delivery (the handler was dropped, or its result
+    /// was not recorded because the event was handed out again or superseded).
+    pub lease_lost: usize,
+}
+
+/// What became of one leased order or refund.
+enum Polled {
+    /// Queried; whether it is now final.
+    Queried(bool),
+    /// Put off unasked (the gateway asked to slow down).
+    Deferred,
+    /// The lease was lost: nothing was written.
+    Lost,
 }
 
 /// How a callback was taken.
@@ -57,7 +74,8 @@ pub enum CallbackOutcome {
     Recorded,
     /// Already known as paid: nothing changed.
     Duplicate,
-    /// Verified, but not a payment callback (agreement): not tracked here.
+    /// Verified, but not a payment callback (agreement): not processed here, and answered
+    /// `-1` so that it is not taken as processed (D-63).
     NotAPayment,
 }
 
@@ -66,6 +84,8 @@ struct Inner<S> {
     client: Client,
     config: TrackerConfig,
     jitter: Jitter,
+    /// No polling before this instant, Unix ms: the gateway asked to slow down.
+    paused_until: AtomicI64,
 }
 
 /// A tracker instance over a store. Cheap to clone (clones share everything).
@@ -100,6 +120,7 @@ impl<S: Store> Tracker<S> {
                 client,
                 config,
                 jitter,
+                paused_until: AtomicI64::new(i64::MIN),
             }),
         }
     }
@@ -130,70 +151,137 @@ impl<S: Store> Tracker<S> {
         }
     }
 
+    /// Feeds `observation` into the order's machine. Under a lease (`fence`) the write is
+    /// fenced and always made, so the lease is released even when nothing changes;
+    /// `counts_as_poll` counts a query.
     async fn observe_order(
         &self,
         app_trans_id: &str,
         observation: OrderObservation,
+        fence: Option<&Fence>,
         counts_as_poll: bool,
     ) -> Result<Option<TrackedOrder>, StoreError> {
         let now = self.now_ms();
         let schedule = self.inner.config.schedule;
         let draw = self.draw();
+        let leased = fence.is_some();
         self.inner
             .store
             .update_order(
                 app_trans_id,
+                fence,
                 Box::new(move |order: &TrackedOrder| {
                     let change = apply_to_order(order, observation, now, &schedule, draw);
-                    if !counts_as_poll {
+                    if !leased {
                         return change;
                     }
-                    // A poll always writes, so its lease is released even when the answer
-                    // changes nothing.
                     let mut change = change.unwrap_or_else(|| Change::record(order.clone()));
-                    change.record.polls = order.polls.saturating_add(1);
+                    if counts_as_poll {
+                        change.record.polls = order.polls.saturating_add(1);
+                    }
                     Some(change)
                 }),
             )
             .await
     }
 
+    /// [`observe_order`](Self::observe_order) for a refund.
     async fn observe_refund(
         &self,
         m_refund_id: &str,
         observation: RefundObservation,
+        fence: Option<&Fence>,
         counts_as_poll: bool,
     ) -> Result<Option<TrackedRefund>, StoreError> {
         let now = self.now_ms();
         let schedule = self.inner.config.schedule;
         let draw = self.draw();
+        let leased = fence.is_some();
         self.inner
             .store
             .update_refund(
                 m_refund_id,
+                fence,
                 Box::new(move |refund: &TrackedRefund| {
                     let change = apply_to_refund(refund, observation, now, &schedule, draw);
-                    if !counts_as_poll {
+                    if !leased {
                         return change;
                     }
                     let mut change = change.unwrap_or_else(|| Change::record(refund.clone()));
-                    change.record.polls = refund.polls.saturating_add(1);
+                    if counts_as_poll {
+                        change.record.polls = refund.polls.saturating_add(1);
+                    }
                     Some(change)
                 }),
             )
             .await
+    }
+
+    /// Runs `work` while keeping its lease (D-110): renewed through `renew` whenever a third
+    /// of the lease has passed on the injected clock (checked every `renew_check` of real
+    /// time). `None` when the lease was lost (leased again, or run out unrenewed): the work
+    /// was dropped unfinished and must write nothing.
+    async fn hold<T, R>(
+        &self,
+        work: impl Future<Output = T>,
+        until: i64,
+        renew: impl Fn(i64) -> R,
+    ) -> Option<T>
+    where
+        R: Future<Output = Result<bool, StoreError>>,
+    {
+        let lease = ms(self.inner.config.lease);
+        let step = (lease / 3).max(1);
+        let mut until = until;
+        let mut renewed_at = self.now_ms();
+        let mut work = std::pin::pin!(work);
+        let mut tick = tokio::time::interval(self.inner.config.renew_check);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                biased;
+                done = &mut work => return Some(done),
+                _ = tick.tick() => {
+                    let now = self.now_ms();
+                    if now > until {
+                        return None;
+                    }
+                    if now.saturating_sub(renewed_at) < step {
+                        continue;
+                    }
+                    let next = now.saturating_add(lease);
+                    match renew(next).await {
+                        Ok(true) => {
+                            until = next;
+                            renewed_at = now;
+                        }
+                        Ok(false) => return None,
+                        // Try again at the next check; the lease still holds until `until`.
+                        Err(error) => tracing::warn!(%error, "could not renew a lease"),
+                    }
+                }
+            }
+        }
+    }
+
+    fn fence(&self, token: i64) -> Fence {
+        Fence {
+            owner: self.inner.config.instance_id.clone(),
+            token,
+        }
     }
 
     /// Records the order, then sends it. `metadata` is the merchant's own JSON, kept with the
     /// order (e.g. the cart).
     ///
     /// * `Ok(order)`: the gateway has the order (`open`), or it was already tracked under this
-    ///   id (returned as stored; nothing is sent again: the tracker resolves an unanswered
-    ///   create by querying the same id, never by re-creating).
+    ///   id with the same amount (returned as stored; nothing is sent again: the tracker
+    ///   resolves an unanswered create by querying the same id, never by re-creating).
+    /// * `Err(TrackerError::Conflict)`: already tracked under this id with another amount.
     /// * `Err(TrackerError::Invalid)`: refused before anything was recorded.
     /// * `Err(TrackerError::Create { state, .. })`: recorded and sent without success; `state`
     ///   is `creating` (no answer: a query will tell), `failed` (refused) or `abandoned`
-    ///   (certainly not sent).
+    ///   (certainly not sent, or `-68` to the first attempt: the id is another order's).
     pub async fn create_order(
         &self,
         request: &CreateOrder,
@@ -250,17 +338,26 @@ impl<S: Store> Tracker<S> {
                 .first_query(app_time, self.draw().jitter_ms),
         );
         if !self.inner.store.insert_order(&order).await? {
-            return self
+            let stored = self
                 .inner
                 .store
                 .order(request.app_trans_id.as_str())
                 .await?
-                .ok_or_else(|| TrackerError::UnknownOrder(request.app_trans_id.to_string()));
+                .ok_or_else(|| TrackerError::UnknownOrder(request.app_trans_id.to_string()))?;
+            if stored.amount != order.amount {
+                return Err(TrackerError::Conflict {
+                    id: stored.app_trans_id,
+                    field: "amount",
+                    stored: stored.amount.to_string(),
+                    requested: order.amount.to_string(),
+                });
+            }
+            return Ok(stored);
         }
         let result = self.inner.client.send(request).await;
         let observation = observe::create(&result);
         let stored = self
-            .observe_order(request.app_trans_id.as_str(), observation, false)
+            .observe_order(request.app_trans_id.as_str(), observation, None, false)
             .await?;
         let order = match stored {
             Some(order) => order,
@@ -286,7 +383,8 @@ impl<S: Store> Tracker<S> {
     }
 
     /// Records the refund, then sends it; followed with the same `m_refund_id` until final.
-    /// Already tracked under this id: returned as stored, nothing sent again.
+    /// Already tracked under this id with the same `zp_trans_id` and amount: returned as
+    /// stored, nothing sent again; with others: `Err(TrackerError::Conflict)` (D-113).
     pub async fn refund(&self, request: &RefundOrder) -> Result<TrackedRefund, TrackerError> {
         let filled = self
             .inner
@@ -318,12 +416,29 @@ impl<S: Store> Tracker<S> {
                 .saturating_add(self.draw().jitter_ms),
         );
         if !self.inner.store.insert_refund(&refund).await? {
-            return self
+            let stored = self
                 .inner
                 .store
                 .refund(request.m_refund_id.as_str())
                 .await?
-                .ok_or_else(|| TrackerError::UnknownOrder(request.m_refund_id.to_string()));
+                .ok_or_else(|| TrackerError::UnknownOrder(request.m_refund_id.to_string()))?;
+            let conflict = |field, stored: i64, requested: i64| TrackerError::Conflict {
+                id: refund.m_refund_id.clone(),
+                field,
+                stored: stored.to_string(),
+                requested: requested.to_string(),
+            };
+            if stored.zp_trans_id != refund.zp_trans_id {
+                return Err(conflict(
+                    "zp_trans_id",
+                    stored.zp_trans_id,
+                    refund.zp_trans_id,
+                ));
+            }
+            if stored.amount != refund.amount {
+                return Err(conflict("amount", stored.amount, refund.amount));
+            }
+            return Ok(stored);
         }
         let result = self.inner.client.send(request).await;
         let observation = observe::refund(&result).unwrap_or(RefundObservation::Failed {
@@ -332,7 +447,7 @@ impl<S: Store> Tracker<S> {
         if let Err(error) = &result {
             tracing::warn!(m_refund_id = %request.m_refund_id, %error, "refund not confirmed");
         }
-        self.observe_refund(request.m_refund_id.as_str(), observation, false)
+        self.observe_refund(request.m_refund_id.as_str(), observation, None, false)
             .await?;
         self.inner
             .store
@@ -343,12 +458,14 @@ impl<S: Store> Tracker<S> {
 
     /// Verifies a callback body with key2 and records the payment. The reply to send back:
     /// `1` recorded, `2` already processed, `0` retry later (storage failed: the poll will
-    /// find the payment anyway), `-1` rejected (not from ZaloPay).
+    /// find the payment anyway), `-1` rejected (not from ZaloPay, or an agreement callback,
+    /// which the tracker does not process: D-63).
     pub async fn handle_callback(&self, body: &[u8]) -> CallbackReply {
         match self.take_callback(body).await {
-            Ok(CallbackOutcome::Recorded | CallbackOutcome::NotAPayment) => {
-                CallbackReply::success()
-            }
+            Ok(CallbackOutcome::Recorded) => CallbackReply::success(),
+            Ok(CallbackOutcome::NotAPayment) => CallbackReply::reject(
+                "not processed: agreement callbacks go to the agreement handler, not the payment tracker",
+            ),
             Ok(CallbackOutcome::Duplicate) => CallbackReply::already_processed(),
             Err(CallbackFailure::Invalid(error)) => CallbackReply::for_error(&error),
             Err(CallbackFailure::Store(error)) => {
@@ -395,7 +512,7 @@ impl<S: Store> Tracker<S> {
             self.inner.store.insert_order(&order).await?;
         }
         match self
-            .observe_order(&payment.app_trans_id, observation, false)
+            .observe_order(&payment.app_trans_id, observation, None, false)
             .await?
         {
             Some(_) => Ok(CallbackOutcome::Recorded),
@@ -403,60 +520,81 @@ impl<S: Store> Tracker<S> {
         }
     }
 
-    /// One polling pass: leases due orders and refunds, queries them (at most
-    /// `max_in_flight` at once) and records the answers. After a `-429`, the rest of the
-    /// pass is put off with backoff instead of queried.
+    /// One polling pass: leases due orders and refunds no more than `max_in_flight` at a
+    /// time, only as they are queried (never work that waits for a slot), keeps each lease
+    /// while its query runs, and records the answers under the lease (D-110); at most
+    /// `batch_size` rows per pass. After a `-429` nothing more is leased, the rows already
+    /// leased but not yet asked are put off with their error streak kept, and polling pauses
+    /// for the initial backoff (D-116).
     pub async fn poll_due(&self) -> Result<PassReport, TrackerError> {
-        let now = self.now_ms();
         let config = &self.inner.config;
-        let lease = Lease {
-            owner: config.instance_id.clone(),
-            now,
-            until: now.saturating_add(ms(config.lease)),
-            limit: config.batch_size,
-        };
-        let orders = self.inner.store.lease_orders(&lease).await?;
-        let refunds = self.inner.store.lease_refunds(&lease).await?;
-        let mut report = PassReport {
-            leased: orders.len() + refunds.len(),
-            ..PassReport::default()
-        };
+        let mut report = PassReport::default();
+        if self.now_ms() < self.inner.paused_until.load(Ordering::SeqCst) {
+            report.rate_limited = true;
+            return Ok(report);
+        }
         let slow_down = Arc::new(AtomicBool::new(false));
-        let permits = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
-        let mut tasks: JoinSet<Result<(bool, bool), StoreError>> = JoinSet::new();
-        for order in orders {
-            let this = self.clone();
-            let permits = Arc::clone(&permits);
-            let slow_down = Arc::clone(&slow_down);
-            tasks.spawn(async move {
-                let _permit = permits.acquire().await;
-                this.poll_order(&order, &slow_down).await
-            });
-        }
-        for refund in refunds {
-            let this = self.clone();
-            let permits = Arc::clone(&permits);
-            let slow_down = Arc::clone(&slow_down);
-            tasks.spawn(async move {
-                let _permit = permits.acquire().await;
-                this.poll_refund(&refund, &slow_down).await
-            });
-        }
+        let mut budget = usize::try_from(config.batch_size.max(1)).unwrap_or(usize::MAX);
         let mut first_error = None;
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(Ok((queried, finished))) => {
-                    report.queried += usize::from(queried);
-                    report.finished += usize::from(finished);
+        while budget > 0 && !slow_down.load(Ordering::SeqCst) {
+            let slots = budget.min(config.max_in_flight.max(1));
+            let now = self.now_ms();
+            let mut lease = Lease {
+                owner: config.instance_id.clone(),
+                now,
+                until: now.saturating_add(ms(config.lease)),
+                limit: i64::try_from(slots).unwrap_or(i64::MAX),
+            };
+            let orders = self.inner.store.lease_orders(&lease).await?;
+            let free = slots.saturating_sub(orders.len());
+            let refunds = if free > 0 {
+                lease.limit = i64::try_from(free).unwrap_or(i64::MAX);
+                self.inner.store.lease_refunds(&lease).await?
+            } else {
+                Vec::new()
+            };
+            let leased = orders.len() + refunds.len();
+            if leased == 0 {
+                break;
+            }
+            budget = budget.saturating_sub(leased);
+            report.leased += leased;
+            let mut tasks: JoinSet<Result<Polled, StoreError>> = JoinSet::new();
+            for order in orders {
+                let this = self.clone();
+                let slow_down = Arc::clone(&slow_down);
+                let until = lease.until;
+                tasks.spawn(async move { this.poll_order(&order, until, &slow_down).await });
+            }
+            for refund in refunds {
+                let this = self.clone();
+                let slow_down = Arc::clone(&slow_down);
+                let until = lease.until;
+                tasks.spawn(async move { this.poll_refund(&refund, until, &slow_down).await });
+            }
+            while let Some(joined) = tasks.join_next().await {
+                match joined {
+                    Ok(Ok(Polled::Queried(finished))) => {
+                        report.queried += 1;
+                        report.finished += usize::from(finished);
+                    }
+                    Ok(Ok(Polled::Deferred)) => {}
+                    Ok(Ok(Polled::Lost)) => report.lease_lost += 1,
+                    Ok(Err(error)) => {
+                        tracing::warn!(%error, "could not record a poll");
+                        first_error.get_or_insert(error);
+                    }
+                    Err(join) => tracing::warn!(error = %join, "poll task failed"),
                 }
-                Ok(Err(error)) => {
-                    tracing::warn!(%error, "could not record a poll");
-                    first_error.get_or_insert(error);
-                }
-                Err(join) => tracing::warn!(error = %join, "poll task failed"),
             }
         }
-        report.rate_limited = slow_down.load(Ordering::SeqCst);
+        if slow_down.load(Ordering::SeqCst) {
+            report.rate_limited = true;
+            let resume = self
+                .now_ms()
+                .saturating_add(ms(config.schedule.initial_backoff));
+            self.inner.paused_until.fetch_max(resume, Ordering::SeqCst);
+        }
         match first_error {
             // The lease runs out and the row is polled again: nothing is lost.
             Some(error) if report.queried == 0 && report.leased > 0 => Err(error.into()),
@@ -464,95 +602,150 @@ impl<S: Store> Tracker<S> {
         }
     }
 
+    /// Reads a fenced write's refusal as a lost lease.
+    fn lost<T>(written: Result<T, StoreError>) -> Result<Option<T>, StoreError> {
+        match written {
+            Ok(value) => Ok(Some(value)),
+            Err(StoreError::LeaseLost { table, id, holder }) => {
+                tracing::info!(table, %id, %holder, "lease lost: answer not written");
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
     async fn poll_order(
         &self,
         order: &TrackedOrder,
+        until: i64,
         slow_down: &AtomicBool,
-    ) -> Result<(bool, bool), StoreError> {
+    ) -> Result<Polled, StoreError> {
+        let fence = self.fence(order.lease_token);
+        let id = order.app_trans_id.as_str();
         if slow_down.load(Ordering::SeqCst) {
-            self.observe_order(&order.app_trans_id, OrderObservation::NoAnswer, false)
-                .await?;
-            return Ok((false, false));
+            let written = self
+                .observe_order(id, OrderObservation::Deferred, Some(&fence), false)
+                .await;
+            return Ok(match Self::lost(written)? {
+                Some(_) => Polled::Deferred,
+                None => Polled::Lost,
+            });
         }
         let query = QueryOrder::builder()
             .app_id(order.app_id)
-            .app_trans_id(
-                AppTransId::try_from(order.app_trans_id.as_str()).map_err(|e| {
-                    StoreError::Corrupt {
-                        table: "tracked_orders",
-                        id: order.app_trans_id.clone(),
-                        reason: e.to_string(),
-                    }
-                })?,
-            )
+            .app_trans_id(AppTransId::try_from(id).map_err(|e| StoreError::Corrupt {
+                table: "tracked_orders",
+                id: order.app_trans_id.clone(),
+                reason: e.to_string(),
+            })?)
             .build();
-        let result = self.inner.client.send(&query).await;
+        let store = &self.inner.store;
+        let sent = self.hold(self.inner.client.send(&query), until, |next| {
+            store.renew_order(id, &fence, next)
+        });
+        let Some(result) = sent.await else {
+            tracing::info!(app_trans_id = %id, "lease lost during the query: answer dropped");
+            return Ok(Polled::Lost);
+        };
         if let Err(error) = &result {
             if observe::is_rate_limited(error) {
                 slow_down.store(true, Ordering::SeqCst);
             }
-            tracing::debug!(app_trans_id = %order.app_trans_id, %error, "order query failed");
+            tracing::debug!(app_trans_id = %id, %error, "order query failed");
         }
-        let stored = self
-            .observe_order(&order.app_trans_id, observe::query(&result), true)
-            .await?;
-        Ok((true, stored.is_some_and(|o| o.state.is_final())))
+        let written = self
+            .observe_order(id, observe::query(&result), Some(&fence), true)
+            .await;
+        Ok(match Self::lost(written)? {
+            Some(stored) => Polled::Queried(stored.is_some_and(|o| o.state.is_final())),
+            None => Polled::Lost,
+        })
     }
 
     async fn poll_refund(
         &self,
         refund: &TrackedRefund,
+        until: i64,
         slow_down: &AtomicBool,
-    ) -> Result<(bool, bool), StoreError> {
+    ) -> Result<Polled, StoreError> {
+        let fence = self.fence(refund.lease_token);
+        let id = refund.m_refund_id.as_str();
         if slow_down.load(Ordering::SeqCst) {
-            self.observe_refund(&refund.m_refund_id, RefundObservation::NoAnswer, false)
-                .await?;
-            return Ok((false, false));
+            let written = self
+                .observe_refund(id, RefundObservation::Deferred, Some(&fence), false)
+                .await;
+            return Ok(match Self::lost(written)? {
+                Some(_) => Polled::Deferred,
+                None => Polled::Lost,
+            });
         }
         let query = QueryRefund::builder()
             .app_id(refund.app_id)
-            .m_refund_id(
-                MRefundId::try_from(refund.m_refund_id.as_str()).map_err(|e| {
-                    StoreError::Corrupt {
-                        table: "tracked_refunds",
-                        id: refund.m_refund_id.clone(),
-                        reason: e.to_string(),
-                    }
-                })?,
-            )
+            .m_refund_id(MRefundId::try_from(id).map_err(|e| StoreError::Corrupt {
+                table: "tracked_refunds",
+                id: refund.m_refund_id.clone(),
+                reason: e.to_string(),
+            })?)
             .timestamp(self.now_ms())
             .build();
-        let result = self.inner.client.send(&query).await;
+        let store = &self.inner.store;
+        let sent = self.hold(self.inner.client.send(&query), until, |next| {
+            store.renew_refund(id, &fence, next)
+        });
+        let Some(result) = sent.await else {
+            tracing::info!(m_refund_id = %id, "lease lost during the query: answer dropped");
+            return Ok(Polled::Lost);
+        };
         if let Err(error) = &result
             && observe::is_rate_limited(error)
         {
             slow_down.store(true, Ordering::SeqCst);
         }
-        let stored = self
-            .observe_refund(&refund.m_refund_id, observe::query_refund(&result), true)
-            .await?;
-        Ok((true, stored.is_some_and(|r| r.state.is_final())))
+        let written = self
+            .observe_refund(id, observe::query_refund(&result), Some(&fence), true)
+            .await;
+        Ok(match Self::lost(written)? {
+            Some(stored) => Polled::Queried(stored.is_some_and(|r| r.state.is_final())),
+            None => Polled::Lost,
+        })
     }
 
-    /// One dispatch pass: hands due events to `handler`, oldest first; marks each done only
-    /// when the handler succeeds, else hands it out again later with backoff.
+    /// One dispatch pass: hands due events to `handler`, oldest first, one at a time, each
+    /// leased only when its delivery starts and kept while the handler runs (D-110); marks
+    /// it done only when the handler succeeds, else hands it out again later with backoff.
+    /// At most `batch_size` events per pass.
     pub async fn dispatch<H: EventHandler>(
         &self,
         handler: &H,
     ) -> Result<DispatchReport, TrackerError> {
-        let now = self.now_ms();
         let config = &self.inner.config;
-        let lease = Lease {
-            owner: config.instance_id.clone(),
-            now,
-            until: now.saturating_add(ms(config.lease)),
-            limit: config.batch_size,
-        };
-        let events = self.inner.store.lease_events(&lease).await?;
+        let store = &self.inner.store;
         let mut report = DispatchReport::default();
-        for event in events {
+        for _ in 0..config.batch_size.max(1) {
+            let now = self.now_ms();
+            let lease = Lease {
+                owner: config.instance_id.clone(),
+                now,
+                until: now.saturating_add(ms(config.lease)),
+                limit: 1,
+            };
+            let Some(LeasedEvent { event, fence }) =
+                store.lease_events(&lease).await?.into_iter().next()
+            else {
+                break;
+            };
+            let handled = self
+                .hold(handler.handle(&event), lease.until, |next| {
+                    store.renew_event(event.id, &fence, next)
+                })
+                .await;
+            let Some(handled) = handled else {
+                tracing::warn!(key = %event.idempotency_key, "event lease lost during delivery: handler dropped");
+                report.lease_lost += 1;
+                continue;
+            };
             report.delivered += 1;
-            let delivery = match handler.handle(&event).await {
+            let delivery = match handled {
                 Ok(()) => Delivery::Done { at: self.now_ms() },
                 Err(error) => {
                     report.failed += 1;
@@ -564,7 +757,10 @@ impl<S: Store> Tracker<S> {
                     }
                 }
             };
-            self.inner.store.finish_event(event.id, delivery).await?;
+            if !store.finish_event(event.id, &fence, delivery).await? {
+                tracing::info!(key = %event.idempotency_key, "event no longer held (superseded or leased again): result not recorded");
+                report.lease_lost += 1;
+            }
         }
         Ok(report)
     }
@@ -629,5 +825,16 @@ pub fn describe(outcome: &Outcome) -> String {
         Outcome::Abandoned { reason, .. } => format!("abandoned: {reason}"),
         Outcome::Refunded { amount, .. } => format!("refunded {amount} VND"),
         Outcome::RefundFailed { reason, .. } => format!("refund failed: {reason}"),
+        Outcome::AmountMismatch {
+            expected_amount,
+            paid_amount,
+            zp_trans_id,
+            ..
+        } => format!(
+            "paid {paid_amount} VND, not the order's {expected_amount} VND (zp_trans_id {zp_trans_id}): the merchant decides"
+        ),
+        Outcome::RefundUnresolved { reason, .. } => {
+            format!("refund unresolved, reconcile: {reason}")
+        }
     }
 }

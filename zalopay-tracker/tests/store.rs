@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use zalopay_tracker::machine::Change;
 use zalopay_tracker::model::NewEvent;
-use zalopay_tracker::store::{Delivery, Lease};
+use zalopay_tracker::store::{Delivery, Fence, Lease};
 use zalopay_tracker::{
     EventStatus, MemoryStore, OrderState, Outcome, SqlStore, Store, TrackedOrder,
 };
@@ -75,12 +75,71 @@ async fn conformance<S: Store>(store: S) {
         .await
         .unwrap();
     assert_eq!(after_expiry.len(), 1);
+    assert_eq!(after_expiry[0].app_trans_id, "a");
     assert_eq!(after_expiry[0].lease_owner.as_deref(), Some("two"));
+    let first_a = first.iter().find(|o| o.app_trans_id == "a").unwrap();
+    assert!(after_expiry[0].lease_token > first_a.lease_token);
+    let lost = Fence {
+        owner: "one".to_owned(),
+        token: first_a.lease_token,
+    };
+    let held = Fence {
+        owner: "two".to_owned(),
+        token: after_expiry[0].lease_token,
+    };
 
-    // A transition writes the row and its events in one go, and releases the lease.
+    // Fencing (D-110): the lost lease can neither renew nor write; the write changes nothing
+    // and leaves the new owner's lease in place.
+    assert!(!store.renew_order("a", &lost, T0 + 999_000).await.unwrap());
+    let refused = store
+        .update_order(
+            "a",
+            Some(&lost),
+            Box::new(|current: &TrackedOrder| {
+                let mut record = current.clone();
+                record.state = OrderState::Paid;
+                Some(Change::record(record))
+            }),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(zalopay_tracker::StoreError::LeaseLost { .. })),
+        "{refused:?}"
+    );
+    let kept = store.order("a").await.unwrap().unwrap();
+    assert_eq!(kept.state, OrderState::Creating);
+    assert_eq!(kept.lease_owner.as_deref(), Some("two"));
+    assert_eq!(kept.lease_until, Some(T0 + 70_000 + 60_000));
+    // A write under no lease (a callback) leaves the lease alone.
+    store
+        .update_order(
+            "a",
+            None,
+            Box::new(|current: &TrackedOrder| {
+                let mut record = current.clone();
+                record.metadata = r#"{"note":1}"#.to_owned();
+                Some(Change::record(record))
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let kept = store.order("a").await.unwrap().unwrap();
+    assert_eq!(kept.lease_owner.as_deref(), Some("two"));
+    assert_eq!(kept.lease_token, held.token);
+    // The holder renews.
+    assert!(store.renew_order("a", &held, T0 + 200_000).await.unwrap());
+    assert_eq!(
+        store.order("a").await.unwrap().unwrap().lease_until,
+        Some(T0 + 200_000)
+    );
+
+    // A transition writes the row and its events in one go, and (under its lease) releases
+    // the lease.
     let updated = store
         .update_order(
             "a",
+            Some(&held),
             Box::new(|current: &TrackedOrder| {
                 let mut record = current.clone();
                 record.state = OrderState::Failed;
@@ -103,7 +162,7 @@ async fn conformance<S: Store>(store: S) {
     // `None` leaves the row alone.
     assert!(
         store
-            .update_order("a", Box::new(|_: &TrackedOrder| None))
+            .update_order("a", None, Box::new(|_: &TrackedOrder| None))
             .await
             .unwrap()
             .is_none()
@@ -112,6 +171,7 @@ async fn conformance<S: Store>(store: S) {
     store
         .update_order(
             "a",
+            None,
             Box::new(|current: &TrackedOrder| {
                 Some(Change {
                     record: current.clone(),
@@ -130,7 +190,9 @@ async fn conformance<S: Store>(store: S) {
     // Events: leased once, retried when the handler failed, never again once done.
     let leased = store.lease_events(&lease("one", T0, 10)).await.unwrap();
     assert_eq!(leased.len(), 1);
-    assert_eq!(leased[0].attempts, 1);
+    assert_eq!(leased[0].event.attempts, 1);
+    assert_eq!(leased[0].fence.owner, "one");
+    let (id, fence) = (leased[0].event.id, leased[0].fence.clone());
     assert!(
         store
             .lease_events(&lease("two", T0 + 1, 10))
@@ -138,9 +200,22 @@ async fn conformance<S: Store>(store: S) {
             .unwrap()
             .is_empty()
     );
+    // Only the holder renews or finishes a delivery.
+    let stranger = Fence {
+        owner: "two".to_owned(),
+        token: fence.token,
+    };
+    assert!(!store.renew_event(id, &stranger, T0 + 1).await.unwrap());
+    assert!(
+        !store
+            .finish_event(id, &stranger, Delivery::Done { at: T0 + 2 })
+            .await
+            .unwrap()
+    );
+    assert!(store.renew_event(id, &fence, T0 + 60_000).await.unwrap());
     assert!(
         store
-            .finish_event(leased[0].id, Delivery::RetryAt { at: T0 + 5_000 })
+            .finish_event(id, &fence, Delivery::RetryAt { at: T0 + 5_000 })
             .await
             .unwrap()
     );
@@ -156,16 +231,46 @@ async fn conformance<S: Store>(store: S) {
         .await
         .unwrap();
     assert_eq!(again.len(), 1);
-    assert_eq!(again[0].attempts, 2);
+    assert_eq!(again[0].event.attempts, 2);
+    assert!(again[0].fence.token > fence.token);
+    // A delivery whose lease ran out and was handed out again records nothing.
+    let late = store
+        .lease_events(&lease("one", T0 + 5_000 + 60_001, 10))
+        .await
+        .unwrap();
+    assert_eq!(late.len(), 1);
+    assert!(
+        !store
+            .finish_event(
+                again[0].event.id,
+                &again[0].fence,
+                Delivery::Done { at: T0 + 5_001 }
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.events(Some("a"), 10).await.unwrap()[0].status,
+        EventStatus::Pending
+    );
+    let again = late;
     assert!(
         store
-            .finish_event(again[0].id, Delivery::Done { at: T0 + 5_001 })
+            .finish_event(
+                again[0].event.id,
+                &again[0].fence,
+                Delivery::Done { at: T0 + 5_001 }
+            )
             .await
             .unwrap()
     );
     assert!(
         !store
-            .finish_event(again[0].id, Delivery::Done { at: T0 + 5_002 })
+            .finish_event(
+                again[0].event.id,
+                &again[0].fence,
+                Delivery::Done { at: T0 + 5_002 }
+            )
             .await
             .unwrap()
     );
@@ -184,6 +289,7 @@ async fn conformance<S: Store>(store: S) {
     store
         .update_order(
             "b",
+            None,
             Box::new(|current: &TrackedOrder| {
                 Some(Change {
                     record: current.clone(),
@@ -197,6 +303,7 @@ async fn conformance<S: Store>(store: S) {
     store
         .update_order(
             "b",
+            None,
             Box::new(|current: &TrackedOrder| {
                 Some(Change {
                     record: current.clone(),
@@ -240,9 +347,7 @@ async fn sqlite_store_keeps_the_contract() {
 
 #[tokio::test]
 async fn postgres_store_keeps_the_contract() {
-    let Some(url) = common::fresh_postgres("tracker_conformance").await else {
-        return;
-    };
+    let url = common::fresh_postgres("tracker_conformance").await;
     conformance(SqlStore::connect(&url).await.unwrap()).await;
 }
 
@@ -250,9 +355,7 @@ async fn postgres_store_keeps_the_contract() {
 /// all of them (`FOR UPDATE SKIP LOCKED`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_instances_lease_disjoint_rows() {
-    let Some(url) = common::fresh_postgres("tracker_leases").await else {
-        return;
-    };
+    let url = common::fresh_postgres("tracker_leases").await;
     let one = SqlStore::connect(&url).await.unwrap();
     let two = SqlStore::connect(&url).await.unwrap();
     for n in 0..2000 {

@@ -3,11 +3,17 @@
 //! 1. Money received wins: a paid verdict (callback or query) ends any non-paid state as
 //!    paid; a pending failed / expired / abandoned event is superseded, an already handled
 //!    one is named in the paid event's `overrides`.
+//!    A paid verdict for another amount than the order's own ends it as `amount_mismatch`
+//!    instead (D-114): the merchant decides.
 //! 2. A paid order never changes again (a duplicate callback changes nothing).
 //! 3. Failed, expired and abandoned are final for everything but rule 1.
 //! 4. "Not found" is not a failure: keep asking within the window; only when the final
 //!    query after expiry still does not find the order is it abandoned (never re-created).
-//! 5. No answer (timeout, 5xx, `-429`): back off and ask again, never past the window.
+//! 5. No answer (timeout, 5xx, `-429`): back off and ask again, never past the window. An
+//!    order put off unasked (the gateway asked to slow down) keeps its streak (D-116).
+//! 6. A duplicate refusal (`-68`) is this order's only after an earlier attempt of this
+//!    tracker may have reached ZaloPay (the SDK's `AlreadySubmitted`); to the first attempt
+//!    it means the id is someone else's order: abandoned, never adopted (D-115).
 
 use super::{Change, Draw};
 use crate::model::{NewEvent, OrderState, Outcome, Source, TrackedOrder};
@@ -22,8 +28,15 @@ pub enum OrderObservation {
         /// The payment link.
         order_url: Option<String>,
     },
-    /// The create was refused as a duplicate: an earlier attempt reached the gateway.
+    /// The create was refused as a duplicate after an earlier attempt of this tracker, with
+    /// the same request, may have reached the gateway: that attempt created the order.
     AlreadyCreated,
+    /// The first attempt of the create was refused as a duplicate (`-68`): the id belongs to
+    /// an order this tracker never sent.
+    IdTaken {
+        /// The gateway's sub code.
+        sub_return_code: Option<i32>,
+    },
     /// The gateway refused the create for good.
     CreateRefused {
         /// The gateway's reason.
@@ -64,6 +77,8 @@ pub enum OrderObservation {
     },
     /// No usable answer (timeout, transport, HTTP 5xx, `-429`, `-500`).
     NoAnswer,
+    /// Not asked: put off because the gateway asked to slow down. The error streak stays.
+    Deferred,
 }
 
 fn event(outcome: Outcome, now: i64) -> NewEvent {
@@ -93,7 +108,7 @@ pub fn apply_to_order(
 ) -> Option<Change<TrackedOrder>> {
     use OrderObservation as Obs;
     let id = order.app_trans_id.clone();
-    if order.state == OrderState::Paid {
+    if matches!(order.state, OrderState::Paid | OrderState::AmountMismatch) {
         return None;
     }
     if let Obs::Paid {
@@ -109,7 +124,13 @@ pub fn apply_to_order(
             }
             _ => None,
         };
-        let mut record = finish(order, OrderState::Paid, now);
+        let mismatch = amount != order.amount;
+        let state = if mismatch {
+            OrderState::AmountMismatch
+        } else {
+            OrderState::Paid
+        };
+        let mut record = finish(order, state, now);
         record.zp_trans_id = Some(zp_trans_id);
         record.paid_amount = Some(amount);
         record.confirmed_by = Some(source);
@@ -118,19 +139,29 @@ pub fn apply_to_order(
             .iter()
             .map(|kind| format!("order:{id}:{kind}"))
             .collect();
+        // The store drops `overrides` when the named event was never handed out (D-62).
+        let outcome = if mismatch {
+            Outcome::AmountMismatch {
+                app_trans_id: id,
+                zp_trans_id,
+                expected_amount: order.amount,
+                paid_amount: amount,
+                confirmed_by: source,
+                overrides,
+            }
+        } else {
+            Outcome::Paid {
+                app_trans_id: id,
+                zp_trans_id,
+                amount,
+                discount_amount,
+                confirmed_by: source,
+                overrides,
+            }
+        };
         return Some(Change {
             record,
-            events: vec![event(
-                Outcome::Paid {
-                    app_trans_id: id,
-                    zp_trans_id,
-                    amount,
-                    discount_amount,
-                    confirmed_by: source,
-                    overrides,
-                },
-                now,
-            )],
+            events: vec![event(outcome, now)],
             supersede,
         });
     }
@@ -211,6 +242,14 @@ pub fn apply_to_order(
         Obs::CreateRefused { sub_return_code } => {
             (order.state == OrderState::Creating).then(|| failed(sub_return_code, Source::Create))
         }
+        Obs::IdTaken { sub_return_code } => (order.state == OrderState::Creating).then(|| {
+            abandoned(
+                "the create was refused as a duplicate (-68) at its first attempt: the id \
+                 belongs to an order this tracker never sent, which is not followed"
+                    .to_owned(),
+                sub_return_code,
+            )
+        }),
         Obs::NotSent { reason } => (order.state == OrderState::Creating)
             .then(|| abandoned(format!("the create was not sent: {reason}"), None)),
         Obs::Processing => Some(next(open(order))),
@@ -249,6 +288,14 @@ pub fn apply_to_order(
             record.error_streak = order.error_streak.saturating_add(1);
             record.updated_at = now;
             let at = schedule.backoff(now, record.error_streak, draw.jitter_ms);
+            record.next_poll_at = Some(at.min(schedule.window_end(order.app_time)));
+            Some(Change::record(record))
+        }
+        Obs::Deferred => {
+            // Never asked: the same wait as after its last failure, not a longer one.
+            let mut record = order.clone();
+            record.updated_at = now;
+            let at = schedule.backoff(now, order.error_streak.max(1), draw.jitter_ms);
             record.next_poll_at = Some(at.min(schedule.window_end(order.app_time)));
             Some(Change::record(record))
         }
@@ -375,6 +422,59 @@ mod tests {
         assert_eq!(again.record.next_poll_at, Some(T0 + MIN + 30_000));
         let late = apply(&order, OrderObservation::NoAnswer, T0 + 48 * 60 * MIN).unwrap();
         assert_eq!(late.record.state, OrderState::Abandoned);
+    }
+
+    #[test]
+    fn a_payment_of_another_amount_is_a_mismatch_not_paid() {
+        let mut wrong = paid(Source::Query);
+        if let OrderObservation::Paid { amount, .. } = &mut wrong {
+            *amount = 1_000;
+        }
+        let change = apply(&open_order(), wrong, T0 + MIN).unwrap();
+        assert_eq!(change.record.state, OrderState::AmountMismatch);
+        assert_eq!(change.record.paid_amount, Some(1_000));
+        assert_eq!(change.record.next_poll_at, None);
+        assert!(matches!(
+            &change.events[0].outcome,
+            Outcome::AmountMismatch {
+                expected_amount: 50_000,
+                paid_amount: 1_000,
+                ..
+            }
+        ));
+        // Final: a later answer changes nothing.
+        assert_eq!(apply(&change.record, paid_obs(), T0 + 2 * MIN), None);
+    }
+
+    #[test]
+    fn a_duplicate_refusal_of_the_first_create_abandons_the_order() {
+        let order = TrackedOrder::new("240101_3", 2553, 500_000, T0, T0 + 15 * MIN, T0);
+        let change = apply(
+            &order,
+            OrderObservation::IdTaken {
+                sub_return_code: Some(-68),
+            },
+            T0,
+        )
+        .unwrap();
+        assert_eq!(change.record.state, OrderState::Abandoned);
+        assert_eq!(change.record.sub_return_code, Some(-68));
+        // A retry's duplicate refusal after an attempt that may have got through is ours.
+        let adopted = apply(&order, OrderObservation::AlreadyCreated, T0).unwrap();
+        assert_eq!(adopted.record.state, OrderState::Open);
+    }
+
+    #[test]
+    fn an_order_put_off_unasked_keeps_its_streak() {
+        let mut order = open_order();
+        order.error_streak = 2;
+        let change = apply(&order, OrderObservation::Deferred, T0 + MIN).unwrap();
+        assert_eq!(change.record.error_streak, 2);
+        // The wait after its second failure (20 s), not a doubled one.
+        assert_eq!(change.record.next_poll_at, Some(T0 + MIN + 20_000));
+        let fresh = apply(&open_order(), OrderObservation::Deferred, T0 + MIN).unwrap();
+        assert_eq!(fresh.record.error_streak, 0);
+        assert_eq!(fresh.record.next_poll_at, Some(T0 + MIN + 10_000));
     }
 
     #[test]

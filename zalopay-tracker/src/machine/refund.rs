@@ -1,6 +1,8 @@
 //! The refund state machine: followed with the same `m_refund_id` until final. "Not found"
-//! (`2`/`-101`) is not a failure while the refund may still become visible; only after
-//! [`Schedule::refund_not_found_window`] is it given up (nothing was refunded).
+//! (`2`/`-101`) and "no answer" are not failures: the refund is asked about again until
+//! [`Schedule::refund_not_found_window`] after it was recorded, then it is *unresolved*
+//! (reconcile), never failed, since its send may have reached ZaloPay (D-112). A duplicate
+//! refusal (`-23`) at the first attempt means the id is someone else's: unresolved too.
 
 use super::{Change, Draw};
 use crate::model::{NewEvent, Outcome, RefundState, TrackedRefund};
@@ -24,6 +26,12 @@ pub enum RefundObservation {
     },
     /// The gateway does not (yet) know the `m_refund_id`.
     NotFound,
+    /// The first attempt of the refund was refused as a duplicate (`-23`): the id belongs to
+    /// a refund this tracker never sent.
+    IdTaken {
+        /// The gateway's sub code.
+        sub_return_code: Option<i32>,
+    },
     /// The refund failed.
     Failed {
         /// The gateway's reason.
@@ -31,6 +39,8 @@ pub enum RefundObservation {
     },
     /// No usable answer.
     NoAnswer,
+    /// Not asked: put off because the gateway asked to slow down. The error streak stays.
+    Deferred,
 }
 
 /// Applies `observation` at `now` to `refund`; `None` when nothing changes.
@@ -64,6 +74,28 @@ pub fn apply_to_refund(
             supersede: Vec::new(),
         }
     };
+    let unresolved = |mut record: TrackedRefund, sub_return_code: Option<i32>, reason: &str| {
+        record.state = RefundState::Unresolved;
+        record.next_poll_at = None;
+        record.sub_return_code = sub_return_code;
+        Change {
+            events: vec![NewEvent {
+                outcome: Outcome::RefundUnresolved {
+                    m_refund_id: record.m_refund_id.clone(),
+                    zp_trans_id: record.zp_trans_id,
+                    amount: record.amount,
+                    sub_return_code,
+                    reason: reason.to_owned(),
+                },
+                created_at: now,
+            }],
+            record,
+            supersede: Vec::new(),
+        }
+    };
+    let window_end = refund
+        .recorded_at
+        .saturating_add(ms(schedule.refund_not_found_window));
     let requery = now
         .saturating_add(ms(schedule.refund_interval))
         .saturating_add(draw.jitter_ms);
@@ -99,14 +131,12 @@ pub fn apply_to_refund(
             Some(Change::record(record))
         }
         RefundObservation::NotFound => {
-            let given_up_at = refund
-                .recorded_at
-                .saturating_add(ms(schedule.refund_not_found_window));
-            if now >= given_up_at {
-                Some(failed(
+            if now >= window_end {
+                Some(unresolved(
                     record,
                     Some(-101),
-                    "the gateway did not know the m_refund_id within the window: nothing was refunded",
+                    "the gateway did not know the m_refund_id within the window, though the \
+                     send may have reached ZaloPay: reconcile before refunding again",
                 ))
             } else {
                 record.error_streak = 0;
@@ -119,9 +149,28 @@ pub fn apply_to_refund(
             sub_return_code,
             "the gateway said the refund failed",
         )),
+        RefundObservation::IdTaken { sub_return_code } => Some(unresolved(
+            record,
+            sub_return_code,
+            "the refund was refused as a duplicate (-23) at its first attempt: the m_refund_id \
+             belongs to a refund this tracker never sent; reconcile",
+        )),
         RefundObservation::NoAnswer => {
+            if now >= window_end {
+                return Some(unresolved(
+                    record,
+                    refund.sub_return_code,
+                    "no answer from the gateway within the window, though the refund may have \
+                     reached ZaloPay: reconcile before refunding again",
+                ));
+            }
             record.error_streak = refund.error_streak.saturating_add(1);
             record.next_poll_at = Some(schedule.backoff(now, record.error_streak, draw.jitter_ms));
+            Some(Change::record(record))
+        }
+        RefundObservation::Deferred => {
+            let streak = refund.error_streak.max(1);
+            record.next_poll_at = Some(schedule.backoff(now, streak, draw.jitter_ms));
             Some(Change::record(record))
         }
     }
@@ -180,11 +229,42 @@ mod tests {
         let change = apply(&refund(), RefundObservation::NotFound, T0 + 60_000).unwrap();
         assert_eq!(change.record.state, RefundState::Requested);
         assert!(change.events.is_empty());
+        // After the window it is unresolved (reconcile), never failed: the send may have
+        // reached ZaloPay.
         let late = apply(&refund(), RefundObservation::NotFound, T0 + 3_600_000).unwrap();
-        assert_eq!(late.record.state, RefundState::Failed);
+        assert_eq!(late.record.state, RefundState::Unresolved);
+        assert_eq!(late.record.next_poll_at, None);
         assert!(matches!(
             late.events[0].outcome,
-            Outcome::RefundFailed { .. }
+            Outcome::RefundUnresolved { .. }
         ));
+        assert_eq!(late.events[0].outcome.kind(), "refund_unresolved");
+    }
+
+    #[test]
+    fn no_answer_is_not_retried_past_the_window() {
+        let change = apply(&refund(), RefundObservation::NoAnswer, T0 + 60_000).unwrap();
+        assert_eq!(change.record.state, RefundState::Requested);
+        assert_eq!(change.record.error_streak, 1);
+        assert!(change.record.next_poll_at.is_some());
+        let late = apply(&change.record, RefundObservation::NoAnswer, T0 + 3_600_000).unwrap();
+        assert_eq!(late.record.state, RefundState::Unresolved);
+        assert_eq!(late.record.next_poll_at, None);
+        assert_eq!(late.events[0].outcome.kind(), "refund_unresolved");
+    }
+
+    #[test]
+    fn a_duplicate_refusal_to_the_first_attempt_is_unresolved_not_adopted() {
+        let change = apply(
+            &refund(),
+            RefundObservation::IdTaken {
+                sub_return_code: Some(-23),
+            },
+            T0 + 1,
+        )
+        .unwrap();
+        assert_eq!(change.record.state, RefundState::Unresolved);
+        assert_eq!(change.record.sub_return_code, Some(-23));
+        assert_eq!(change.events[0].outcome.kind(), "refund_unresolved");
     }
 }

@@ -21,10 +21,27 @@ pub enum Outcome {
         discount_amount: Option<i64>,
         /// Callback or query.
         confirmed_by: Source,
-        /// Set when the tracker had recorded an earlier failed / expired / abandoned verdict:
-        /// the money came after all (money received wins). If that verdict's event was still
-        /// pending it was superseded and never handed out; otherwise the handler has seen it
-        /// and should undo what it did (e.g. restock, then fulfil).
+        /// Set when the handler was already handed an earlier failed / expired / abandoned
+        /// event of this order: the money came after all (money received wins), so undo
+        /// what it did (e.g. restock, then fulfil). `None` when there was no such verdict or
+        /// its event was never handed out (it is superseded and never will be, D-62).
+        overrides: Option<String>,
+    },
+    /// The gateway says the order was paid, but not the order's own amount (an id
+    /// collision, a reused id, a tampered order): do not fulfil as paid; the merchant decides
+    /// (D-114).
+    AmountMismatch {
+        /// The merchant's order id.
+        app_trans_id: String,
+        /// ZaloPay's transaction id of the payment.
+        zp_trans_id: i64,
+        /// The order's own amount, VND.
+        expected_amount: i64,
+        /// The amount the gateway says was paid, VND.
+        paid_amount: i64,
+        /// Callback or query.
+        confirmed_by: Source,
+        /// As in [`Outcome::Paid`]: the earlier verdict the handler was already handed.
         overrides: Option<String>,
     },
     /// The payment failed (or the gateway refused the create): release the goods.
@@ -58,7 +75,7 @@ pub enum Outcome {
         /// ZaloPay's refund id, when known.
         refund_id: Option<i64>,
     },
-    /// The refund failed, or the gateway never knew it within the window. Nothing was
+    /// The refund failed (the gateway said so, or the send certainly never left). Nothing was
     /// refunded; a new refund is the merchant's decision.
     RefundFailed {
         /// The merchant's refund id.
@@ -68,6 +85,23 @@ pub enum Outcome {
         /// The gateway's reason.
         sub_return_code: Option<i32>,
         /// What happened.
+        reason: String,
+    },
+    /// Unresolved: reconcile. The tracker could not learn the refund's fate (the gateway did
+    /// not know it or did not answer within the window, though the send may have reached
+    /// ZaloPay; or its `m_refund_id` was taken by a refund this tracker never sent). Money
+    /// may have moved: check with ZaloPay (portal, reconciliation file) before refunding
+    /// again under a new id (D-112).
+    RefundUnresolved {
+        /// The merchant's refund id.
+        m_refund_id: String,
+        /// The refunded transaction.
+        zp_trans_id: i64,
+        /// The amount asked for, VND.
+        amount: i64,
+        /// The gateway's last sub code, if any.
+        sub_return_code: Option<i32>,
+        /// Why the tracker could not tell.
         reason: String,
     },
 }
@@ -82,6 +116,8 @@ impl Outcome {
             Self::Abandoned { .. } => "abandoned",
             Self::Refunded { .. } => "refunded",
             Self::RefundFailed { .. } => "refund_failed",
+            Self::AmountMismatch { .. } => "amount_mismatch",
+            Self::RefundUnresolved { .. } => "refund_unresolved",
         }
     }
 
@@ -91,10 +127,22 @@ impl Outcome {
             Self::Paid { app_trans_id, .. }
             | Self::Failed { app_trans_id, .. }
             | Self::Expired { app_trans_id }
-            | Self::Abandoned { app_trans_id, .. } => app_trans_id,
-            Self::Refunded { m_refund_id, .. } | Self::RefundFailed { m_refund_id, .. } => {
-                m_refund_id
+            | Self::Abandoned { app_trans_id, .. }
+            | Self::AmountMismatch { app_trans_id, .. } => app_trans_id,
+            Self::Refunded { m_refund_id, .. }
+            | Self::RefundFailed { m_refund_id, .. }
+            | Self::RefundUnresolved { m_refund_id, .. } => m_refund_id,
+        }
+    }
+
+    /// The earlier verdict an order's money outcome names as overridden, for the store to
+    /// settle against what the handler was really handed (D-62).
+    pub(crate) fn overrides_mut(&mut self) -> Option<&mut Option<String>> {
+        match self {
+            Self::Paid { overrides, .. } | Self::AmountMismatch { overrides, .. } => {
+                Some(overrides)
             }
+            _ => None,
         }
     }
 
@@ -102,7 +150,9 @@ impl Outcome {
     /// The same outcome of the same order always has the same key.
     pub fn idempotency_key(&self) -> String {
         let family = match self {
-            Self::Refunded { .. } | Self::RefundFailed { .. } => "refund",
+            Self::Refunded { .. } | Self::RefundFailed { .. } | Self::RefundUnresolved { .. } => {
+                "refund"
+            }
             _ => "order",
         };
         format!("{family}:{}:{}", self.subject(), self.kind())
@@ -163,7 +213,7 @@ pub struct Event {
     pub outcome: Outcome,
     /// Whether it still has to be handled.
     pub status: EventStatus,
-    /// Deliveries attempted so far.
+    /// Deliveries attempted so far (`0`: never handed to the handler).
     pub attempts: i64,
     /// When it was recorded, Unix ms.
     pub created_at: i64,

@@ -21,8 +21,13 @@ pub enum OrderState {
     /// The gateway said the order expired unpaid. Final unless a payment arrives after all.
     Expired,
     /// The gateway never knew the order within the query window (or never answered): the
-    /// tracker stops asking and never re-creates it under a new id.
+    /// tracker stops asking and never re-creates it under a new id. Also the end of an order
+    /// whose create was refused because its id was already in use by an order this tracker
+    /// never sent (`-68` to the first attempt, D-115).
     Abandoned,
+    /// The gateway says paid, but a different amount than the order's own (D-114). Final: the
+    /// tracker stops; the merchant decides (the order is not fulfilled as paid).
+    AmountMismatch,
 }
 
 impl OrderState {
@@ -30,7 +35,7 @@ impl OrderState {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Self::Paid | Self::Failed | Self::Expired | Self::Abandoned
+            Self::Paid | Self::Failed | Self::Expired | Self::Abandoned | Self::AmountMismatch
         )
     }
 }
@@ -44,6 +49,7 @@ impl StoredName for OrderState {
             Self::Failed => "failed",
             Self::Expired => "expired",
             Self::Abandoned => "abandoned",
+            Self::AmountMismatch => "amount_mismatch",
         }
     }
 
@@ -55,6 +61,7 @@ impl StoredName for OrderState {
             "failed" => Self::Failed,
             "expired" => Self::Expired,
             "abandoned" => Self::Abandoned,
+            "amount_mismatch" => Self::AmountMismatch,
             _ => return None,
         })
     }
@@ -140,6 +147,9 @@ pub struct TrackedOrder {
     pub lease_owner: Option<String>,
     /// Until when that lease holds, Unix ms.
     pub lease_until: Option<i64>,
+    /// The lease's generation: raised by every lease granted, never lowered. A write made
+    /// under a lease names it and is refused once the row was leased again (D-110).
+    pub lease_token: i64,
 }
 
 impl TrackedOrder {
@@ -172,6 +182,7 @@ impl TrackedOrder {
             updated_at: recorded_at,
             lease_owner: None,
             lease_until: None,
+            lease_token: 0,
         }
     }
 }

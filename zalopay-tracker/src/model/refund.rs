@@ -15,14 +15,19 @@ pub enum RefundState {
     Processing,
     /// The gateway said refunded. Final.
     Refunded,
-    /// The gateway said the refund failed, or never knew it within the window. Final.
+    /// The gateway said the refund failed (or the send certainly never left). Final.
     Failed,
+    /// Unresolved: reconcile. The gateway did not know the refund (or did not answer) within
+    /// the window although the send may have reached ZaloPay, or its `m_refund_id` was already
+    /// in use by a refund this tracker never sent (D-112). Money may have moved: never read it
+    /// as failed. Final for the tracker; the merchant reconciles.
+    Unresolved,
 }
 
 impl RefundState {
     /// Whether the tracker stops following the refund.
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Refunded | Self::Failed)
+        matches!(self, Self::Refunded | Self::Failed | Self::Unresolved)
     }
 }
 
@@ -33,6 +38,7 @@ impl StoredName for RefundState {
             Self::Processing => "processing",
             Self::Refunded => "refunded",
             Self::Failed => "failed",
+            Self::Unresolved => "unresolved",
         }
     }
 
@@ -42,6 +48,7 @@ impl StoredName for RefundState {
             "processing" => Self::Processing,
             "refunded" => Self::Refunded,
             "failed" => Self::Failed,
+            "unresolved" => Self::Unresolved,
             _ => return None,
         })
     }
@@ -87,6 +94,8 @@ pub struct TrackedRefund {
     pub lease_owner: Option<String>,
     /// Until when that lease holds, Unix ms.
     pub lease_until: Option<i64>,
+    /// The lease's generation (see [`TrackedOrder::lease_token`](super::TrackedOrder)).
+    pub lease_token: i64,
 }
 
 impl TrackedRefund {
@@ -115,6 +124,7 @@ impl TrackedRefund {
             updated_at: recorded_at,
             lease_owner: None,
             lease_until: None,
+            lease_token: 0,
         }
     }
 }

@@ -1,9 +1,9 @@
 //! An in-memory store, for unit tests only: one mutex stands in for the transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{Delivery, Lease, Store, Transition};
+use super::{Delivery, Fence, Lease, LeasedEvent, Store, Transition, settle_overrides};
 use crate::error::StoreError;
 use crate::machine::Change;
 use crate::model::{Event, EventStatus, NewEvent, TrackedOrder, TrackedRefund};
@@ -13,6 +13,16 @@ struct EventRow {
     event: Event,
     next_attempt_at: i64,
     lease_until: Option<i64>,
+    lease_owner: Option<String>,
+    lease_token: i64,
+}
+
+impl EventRow {
+    fn fenced_by(&self, fence: &Fence) -> bool {
+        self.event.status == EventStatus::Pending
+            && self.lease_owner.as_deref() == Some(fence.owner.as_str())
+            && self.lease_token == fence.token
+    }
 }
 
 #[derive(Debug, Default)]
@@ -24,7 +34,21 @@ struct Inner {
 }
 
 impl Inner {
-    fn store_events(&mut self, events: Vec<NewEvent>, supersede: &[String]) {
+    fn store_events(&mut self, mut events: Vec<NewEvent>, supersede: &[String]) {
+        // Which of the replaced verdicts the handler was already handed (D-62).
+        let delivered: HashSet<String> = supersede
+            .iter()
+            .filter(|key| {
+                self.keys
+                    .get(*key)
+                    .and_then(|at| self.events.get(*at))
+                    .is_some_and(|row| {
+                        row.event.status == EventStatus::Done || row.event.attempts > 0
+                    })
+            })
+            .cloned()
+            .collect();
+        settle_overrides(&mut events, &delivered);
         for key in supersede {
             if let Some(row) = self.keys.get(key).and_then(|at| self.events.get_mut(*at))
                 && row.event.status == EventStatus::Pending
@@ -53,6 +77,8 @@ impl Inner {
                 },
                 next_attempt_at: new.created_at,
                 lease_until: None,
+                lease_owner: None,
+                lease_token: 0,
             });
         }
     }
@@ -77,16 +103,24 @@ impl MemoryStore {
     }
 }
 
+/// The lease columns of a row: next due time, owner, until, generation.
+type LeaseFields<'a> = (
+    &'a mut Option<i64>,
+    &'a mut Option<String>,
+    &'a mut Option<i64>,
+    &'a mut i64,
+);
+
 /// Leases due rows of one map; shared by orders and refunds.
 fn lease_rows<T: Clone>(
     rows: &mut BTreeMap<String, T>,
     lease: &Lease,
-    fields: impl Fn(&mut T) -> (&mut Option<i64>, &mut Option<String>, &mut Option<i64>),
+    fields: impl Fn(&mut T) -> LeaseFields<'_>,
 ) -> Vec<T> {
     let mut due: Vec<(i64, String)> = rows
         .iter_mut()
         .filter_map(|(id, row)| {
-            let (next, _, until) = fields(row);
+            let (next, _, until, _) = fields(row);
             let next = (*next)?;
             let free = until.is_none_or(|until| until < lease.now);
             (next <= lease.now && free).then(|| (next, id.clone()))
@@ -97,22 +131,85 @@ fn lease_rows<T: Clone>(
     due.into_iter()
         .filter_map(|(_, id)| {
             let row = rows.get_mut(&id)?;
-            let (_, owner, until) = fields(row);
+            let (_, owner, until, token) = fields(row);
             *owner = Some(lease.owner.clone());
             *until = Some(lease.until);
+            *token = token.saturating_add(1);
             Some(row.clone())
         })
         .collect()
 }
 
+/// Renews a lease on one row if `fence` still holds it.
+fn renew_row<T>(
+    row: Option<&mut T>,
+    fence: &Fence,
+    until: i64,
+    fields: impl Fn(&mut T) -> LeaseFields<'_>,
+) -> bool {
+    let Some(row) = row else {
+        return false;
+    };
+    let (_, owner, lease_until, token) = fields(row);
+    if owner.as_deref() != Some(fence.owner.as_str()) || *token != fence.token {
+        return false;
+    }
+    *lease_until = Some(until);
+    true
+}
+
+/// Runs a (fenced) transition on one row: refused if `fence` lost the lease; a fenced write
+/// releases it, any other write keeps the row's lease as it is.
 fn apply<T: Clone>(
-    current: &T,
+    table: &'static str,
+    id: &str,
+    current: &mut T,
+    fence: Option<&Fence>,
     transition: Transition<'_, T>,
-    release: impl Fn(&mut T),
-) -> Option<Change<T>> {
-    let mut change = transition(current)?;
-    release(&mut change.record);
-    Some(change)
+    fields: impl Fn(&mut T) -> LeaseFields<'_>,
+) -> Result<Option<Change<T>>, StoreError> {
+    let (_, owner, until, token) = fields(current);
+    let (owner, until, token) = (owner.clone(), *until, *token);
+    if let Some(fence) = fence
+        && (owner.as_deref() != Some(fence.owner.as_str()) || token != fence.token)
+    {
+        return Err(StoreError::LeaseLost {
+            table,
+            id: id.to_owned(),
+            holder: owner.unwrap_or_else(|| "nobody".to_owned()),
+        });
+    }
+    let Some(mut change) = transition(current) else {
+        return Ok(None);
+    };
+    let (_, new_owner, new_until, new_token) = fields(&mut change.record);
+    *new_token = token;
+    if fence.is_some() {
+        *new_owner = None;
+        *new_until = None;
+    } else {
+        *new_owner = owner;
+        *new_until = until;
+    }
+    Ok(Some(change))
+}
+
+fn order_lease(o: &mut TrackedOrder) -> LeaseFields<'_> {
+    (
+        &mut o.next_poll_at,
+        &mut o.lease_owner,
+        &mut o.lease_until,
+        &mut o.lease_token,
+    )
+}
+
+fn refund_lease(r: &mut TrackedRefund) -> LeaseFields<'_> {
+    (
+        &mut r.next_poll_at,
+        &mut r.lease_owner,
+        &mut r.lease_until,
+        &mut r.lease_token,
+    )
 }
 
 impl Store for MemoryStore {
@@ -138,16 +235,22 @@ impl Store for MemoryStore {
     async fn update_order<'a>(
         &'a self,
         app_trans_id: &'a str,
+        fence: Option<&'a Fence>,
         transition: Transition<'a, TrackedOrder>,
     ) -> Result<Option<TrackedOrder>, StoreError> {
         let mut inner = self.lock();
-        let Some(current) = inner.orders.get(app_trans_id) else {
+        let Some(current) = inner.orders.get_mut(app_trans_id) else {
             return Ok(None);
         };
-        let Some(change) = apply(current, transition, |order| {
-            order.lease_owner = None;
-            order.lease_until = None;
-        }) else {
+        let Some(change) = apply(
+            "tracked_orders",
+            app_trans_id,
+            current,
+            fence,
+            transition,
+            order_lease,
+        )?
+        else {
             return Ok(None);
         };
         inner
@@ -158,9 +261,21 @@ impl Store for MemoryStore {
     }
 
     async fn lease_orders(&self, lease: &Lease) -> Result<Vec<TrackedOrder>, StoreError> {
-        Ok(lease_rows(&mut self.lock().orders, lease, |o| {
-            (&mut o.next_poll_at, &mut o.lease_owner, &mut o.lease_until)
-        }))
+        Ok(lease_rows(&mut self.lock().orders, lease, order_lease))
+    }
+
+    async fn renew_order(
+        &self,
+        app_trans_id: &str,
+        fence: &Fence,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(renew_row(
+            self.lock().orders.get_mut(app_trans_id),
+            fence,
+            until,
+            order_lease,
+        ))
     }
 
     async fn insert_refund(&self, refund: &TrackedRefund) -> Result<bool, StoreError> {
@@ -181,16 +296,22 @@ impl Store for MemoryStore {
     async fn update_refund<'a>(
         &'a self,
         m_refund_id: &'a str,
+        fence: Option<&'a Fence>,
         transition: Transition<'a, TrackedRefund>,
     ) -> Result<Option<TrackedRefund>, StoreError> {
         let mut inner = self.lock();
-        let Some(current) = inner.refunds.get(m_refund_id) else {
+        let Some(current) = inner.refunds.get_mut(m_refund_id) else {
             return Ok(None);
         };
-        let Some(change) = apply(current, transition, |refund| {
-            refund.lease_owner = None;
-            refund.lease_until = None;
-        }) else {
+        let Some(change) = apply(
+            "tracked_refunds",
+            m_refund_id,
+            current,
+            fence,
+            transition,
+            refund_lease,
+        )?
+        else {
             return Ok(None);
         };
         inner
@@ -201,12 +322,24 @@ impl Store for MemoryStore {
     }
 
     async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<TrackedRefund>, StoreError> {
-        Ok(lease_rows(&mut self.lock().refunds, lease, |r| {
-            (&mut r.next_poll_at, &mut r.lease_owner, &mut r.lease_until)
-        }))
+        Ok(lease_rows(&mut self.lock().refunds, lease, refund_lease))
     }
 
-    async fn lease_events(&self, lease: &Lease) -> Result<Vec<Event>, StoreError> {
+    async fn renew_refund(
+        &self,
+        m_refund_id: &str,
+        fence: &Fence,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(renew_row(
+            self.lock().refunds.get_mut(m_refund_id),
+            fence,
+            until,
+            refund_lease,
+        ))
+    }
+
+    async fn lease_events(&self, lease: &Lease) -> Result<Vec<LeasedEvent>, StoreError> {
         let mut inner = self.lock();
         let limit = usize::try_from(lease.limit.max(0)).unwrap_or(usize::MAX);
         Ok(inner
@@ -220,22 +353,49 @@ impl Store for MemoryStore {
             .take(limit)
             .map(|row| {
                 row.lease_until = Some(lease.until);
+                row.lease_owner = Some(lease.owner.clone());
+                row.lease_token = row.lease_token.saturating_add(1);
                 row.event.attempts = row.event.attempts.saturating_add(1);
-                row.event.clone()
+                LeasedEvent {
+                    event: row.event.clone(),
+                    fence: Fence {
+                        owner: lease.owner.clone(),
+                        token: row.lease_token,
+                    },
+                }
             })
             .collect())
     }
 
-    async fn finish_event(&self, id: i64, delivery: Delivery) -> Result<bool, StoreError> {
+    async fn renew_event(&self, id: i64, fence: &Fence, until: i64) -> Result<bool, StoreError> {
         let mut inner = self.lock();
         let Some(row) = inner
             .events
             .iter_mut()
-            .find(|row| row.event.id == id && row.event.status == EventStatus::Pending)
+            .find(|row| row.event.id == id && row.fenced_by(fence))
+        else {
+            return Ok(false);
+        };
+        row.lease_until = Some(until);
+        Ok(true)
+    }
+
+    async fn finish_event(
+        &self,
+        id: i64,
+        fence: &Fence,
+        delivery: Delivery,
+    ) -> Result<bool, StoreError> {
+        let mut inner = self.lock();
+        let Some(row) = inner
+            .events
+            .iter_mut()
+            .find(|row| row.event.id == id && row.fenced_by(fence))
         else {
             return Ok(false);
         };
         row.lease_until = None;
+        row.lease_owner = None;
         match delivery {
             Delivery::Done { at } => {
                 row.event.status = EventStatus::Done;

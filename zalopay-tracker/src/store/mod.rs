@@ -5,14 +5,22 @@
 //! The contract every back end keeps:
 //! * [`Store::update_order`] runs the caller's transition on the *current* row and writes the
 //!   row, its events and the superseded keys in one transaction (row lock on Postgres, the
-//!   single writer on SQLite). Every write releases the row's lease.
-//! * Events are unique by idempotency key: storing the same outcome twice stores it once.
+//!   single writer on SQLite).
+//! * Leases are fenced (D-110): every lease granted raises the row's `lease_token`. A write
+//!   made under a lease names it ([`Fence`]: owner and token) and is refused with
+//!   [`StoreError::LeaseLost`] once the row was leased again; it releases the lease. A write
+//!   under no lease (a callback, a create's answer) leaves whatever lease there is alone.
+//!   Renewals and event deliveries are fenced the same way.
+//! * Events are unique by idempotency key: storing the same outcome twice stores it once. A
+//!   money outcome names an overridden verdict only if that verdict's event was handed to
+//!   the handler (D-62).
 //! * A lease is granted to one owner at a time until it expires; leased rows are not handed
 //!   to anyone else.
 
 mod memory;
 mod sql;
 
+use std::collections::HashSet;
 use std::future::Future;
 
 pub use memory::MemoryStore;
@@ -20,7 +28,7 @@ pub use sql::{Backend, SqlStore};
 
 use crate::error::StoreError;
 use crate::machine::Change;
-use crate::model::{Event, TrackedOrder, TrackedRefund};
+use crate::model::{Event, NewEvent, TrackedOrder, TrackedRefund};
 
 /// Who asks for which rows until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +41,41 @@ pub struct Lease {
     pub until: i64,
     /// At most this many rows.
     pub limit: i64,
+}
+
+/// Who holds a lease: the owner and the lease's generation (`lease_token`). Writes, renewals
+/// and deliveries made under a lease carry it and are refused once the row was leased again.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fence {
+    /// The instance's id.
+    pub owner: String,
+    /// The lease's generation, as the lease returned it.
+    pub token: i64,
+}
+
+/// An event handed out under a lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeasedEvent {
+    /// The event.
+    pub event: Event,
+    /// The lease it was handed out under.
+    pub fence: Fence,
+}
+
+/// Clears the `overrides` of money outcomes whose overridden event was never handed to the
+/// handler (`delivered` holds the keys that were): superseded before anyone saw it, there is
+/// nothing to undo (D-62).
+pub(crate) fn settle_overrides(events: &mut [NewEvent], delivered: &HashSet<String>) {
+    for event in events {
+        let subject = event.outcome.subject().to_owned();
+        if let Some(overrides) = event.outcome.overrides_mut()
+            && overrides
+                .as_ref()
+                .is_some_and(|kind| !delivered.contains(&format!("order:{subject}:{kind}")))
+        {
+            *overrides = None;
+        }
+    }
 }
 
 /// What became of an event's delivery.
@@ -71,17 +114,30 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<TrackedOrder>, StoreError>> + Send;
 
     /// Runs `transition` on the current row in one transaction; the new row when it changed.
+    /// With a `fence` (a write under a lease): refused with [`StoreError::LeaseLost`] unless
+    /// the row is still leased under it, and the lease is released. Without one: the lease
+    /// columns are left alone.
     fn update_order<'a>(
         &'a self,
         app_trans_id: &'a str,
+        fence: Option<&'a Fence>,
         transition: Transition<'a, TrackedOrder>,
     ) -> impl Future<Output = Result<Option<TrackedOrder>, StoreError>> + Send + 'a;
 
-    /// Leases open orders whose next query is due.
+    /// Leases open orders whose next query is due; each returned row carries its new
+    /// `lease_token`.
     fn lease_orders(
         &self,
         lease: &Lease,
     ) -> impl Future<Output = Result<Vec<TrackedOrder>, StoreError>> + Send;
+
+    /// Extends a lease on an order to `until`; `false` if it was lost (leased again).
+    fn renew_order(
+        &self,
+        app_trans_id: &str,
+        fence: &Fence,
+        until: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Records a new refund; `false` if one with this id is already tracked (left unchanged).
     fn insert_refund(
@@ -95,10 +151,12 @@ pub trait Store: Send + Sync + 'static {
         m_refund_id: &str,
     ) -> impl Future<Output = Result<Option<TrackedRefund>, StoreError>> + Send;
 
-    /// Runs `transition` on the current refund row in one transaction.
+    /// Runs `transition` on the current refund row in one transaction, fenced like
+    /// [`update_order`](Self::update_order).
     fn update_refund<'a>(
         &'a self,
         m_refund_id: &'a str,
+        fence: Option<&'a Fence>,
         transition: Transition<'a, TrackedRefund>,
     ) -> impl Future<Output = Result<Option<TrackedRefund>, StoreError>> + Send + 'a;
 
@@ -108,16 +166,35 @@ pub trait Store: Send + Sync + 'static {
         lease: &Lease,
     ) -> impl Future<Output = Result<Vec<TrackedRefund>, StoreError>> + Send;
 
+    /// Extends a lease on a refund to `until`; `false` if it was lost.
+    fn renew_refund(
+        &self,
+        m_refund_id: &str,
+        fence: &Fence,
+        until: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Leases pending events that are due, oldest first, counting the attempt.
     fn lease_events(
         &self,
         lease: &Lease,
-    ) -> impl Future<Output = Result<Vec<Event>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<LeasedEvent>, StoreError>> + Send;
 
-    /// Records what became of a delivery; `false` if the event is no longer pending.
+    /// Extends a lease on an event to `until`; `false` if it was lost or the event is no
+    /// longer pending.
+    fn renew_event(
+        &self,
+        id: i64,
+        fence: &Fence,
+        until: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records what became of a delivery made under `fence`; `false` if the event is no
+    /// longer pending or was leased again (the write is refused).
     fn finish_event(
         &self,
         id: i64,
+        fence: &Fence,
         delivery: Delivery,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 

@@ -8,7 +8,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
-use super::{Delivery, Lease, Store, Transition};
+use std::collections::HashSet;
+
+use super::{Delivery, Fence, Lease, LeasedEvent, Store, Transition, settle_overrides};
 use crate::error::StoreError;
 use crate::model::{
     Event, EventStatus, NewEvent, Outcome, StoredName, TrackedOrder, TrackedRefund,
@@ -88,13 +90,15 @@ fn normalise(url: &str) -> String {
 
 const ORDER_COLUMNS: &str = "app_trans_id, app_id, amount, app_time, expire_at, state, order_url, \
      zp_trans_id, paid_amount, sub_return_code, confirmed_by, next_poll_at, error_streak, polls, \
-     metadata, recorded_at, updated_at, lease_owner, lease_until";
+     metadata, recorded_at, updated_at, lease_owner, lease_until, lease_token";
 
 const REFUND_COLUMNS: &str = "m_refund_id, app_id, zp_trans_id, amount, \"timestamp\", state, \
      refund_id, sub_return_code, next_poll_at, error_streak, polls, recorded_at, updated_at, \
-     lease_owner, lease_until";
+     lease_owner, lease_until, lease_token";
 
 const EVENT_COLUMNS: &str = "id, idempotency_key, payload, status, attempts, created_at, done_at";
+const LEASED_EVENT_COLUMNS: &str =
+    "id, idempotency_key, payload, status, attempts, created_at, done_at, lease_owner, lease_token";
 
 fn corrupt(table: &'static str, id: &str, reason: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
@@ -139,6 +143,7 @@ fn order_from(row: &AnyRow) -> Result<TrackedOrder, StoreError> {
         updated_at: row.try_get("updated_at")?,
         lease_owner: row.try_get("lease_owner")?,
         lease_until: row.try_get("lease_until")?,
+        lease_token: row.try_get("lease_token")?,
         app_trans_id: id,
     })
 }
@@ -161,6 +166,7 @@ fn refund_from(row: &AnyRow) -> Result<TrackedRefund, StoreError> {
         updated_at: row.try_get("updated_at")?,
         lease_owner: row.try_get("lease_owner")?,
         lease_until: row.try_get("lease_until")?,
+        lease_token: row.try_get("lease_token")?,
         m_refund_id: id,
     })
 }
@@ -182,14 +188,78 @@ fn event_from(row: &AnyRow) -> Result<Event, StoreError> {
     })
 }
 
+fn leased_event_from(row: &AnyRow) -> Result<LeasedEvent, StoreError> {
+    let event = event_from(row)?;
+    let owner: Option<String> = row.try_get("lease_owner")?;
+    let owner = owner.ok_or_else(|| {
+        corrupt(
+            "tracker_events",
+            &event.idempotency_key,
+            "leased without an owner",
+        )
+    })?;
+    Ok(LeasedEvent {
+        fence: Fence {
+            owner,
+            token: row.try_get("lease_token")?,
+        },
+        event,
+    })
+}
+
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Refuses a write under `fence` unless the row is still leased under it.
+fn check_fence(
+    table: &'static str,
+    id: &str,
+    fence: Option<&Fence>,
+    owner: Option<&str>,
+    token: i64,
+) -> Result<(), StoreError> {
+    match fence {
+        Some(fence) if owner != Some(fence.owner.as_str()) || token != fence.token => {
+            Err(StoreError::LeaseLost {
+                table,
+                id: id.to_owned(),
+                holder: owner.unwrap_or("nobody").to_owned(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a write does to the lease columns: a write under a lease releases it; any other
+/// write leaves them alone (it must not free someone else's lease).
+fn release(fence: Option<&Fence>) -> &'static str {
+    if fence.is_some() {
+        ", lease_owner = NULL, lease_until = NULL"
+    } else {
+        ""
+    }
+}
 
 /// Stores events (once per key) and supersedes pending ones, inside `tx`.
 async fn write_events(
     tx: &mut Tx,
-    events: &[NewEvent],
+    mut events: Vec<NewEvent>,
     supersede: &[String],
 ) -> Result<(), StoreError> {
+    // Which of the replaced verdicts the handler was already handed (D-62).
+    let mut delivered = HashSet::new();
+    for key in supersede {
+        let seen = sqlx::query(
+            "SELECT idempotency_key FROM tracker_events \
+             WHERE idempotency_key = $1 AND (status = 'done' OR attempts > 0)",
+        )
+        .bind(key.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if seen.is_some() {
+            delivered.insert(key.clone());
+        }
+    }
+    settle_overrides(&mut events, &delivered);
     for key in supersede {
         sqlx::query(
             "UPDATE tracker_events SET status = 'superseded' \
@@ -199,7 +269,7 @@ async fn write_events(
         .execute(&mut **tx)
         .await?;
     }
-    for event in events {
+    for event in &events {
         let payload = serde_json::to_string(&event.outcome)
             .map_err(|e| corrupt("tracker_events", event.outcome.subject(), e))?;
         sqlx::query(
@@ -280,7 +350,7 @@ impl Store for SqlStore {
     async fn insert_order(&self, order: &TrackedOrder) -> Result<bool, StoreError> {
         let done = sqlx::query(&format!(
             "INSERT INTO tracked_orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
              ON CONFLICT (app_trans_id) DO NOTHING"
         ))
         .bind(order.app_trans_id.as_str())
@@ -302,6 +372,7 @@ impl Store for SqlStore {
         .bind(order.updated_at)
         .bind(order.lease_owner.clone())
         .bind(order.lease_until)
+        .bind(order.lease_token)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -320,6 +391,7 @@ impl Store for SqlStore {
     async fn update_order<'a>(
         &'a self,
         app_trans_id: &'a str,
+        fence: Option<&'a Fence>,
         transition: Transition<'a, TrackedOrder>,
     ) -> Result<Option<TrackedOrder>, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -333,16 +405,24 @@ impl Store for SqlStore {
         let Some(current) = row.as_ref().map(order_from).transpose()? else {
             return Ok(None);
         };
+        check_fence(
+            "tracked_orders",
+            app_trans_id,
+            fence,
+            current.lease_owner.as_deref(),
+            current.lease_token,
+        )?;
         let Some(change) = transition(&current) else {
             return Ok(None);
         };
         let order = &change.record;
-        sqlx::query(
+        sqlx::query(&format!(
             "UPDATE tracked_orders SET state = $2, order_url = $3, zp_trans_id = $4, \
              paid_amount = $5, sub_return_code = $6, confirmed_by = $7, next_poll_at = $8, \
-             error_streak = $9, polls = $10, metadata = $11, updated_at = $12, \
-             lease_owner = NULL, lease_until = NULL WHERE app_trans_id = $1",
-        )
+             error_streak = $9, polls = $10, metadata = $11, updated_at = $12{} \
+             WHERE app_trans_id = $1",
+            release(fence)
+        ))
         .bind(app_trans_id)
         .bind(order.state.as_str())
         .bind(order.order_url.clone())
@@ -357,17 +437,24 @@ impl Store for SqlStore {
         .bind(order.updated_at)
         .execute(&mut *tx)
         .await?;
-        write_events(&mut tx, &change.events, &change.supersede).await?;
-        tx.commit().await?;
         let mut record = change.record;
-        record.lease_owner = None;
-        record.lease_until = None;
+        write_events(&mut tx, change.events, &change.supersede).await?;
+        tx.commit().await?;
+        record.lease_token = current.lease_token;
+        if fence.is_some() {
+            record.lease_owner = None;
+            record.lease_until = None;
+        } else {
+            record.lease_owner = current.lease_owner;
+            record.lease_until = current.lease_until;
+        }
         Ok(Some(record))
     }
 
     async fn lease_orders(&self, lease: &Lease) -> Result<Vec<TrackedOrder>, StoreError> {
         let rows = sqlx::query(&format!(
-            "UPDATE tracked_orders SET lease_owner = $1, lease_until = $2 \
+            "UPDATE tracked_orders SET lease_owner = $1, lease_until = $2, \
+             lease_token = lease_token + 1 \
              WHERE app_trans_id IN (SELECT app_trans_id FROM tracked_orders \
              WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
              AND (lease_until IS NULL OR lease_until < $3) \
@@ -383,10 +470,29 @@ impl Store for SqlStore {
         rows.iter().map(order_from).collect()
     }
 
+    async fn renew_order(
+        &self,
+        app_trans_id: &str,
+        fence: &Fence,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tracked_orders SET lease_until = $4 \
+             WHERE app_trans_id = $1 AND lease_owner = $2 AND lease_token = $3",
+        )
+        .bind(app_trans_id)
+        .bind(fence.owner.as_str())
+        .bind(fence.token)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn insert_refund(&self, refund: &TrackedRefund) -> Result<bool, StoreError> {
         let done = sqlx::query(&format!(
             "INSERT INTO tracked_refunds ({REFUND_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (m_refund_id) DO NOTHING"
+             $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (m_refund_id) DO NOTHING"
         ))
         .bind(refund.m_refund_id.as_str())
         .bind(refund.app_id)
@@ -403,6 +509,7 @@ impl Store for SqlStore {
         .bind(refund.updated_at)
         .bind(refund.lease_owner.clone())
         .bind(refund.lease_until)
+        .bind(refund.lease_token)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -421,6 +528,7 @@ impl Store for SqlStore {
     async fn update_refund<'a>(
         &'a self,
         m_refund_id: &'a str,
+        fence: Option<&'a Fence>,
         transition: Transition<'a, TrackedRefund>,
     ) -> Result<Option<TrackedRefund>, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -434,15 +542,23 @@ impl Store for SqlStore {
         let Some(current) = row.as_ref().map(refund_from).transpose()? else {
             return Ok(None);
         };
+        check_fence(
+            "tracked_refunds",
+            m_refund_id,
+            fence,
+            current.lease_owner.as_deref(),
+            current.lease_token,
+        )?;
         let Some(change) = transition(&current) else {
             return Ok(None);
         };
         let refund = &change.record;
-        sqlx::query(
+        sqlx::query(&format!(
             "UPDATE tracked_refunds SET state = $2, refund_id = $3, sub_return_code = $4, \
-             next_poll_at = $5, error_streak = $6, polls = $7, updated_at = $8, \
-             lease_owner = NULL, lease_until = NULL WHERE m_refund_id = $1",
-        )
+             next_poll_at = $5, error_streak = $6, polls = $7, updated_at = $8{} \
+             WHERE m_refund_id = $1",
+            release(fence)
+        ))
         .bind(m_refund_id)
         .bind(refund.state.as_str())
         .bind(refund.refund_id)
@@ -453,17 +569,24 @@ impl Store for SqlStore {
         .bind(refund.updated_at)
         .execute(&mut *tx)
         .await?;
-        write_events(&mut tx, &change.events, &change.supersede).await?;
-        tx.commit().await?;
         let mut record = change.record;
-        record.lease_owner = None;
-        record.lease_until = None;
+        write_events(&mut tx, change.events, &change.supersede).await?;
+        tx.commit().await?;
+        record.lease_token = current.lease_token;
+        if fence.is_some() {
+            record.lease_owner = None;
+            record.lease_until = None;
+        } else {
+            record.lease_owner = current.lease_owner;
+            record.lease_until = current.lease_until;
+        }
         Ok(Some(record))
     }
 
     async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<TrackedRefund>, StoreError> {
         let rows = sqlx::query(&format!(
-            "UPDATE tracked_refunds SET lease_owner = $1, lease_until = $2 \
+            "UPDATE tracked_refunds SET lease_owner = $1, lease_until = $2, \
+             lease_token = lease_token + 1 \
              WHERE m_refund_id IN (SELECT m_refund_id FROM tracked_refunds \
              WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
              AND (lease_until IS NULL OR lease_until < $3) \
@@ -479,47 +602,83 @@ impl Store for SqlStore {
         rows.iter().map(refund_from).collect()
     }
 
-    async fn lease_events(&self, lease: &Lease) -> Result<Vec<Event>, StoreError> {
+    async fn renew_refund(
+        &self,
+        m_refund_id: &str,
+        fence: &Fence,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tracked_refunds SET lease_until = $4 \
+             WHERE m_refund_id = $1 AND lease_owner = $2 AND lease_token = $3",
+        )
+        .bind(m_refund_id)
+        .bind(fence.owner.as_str())
+        .bind(fence.token)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn lease_events(&self, lease: &Lease) -> Result<Vec<LeasedEvent>, StoreError> {
         let rows = sqlx::query(&format!(
-            "UPDATE tracker_events SET lease_until = $1, attempts = attempts + 1 \
+            "UPDATE tracker_events SET lease_until = $1, attempts = attempts + 1, \
+             lease_owner = $4, lease_token = lease_token + 1 \
              WHERE id IN (SELECT id FROM tracker_events WHERE status = 'pending' \
              AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
-             ORDER BY id LIMIT $3{}) RETURNING {EVENT_COLUMNS}",
+             ORDER BY id LIMIT $3{}) RETURNING {LEASED_EVENT_COLUMNS}",
             self.backend.skip_locked()
         ))
         .bind(lease.until)
         .bind(lease.now)
         .bind(lease.limit)
+        .bind(lease.owner.as_str())
         .fetch_all(&self.pool)
         .await?;
-        let mut events = rows.iter().map(event_from).collect::<Result<Vec<_>, _>>()?;
+        let mut events = rows
+            .iter()
+            .map(leased_event_from)
+            .collect::<Result<Vec<_>, _>>()?;
         // RETURNING gives no order guarantee.
-        events.sort_by_key(|event| event.id);
+        events.sort_by_key(|leased| leased.event.id);
         Ok(events)
     }
 
-    async fn finish_event(&self, id: i64, delivery: Delivery) -> Result<bool, StoreError> {
-        let done =
-            match delivery {
-                Delivery::Done { at } => sqlx::query(
-                    "UPDATE tracker_events SET status = 'done', done_at = $2, lease_until = NULL \
-                     WHERE id = $1 AND status = 'pending'",
-                )
-                .bind(id)
-                .bind(at)
-                .execute(&self.pool)
-                .await?,
-                Delivery::RetryAt { at } => {
-                    sqlx::query(
-                        "UPDATE tracker_events SET next_attempt_at = $2, lease_until = NULL \
-                     WHERE id = $1 AND status = 'pending'",
-                    )
-                    .bind(id)
-                    .bind(at)
-                    .execute(&self.pool)
-                    .await?
-                }
-            };
+    async fn renew_event(&self, id: i64, fence: &Fence, until: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tracker_events SET lease_until = $4 WHERE id = $1 AND status = 'pending' \
+             AND lease_owner = $2 AND lease_token = $3",
+        )
+        .bind(id)
+        .bind(fence.owner.as_str())
+        .bind(fence.token)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_event(
+        &self,
+        id: i64,
+        fence: &Fence,
+        delivery: Delivery,
+    ) -> Result<bool, StoreError> {
+        let (set, at) = match delivery {
+            Delivery::Done { at } => ("status = 'done', done_at = $4", at),
+            Delivery::RetryAt { at } => ("next_attempt_at = $4", at),
+        };
+        let done = sqlx::query(&format!(
+            "UPDATE tracker_events SET {set}, lease_owner = NULL, lease_until = NULL \
+             WHERE id = $1 AND status = 'pending' AND lease_owner = $2 AND lease_token = $3"
+        ))
+        .bind(id)
+        .bind(fence.owner.as_str())
+        .bind(fence.token)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
