@@ -75,6 +75,7 @@ fn a_create_answer_with_unknown_fields_is_created() {
 fn a_number_out_of_range_is_refused_not_truncated() {
     let body = r#"{"return_code":"99999999999","sub_return_code":1}"#.as_bytes();
     assert!(decode::<QueryOrderResponse>(URL, body).is_err());
-    let body = r#"{"return_code":1,"sub_return_code":1,"amount":"12.5","zp_trans_id":1}"#.as_bytes();
+    let body =
+        r#"{"return_code":1,"sub_return_code":1,"amount":"12.5","zp_trans_id":1}"#.as_bytes();
     assert!(decode::<QueryOrderResponse>(URL, body).is_err());
 }
