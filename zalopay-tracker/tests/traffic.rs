@@ -32,7 +32,11 @@ async fn check_paid(sample: &Sample, tracker: &Tracker<MemoryStore>) {
     let order = tracker.store().order(app_trans_id).await.unwrap().unwrap();
     assert_eq!(order.state, OrderState::Paid, "{id}");
     assert_eq!(order.confirmed_by, Some(Source::Callback), "{id}");
-    assert_eq!(order.zp_trans_id, int(&sample.expect, "zp_trans_id"), "{id}");
+    assert_eq!(
+        order.zp_trans_id,
+        int(&sample.expect, "zp_trans_id"),
+        "{id}"
+    );
     assert_eq!(order.paid_amount, int(&sample.expect, "amount"), "{id}");
 }
 
@@ -58,14 +62,26 @@ async fn callbacks_for_tracked_orders() {
                 order.state = OrderState::Open;
                 tracker.store().insert_order(&order).await.unwrap();
 
-                assert_eq!(tracker.handle_callback(body.as_bytes()).await.return_code, 1, "{id}");
+                assert_eq!(
+                    tracker.handle_callback(body.as_bytes()).await.return_code,
+                    1,
+                    "{id}"
+                );
                 check_paid(&sample, &tracker).await;
                 // ZaloPay calls again: already processed, nothing changes.
-                assert_eq!(tracker.handle_callback(body.as_bytes()).await.return_code, 2, "{id}");
+                assert_eq!(
+                    tracker.handle_callback(body.as_bytes()).await.return_code,
+                    2,
+                    "{id}"
+                );
                 check_paid(&sample, &tracker).await;
             }
             "bad_mac" => {
-                assert_eq!(tracker.handle_callback(body.as_bytes()).await.return_code, -1, "{id}");
+                assert_eq!(
+                    tracker.handle_callback(body.as_bytes()).await.return_code,
+                    -1,
+                    "{id}"
+                );
                 let data: serde_json::Value =
                     serde_json::from_str(&sample.callback_data()).unwrap();
                 let app_trans_id = data["app_trans_id"].as_str().unwrap();
@@ -86,7 +102,9 @@ async fn a_captured_payment_for_an_untracked_order_is_kept() {
             continue;
         }
         let tracker = tracker(&sample);
-        let reply = tracker.handle_callback(sample.callback_body().as_bytes()).await;
+        let reply = tracker
+            .handle_callback(sample.callback_body().as_bytes())
+            .await;
         assert_eq!(reply.return_code, 1, "{}", sample.id);
         check_paid(&sample, &tracker).await;
     }
