@@ -72,7 +72,8 @@ pub enum CallbackError {
     /// The MAC matched but `type` is neither 1 nor 2.
     #[error("callback type {0} is not known (1 = payment, 2 = agreement)")]
     UnknownType(i64),
-    /// The MAC matched but `data` is not a JSON object.
+    /// The MAC matched but `data` is not a JSON object, or lacks a field its type cannot do
+    /// without (the message names it).
     #[error("callback data does not have the documented shape: {0}")]
     BadData(String),
     /// The MAC matched but a field of `data` is missing or cannot be read.
