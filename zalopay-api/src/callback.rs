@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lenient;
 use crate::sign::{JsonString, Keys};
 
 /// Largest callback body accepted. Real callbacks are around 1 KiB (`embed_data` ≤ 2 KiB and
@@ -71,9 +72,18 @@ pub enum CallbackError {
     /// The MAC matched but `type` is neither 1 nor 2.
     #[error("callback type {0} is not known (1 = payment, 2 = agreement)")]
     UnknownType(i64),
-    /// The MAC matched but `data` does not have the documented shape.
+    /// The MAC matched but `data` is not a JSON object, or lacks a field its type cannot do
+    /// without (the message names it).
     #[error("callback data does not have the documented shape: {0}")]
     BadData(String),
+    /// The MAC matched but a field of `data` is missing or cannot be read.
+    #[error("callback data field `{field}` {problem}")]
+    BadField {
+        /// The field's wire name (a path such as `items[0]` for nested values).
+        field: String,
+        /// What is wrong with it (`is missing`, or why it could not be read).
+        problem: String,
+    },
 }
 
 /// A verified callback.
@@ -97,41 +107,153 @@ impl Callback {
 }
 
 /// `data` of a payment callback (`type = 1`): the order was paid (api-facts §8, \[C2]).
+///
+/// Read the way the gateway really sends it (specs/traffic, decisions D-90, D-91): only what
+/// money needs is required (`app_id`, `app_trans_id`, `zp_trans_id`, `amount`,
+/// `server_time`); everything else is optional, numbers may come as strings, unknown fields
+/// and channels are accepted, and no order between `app_time` and `server_time` is assumed.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "PaymentWire")]
+#[non_exhaustive]
 pub struct PaymentCallback {
     /// The app id.
     pub app_id: i64,
     /// The merchant's order id.
     pub app_trans_id: String,
-    /// `app_time` of the order, Unix ms.
-    pub app_time: i64,
-    /// `app_user` of the order.
-    #[serde(default)]
+    /// `app_time` of the order, Unix ms, when the callback says (it can be later than
+    /// `server_time`: the merchant's clock, not ZaloPay's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_time: Option<i64>,
+    /// `app_user` of the order (empty when the callback does not say).
     pub app_user: String,
     /// Amount paid, VND.
     pub amount: i64,
     /// The order's `embed_data`, as the JSON text sent at creation.
-    #[serde(default)]
     pub embed_data: JsonString,
     /// The order's `item`, as the JSON text sent at creation.
-    #[serde(default = "JsonString::empty_array")]
     pub item: JsonString,
     /// ZaloPay's transaction id (keep it: refunds need it).
     pub zp_trans_id: i64,
     /// ZaloPay's clock when paid, Unix ms.
     pub server_time: i64,
-    /// Payment channel (pmcid: 38 wallet, 39 ATM, 36 card, …).
-    #[serde(default)]
+    /// Payment channel (pmcid: 38 wallet, 39 ATM, 36 card, …; any other value is kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<i32>,
-    /// The payer's per-app ZaloPay user id (a third-party copy calls it `zp_user_id`).
-    #[serde(default, alias = "zp_user_id")]
+    /// The payer's per-app ZaloPay user id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_user_id: Option<String>,
+    /// The payer's ZaloPay user id as callbacks since 2023 also send it (the same value as
+    /// `merchant_user_id` in every captured callback; specs/traffic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zp_user_id: Option<String>,
     /// Fee charged to the user, VND, when the callback says.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_fee_amount: Option<i64>,
     /// Discount applied, VND, when the callback says.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<i64>,
+}
+
+impl PaymentCallback {
+    /// A payment callback with the fields money needs; the rest empty (for tests, emulators
+    /// and replays: the struct is `#[non_exhaustive]`).
+    pub fn new(
+        app_id: i64,
+        app_trans_id: impl Into<String>,
+        zp_trans_id: i64,
+        amount: i64,
+        server_time: i64,
+    ) -> Self {
+        Self {
+            app_id,
+            app_trans_id: app_trans_id.into(),
+            app_time: None,
+            app_user: String::new(),
+            amount,
+            embed_data: JsonString::default(),
+            item: JsonString::empty_array(),
+            zp_trans_id,
+            server_time,
+            channel: None,
+            merchant_user_id: None,
+            zp_user_id: None,
+            user_fee_amount: None,
+            discount_amount: None,
+        }
+    }
+}
+
+/// The payment callback as it arrives: every field optional and read tolerantly, so that the
+/// one check after it can name what is missing.
+#[derive(Deserialize)]
+struct PaymentWire {
+    #[serde(default, deserialize_with = "lenient::int")]
+    app_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    app_trans_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    app_time: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    app_user: String,
+    #[serde(default, deserialize_with = "lenient::int")]
+    amount: Option<i64>,
+    #[serde(default, deserialize_with = "json_text")]
+    embed_data: Option<JsonString>,
+    #[serde(default, deserialize_with = "json_text")]
+    item: Option<JsonString>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    zp_trans_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    server_time: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    channel: Option<i32>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    merchant_user_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    zp_user_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    user_fee_amount: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    discount_amount: Option<i64>,
+}
+
+/// `embed_data` / `item`: the JSON text the merchant sent, kept as text; `null` or `""` is
+/// absent.
+fn json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<JsonString>, D::Error> {
+    match lenient::string(d)? {
+        None => Ok(None),
+        Some(text) if text.is_empty() => Ok(None),
+        Some(text) => JsonString::from_raw(text)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
+impl TryFrom<PaymentWire> for PaymentCallback {
+    type Error = CallbackError;
+
+    fn try_from(wire: PaymentWire) -> Result<Self, CallbackError> {
+        let missing = |field: &'static str| CallbackError::BadField {
+            field: field.to_owned(),
+            problem: "is missing".to_owned(),
+        };
+        Ok(Self {
+            app_id: wire.app_id.ok_or_else(|| missing("app_id"))?,
+            app_trans_id: wire.app_trans_id.ok_or_else(|| missing("app_trans_id"))?,
+            app_time: wire.app_time,
+            app_user: wire.app_user,
+            amount: wire.amount.ok_or_else(|| missing("amount"))?,
+            embed_data: wire.embed_data.unwrap_or_default(),
+            item: wire.item.unwrap_or_else(JsonString::empty_array),
+            zp_trans_id: wire.zp_trans_id.ok_or_else(|| missing("zp_trans_id"))?,
+            server_time: wire.server_time.ok_or_else(|| missing("server_time"))?,
+            channel: wire.channel,
+            merchant_user_id: wire.merchant_user_id,
+            zp_user_id: wire.zp_user_id,
+            user_fee_amount: wire.user_fee_amount,
+            discount_amount: wire.discount_amount,
+        })
+    }
 }
 
 /// `status` of an agreement callback.
@@ -180,7 +302,7 @@ impl AgreementStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AgreementCallback {
     /// `status`: confirmed, cancelled or disabled.
-    #[serde(deserialize_with = "lenient::status")]
+    #[serde(deserialize_with = "agreement_status")]
     pub status: AgreementStatus,
     /// The token to pay with (present when confirmed).
     #[serde(default, deserialize_with = "lenient::string")]
@@ -211,46 +333,9 @@ pub struct AgreementCallback {
     pub msg_type: Option<i64>,
 }
 
-mod lenient {
-    //! Deserialisers for agreement fields whose JSON type is not documented.
-
-    use serde::{Deserialize, Deserializer, de::Error as _};
-    use serde_json::Value;
-
-    pub(super) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::Null => None,
-            Value::String(s) => Some(s),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => return Err(D::Error::custom("expected a string or a number")),
-        })
-    }
-
-    pub(super) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Null => Ok(None),
-            Value::Number(n) => n
-                .as_i64()
-                .map(Some)
-                .ok_or_else(|| D::Error::custom("expected an integer")),
-            Value::String(s) if s.is_empty() => Ok(None),
-            Value::String(s) => s
-                .parse()
-                .map(Some)
-                .map_err(|_| D::Error::custom("expected an integer")),
-            _ => Err(D::Error::custom("expected an integer")),
-        }
-    }
-
-    pub(super) fn status<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<super::AgreementStatus, D::Error> {
-        let code = int(d)?.ok_or_else(|| D::Error::custom("`status` is null"))?;
-        i32::try_from(code)
-            .map(super::AgreementStatus::from)
-            .map_err(|_| D::Error::custom("`status` out of range"))
-    }
+/// `status`: required, an integer or a string holding one.
+fn agreement_status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AgreementStatus, D::Error> {
+    lenient::required_int::<D, i32>(d).map(AgreementStatus::from)
 }
 
 /// Verifies a callback body against key2 and returns its typed content.
@@ -304,19 +389,18 @@ pub fn verify_callback(
         return Err(CallbackError::BadMac);
     }
 
-    let bad_data = |e: serde_json::Error| CallbackError::BadData(e.to_string());
     let check_app = |got: i64| match expected_app_id {
         Some(expected) if expected != got => Err(CallbackError::WrongAppId { expected, got }),
         _ => Ok(()),
     };
     match callback_type {
         TYPE_PAYMENT => {
-            let payment: PaymentCallback = serde_json::from_str(data).map_err(bad_data)?;
+            let payment = PaymentCallback::try_from(decode_data::<PaymentWire>(data)?)?;
             check_app(payment.app_id)?;
             Ok(Callback::Payment(payment))
         }
         TYPE_AGREEMENT => {
-            let agreement: AgreementCallback = serde_json::from_str(data).map_err(bad_data)?;
+            let agreement: AgreementCallback = decode_data(data)?;
             if let Some(app_id) = agreement.app_id {
                 check_app(app_id)?;
             }
@@ -324,6 +408,30 @@ pub fn verify_callback(
         }
         other => Err(CallbackError::UnknownType(other)),
     }
+}
+
+/// Reads verified `data`, naming the field that could not be read. A required field that is
+/// absent altogether is reported by the type's own check, also by name.
+fn decode_data<T: serde::de::DeserializeOwned>(data: &str) -> Result<T, CallbackError> {
+    // serde would read a struct from an array too: `data` is an object or it is not a callback.
+    if !data.trim_start().starts_with('{') {
+        return Err(CallbackError::BadData(
+            "data is not a JSON object".to_owned(),
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(data);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let field = error.path().to_string();
+        let inner = error.into_inner();
+        if field.is_empty() || field == "." {
+            CallbackError::BadData(inner.to_string())
+        } else {
+            CallbackError::BadField {
+                field,
+                problem: format!("cannot be read: {inner}"),
+            }
+        }
+    })
 }
 
 /// Builds a callback body the way ZaloPay does: `{"data": data, "mac": HMAC(key2, data),
@@ -418,7 +526,8 @@ impl CallbackReply {
             CallbackError::Unreadable(_)
             | CallbackError::WrongAppId { .. }
             | CallbackError::UnknownType(_)
-            | CallbackError::BadData(_) => Self::retry_later(error.to_string()),
+            | CallbackError::BadData(_)
+            | CallbackError::BadField { .. } => Self::retry_later(error.to_string()),
         }
     }
 

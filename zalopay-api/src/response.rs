@@ -23,15 +23,16 @@ use serde::Deserialize;
 #[non_exhaustive]
 pub struct ResultCodes {
     /// `1` success, `2` fail, `3` processing; negative values are request-level errors.
+    #[serde(deserialize_with = "crate::lenient::required_int")]
     pub return_code: i32,
     /// Human-readable message for `return_code`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::text")]
     pub return_message: String,
     /// Detailed code (see [`crate::codes`]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::int")]
     pub sub_return_code: Option<i32>,
     /// Human-readable message for `sub_return_code`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::string")]
     pub sub_return_message: Option<String>,
 }
 

@@ -32,7 +32,7 @@ fn published_vector_verifies_and_parses() {
     };
     assert_eq!(payment.app_id, 2553);
     assert_eq!(payment.app_trans_id, "200904_2553_1598435687208");
-    assert_eq!(payment.app_time, 1_599_189_392_817);
+    assert_eq!(payment.app_time, Some(1_599_189_392_817));
     assert_eq!(payment.app_user, "demo");
     assert_eq!(payment.amount, 10_000);
     assert_eq!(
@@ -222,8 +222,8 @@ fn checks_after_the_mac() {
             got: 2553
         })
     );
-    // Valid MAC, data not JSON / wrong shape.
-    for data in ["not json", "[]", r#"{"app_id":2553}"#, r#"{"amount":"x"}"#] {
+    // Valid MAC, data not JSON / not an object.
+    for data in ["not json", "[]"] {
         let body = sign_callback(&keys, data, 1);
         assert!(
             matches!(
@@ -232,6 +232,17 @@ fn checks_after_the_mac() {
             ),
             "{data}"
         );
+    }
+    // Valid MAC, a field money needs missing or unreadable: named.
+    for (data, named) in [
+        (r#"{"app_id":2553}"#, "app_trans_id"),
+        (r#"{"amount":"x"}"#, "amount"),
+    ] {
+        let body = sign_callback(&keys, data, 1);
+        match verify_callback(&keys, None, body.as_bytes()) {
+            Err(CallbackError::BadField { field, .. }) => assert_eq!(field, named, "{data}"),
+            other => panic!("{data}: {other:?}"),
+        }
     }
     // A forged body with an unknown type is a bad MAC, not an unknown type.
     let forged = serde_json::json!({ "data": KAT_DATA, "mac": "00".repeat(32), "type": 7 });

@@ -1009,21 +1009,17 @@ fn change_hex(mac: &str, at: Index, shift: u8) -> String {
 
 fn payment() -> impl Strategy<Value = PaymentCallback> {
     (bag(), any::<Option<i32>>(), any::<(i64, i64, i64)>()).prop_map(|(b, channel, t)| {
-        PaymentCallback {
-            app_id: b.app_id,
-            app_trans_id: b.s[0].clone(),
-            app_time: b.time,
-            app_user: b.s[1].clone(),
-            amount: b.n[0],
-            embed_data: b.obj[0].clone(),
-            item: b.arr.clone(),
-            zp_trans_id: t.0,
-            server_time: t.1,
-            channel,
-            merchant_user_id: b.o[0].clone(),
-            user_fee_amount: Some(b.n[1]),
-            discount_amount: (t.2 % 2 == 0).then_some(t.2),
-        }
+        let mut payment = PaymentCallback::new(b.app_id, b.s[0].clone(), t.0, b.n[0], t.1);
+        payment.app_time = Some(b.time);
+        payment.app_user = b.s[1].clone();
+        payment.embed_data = b.obj[0].clone();
+        payment.item = b.arr.clone();
+        payment.channel = channel;
+        payment.merchant_user_id = b.o[0].clone();
+        payment.zp_user_id = b.o[0].clone();
+        payment.user_fee_amount = Some(b.n[1]);
+        payment.discount_amount = (t.2 % 2 == 0).then_some(t.2);
+        payment
     })
 }
 

@@ -313,6 +313,27 @@ fn callback_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
     assert!(stderr.contains("mac does not match"), "{stderr}");
 }
 
+/// Issue 21: a callback the sandbox really sent (specs/traffic c01, both `merchant_user_id`
+/// and `zp_user_id`) was answered "duplicate field `merchant_user_id`".
+#[test]
+fn callback_verify_accepts_a_captured_sandbox_callback() {
+    let emu = Emu::start();
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../specs/traffic/callbacks/c01-2553-260418_7F5271.body.json"
+    ))
+    .unwrap();
+    let verified = ok_json(zalopay(&emu.url(), &["callback", "verify"], Some(&body)));
+    assert_eq!(verified["type"], 1);
+    assert_eq!(verified["payment"]["app_trans_id"], "260418_7F5271");
+    assert_eq!(verified["payment"]["zp_trans_id"], 260_418_000_000_225_i64);
+    assert_eq!(verified["payment"]["amount"], 100_000);
+    assert_eq!(
+        verified["payment"]["zp_user_id"],
+        "Jfy_NT0tHMtLE07x291chQ-7_jlVJzxoGZ2S1rNbGvA"
+    );
+}
+
 #[test]
 fn callback_verify_prints_an_agreement_callback() {
     let emu = Emu::start();

@@ -19,7 +19,8 @@ pub(crate) enum Target {
     Binding(Key),
 }
 
-/// `data` of an order callback, fields in the documented order (§8).
+/// `data` of an order callback, fields in the order captured callbacks carry them (§8;
+/// specs/traffic c01–c03, decision D-92): `zp_user_id` right after `merchant_user_id`.
 #[derive(Serialize)]
 struct OrderCallbackData<'a> {
     app_id: i64,
@@ -33,6 +34,7 @@ struct OrderCallbackData<'a> {
     server_time: i64,
     channel: i32,
     merchant_user_id: String,
+    zp_user_id: String,
     user_fee_amount: i64,
     discount_amount: i64,
 }
@@ -51,10 +53,19 @@ pub(crate) fn order_callback_data(order: &Order, server_time: i64) -> String {
         server_time,
         channel: order.channel.unwrap_or(WALLET_CHANNEL),
         merchant_user_id: merchant_user_id(order.app_id, &order.app_user),
+        // The same pseudonym under both names, as in every captured callback.
+        zp_user_id: merchant_user_id(order.app_id, &order.app_user),
         user_fee_amount: 0,
         discount_amount: 0,
     };
-    serde_json::to_string(&data).unwrap_or_default()
+    gateway_escaping(&serde_json::to_string(&data).unwrap_or_default())
+}
+
+/// The gateway's JSON escaping of `data`: `&` as `\u0026` (captured, specs/traffic c05);
+/// other characters as serde_json writes them (non-ASCII as UTF-8, as captured in c01, c02).
+/// `&` only ever appears inside a JSON string, where `\u0026` means the same character.
+fn gateway_escaping(json: &str) -> String {
+    json.replace('&', "\\u0026")
 }
 
 /// A stable per-app pseudonym for a user (43 URL-safe characters, like ZaloPay's).
@@ -364,11 +375,34 @@ fn record(state: &EmulatorState, target: &Target, update: impl FnOnce(&mut Callb
     let _ = state.persist();
 }
 
-/// The browser redirect after payment (§9): `base` with appid, apptransid, pmcid, bankcode,
-/// amount, discountamount, status and checksum = HMAC(key2, appid|apptransid|pmcid|bankcode|
-/// amount|discountamount|status).
-pub(crate) fn redirect_url(base: &str, order: &Order, key2: &SecretKey, status: i32) -> String {
-    let pmcid = order.channel.unwrap_or(WALLET_CHANNEL).to_string();
+/// `status` of the redirect after a payment the buyer cancelled on the gateway page, with
+/// `pmcid=0` and an empty `bankcode` (captured: specs/traffic r01–r03, decision D-93).
+pub const CANCELLED_REDIRECT_STATUS: i32 = -49;
+
+/// How the buyer left the gateway page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageOutcome {
+    /// Paid: `status=1`, the channel's `pmcid`.
+    Paid,
+    /// Cancelled: `status=-49`, `pmcid=0`, no bank.
+    Cancelled,
+}
+
+/// The browser redirect after payment (§9): `base` with amount, appid, apptransid, bankcode,
+/// checksum, discountamount, pmcid and status, in that (alphabetical) order as every captured
+/// redirect has them (specs/traffic r01–r10), and checksum = HMAC(key2, appid|apptransid|
+/// pmcid|bankcode|amount|discountamount|status).
+pub(crate) fn redirect_url(
+    base: &str,
+    order: &Order,
+    key2: &SecretKey,
+    outcome: PageOutcome,
+) -> String {
+    let (pmcid, status) = match outcome {
+        PageOutcome::Paid => (order.channel.unwrap_or(WALLET_CHANNEL), 1),
+        PageOutcome::Cancelled => (0, CANCELLED_REDIRECT_STATUS),
+    };
+    let pmcid = pmcid.to_string();
     let bankcode = "";
     let amount = order.amount.to_string();
     let discount = "0";
@@ -380,14 +414,14 @@ pub(crate) fn redirect_url(base: &str, order: &Order, key2: &SecretKey, status: 
     );
     let checksum = key2.mac(input.as_bytes());
     let query = serde_urlencoded::to_string([
+        ("amount", amount.as_str()),
         ("appid", appid.as_str()),
         ("apptransid", order.app_trans_id.as_str()),
-        ("pmcid", pmcid.as_str()),
         ("bankcode", bankcode),
-        ("amount", amount.as_str()),
-        ("discountamount", discount),
-        ("status", status.as_str()),
         ("checksum", checksum.as_str()),
+        ("discountamount", discount),
+        ("pmcid", pmcid.as_str()),
+        ("status", status.as_str()),
     ])
     .unwrap_or_default();
     let joiner = if base.contains('?') { '&' } else { '?' };

@@ -541,9 +541,16 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
     }))
 }
 
-/// 3 / 2 REFUND_PROCESSING: accepted, not settled yet (keep querying the same `m_refund_id`).
+/// 3 / 2: accepted, not settled yet (keep querying the same `m_refund_id`), with the
+/// gateway's message (specs/traffic p05, decision D-94).
 fn processing_refund(extra: Value) -> Value {
-    with_codes(3, 2, "REFUND_PROCESSING", extra)
+    with_codes(3, 2, "Giao dịch đang refund!", extra)
+}
+
+/// 1 / 1 on a refund query: the refund is done, with the gateway's message (specs/traffic
+/// p06, decision D-94).
+fn refunded(extra: Value) -> Value {
+    with_codes(1, 1, "Hoàn tiền thành công", extra)
 }
 
 /// `m_refund_id` = `yyMMdd_<app_id>_<unique>`, ≤ 45 chars: format -24, date -25, app id -26.
@@ -601,7 +608,7 @@ pub(crate) async fn query_refund(State(state): State<EmulatorState>, params: Par
         "amount": refund.amount,
     });
     Ok(Json(if refund.settled(now) {
-        success(body)
+        refunded(body)
     } else {
         processing_refund(body)
     }))

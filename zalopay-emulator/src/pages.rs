@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::agreement::answer_binding;
-use crate::callback::redirect_url;
+use crate::callback::{PageOutcome, redirect_url};
 use crate::orders::{cancel_order, expire_order, pay_order};
 use crate::state::{EmulatorState, Key, Order, OrderState};
 use crate::wire::{ApiError, Params, success};
@@ -216,14 +216,19 @@ fn redirect_target(state: &EmulatorState, order: &Order) -> Option<String> {
 }
 
 /// The redirect URL with its signed parameters, if the order has a redirect target.
-fn signed_redirect(state: &EmulatorState, order: &Order, status: i32) -> Option<String> {
+fn signed_redirect(state: &EmulatorState, order: &Order, outcome: PageOutcome) -> Option<String> {
     let target = redirect_target(state, order)?;
     let app = state.app(order.app_id)?;
-    Some(redirect_url(&target, order, &app.key2, status))
+    Some(redirect_url(&target, order, &app.key2, outcome))
 }
 
-fn finish_page(state: &EmulatorState, order: &Order, status: i32, title: &str) -> Response {
-    match signed_redirect(state, order, status) {
+fn finish_page(
+    state: &EmulatorState,
+    order: &Order,
+    outcome: PageOutcome,
+    title: &str,
+) -> Response {
+    match signed_redirect(state, order, outcome) {
         Some(url) => (StatusCode::SEE_OTHER, [(LOCATION, url)]).into_response(),
         None => page(
             StatusCode::OK,
@@ -238,17 +243,18 @@ pub(crate) async fn confirm_form(State(state): State<EmulatorState>, params: Par
     let result =
         order_key(&state, params.get_or_empty("order")).and_then(|key| pay_order(&state, &key));
     match result {
-        Ok(order) => finish_page(&state, &order, 1, "Payment successful"),
+        Ok(order) => finish_page(&state, &order, PageOutcome::Paid, "Payment successful"),
         Err(error) => error_page(&error),
     }
 }
 
-/// `POST /pay/cancel` (form field `order`): cancels, then redirects (status 2).
+/// `POST /pay/cancel` (form field `order`): cancels, then redirects as the gateway does after
+/// a cancel (status -49, pmcid 0, no bank).
 pub(crate) async fn cancel_form(State(state): State<EmulatorState>, params: Params) -> Response {
     let result =
         order_key(&state, params.get_or_empty("order")).and_then(|key| cancel_order(&state, &key));
     match result {
-        Ok(order) => finish_page(&state, &order, 2, "Payment cancelled"),
+        Ok(order) => finish_page(&state, &order, PageOutcome::Cancelled, "Payment cancelled"),
         Err(error) => error_page(&error),
     }
 }
@@ -287,7 +293,7 @@ pub(crate) async fn pay_json(
 ) -> Result<Json<Value>, ApiError> {
     let key = find_order(&state, query.app_id, &app_trans_id)?;
     let order = pay_order(&state, &key)?;
-    let redirect = signed_redirect(&state, &order, 1);
+    let redirect = signed_redirect(&state, &order, PageOutcome::Paid);
     Ok(Json(success(
         json!({ "order": order, "redirect_url": redirect }),
     )))
@@ -301,7 +307,7 @@ pub(crate) async fn cancel_json(
 ) -> Result<Json<Value>, ApiError> {
     let key = find_order(&state, query.app_id, &app_trans_id)?;
     let order = cancel_order(&state, &key)?;
-    let redirect = signed_redirect(&state, &order, 2);
+    let redirect = signed_redirect(&state, &order, PageOutcome::Cancelled);
     Ok(Json(success(
         json!({ "order": order, "redirect_url": redirect }),
     )))

@@ -195,10 +195,17 @@ impl ApiError {
     }
 
     /// The JSON body: `return_code`, `return_message`, `sub_return_code`, `sub_return_message`.
+    /// `return_message` is the gateway's (`Giao dịch thất bại` for `return_code 2`, as
+    /// logged from the sandbox); `sub_return_message` carries the emulator's own explanation,
+    /// which says more than the gateway's generic text (decision D-94).
     pub fn to_json(&self) -> Value {
+        let return_message = match self.return_code {
+            2 => FAILED_MESSAGE,
+            _ => self.message.as_str(),
+        };
         json!({
             "return_code": self.return_code,
-            "return_message": self.message,
+            "return_message": return_message,
             "sub_return_code": self.sub_return_code,
             "sub_return_message": self.message,
         })
@@ -215,6 +222,10 @@ impl IntoResponse for ApiError {
         axum::Json(self.to_json()).into_response()
     }
 }
+
+/// The gateway's `return_message` of a `return_code 2` refusal (logs of sandbox answers:
+/// specs/traffic README, decision D-94).
+pub const FAILED_MESSAGE: &str = "Giao dịch thất bại";
 
 /// A success body: codes 1/1 merged with `extra` (which must be a JSON object).
 pub fn success(extra: Value) -> Value {

@@ -25,7 +25,7 @@ async fn paying_sends_a_callback_signed_with_key2() {
     let data = callback["data"].as_str().unwrap();
     assert!(verify(KEY2, data, callback["mac"].as_str().unwrap()));
     assert!(!verify(KEY1, data, callback["mac"].as_str().unwrap()));
-    // Exactly the documented fields, in the documented order.
+    // Exactly the fields captured callbacks carry, in their order (specs/traffic c01).
     let keys: Vec<&str> = data
         .trim_matches(|c| c == '{' || c == '}')
         .split(",\"")
@@ -45,6 +45,7 @@ async fn paying_sends_a_callback_signed_with_key2() {
             "server_time",
             "channel",
             "merchant_user_id",
+            "zp_user_id",
             "user_fee_amount",
             "discount_amount"
         ]

@@ -170,8 +170,9 @@ async fn app_time_must_be_within_15_minutes_either_way() {
             assert_eq!(code(&body), (1, 1), "{offset}: {body}");
         } else {
             assert_eq!(code(&body), (2, -401), "{offset}: {body}");
+            assert_eq!(body["return_message"], "Giao dịch thất bại", "{body}");
             assert!(
-                body["return_message"]
+                body["sub_return_message"]
                     .as_str()
                     .unwrap()
                     .contains("app_time"),

@@ -498,12 +498,15 @@ impl<S: Store> Tracker<S> {
         {
             // Money for an order this store never recorded: keep it rather than lose it.
             let now = self.now_ms();
-            let expire_at = payment.app_time.saturating_add(ms(DEFAULT_ORDER_LIFETIME));
+            // A callback need not say `app_time` (D-91); the payment's own time, ZaloPay's
+            // clock, is then the closest the record can get, and the order is paid below.
+            let app_time = payment.app_time.unwrap_or(payment.server_time);
+            let expire_at = app_time.saturating_add(ms(DEFAULT_ORDER_LIFETIME));
             let mut order = TrackedOrder::new(
                 &payment.app_trans_id,
                 payment.app_id,
                 payment.amount,
-                payment.app_time,
+                app_time,
                 expire_at,
                 now,
             );

@@ -44,20 +44,21 @@ pub struct QueryOrderResponse {
     pub discount_amount: Option<i64>,
 }
 
-/// The wire shape, before the paid-answer check.
+/// The wire shape, before the paid-answer check; numbers may come as strings and unknown
+/// fields are ignored (D-91).
 #[derive(Deserialize)]
 struct QueryOrderWire {
     #[serde(flatten)]
     codes: ResultCodes,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::flag")]
     is_processing: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::int")]
     amount: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::int")]
     zp_trans_id: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::int")]
     server_time: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::int")]
     discount_amount: Option<i64>,
 }
 

@@ -57,7 +57,7 @@ pub struct RefundOrderResponse {
     #[serde(flatten)]
     pub codes: ResultCodes,
     /// ZaloPay's refund id (keep for reconciliation).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::int")]
     pub refund_id: Option<i64>,
 }
 
