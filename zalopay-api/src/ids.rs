@@ -240,6 +240,20 @@ pub fn validate_m_refund_id(id: &str, app_id: i64, now_ms: i64) -> Result<(), Id
     Ok(())
 }
 
+/// Checks the `m_refund_id` of a refund sent before (a re-send): the shape of an existing id
+/// (any date) and `app_id` after the date. Whether it is a duplicate is ZaloPay's to say.
+pub fn validate_existing_m_refund_id(id: &str, app_id: i64) -> Result<(), IdError> {
+    let id = MRefundId::existing(id)?;
+    let expected = app_id.to_string();
+    if id.app_id_part() != expected {
+        return Err(IdError::WrongAppId {
+            expected: format!("{expected}_"),
+            got: format!("{}_", id.app_id_part()),
+        });
+    }
+    Ok(())
+}
+
 /// An `app_trans_id`: `yyMMdd_<unique>`, at most 40 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AppTransId(String);
