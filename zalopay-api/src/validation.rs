@@ -235,8 +235,9 @@ pub mod check {
             Some(id) if ctx.resend => crate::ids::AppTransId::existing(id)
                 .map(drop)
                 .map_err(|e| invalid(field, e.to_string())),
-            Some(id) => crate::ids::validate_app_trans_id(id, ctx.now_ms)
-                .map_err(|e| id_error(field, e)),
+            Some(id) => {
+                crate::ids::validate_app_trans_id(id, ctx.now_ms).map_err(|e| id_error(field, e))
+            }
             None => Ok(()),
         }
     }

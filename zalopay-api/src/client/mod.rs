@@ -370,10 +370,7 @@ pub fn prepare_checked<R: Endpoint>(
 /// [`prepare_checked`] for a re-send of a request sent before whose answer was lost
 /// ([`CallOptions::resend`]): merchant ids are checked as existing ids (any day), and a
 /// refusal is [`Error::ResendRefused`] (an earlier attempt may have reached ZaloPay).
-pub fn prepare_resend<R: Endpoint>(
-    config: &Config,
-    request: &R,
-) -> Result<PreparedRequest, Error> {
+pub fn prepare_resend<R: Endpoint>(config: &Config, request: &R) -> Result<PreparedRequest, Error> {
     prepare_validated(config, request, true)
 }
 
