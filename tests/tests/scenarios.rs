@@ -483,6 +483,46 @@ async fn a_refund_re_sent_after_midnight_stays_a_re_send() {
     );
 }
 
+/// Issue 23 item 3: an order whose create answer was lost at 23:58, re-sent after midnight as
+/// a re-send, is answered as a duplicate (-68): one order, not a refusal of its date.
+#[tokio::test]
+async fn an_order_re_sent_after_midnight_is_the_same_order() {
+    let bench = Bench::start(Faults::default()).await;
+    bench.state().advance_clock(BEFORE_MIDNIGHT);
+    bench
+        .state()
+        .set_faults(
+            None,
+            Faults::default()
+                .with_reset_burst(1)
+                .with_operations(["order.create"]),
+        )
+        .unwrap();
+    let id = format!("{TODAY}_late_order");
+    let order = CreateOrder::builder()
+        .app_trans_id(AppTransId::try_from(id.as_str()).unwrap())
+        .app_user("user123")
+        .amount(10_000)
+        .description("Shop order")
+        .build();
+    let lost = bench
+        .client
+        .send_with(&order, zalopay_api::CallOptions::new().max_attempts(1))
+        .await
+        .unwrap_err();
+    assert!(lost.may_have_been_sent(), "{lost}");
+    bench.state().advance_clock(Duration::from_secs(4 * 60));
+    match bench
+        .client
+        .send_with(&order, zalopay_api::CallOptions::new().resend())
+        .await
+    {
+        Err(Error::Gateway(gateway)) => assert_eq!(gateway.sub_return_code, Some(-68)),
+        other => panic!("the re-sent order was not a duplicate: {other:?}"),
+    }
+    assert_eq!(bench.state().orders().len(), 1);
+}
+
 /// A re-send the SDK still refuses (here: a kept request whose time is over 15 minutes old)
 /// is `ResendRefused`, which may have been sent, never a plain invalid field.
 #[tokio::test]

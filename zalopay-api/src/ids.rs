@@ -7,8 +7,12 @@
 //! string never becomes an id silently: bring your own with `TryFrom` / `FromStr`, which check
 //! the shape, or generate one. On the wire and in the MAC each is exactly its text.
 //!
-//! Both must start with *today's* `yyMMdd` in Vietnam time (GMT+7) and are unique per app;
-//! they are also the idempotency keys of create order (`-68` on reuse) and refund (`-23`).
+//! Both must start with *today's* `yyMMdd` in Vietnam time (GMT+7) when new and are unique per
+//! app; they are also the idempotency keys of create order (`-68` on reuse) and refund (`-23`).
+//! "Dated today" is a send-time check of *new* ids: a re-send of a request whose answer was
+//! lost ([`CallOptions::resend`](crate::CallOptions::resend)) keeps its ids on any day, and
+//! after a lost refund answer the sure path is to query the same `m_refund_id`, which works on
+//! any day.
 //!
 //! * `app_trans_id` = `yyMMdd_<unique>`, at most 40 characters \[C2].
 //! * `m_refund_id` = `yyMMdd_<app_id>_<unique>`, at most 45 characters (pattern \[C2], length
