@@ -24,7 +24,15 @@ const GLOBAL_FLAGS: &[(&str, Option<&str>)] = &[
 const SECRET_FLAGS: &[(&str, &str)] = &[
     ("--pay-token", "\"$PAY_TOKEN\""),
     ("--access-token", "\"$PAY_TOKEN\""),
+    ("--payment-code", "\"$PAYMENT_CODE\""),
 ];
+
+/// This process's arguments after the program name (lossy: the command is shown, not run).
+fn process_args() -> impl Iterator<Item = String> {
+    std::env::args_os()
+        .skip(1)
+        .map(|arg| arg.to_string_lossy().into_owned())
+}
 
 /// One money-moving request: what it is, the merchant id that makes a re-send the same
 /// request, and how to ask where it stands.
@@ -72,7 +80,7 @@ impl MoneyRequest {
     /// The command that sends this very request again: this command line with the id flag
     /// (secrets shown as the shell variables holding them).
     pub fn resend_command(&self) -> String {
-        let (globals, mut rest) = split_args(std::env::args().skip(1));
+        let (globals, mut rest) = split_args(process_args());
         let flag = format!("--{}", self.id_flag);
         let has_id = rest
             .iter()
@@ -86,7 +94,7 @@ impl MoneyRequest {
 
     /// The command that asks where this request stands.
     pub fn query_command(&self) -> String {
-        let (globals, _) = split_args(std::env::args().skip(1));
+        let (globals, _) = split_args(process_args());
         let rest: Vec<String> = self.query.iter().map(|part| quote(part)).collect();
         command(&globals, &rest)
     }
@@ -106,6 +114,7 @@ impl MoneyRequest {
 
     /// Announces the id, sends `prepared` once and decodes the answer as `T`: the gateway's
     /// JSON with the id added, or an error that says whether the request may have acted.
+    /// A request refused before sending is not announced.
     pub async fn send<T>(
         &self,
         client: &Client,
@@ -114,9 +123,11 @@ impl MoneyRequest {
     where
         T: serde::de::DeserializeOwned + GatewayResponse,
     {
+        // Only a request that is about to go out is announced; one refused before sending
+        // says so in its error.
+        let prepared = prepared.map_err(|error| self.error(&error))?;
         self.announce();
         let sent = async {
-            let prepared = prepared?;
             let body = client.execute(&prepared).await?;
             client::decode::<T>(&prepared.url, &body)?;
             Ok::<_, Error>(body)
@@ -227,16 +238,18 @@ mod tests {
             "--description",
             "it's",
             "--key2=k2-secret",
+            "--payment-code",
+            "code-secret",
             "--app-id",
             "2553",
         ]);
         let line = command(&globals, &rest);
-        for secret in ["k1-secret", "k2-secret", "tok-secret"] {
+        for secret in ["k1-secret", "k2-secret", "tok-secret", "code-secret"] {
             assert!(!line.contains(secret), "{line}");
         }
         assert_eq!(
             line,
-            r#"zalopay --key1 "$ZALOPAY_KEY1" --key2 "$ZALOPAY_KEY2" --app-id 2553 hybrid pay --pay-token "$PAY_TOKEN" --description 'it'\''s'"#
+            r#"zalopay --key1 "$ZALOPAY_KEY1" --key2 "$ZALOPAY_KEY2" --app-id 2553 hybrid pay --pay-token "$PAY_TOKEN" --description 'it'\''s' --payment-code "$PAYMENT_CODE""#
         );
     }
 }
