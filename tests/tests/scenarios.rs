@@ -372,6 +372,189 @@ async fn reset_after_a_refund_never_makes_a_second_refund() {
     assert_eq!(sent, 2, "one reset attempt and one duplicate");
 }
 
+/// 23:58 in Vietnam on `TODAY` (NOW is 11:00 there).
+const BEFORE_MIDNIGHT: Duration = Duration::from_secs(12 * 3600 + 58 * 60);
+
+impl Bench {
+    /// A paid order of `amount` and, at 23:58 Vietnam time, a refund of all of it whose answer
+    /// is lost (the connection drops after the emulator made it); then the clock passes
+    /// midnight. Returns the refund request as it was built (app id and time client-filled).
+    async fn refund_lost_before_midnight(&self, name: &str, amount: i64) -> RefundOrder {
+        let id = format!("{TODAY}_{name}");
+        self.client.send(&self.order(&id, amount)).await.unwrap();
+        let zp_trans_id = self.buyer_pays(&id).await["order"]["zp_trans_id"]
+            .as_i64()
+            .unwrap();
+        self.state().advance_clock(BEFORE_MIDNIGHT);
+        self.state()
+            .set_faults(
+                None,
+                Faults::default()
+                    .with_reset_burst(1)
+                    .with_operations(["refund.create"]),
+            )
+            .unwrap();
+        let m_refund_id = MRefundId::try_from(format!("{TODAY}_{APP}_{name}")).unwrap();
+        let refund = RefundOrder::builder()
+            .m_refund_id(m_refund_id)
+            .zp_trans_id(zp_trans_id)
+            .amount(amount)
+            .description("refund")
+            .build();
+        let error = self.client.send(&refund).await.unwrap_err();
+        assert!(error.may_have_been_sent(), "{error}");
+        assert_eq!(self.state().refunds().len(), 1, "the emulator made it");
+        // 00:02 the next day in Vietnam.
+        self.state().advance_clock(Duration::from_secs(4 * 60));
+        refund
+    }
+
+    fn refunds_sent(&self) -> usize {
+        self.state()
+            .request_log()
+            .into_iter()
+            .filter(|r| r.operation == "refund.create")
+            .count()
+    }
+}
+
+/// Issue 23 item 3: the emulator answers a refund re-sent after Vietnam midnight as a
+/// duplicate (-23), as for any re-sent `m_refund_id`, not as a badly dated new one (-25).
+#[tokio::test]
+async fn a_refund_re_sent_after_midnight_is_a_duplicate_not_a_bad_date() {
+    let bench = Bench::start(Faults::default()).await;
+    let refund = bench
+        .refund_lost_before_midnight("midnight_raw", 20_000)
+        .await;
+    // The same request, re-stamped now and sent without the SDK's checks.
+    let filled = bench.client.fill(&refund).unwrap();
+    let mut buf = String::new();
+    let prepared = zalopay_api::client::prepare(bench.client.config(), &filled, &mut buf).unwrap();
+    let body: Value =
+        serde_json::from_slice(&bench.client.execute(&prepared).await.unwrap()).unwrap();
+    assert_eq!(body["return_code"], 2, "{body}");
+    assert_eq!(body["sub_return_code"], -23, "{body}");
+    assert_eq!(bench.state().refunds().len(), 1);
+}
+
+/// Issue 23 item 3: after midnight the SDK refuses to send yesterday's `m_refund_id` as a new
+/// id, and its error says that an earlier attempt may have gone through (not just "invalid");
+/// a re-send (`CallOptions::resend`) goes out and is answered as a duplicate; the query of the
+/// same `m_refund_id` works on the new day; one refund in the books.
+#[tokio::test]
+async fn a_refund_re_sent_after_midnight_stays_a_re_send() {
+    let bench = Bench::start(Faults::default()).await;
+    let refund = bench.refund_lost_before_midnight("midnight", 20_000).await;
+    let m_refund_id = refund.m_refund_id.clone();
+
+    let refused = bench.client.send(&refund).await.unwrap_err();
+    let message = refused.to_string();
+    assert!(message.contains("m_refund_id"), "{message}");
+    assert!(
+        message.contains("earlier attempt may have reached ZaloPay")
+            && message.contains("query it by this id"),
+        "the refusal must say the id may have been sent before: {message}"
+    );
+    assert_eq!(bench.refunds_sent(), 1, "refused before sending");
+
+    let again = bench
+        .client
+        .send_with(&refund, zalopay_api::CallOptions::new().resend())
+        .await;
+    match again {
+        Err(Error::Gateway(gateway)) => {
+            assert!(gateway.is_duplicate(), "{gateway:?}");
+            assert_eq!(gateway.sub_return_code, Some(-23));
+        }
+        other => panic!("the re-sent refund was not a duplicate: {other:?}"),
+    }
+    assert_eq!(bench.refunds_sent(), 2);
+
+    let status = bench
+        .client
+        .send(&QueryRefund::builder().m_refund_id(m_refund_id).build())
+        .await
+        .unwrap();
+    assert_eq!(status.status(), RefundStatus::Refunded);
+    assert_eq!(bench.state().refunds().len(), 1);
+    assert_eq!(
+        bench.state().orders().pop().unwrap().refunded_amount,
+        20_000
+    );
+}
+
+/// Issue 23 item 3: an order whose create answer was lost at 23:58, re-sent after midnight as
+/// a re-send, is answered as a duplicate (-68): one order, not a refusal of its date.
+#[tokio::test]
+async fn an_order_re_sent_after_midnight_is_the_same_order() {
+    let bench = Bench::start(Faults::default()).await;
+    bench.state().advance_clock(BEFORE_MIDNIGHT);
+    bench
+        .state()
+        .set_faults(
+            None,
+            Faults::default()
+                .with_reset_burst(1)
+                .with_operations(["order.create"]),
+        )
+        .unwrap();
+    let id = format!("{TODAY}_late_order");
+    let order = CreateOrder::builder()
+        .app_trans_id(AppTransId::try_from(id.as_str()).unwrap())
+        .app_user("user123")
+        .amount(10_000)
+        .description("Shop order")
+        .build();
+    let lost = bench
+        .client
+        .send_with(&order, zalopay_api::CallOptions::new().max_attempts(1))
+        .await
+        .unwrap_err();
+    assert!(lost.may_have_been_sent(), "{lost}");
+    bench.state().advance_clock(Duration::from_secs(4 * 60));
+    match bench
+        .client
+        .send_with(&order, zalopay_api::CallOptions::new().resend())
+        .await
+    {
+        Err(Error::Gateway(gateway)) => assert_eq!(gateway.sub_return_code, Some(-68)),
+        other => panic!("the re-sent order was not a duplicate: {other:?}"),
+    }
+    assert_eq!(bench.state().orders().len(), 1);
+}
+
+/// A re-send the SDK still refuses (here: a kept request whose time is over 15 minutes old)
+/// is `ResendRefused`, which may have been sent, never a plain invalid field.
+#[tokio::test]
+async fn a_refused_re_send_is_not_reported_as_nothing_sent() {
+    let bench = Bench::start(Faults::default()).await;
+    let refund = bench.refund_lost_before_midnight("stale", 10_000).await;
+    let mut kept = bench.client.fill(&refund).unwrap();
+    kept.timestamp = Some(bench.state().now_ms() - 20 * 60 * 1000);
+    let error = bench
+        .client
+        .send_with(&kept, zalopay_api::CallOptions::new().resend())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::ResendRefused {
+                field: "timestamp",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.may_have_been_sent(), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("earlier attempt may have reached ZaloPay")
+    );
+    assert_eq!(bench.refunds_sent(), 1);
+}
+
 #[tokio::test]
 async fn expiry_via_the_clock_the_poller_reports_expiry() {
     let bench = Bench::start(Faults::default()).await;

@@ -21,6 +21,22 @@ pub enum Error {
         reason: String,
     },
 
+    /// A re-send ([`CallOptions::resend`](crate::CallOptions::resend)) was refused before
+    /// sending: a field is invalid now (a kept time older than 15 minutes, an id of the wrong
+    /// shape or app). Nothing was sent *this time*, but an earlier attempt of the request may
+    /// have reached ZaloPay: query the object by its merchant id (order query, refund query,
+    /// top-up txn: they work on any day) before doing anything else, and never send it again
+    /// under a new id.
+    #[error(
+        "not re-sent: invalid `{field}`: {reason}; nothing was sent this time, but an earlier attempt may have reached ZaloPay: query it by its id before anything else, never send it again under a new id"
+    )]
+    ResendRefused {
+        /// The wire name of the field.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// The request could not be encoded. Nothing was sent.
     #[error("could not encode the request: {0}")]
     Encode(String),
@@ -126,6 +142,7 @@ impl Error {
             Error::Gateway(error) => error.is_transient(),
             Error::Config(_)
             | Error::InvalidField { .. }
+            | Error::ResendRefused { .. }
             | Error::Encode(_)
             | Error::Decode { .. }
             | Error::ResponseTooLarge { .. }
@@ -134,10 +151,12 @@ impl Error {
     }
 
     /// Whether the request may have reached ZaloPay (so blindly re-sending a non-idempotent
-    /// request could act twice).
+    /// request could act twice). A refused re-send ([`Error::ResendRefused`]) counts: this
+    /// call sent nothing, but an earlier one may have.
     pub fn may_have_been_sent(&self) -> bool {
         match self {
             Error::Config(_) | Error::InvalidField { .. } | Error::Encode(_) => false,
+            Error::ResendRefused { .. } => true,
             Error::Transport { connect, .. } => !connect,
             Error::Timeout { .. }
             | Error::HttpStatus { .. }

@@ -7,8 +7,12 @@
 //! string never becomes an id silently: bring your own with `TryFrom` / `FromStr`, which check
 //! the shape, or generate one. On the wire and in the MAC each is exactly its text.
 //!
-//! Both must start with *today's* `yyMMdd` in Vietnam time (GMT+7) and are unique per app;
-//! they are also the idempotency keys of create order (`-68` on reuse) and refund (`-23`).
+//! Both must start with *today's* `yyMMdd` in Vietnam time (GMT+7) when new and are unique per
+//! app; they are also the idempotency keys of create order (`-68` on reuse) and refund (`-23`).
+//! "Dated today" is a send-time check of *new* ids: a re-send of a request whose answer was
+//! lost ([`CallOptions::resend`](crate::CallOptions::resend)) keeps its ids on any day, and
+//! after a lost refund answer the sure path is to query the same `m_refund_id`, which works on
+//! any day.
 //!
 //! * `app_trans_id` = `yyMMdd_<unique>`, at most 40 characters \[C2].
 //! * `m_refund_id` = `yyMMdd_<app_id>_<unique>`, at most 45 characters (pattern \[C2], length
@@ -236,6 +240,20 @@ pub fn validate_m_refund_id(id: &str, app_id: i64, now_ms: i64) -> Result<(), Id
     }
     if rest.len() == expected.len() {
         return Err(IdError::Empty);
+    }
+    Ok(())
+}
+
+/// Checks the `m_refund_id` of a refund sent before (a re-send): the shape of an existing id
+/// (any date) and `app_id` after the date. Whether it is a duplicate is ZaloPay's to say.
+pub fn validate_existing_m_refund_id(id: &str, app_id: i64) -> Result<(), IdError> {
+    let id = MRefundId::existing(id)?;
+    let expected = app_id.to_string();
+    if id.app_id_part() != expected {
+        return Err(IdError::WrongAppId {
+            expected: format!("{expected}_"),
+            got: format!("{}_", id.app_id_part()),
+        });
     }
     Ok(())
 }

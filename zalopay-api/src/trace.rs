@@ -95,6 +95,7 @@ fn outcome(error: &Error) -> &'static str {
     match error {
         Error::Config(_) => "config",
         Error::InvalidField { .. } => "invalid_field",
+        Error::ResendRefused { .. } => "resend_refused",
         Error::Encode(_) => "encode",
         Error::Timeout { .. } => "timeout",
         Error::Transport { connect: true, .. } => "connect_failed",

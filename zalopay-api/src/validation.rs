@@ -17,22 +17,43 @@ pub const RECENT_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// What validation needs to know about the moment of sending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ValidationContext {
     /// "Now" in Unix milliseconds, from the client's clock.
     pub now_ms: i64,
+    /// Whether the request is a re-send of one sent before (its answer lost): its merchant
+    /// ids are not new, so "dated today" does not apply to them, only their shape (and the
+    /// app id inside an `m_refund_id`). See [`CallOptions::resend`](crate::CallOptions::resend).
+    pub resend: bool,
 }
 
 impl ValidationContext {
-    /// A context at `now_ms`.
+    /// A context at `now_ms` for a request sent for the first time: its ids are new.
     pub const fn at(now_ms: i64) -> Self {
-        Self { now_ms }
+        Self {
+            now_ms,
+            resend: false,
+        }
     }
 
     /// A context at the clock's current reading.
     pub fn from_clock(clock: &dyn Clock) -> Self {
         Self::at(clock.now_ms())
     }
+
+    /// The same moment, for a re-send of a request sent before.
+    #[must_use]
+    pub const fn resending(mut self) -> Self {
+        self.resend = true;
+        self
+    }
 }
+
+/// What a refusal of a new id's date adds: the id may be an earlier request's, whose attempt
+/// may have reached ZaloPay, and then a new id would act twice.
+const NOT_A_NEW_ID: &str = "a new id must be dated today; if this id was sent before, an \
+     earlier attempt may have reached ZaloPay: do not send it under a new id, query it by this \
+     id (the query works on any day) or re-send it as a re-send (`CallOptions::resend`)";
 
 /// An integer field that `positive` (and `m_refund_id`'s `app_id`) can read.
 #[diagnostic::on_unimplemented(
@@ -192,20 +213,37 @@ pub mod check {
         }
     }
 
-    /// `app_trans_id`: a new id dated today in Vietnam time.
+    /// The id error as a field error; a wrong date on a new id says what to do if the id is
+    /// not new after all.
+    fn id_error(field: &'static str, error: crate::ids::IdError) -> Error {
+        match error {
+            crate::ids::IdError::WrongDatePrefix { .. } => {
+                invalid(field, format!("{error}: {NOT_A_NEW_ID}"))
+            }
+            other => invalid(field, other.to_string()),
+        }
+    }
+
+    /// `app_trans_id`: a new id dated today in Vietnam time; on a re-send, an existing id of
+    /// any day (its shape only).
     pub fn app_trans_id<T: CheckText + ?Sized>(
         field: &'static str,
         value: &T,
         ctx: &ValidationContext,
     ) -> Result<(), Error> {
         match value.text() {
-            Some(id) => crate::ids::validate_app_trans_id(id, ctx.now_ms)
+            Some(id) if ctx.resend => crate::ids::AppTransId::existing(id)
+                .map(drop)
                 .map_err(|e| invalid(field, e.to_string())),
+            Some(id) => {
+                crate::ids::validate_app_trans_id(id, ctx.now_ms).map_err(|e| id_error(field, e))
+            }
             None => Ok(()),
         }
     }
 
-    /// `m_refund_id`: a new `yyMMdd_<app_id>_<unique>` dated today in Vietnam time.
+    /// `m_refund_id`: a new `yyMMdd_<app_id>_<unique>` dated today in Vietnam time; on a
+    /// re-send, an existing id of any day with this app id.
     pub fn m_refund_id<T: CheckText + ?Sized, A: CheckInteger + ?Sized>(
         field: &'static str,
         value: &T,
@@ -216,8 +254,11 @@ pub mod check {
             return Ok(());
         };
         let app_id = i64::try_from(app_id).map_err(|_| invalid("app_id", "out of range"))?;
-        crate::ids::validate_m_refund_id(id, app_id, ctx.now_ms)
-            .map_err(|e| invalid(field, e.to_string()))
+        if ctx.resend {
+            return crate::ids::validate_existing_m_refund_id(id, app_id)
+                .map_err(|e| invalid(field, e.to_string()));
+        }
+        crate::ids::validate_m_refund_id(id, app_id, ctx.now_ms).map_err(|e| id_error(field, e))
     }
 
     /// `recent_ms`: Unix milliseconds within ±15 minutes of now.

@@ -122,6 +122,51 @@ fn create_order_checks() {
     assert!(check(&order).is_ok());
 }
 
+/// Issue 23 item 3: "dated today" applies to new ids only. A re-send checks its ids as
+/// existing ones (any day), still refusing a wrong shape or another app's `m_refund_id`; a new
+/// send of yesterday's id is refused with a reason that says it may have been sent before.
+#[test]
+fn a_re_send_keeps_its_ids_across_midnight() {
+    let next_day = NOW + 86_400_000;
+    let mut order = create_order();
+    order.app_time = Some(next_day);
+    let resend = ValidationContext::at(next_day).resending();
+    assert!(order.validate(&resend).is_ok());
+    let (field, reason) = field_of(
+        order
+            .validate(&ValidationContext::at(next_day))
+            .unwrap_err(),
+    );
+    assert_eq!(field, "app_trans_id");
+    assert!(reason.contains("if this id was sent before"), "{reason}");
+    assert!(reason.contains("CallOptions::resend"), "{reason}");
+
+    let mut refund = refund();
+    let refund_day = refund.timestamp.unwrap() + 86_400_000;
+    refund.timestamp = Some(refund_day);
+    assert!(
+        refund
+            .validate(&ValidationContext::at(refund_day).resending())
+            .is_ok()
+    );
+    let (field, reason) = field_of(
+        refund
+            .validate(&ValidationContext::at(refund_day))
+            .unwrap_err(),
+    );
+    assert_eq!(field, "m_refund_id");
+    assert!(reason.contains("query it by this id"), "{reason}");
+    // Another app's id is wrong on any day, re-send or not.
+    refund.app_id = Some(2554);
+    let (field, reason) = field_of(
+        refund
+            .validate(&ValidationContext::at(refund_day).resending())
+            .unwrap_err(),
+    );
+    assert_eq!(field, "m_refund_id");
+    assert!(reason.contains("2554_"), "{reason}");
+}
+
 #[test]
 fn ids_are_dated_in_vietnam_time() {
     // 2023-04-07T16:59:59.999Z is 23:59:59.999 in Vietnam; one ms later it is 2023-04-08.

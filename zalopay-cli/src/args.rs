@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// With no app id and keys set, the public sandbox demo app 2553 is used.
 #[derive(Debug, Parser)]
-#[command(name = "zalopay", version, about, long_about = None)]
+#[command(name = "zalopay", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Merchant configuration (flags or environment).
     #[command(flatten)]
@@ -16,6 +16,25 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The exit codes, shown by `--help` (and in the README).
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    done; with --wait / --verdict: paid, refunded or disbursed (the gateway's final yes)
+  1    error: invalid input, refused by ZaloPay, or nothing was sent
+  2    usage error
+  3    --wait / --verdict: failed (final)
+  4    --wait / --verdict: the order was cancelled (final)
+  5    --wait / --verdict: the order expired unpaid (final)
+  6    --wait / --verdict: not found (yet): not a failure, never re-create it under a new id
+  7    --wait / --verdict: not final (processing, pending, or waiting gave up)
+  8    a money-moving request's answer may have been lost: it may have gone through; the
+       message gives its id and the commands that query it and re-send the same request
+  9    a re-send was answered as a duplicate: the first one got through, nothing was done twice
+  130  interrupted (Ctrl-C)
+
+Money-moving commands print the id they send on stderr before sending; pass it back with its
+flag (--app-trans-id, --m-refund-id, --partner-order-id) to re-send the same request.";
 
 /// Merchant configuration, from flags or the environment. Key values are never printed.
 #[derive(Debug, Clone, Args)]
@@ -215,7 +234,8 @@ pub struct OrderFields {
     /// Merchant data as a JSON object (`redirecturl`, `preferred_payment_method`, …).
     #[arg(long, default_value = "{}")]
     pub embed_data: String,
-    /// The merchant's order id (default: generated, `yyMMdd_<unique>` in Vietnam time).
+    /// The merchant's order id (default: generated, `yyMMdd_<unique>` in Vietnam time). A
+    /// given id is sent as a re-send of that order: it need not be dated today.
     #[arg(long)]
     pub app_trans_id: Option<String>,
 }
@@ -250,10 +270,15 @@ pub enum OrderCommand {
         /// The merchant's order id.
         app_trans_id: String,
         /// Poll until the order is paid or failed (progress on stderr when it is a terminal).
-        /// Ctrl-C stops waiting: prints the last answer with `"interrupted": true` and exits
-        /// with code 130.
+        /// Prints the last answer with its `"verdict"`; exits 0 only when paid (3 failed,
+        /// 4 cancelled, 5 expired, 6 not found, 7 gave up waiting). Ctrl-C stops waiting:
+        /// prints the last answer with `"interrupted": true` and exits with code 130.
         #[arg(long)]
         wait: bool,
+        /// Query once, print the answer with its `"verdict"`, and exit 0 only when paid
+        /// (3 failed, 4 cancelled, 5 expired, 6 not found, 7 not final).
+        #[arg(long, conflicts_with = "wait")]
+        verdict: bool,
         /// Seconds between queries with `--wait`.
         #[arg(long, default_value_t = 2)]
         interval: u64,
@@ -271,7 +296,9 @@ pub enum OrderCommand {
 /// `zalopay refund …`.
 #[derive(Debug, Subcommand)]
 pub enum RefundCommand {
-    /// Refunds a paid transaction; prints the response plus the `m_refund_id` used.
+    /// Refunds a paid transaction; prints the `m_refund_id` on stderr before sending, then the
+    /// response plus the `m_refund_id`. After a lost answer: `refund query M_REFUND_ID`, or the
+    /// same command with `--m-refund-id` (a re-send: ZaloPay answers a duplicate, exit 9).
     Create {
         /// ZaloPay's transaction id of the payment.
         #[arg(long)]
@@ -285,14 +312,20 @@ pub enum RefundCommand {
         /// Fee deducted from the refund, VND.
         #[arg(long)]
         fee: Option<i64>,
-        /// The merchant's refund id (default: generated `yyMMdd_<app_id>_<unique>`).
+        /// The merchant's refund id (default: generated `yyMMdd_<app_id>_<unique>`). A given
+        /// id is sent as a re-send: it need not be dated today.
         #[arg(long)]
         m_refund_id: Option<String>,
     },
-    /// Queries a refund's status.
+    /// Queries a refund's status (the way to find out after a lost refund answer: works on
+    /// any day).
     Query {
         /// The merchant's refund id.
         m_refund_id: String,
+        /// Print the answer with its `"verdict"` and exit 0 only when refunded (3 failed,
+        /// 6 not found, 7 still processing).
+        #[arg(long)]
+        verdict: bool,
     },
 }
 
@@ -499,7 +532,8 @@ pub enum DisbursementCommand {
         /// The payment id issued by ZaloPay.
         #[arg(long)]
         payment_id: String,
-        /// The merchant's order id (default: generated).
+        /// The merchant's order id (default: generated; printed on stderr before sending).
+        /// Give it to re-send the same top-up: ZaloPay pays a `partner_order_id` once.
         #[arg(long)]
         partner_order_id: Option<String>,
         /// The user's `m_u_id` from `disbursement user`.
@@ -531,6 +565,10 @@ pub enum DisbursementCommand {
         /// The merchant's order id of the top-up.
         #[arg(long)]
         partner_order_id: String,
+        /// Print the answer with its `"verdict"` and exit 0 only when disbursed (3 failed,
+        /// 6 not found, 7 processing or pending).
+        #[arg(long)]
+        verdict: bool,
     },
 }
 

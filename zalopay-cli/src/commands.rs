@@ -26,7 +26,9 @@ use crate::args::{
     SignArgs, TokenMode, TokenType, TokenizationCommand, ZodCommand,
 };
 use crate::error::EXIT_INTERRUPTED;
+use crate::money::MoneyRequest;
 use crate::signing;
+use crate::verdict::Verdict;
 
 /// The public sandbox demo app's id (ZaloPay's docs and samples).
 pub const DEMO_APP_ID: i64 = 2553;
@@ -153,12 +155,50 @@ fn id_arg<T: TryFrom<String, Error = IdError>>(flag: &str, text: String) -> Resu
     T::try_from(text).map_err(|e| CliError::new(format!("--{flag}: {e}")))
 }
 
-/// The given `app_trans_id`, or a new one dated today in Vietnam time.
-fn app_trans_id(given: Option<String>) -> Result<AppTransId, CliError> {
+/// The given `app_trans_id` (`true`: it may be a re-send), or a new one dated today in
+/// Vietnam time.
+fn app_trans_id(given: Option<String>) -> Result<(AppTransId, bool), CliError> {
     match given {
-        Some(id) => id_arg("app-trans-id", id),
-        None => Ok(AppTransId::random()?),
+        Some(id) => Ok((id_arg("app-trans-id", id)?, true)),
+        None => Ok((AppTransId::random()?, false)),
     }
+}
+
+/// An order-like request (order create, hybrid, quick pay) under `id`.
+fn order_money(what: &'static str, id: &AppTransId, given: bool) -> MoneyRequest {
+    MoneyRequest::new(
+        what,
+        "app_trans_id",
+        "app-trans-id",
+        id.as_str(),
+        given,
+        &["order", "query", id.as_str()],
+    )
+}
+
+/// Prints `value` with its `"verdict"` and ends with the verdict's exit code (0 only for
+/// success), explaining any other on stderr.
+fn print_verdict(value: Value, verdict: Verdict, what: &str) -> Result<(), CliError> {
+    print_json(&with_field(value, "verdict", verdict.as_str()))?;
+    match verdict {
+        Verdict::Success => Ok(()),
+        other => {
+            Err(CliError::new(format!("{what} {}", other.explain()))
+                .with_exit_code(other.exit_code()))
+        }
+    }
+}
+
+/// Sends a query and returns its typed answer and its JSON as received.
+async fn query<R>(client: &Client, request: &R) -> Result<(R::Response, Value), CliError>
+where
+    R: Endpoint,
+    R::Response: GatewayResponse,
+{
+    let prepared = client.prepare(request)?;
+    let body = client.execute(&prepared).await?;
+    let typed = client::decode::<R::Response>(&prepared.url, &body)?;
+    Ok((typed, serde_json::from_slice(&body)?))
 }
 
 /// Prints `value` pretty on stdout.
@@ -234,7 +274,8 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             expire_duration_seconds,
             product_code,
         } => {
-            let id = app_trans_id(fields.app_trans_id)?;
+            let (id, given) = app_trans_id(fields.app_trans_id)?;
+            let money = order_money("order create", &id, given);
             let mut request = order::CreateOrder::builder()
                 .app_trans_id(&id)
                 .app_user(fields.app_user)
@@ -247,18 +288,30 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
             request.callback_url = callback_url;
             request.expire_duration_seconds = expire_duration_seconds;
             request.product_code = product_code;
-            let value = call(&ctx.client, &request).await?;
-            print_json(&with_field(value, "app_trans_id", id.as_str()))
+            let prepared = money.prepare(&ctx.client, &request);
+            let value = money
+                .send::<order::CreateOrderResponse>(&ctx.client, prepared)
+                .await?;
+            print_json(&value)
         }
         OrderCommand::Query {
             app_trans_id,
             wait,
+            verdict,
             interval,
             timeout,
         } => {
             let id: AppTransId = id_arg("app-trans-id", app_trans_id)?;
             if wait {
                 wait_for_order(&ctx, &id, interval, timeout).await
+            } else if verdict {
+                let request = order::QueryOrder::builder().app_trans_id(&id).build();
+                let (answer, value) = query(&ctx.client, &request).await?;
+                print_verdict(
+                    value,
+                    Verdict::of_order(&answer.status()),
+                    &format!("order {id}"),
+                )
             } else {
                 let request = order::QueryOrder::builder().app_trans_id(id).build();
                 print_json(&call(&ctx.client, &request).await?)
@@ -337,22 +390,27 @@ async fn wait_for_order(
                 .with_exit_code(EXIT_INTERRUPTED),
         );
     }
+    // Only a paid order exits 0 (`order query ID --wait && ship`); each other end has its
+    // own exit code (README, `--help`).
+    let verdict = Verdict::of_poll(&outcome);
     if let Some(body) = body {
-        print_json(&serde_json::from_slice(&body)?)?;
+        let value = serde_json::from_slice(&body)?;
+        print_json(&with_field(value, "verdict", verdict.as_str()))?;
     }
-    match outcome {
-        PollOutcome::Paid { .. } | PollOutcome::Failed { .. } | PollOutcome::Expired => Ok(()),
+    let message = match outcome {
+        PollOutcome::Paid { .. } => return Ok(()),
         PollOutcome::NotFound {
             sub_return_code, ..
-        } => Err(CliError::new(format!(
+        } => format!(
             "order {app_trans_id} not found ({sub_return_code}) after {timeout} s: not a failure; query the same id again later, do not create it under a new id"
-        ))),
-        PollOutcome::StillProcessing { last_error, .. } => Err(CliError::new(match last_error {
+        ),
+        PollOutcome::StillProcessing { last_error, .. } => match last_error {
             Some(error) => format!("gave up after {timeout} s; last query failed: {error}"),
             None => format!("order {app_trans_id} still not paid after {timeout} s"),
-        })),
-        _ => Err(CliError::new("polling stopped")),
-    }
+        },
+        _ => format!("order {app_trans_id} {}", verdict.explain()),
+    };
+    Err(CliError::new(message).with_exit_code(verdict.exit_code()))
 }
 
 /// Completes on Ctrl-C (SIGINT); never if the handler cannot be installed.
@@ -372,10 +430,18 @@ async fn run_refund(global: &GlobalArgs, command: RefundCommand) -> Result<(), C
             fee,
             m_refund_id,
         } => {
-            let id = match m_refund_id {
-                Some(id) => id_arg::<MRefundId>("m-refund-id", id)?,
-                None => MRefundId::random(ctx.app_id)?,
+            let (id, given) = match m_refund_id {
+                Some(id) => (id_arg::<MRefundId>("m-refund-id", id)?, true),
+                None => (MRefundId::random(ctx.app_id)?, false),
             };
+            let money = MoneyRequest::new(
+                "refund create",
+                "m_refund_id",
+                "m-refund-id",
+                id.as_str(),
+                given,
+                &["refund", "query", id.as_str()],
+            );
             let mut request = refund::RefundOrder::builder()
                 .m_refund_id(&id)
                 .zp_trans_id(zp_trans_id)
@@ -383,14 +449,28 @@ async fn run_refund(global: &GlobalArgs, command: RefundCommand) -> Result<(), C
                 .description(description)
                 .build();
             request.refund_fee_amount = fee;
-            let value = call(&ctx.client, &request).await?;
-            print_json(&with_field(value, "m_refund_id", id.as_str()))
+            let prepared = money.prepare(&ctx.client, &request);
+            let value = money
+                .send::<refund::RefundOrderResponse>(&ctx.client, prepared)
+                .await?;
+            print_json(&value)
         }
-        RefundCommand::Query { m_refund_id } => {
-            let request = refund::QueryRefund::builder()
-                .m_refund_id(id_arg::<MRefundId>("m-refund-id", m_refund_id)?)
-                .build();
-            print_json(&call(&ctx.client, &request).await?)
+        RefundCommand::Query {
+            m_refund_id,
+            verdict,
+        } => {
+            let id = id_arg::<MRefundId>("m-refund-id", m_refund_id)?;
+            let request = refund::QueryRefund::builder().m_refund_id(&id).build();
+            if verdict {
+                let (answer, value) = query(&ctx.client, &request).await?;
+                print_verdict(
+                    value,
+                    Verdict::of_refund(&answer.status()),
+                    &format!("refund {id}"),
+                )
+            } else {
+                print_json(&call(&ctx.client, &request).await?)
+            }
         }
     }
 }
@@ -700,7 +780,15 @@ async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result
             redirect_deep_link,
             callback_url,
         } => {
-            let id = app_trans_id(given)?;
+            let (id, given) = app_trans_id(given)?;
+            let money = MoneyRequest::new(
+                "agreement bind",
+                "app_trans_id",
+                "app-trans-id",
+                id.as_str(),
+                given,
+                &["agreement", "query", id.as_str()],
+            );
             let mut request = agreement::AgreementBind::builder()
                 .app_trans_id(&id)
                 .identifier(identifier)
@@ -711,11 +799,10 @@ async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result
             request.redirect_url = redirect_url;
             request.redirect_deep_link = redirect_deep_link;
             request.callback_url = callback_url;
-            with_field(
-                call(&ctx.client, &request).await?,
-                "app_trans_id",
-                id.as_str(),
-            )
+            let prepared = money.prepare(&ctx.client, &request);
+            money
+                .send::<agreement::AgreementBindResponse>(&ctx.client, prepared)
+                .await?
         }
         AgreementCommand::Query { app_trans_id } => {
             let request = agreement::AgreementQuery::builder()
@@ -750,12 +837,26 @@ async fn run_agreement(global: &GlobalArgs, command: AgreementCommand) -> Result
             zp_trans_token,
             pay_token,
         } => {
+            let token = id_arg::<ZpTransToken>("zp-trans-token", zp_trans_token)?;
+            // The order's token is the request's id: a re-send pays the same order, which
+            // ZaloPay pays at most once.
+            let money = MoneyRequest::new(
+                "agreement pay",
+                "zp_trans_token",
+                "zp-trans-token",
+                token.as_str(),
+                true,
+                &["order", "query", "<app_trans_id of the order>"],
+            );
             let request = agreement::AgreementPay::builder()
                 .identifier(identifier)
-                .zp_trans_token(id_arg::<ZpTransToken>("zp-trans-token", zp_trans_token)?)
+                .zp_trans_token(token)
                 .pay_token(id_arg::<PayToken>("pay-token", pay_token)?)
                 .build();
-            call(&ctx.client, &request).await?
+            let prepared = money.prepare(&ctx.client, &request);
+            money
+                .send::<agreement::AgreementPayResponse>(&ctx.client, prepared)
+                .await?
         }
         AgreementCommand::QueryUser { access_token } => {
             let request = agreement::AgreementQueryUser::builder()
@@ -782,7 +883,15 @@ async fn run_tokenization(
             binding_data,
             payment_data,
         } => {
-            let id = app_trans_id(given)?;
+            let (id, given) = app_trans_id(given)?;
+            let money = MoneyRequest::new(
+                "tokenization bind",
+                "app_trans_id",
+                "app-trans-id",
+                id.as_str(),
+                given,
+                &["tokenization", "query", id.as_str()],
+            );
             let mut request = tokenization::TokenizationBind::builder()
                 .app_trans_id(&id)
                 .identifier(identifier)
@@ -801,11 +910,10 @@ async fn run_tokenization(
                 .build();
             request.binding_data = json_arg("binding-data", &binding_data)?;
             request.payment_data = json_arg("payment-data", &payment_data)?;
-            with_field(
-                call(&ctx.client, &request).await?,
-                "app_trans_id",
-                id.as_str(),
-            )
+            let prepared = money.prepare(&ctx.client, &request);
+            money
+                .send::<tokenization::TokenizationBindResponse>(&ctx.client, prepared)
+                .await?
         }
         TokenizationCommand::Query { app_trans_id } => {
             let request = tokenization::TokenizationQuery::builder()
@@ -825,7 +933,8 @@ async fn run_hybrid(global: &GlobalArgs, command: HybridCommand) -> Result<(), C
         pay_token,
         description,
     } = command;
-    let id = app_trans_id(fields.app_trans_id)?;
+    let (id, given) = app_trans_id(fields.app_trans_id)?;
+    let money = order_money("hybrid pay", &id, given);
     let request = hybrid::HybridPay {
         app_id: Some(ctx.app_id),
         identifier,
@@ -838,8 +947,11 @@ async fn run_hybrid(global: &GlobalArgs, command: HybridCommand) -> Result<(), C
         item: json_arg("item", &fields.item)?,
         embed_data: json_arg("embed-data", &fields.embed_data)?,
     };
-    let value = call(&ctx.client, &request).await?;
-    print_json(&with_field(value, "app_trans_id", id.as_str()))
+    let prepared = money.prepare(&ctx.client, &request);
+    let value = money
+        .send::<hybrid::HybridPayResponse>(&ctx.client, prepared)
+        .await?;
+    print_json(&value)
 }
 
 async fn run_disbursement(
@@ -871,10 +983,18 @@ async fn run_disbursement(
             reference_id,
             emulator_sig,
         } => {
-            let id = match partner_order_id {
-                Some(id) => id_arg::<PartnerOrderId>("partner-order-id", id)?,
-                None => PartnerOrderId::random()?,
+            let (id, given) = match partner_order_id {
+                Some(id) => (id_arg::<PartnerOrderId>("partner-order-id", id)?, true),
+                None => (PartnerOrderId::random()?, false),
             };
+            let money = MoneyRequest::new(
+                "disbursement topup",
+                "partner_order_id",
+                "partner-order-id",
+                id.as_str(),
+                given,
+                &["disbursement", "txn", "--partner-order-id", id.as_str()],
+            );
             let mut request = disbursement::DisbursementTopup::builder()
                 .payment_id(payment_id)
                 .partner_order_id(&id)
@@ -885,8 +1005,8 @@ async fn run_disbursement(
             request.partner_embed_data = json_arg("partner-embed-data", &partner_embed_data)?;
             request.extra_info = json_arg("extra-info", &extra_info)?;
             request.reference_id = reference_id;
-            let value = if emulator_sig {
-                call_with_hmac_sig(&ctx.client, &request).await?
+            let prepared = if emulator_sig {
+                prepare_with_hmac_sig(&ctx.client, &request)
             } else {
                 if global.rsa_key.is_none() {
                     return Err(CliError::new(
@@ -895,29 +1015,42 @@ async fn run_disbursement(
                          public key)",
                     ));
                 }
-                call(&ctx.client, &request).await?
+                money.prepare(&ctx.client, &request)
             };
-            with_field(value, "partner_order_id", id.as_str())
+            money
+                .send::<disbursement::DisbursementTopupResponse>(&ctx.client, prepared)
+                .await?
         }
-        DisbursementCommand::Txn { partner_order_id } => {
+        DisbursementCommand::Txn {
+            partner_order_id,
+            verdict,
+        } => {
+            let id = id_arg::<PartnerOrderId>("partner-order-id", partner_order_id)?;
             let request = disbursement::DisbursementTxn::builder()
-                .partner_order_id(id_arg::<PartnerOrderId>(
-                    "partner-order-id",
-                    partner_order_id,
-                )?)
+                .partner_order_id(&id)
                 .build();
+            if verdict {
+                let (answer, value) = query(&ctx.client, &request).await?;
+                return print_verdict(
+                    value,
+                    Verdict::of_disbursement(&answer.status()),
+                    &format!("top-up {id}"),
+                );
+            }
             call(&ctx.client, &request).await?
         }
     };
     print_json(&value)
 }
 
-/// Sends an RSA-signed request with the bare hex HMAC as its signature, as the emulator expects
-/// for an app it has no RSA public key for.
-async fn call_with_hmac_sig<R>(client: &Client, request: &R) -> Result<Value, CliError>
+/// Prepares an RSA-signed request with the bare hex HMAC as its signature, as the emulator
+/// expects for an app it has no RSA public key for.
+fn prepare_with_hmac_sig<R>(
+    client: &Client,
+    request: &R,
+) -> Result<zalopay_api::PreparedRequest, zalopay_api::Error>
 where
     R: Endpoint + Clone,
-    R::Response: GatewayResponse,
 {
     // The client's app id and time, as `Client::prepare` would fill them.
     let request = &client.fill(request)?;
@@ -931,15 +1064,12 @@ where
         client.config().environment.base_url(R::HOST),
         R::PATH
     );
-    let prepared = zalopay_api::PreparedRequest {
+    Ok(zalopay_api::PreparedRequest {
         method: R::METHOD,
         url,
         content_type: Some("application/json"),
-        body: serde_json::to_vec(&signed)?,
-    };
-    let body = client.execute(&prepared).await?;
-    client::decode::<R::Response>(&prepared.url, &body)?;
-    Ok(serde_json::from_slice(&body)?)
+        body: serde_json::to_vec(&signed).map_err(|e| zalopay_api::Error::Encode(e.to_string()))?,
+    })
 }
 
 async fn run_zod(global: &GlobalArgs, command: ZodCommand) -> Result<(), CliError> {
@@ -971,7 +1101,19 @@ async fn run_zod(global: &GlobalArgs, command: ZodCommand) -> Result<(), CliErro
             request.mc_ext_info = json_arg("mc-ext-info", &mc_ext_info)?;
             request.hub_id = hub_id;
             request.driver_id = driver_id;
-            call(&ctx.client, &request).await?
+            let id = request.mc_ref_id.clone();
+            let money = MoneyRequest::new(
+                "zod create",
+                "mc_ref_id",
+                "mc-ref-id",
+                &id,
+                true,
+                &["zod", "status", &id],
+            );
+            let prepared = money.prepare(&ctx.client, &request);
+            money
+                .send::<zod::ZodInvoiceResponse>(&ctx.client, prepared)
+                .await?
         }
         ZodCommand::Invoice { mc_ref_id } => {
             call(
@@ -1033,7 +1175,8 @@ async fn run_quickpay(global: &GlobalArgs, args: QuickpayArgs) -> Result<(), Cli
         description,
         callback_url,
     } = args;
-    let id = app_trans_id(given)?;
+    let (id, given) = app_trans_id(given)?;
+    let money = order_money("quickpay", &id, given);
     let payment_code = quickpay::PaymentCode::new(payment_code)
         .map_err(|e| CliError::new(format!("--payment-code: {e}")))?;
     let mut request = quickpay::QuickPay::builder()
@@ -1046,6 +1189,9 @@ async fn run_quickpay(global: &GlobalArgs, args: QuickpayArgs) -> Result<(), Cli
         .build();
     request.description = description;
     request.callback_url = callback_url;
-    let value = call(&ctx.client, &request).await?;
-    print_json(&with_field(value, "app_trans_id", id.as_str()))
+    let prepared = money.prepare(&ctx.client, &request);
+    let value = money
+        .send::<quickpay::QuickPayResponse>(&ctx.client, prepared)
+        .await?;
+    print_json(&value)
 }

@@ -6,6 +6,23 @@ use std::fmt;
 /// shells report it.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// `--wait` / `--verdict`: the payment, refund or top-up failed (the gateway's final no).
+pub const EXIT_FAILED: u8 = 3;
+/// `--wait` / `--verdict`: the order was cancelled.
+pub const EXIT_CANCELLED: u8 = 4;
+/// `--wait` / `--verdict`: the order expired unpaid.
+pub const EXIT_EXPIRED: u8 = 5;
+/// `--wait` / `--verdict`: ZaloPay does not know the id (yet); not a failure.
+pub const EXIT_NOT_FOUND: u8 = 6;
+/// `--wait` / `--verdict`: not final (still processing, pending, or waiting gave up).
+pub const EXIT_NOT_FINAL: u8 = 7;
+/// A request that moves money may have reached ZaloPay, but its answer was lost: query it or
+/// re-send the same request (the message says how).
+pub const EXIT_MAY_HAVE_BEEN_SENT: u8 = 8;
+/// A re-send was answered as a duplicate: the first request got through; nothing was done
+/// twice (the message says how to query it).
+pub const EXIT_DUPLICATE: u8 = 9;
+
 /// Why a command failed, as one line for stderr (never containing a key), and the process's
 /// exit code (1 unless said otherwise).
 #[derive(Debug)]

@@ -15,8 +15,10 @@ pub mod args;
 pub mod commands;
 pub mod demo;
 pub mod error;
+pub mod money;
 pub mod signing;
 pub mod tracker;
+pub mod verdict;
 
 pub use args::Cli;
 pub use commands::run;

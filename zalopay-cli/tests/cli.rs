@@ -119,13 +119,19 @@ fn ok_json(output: Output) -> Value {
     })
 }
 
-/// Fails, with one line on stderr; returns that line.
+/// Fails, with one error line on stderr (after at most one line naming the id being sent);
+/// returns that line.
 fn fails(output: Output) -> String {
     assert!(!output.status.success(), "expected failure: {output:?}");
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    let lines: Vec<&str> = stderr.trim_end().lines().collect();
+    let (error, before) = lines.split_last().expect("an error line");
+    assert!(before.len() <= 1, "one error line: {stderr}");
+    for line in before {
+        assert!(line.starts_with("zalopay: sending "), "{stderr}");
+    }
     assert!(output.stdout.is_empty(), "nothing on stdout on error");
-    stderr
+    format!("{error}\n")
 }
 
 fn demo_keys() -> Keys {
@@ -1061,4 +1067,329 @@ fn call_sends_any_catalogued_operation() {
     ]);
     let stderr = String::from_utf8_lossy(&hybrid.stderr);
     assert!(stderr.contains("hybrid.pay has confidence ?"), "{stderr}");
+}
+
+/// The words of a command printed in backticks (`zalopay …`), as a POSIX shell splits them
+/// (bare words and single-quoted ones, which is all the CLI prints).
+fn shell_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = command.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    word.push(q);
+                }
+            }
+            '\\' => {
+                in_word = true;
+                word.extend(chars.next());
+            }
+            ' ' if in_word => {
+                words.push(std::mem::take(&mut word));
+                in_word = false;
+            }
+            ' ' => {}
+            other => {
+                in_word = true;
+                word.push(other);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// The commands quoted in backticks in `line`, split into words.
+fn quoted_commands(line: &str) -> Vec<Vec<String>> {
+    line.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(shell_words)
+        .collect()
+}
+
+impl Emu {
+    /// Drops the connection after processing the next request of `operation`.
+    fn reset_next(&self, operation: &str) {
+        self.running
+            .state()
+            .set_faults(
+                None,
+                zalopay_emulator::Faults::default()
+                    .with_reset_burst(1)
+                    .with_operations([operation.to_owned()]),
+            )
+            .unwrap();
+    }
+
+    /// Runs a printed `zalopay …` command.
+    fn run_printed(&self, words: &[String]) -> Output {
+        assert_eq!(words[0], "zalopay", "{words:?}");
+        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        self.run(&args)
+    }
+}
+
+/// Issue 23 item 1: with a lost refund answer the CLI has shown the m_refund_id before
+/// sending, says the refund may have gone through (exit 8) and prints the commands that query
+/// it and re-send it; the printed re-send is answered as a duplicate (exit 9) and the
+/// emulator's books hold one refund, not two.
+#[test]
+fn a_lost_refund_answer_prints_the_re_send_and_it_refunds_once() {
+    let emu = Emu::start();
+    let (_, zp) = emu.paid_order(20_000);
+    emu.reset_next("refund.create");
+    let output = emu.run(&[
+        "refund",
+        "create",
+        "--zp-trans-id",
+        &zp.to_string(),
+        "--amount",
+        "20000",
+        "--description",
+        "it's refunded",
+    ]);
+    assert_eq!(output.status.code(), Some(8), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    let id = lines[0]
+        .strip_prefix("zalopay: sending refund create with m_refund_id ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("the id is shown before sending: {stderr}"));
+    assert!(lines[1].contains(id), "{stderr}");
+    assert!(lines[1].contains("may have been lost"), "{stderr}");
+    let commands = quoted_commands(lines[1]);
+    assert_eq!(commands.len(), 2, "{stderr}");
+    assert_eq!(commands[0], ["zalopay", "refund", "query", id]);
+    assert_eq!(
+        emu.running.state().refunds().len(),
+        1,
+        "the first one got through"
+    );
+
+    let resent = emu.run_printed(&commands[1]);
+    assert_eq!(resent.status.code(), Some(9), "{resent:?}");
+    let resent_err = String::from_utf8(resent.stderr).unwrap();
+    assert!(
+        resent_err.contains("nothing was done twice"),
+        "{resent_err}"
+    );
+    let refunds = emu.running.state().refunds();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0].m_refund_id, id);
+    assert_eq!(refunds[0].amount, 20_000);
+    assert_eq!(refunds[0].description, "it's refunded");
+
+    let mut query = commands[0].clone();
+    query.push("--verdict".to_owned());
+    let queried = ok_json(emu.run_printed(&query));
+    assert_eq!(queried["verdict"], "success", "{queried}");
+}
+
+/// Issue 23 item 1: a top-up whose answer was lost, then the printed re-send: paid out once
+/// (it paid out twice when the re-send generated a new partner_order_id).
+#[test]
+fn a_lost_topup_answer_prints_the_re_send_and_it_pays_out_once() {
+    let emu = Emu::start();
+    let user = emu.ok(&["disbursement", "user", "--phone", "0901234567"]);
+    let m_u_id = user["data"]["m_u_id"].as_str().unwrap().to_owned();
+    let balance = |emu: &Emu| {
+        emu.ok(&["disbursement", "balance", "--payment-id", "pay-1"])["data"]["balance"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = balance(&emu);
+    emu.reset_next("disbursement.topup");
+    let output = emu.run(&[
+        "disbursement",
+        "topup",
+        "--payment-id",
+        "pay-1",
+        "--m-u-id",
+        &m_u_id,
+        "--amount",
+        "100000",
+        "--description",
+        "cashback",
+        "--emulator-sig",
+    ]);
+    assert_eq!(output.status.code(), Some(8), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    let id = lines[0]
+        .strip_prefix("zalopay: sending disbursement topup with partner_order_id ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("the id is shown before sending: {stderr}"));
+    let commands = quoted_commands(lines[1]);
+    assert_eq!(
+        commands[0],
+        ["zalopay", "disbursement", "txn", "--partner-order-id", id]
+    );
+    let resent = emu.run_printed(&commands[1]);
+    assert_eq!(resent.status.code(), Some(9), "{resent:?}");
+    let topups = emu.running.state().topups();
+    assert_eq!(topups.len(), 1, "{topups:?}");
+    assert_eq!(topups[0].partner_order_id, id);
+    assert_eq!(balance(&emu), before - 100_000, "paid out once");
+}
+
+/// Issue 23 item 1: order create, hybrid and quick pay print the app_trans_id before sending
+/// and, with `--app-trans-id`, a second send is the same order (duplicate, exit 9), not a
+/// second one.
+#[test]
+fn order_create_shows_its_id_first_and_a_re_send_is_the_same_order() {
+    let emu = Emu::start();
+    emu.reset_next("order.create");
+    let output = emu.run(&["order", "create", "--amount", "1000", "--description", "x"]);
+    assert_eq!(output.status.code(), Some(8), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    let id = lines[0]
+        .strip_prefix("zalopay: sending order create with app_trans_id ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("the id is shown before sending: {stderr}"));
+    let commands = quoted_commands(lines[1]);
+    assert_eq!(commands[0], ["zalopay", "order", "query", id]);
+    let resent = emu.run_printed(&commands[1]);
+    assert_eq!(resent.status.code(), Some(9), "{resent:?}");
+    assert_eq!(emu.running.state().orders().len(), 1);
+}
+
+/// Runs `zalopay ARGS && echo shipped` in a shell: what a script does with an exit code.
+fn ships(emu: &Emu, args: &[&str]) -> bool {
+    let mut command = format!("'{BIN}'");
+    for arg in args {
+        command.push_str(&format!(" '{arg}'"));
+    }
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} >/dev/null 2>&1 && echo shipped"))
+        .env("ZALOPAY_ENDPOINT", emu.url())
+        .env_remove("ZALOPAY_APP_ID")
+        .env_remove("ZALOPAY_KEY1")
+        .env_remove("ZALOPAY_KEY2")
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .contains("shipped")
+}
+
+/// Issue 23 item 2: `order query ID --wait` exits 0 only when paid; cancelled, expired, not
+/// found and gave-up-waiting each exit with their own documented code and print the last
+/// answer with its verdict; `--wait && ship` ships only the paid order.
+#[test]
+fn order_query_wait_exits_zero_only_when_paid() {
+    let emu = Emu::start();
+    let create = |description: &str| {
+        emu.ok(&[
+            "order",
+            "create",
+            "--amount",
+            "1000",
+            "--description",
+            description,
+        ])["app_trans_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let wait = |id: &str| {
+        emu.run(&[
+            "order",
+            "query",
+            id,
+            "--wait",
+            "--interval",
+            "1",
+            "--timeout",
+            "1",
+        ])
+    };
+    let cancelled = create("cancelled");
+    emu.ok(&["order", "cancel", &cancelled]);
+    let expired = create("expired");
+    emu.post(&format!("/emulator/orders/{expired}/expire"));
+    let unpaid = create("never paid");
+    let unknown = format!("{}_never_created", &unpaid[..6]);
+    let (paid, _) = emu.paid_order(1000);
+
+    for (id, code, verdict) in [
+        (&cancelled, 4, "cancelled"),
+        (&expired, 5, "expired"),
+        (&unknown, 6, "not_found"),
+        (&unpaid, 7, "not_final"),
+    ] {
+        let output = wait(id);
+        assert_eq!(output.status.code(), Some(code), "{id}: {output:?}");
+        let last: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(last["verdict"], verdict, "{id}: {last}");
+        assert!(
+            !ships(
+                &emu,
+                &[
+                    "order",
+                    "query",
+                    id,
+                    "--wait",
+                    "--interval",
+                    "1",
+                    "--timeout",
+                    "1"
+                ]
+            ),
+            "{id} shipped"
+        );
+    }
+    let output = wait(&paid);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(ships(&emu, &["order", "query", &paid, "--wait"]));
+
+    // One-shot `--verdict` has the same codes.
+    for (id, code) in [
+        (&cancelled, 4),
+        (&expired, 5),
+        (&unknown, 6),
+        (&unpaid, 7),
+        (&paid, 0),
+    ] {
+        let output = emu.run(&["order", "query", id, "--verdict"]);
+        assert_eq!(output.status.code(), Some(code), "{id}: {output:?}");
+    }
+    let missing = format!("{}_2553_missing", &unpaid[..6]);
+    let output = emu.run(&["refund", "query", &missing, "--verdict"]);
+    assert_eq!(output.status.code(), Some(6), "{output:?}");
+    let output = emu.run(&[
+        "disbursement",
+        "txn",
+        "--partner-order-id",
+        "missing",
+        "--verdict",
+    ]);
+    assert_eq!(output.status.code(), Some(6), "{output:?}");
+}
+
+/// `--help` documents the exit codes.
+#[test]
+fn help_lists_the_exit_codes() {
+    let output = zalopay("sandbox", &["--help"], None);
+    let help = String::from_utf8(output.stdout).unwrap();
+    for line in [
+        "3    --wait / --verdict: failed",
+        "6    --wait / --verdict: not found",
+        "8    a money-moving request's answer may have been lost",
+        "9    a re-send was answered as a duplicate",
+    ] {
+        assert!(help.contains(line), "{line}: {help}");
+    }
 }

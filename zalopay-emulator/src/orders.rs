@@ -109,6 +109,15 @@ pub(crate) fn new_order(
         return Err(ApiError::invalid("`app_user` is longer than 50"));
     }
     let app_trans_id = params.required("app_trans_id")?;
+    // A re-sent order is a duplicate whatever the date (decisions D-122); `insert_order`
+    // checks again under the lock.
+    if state
+        .store()
+        .orders
+        .contains_key(&(app.app_id, app_trans_id.to_owned()))
+    {
+        return Err(duplicate_order());
+    }
     check_dated_id(state, "app_trans_id", app_trans_id, 40)?;
     let app_time = params.required_i64("app_time")?;
     if !within_window(state.now_ms(), app_time) {
@@ -196,6 +205,11 @@ pub(crate) fn optional_url(params: &Params, name: &str) -> Result<Option<String>
         }
         Some(_) => Err(ApiError::invalid(format!("`{name}` is not an http(s) URL"))),
     }
+}
+
+/// -68 DUPLICATE_APPS_TRANS_ID: this `app_trans_id` was used before.
+fn duplicate_order() -> ApiError {
+    ApiError::new(-68, "duplicate app_trans_id")
 }
 
 /// Stores a new order; -68 when its id is taken.
@@ -464,6 +478,15 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
         REFUND_MAC,
     )?;
     let m_refund_id = params.required("m_refund_id")?;
+    // A re-sent refund is a duplicate whatever the date: its id need not be today's any more
+    // (decisions D-122). Checked again under the lock below, where the refund is stored.
+    if state
+        .store()
+        .refunds
+        .contains_key(&(app.app_id, m_refund_id.to_owned()))
+    {
+        return Err(duplicate_refund());
+    }
     check_refund_id(&state, app.app_id, m_refund_id)?;
     let zp_trans_id = params.required_i64("zp_trans_id")?;
     let timestamp = params.required_i64("timestamp")?;
@@ -485,7 +508,7 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
     let mut store = state.store();
     let refund_key: Key = (app.app_id, m_refund_id.to_owned());
     if store.refunds.contains_key(&refund_key) {
-        return Err(ApiError::new(-23, "duplicate m_refund_id"));
+        return Err(duplicate_refund());
     }
     let order_key = store
         .zp_trans_ids
@@ -539,6 +562,11 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
     } else {
         success(body)
     }))
+}
+
+/// -23 DUPLICATE_M_REFUND_ID: this `m_refund_id` was accepted before.
+fn duplicate_refund() -> ApiError {
+    ApiError::new(-23, "duplicate m_refund_id")
 }
 
 /// 3 / 2: accepted, not settled yet (keep querying the same `m_refund_id`), with the

@@ -112,6 +112,13 @@ impl Client {
         prepare_checked(&self.config, request)
     }
 
+    /// [`prepare`](Self::prepare) for a re-send of a request sent before (see
+    /// [`CallOptions::resend`]): its merchant ids need not be dated today, and a refusal is
+    /// [`Error::ResendRefused`].
+    pub fn prepare_resend<R: Endpoint>(&self, request: &R) -> Result<PreparedRequest, Error> {
+        prepare_resend(&self.config, request)
+    }
+
     /// Validates, signs, sends and decodes a request, retrying transient failures where the
     /// operation's [`RetryClass`] allows it (see [`RetryPolicy`]).
     ///
@@ -159,7 +166,11 @@ impl Client {
     {
         use tracing::Instrument as _;
         let started = std::time::Instant::now();
-        let prepared = self.prepare(request);
+        let prepared = if options.resend {
+            self.prepare_resend(request)
+        } else {
+            self.prepare(request)
+        };
         let span = crate::trace::call_span::<R>(prepared.as_ref().ok());
         let result = match prepared {
             Ok(prepared) => {
@@ -353,11 +364,35 @@ pub fn prepare_checked<R: Endpoint>(
     config: &Config,
     request: &R,
 ) -> Result<PreparedRequest, Error> {
+    prepare_validated(config, request, false)
+}
+
+/// [`prepare_checked`] for a re-send of a request sent before whose answer was lost
+/// ([`CallOptions::resend`]): merchant ids are checked as existing ids (any day), and a
+/// refusal is [`Error::ResendRefused`] (an earlier attempt may have reached ZaloPay).
+pub fn prepare_resend<R: Endpoint>(config: &Config, request: &R) -> Result<PreparedRequest, Error> {
+    prepare_validated(config, request, true)
+}
+
+fn prepare_validated<R: Endpoint>(
+    config: &Config,
+    request: &R,
+    resend: bool,
+) -> Result<PreparedRequest, Error> {
     // One clock reading fills the time field and validates the request.
     let now_ms = config.clock.now_ms();
     let filled = request.fill(&fill_context(config, now_ms))?;
     let request = filled.as_ref().unwrap_or(request);
-    request.validate(&ValidationContext::at(now_ms))?;
+    if resend {
+        request
+            .validate(&ValidationContext::at(now_ms).resending())
+            .map_err(|error| match error {
+                Error::InvalidField { field, reason } => Error::ResendRefused { field, reason },
+                other => other,
+            })?;
+    } else {
+        request.validate(&ValidationContext::at(now_ms))?;
+    }
     let mut buf = String::new();
     let prepared = prepare(config, request, &mut buf);
     // For order query / cancel the MAC input ends with key1 itself.

@@ -34,6 +34,8 @@ pub struct CallOptions {
     pub retry_class: Option<RetryClass>,
     /// At most this many attempts (the first included); capped by the client's policy.
     pub max_attempts: Option<u32>,
+    /// This call re-sends a request sent before (see [`resend`](Self::resend)).
+    pub resend: bool,
 }
 
 impl CallOptions {
@@ -43,7 +45,23 @@ impl CallOptions {
             timeout: None,
             retry_class: None,
             max_attempts: None,
+            resend: false,
         }
+    }
+
+    /// This call re-sends a request sent before whose answer was lost (same merchant ids):
+    /// "dated today" is not required of its ids, so a re-send stays a re-send across Vietnam
+    /// midnight, and ZaloPay answers a duplicate (`-68`, `-23`) if the first attempt got
+    /// through. The other checks still apply; a re-send they refuse is
+    /// [`Error::ResendRefused`](crate::Error::ResendRefused), never "nothing was sent".
+    ///
+    /// After a lost refund answer the sure path is [`QueryRefund`](crate::refund::QueryRefund)
+    /// with the same `m_refund_id`, on any day; ZaloPay documents no duplicate answer for an
+    /// `m_refund_id` of an earlier day.
+    #[must_use]
+    pub const fn resend(mut self) -> Self {
+        self.resend = true;
+        self
     }
 
     /// Time allowed for each attempt of this call (connect, send, receive).
