@@ -42,6 +42,12 @@ impl ResultCodes {
         self.return_code == 1 && success_sub_code(self.sub_return_code)
     }
 
+    /// The answer's class in the code table ([`crate::codes::classify`]): what every
+    /// `status()` derives its verdict from.
+    pub fn class(&self) -> crate::codes::CodeClass {
+        crate::codes::classify(self.return_code, self.sub_return_code)
+    }
+
     /// `return_code == 3`: the gateway is still working on it; query again later.
     pub fn is_processing(&self) -> bool {
         self.return_code == 3
