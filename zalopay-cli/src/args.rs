@@ -146,7 +146,9 @@ pub struct FaultArgs {
     /// Refuse the first N API requests (see --fail-with).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub fail_burst: u32,
-    /// How refused requests are answered: http_503, code_500 or code_429.
+    /// How refused requests are answered: http_503, code_500, code_429, or a maintenance /
+    /// system answer (return_code 2 with sub code -33, -88, -135 or -301): code_33, code_88,
+    /// code_135, code_301.
     #[arg(long, value_name = "KIND", default_value = "http_503")]
     pub fail_with: String,
     /// Share of API requests processed and then answered by a dropped connection.

@@ -606,15 +606,13 @@ pub fn emulator_config(
 ) -> Result<zalopay_emulator::EmulatorConfig, CliError> {
     use zalopay_emulator::{FailWith, Faults};
     let f = &args.faults;
-    let fail_with = match f.fail_with.as_str() {
-        "http_503" => FailWith::Http503,
-        "code_500" => FailWith::Code500,
-        "code_429" => FailWith::Code429,
-        other => {
-            return Err(CliError::new(format!(
-                "--fail-with {other}: use http_503, code_500 or code_429"
-            )));
-        }
+    let Some(fail_with) = FailWith::from_name(&f.fail_with) else {
+        let names: Vec<&str> = FailWith::ALL.iter().map(|kind| kind.name()).collect();
+        return Err(CliError::new(format!(
+            "--fail-with {}: use one of {}",
+            f.fail_with,
+            names.join(", ")
+        )));
     };
     let faults = Faults::default()
         .with_seed(f.fault_seed)

@@ -54,7 +54,10 @@ use crate::commands::{DEMO_APP_ID, DEMO_KEY1, DEMO_KEY2};
 pub struct DemoOptions {
     /// The shop's address (use port 0 for a free port).
     pub shop_addr: SocketAddr,
-    /// The emulator's address (use port 0 for a free port).
+    /// The emulator's address (use port 0 for a free port). With
+    /// [`emulator_data_dir`](Self::emulator_data_dir), a port-0 address is replaced by the
+    /// address the emulator had at the last start, kept in that directory: the wallet links
+    /// (`order_url`) of orders created before a restart point there and must keep working.
     pub emulator_addr: SocketAddr,
     /// How long the shop waits for a callback before it starts polling the order status.
     pub callback_grace: Duration,
@@ -270,8 +273,36 @@ impl DemoHandle {
     }
 }
 
+/// The file, in the emulator's data directory, that keeps the address it listened on.
+const EMULATOR_ADDRESS_FILE: &str = "demo-address";
+
+/// The emulator address to bind: the one asked for, or with a port-0 request and a data
+/// directory, the address kept from the last start (so earlier orders' links still work).
+fn emulator_addr(options: &DemoOptions) -> Result<(SocketAddr, bool), CliError> {
+    let kept = match &options.emulator_data_dir {
+        Some(dir) if options.emulator_addr.port() == 0 => {
+            match std::fs::read_to_string(dir.join(EMULATOR_ADDRESS_FILE)) {
+                Ok(text) => Some(text.trim().parse::<SocketAddr>().map_err(|e| {
+                    CliError::new(format!(
+                        "{}: not an address ({e}); delete the file to pick a new one",
+                        dir.join(EMULATOR_ADDRESS_FILE).display()
+                    ))
+                })?),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        _ => None,
+    };
+    Ok(match kept {
+        Some(addr) => (addr, true),
+        None => (options.emulator_addr, false),
+    })
+}
+
 /// Starts the emulator and the shop; returns once both listen.
 pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
+    let (emulator_addr, kept) = emulator_addr(&options)?;
     let emulator_state = match &options.emulator_data_dir {
         Some(dir) => EmulatorState::open(
             EmulatorConfig::default(),
@@ -281,14 +312,24 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
         .map_err(|e| CliError::new(format!("emulator data in {}: {e}", dir.display())))?,
         None => EmulatorState::new(EmulatorConfig::default()),
     };
-    let emulator = Emulator::spawn(emulator_state, options.emulator_addr)
+    let emulator = Emulator::spawn(emulator_state, emulator_addr)
         .await
         .map_err(|e| {
-            CliError::new(format!(
-                "cannot start the emulator on {}: {e}",
-                options.emulator_addr
-            ))
+            CliError::new(if kept {
+                format!(
+                    "cannot start the emulator on {emulator_addr}, its address at the last start (kept so that earlier orders' wallet links still work): {e}; free that port, or use a new --data-dir"
+                )
+            } else {
+                format!("cannot start the emulator on {emulator_addr}: {e}")
+            })
         })?;
+    if let Some(dir) = &options.emulator_data_dir {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(
+            dir.join(EMULATOR_ADDRESS_FILE),
+            emulator.addr().to_string(),
+        )?;
+    }
     let listener = tokio::net::TcpListener::bind(options.shop_addr)
         .await
         .map_err(|e| {

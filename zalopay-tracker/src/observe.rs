@@ -4,6 +4,7 @@
 //! no answer, and the order is asked again.
 
 use zalopay_api::Error;
+use zalopay_api::codes::CodeClass;
 use zalopay_api::order::{CreateOrderResponse, OrderStatus, QueryOrderResponse};
 use zalopay_api::refund::{QueryRefundResponse, RefundOrderResponse, RefundStatus};
 
@@ -71,7 +72,15 @@ pub(crate) fn query(result: &Result<QueryOrderResponse, Error>) -> OrderObservat
         },
         OrderStatus::Failed { sub_return_code } => OrderObservation::Failed { sub_return_code },
         OrderStatus::Processing => OrderObservation::Processing,
-        // Codes that say nothing about the order: ask again.
+        // A `return_code 2` no source documents reads as a failure, which the machine takes
+        // as final only at the query after expiry (D-101).
+        OrderStatus::Unknown {
+            return_code: 2,
+            sub_return_code,
+        } if response.codes.class() == CodeClass::Unknown => {
+            OrderObservation::Failed { sub_return_code }
+        }
+        // Codes that say nothing about the order (maintenance, request-level): ask again.
         _ => OrderObservation::NoAnswer,
     }
 }

@@ -93,22 +93,23 @@ impl ZodStatusResponse {
     /// carried result codes whose class in the code table is not a state of the invoice
     /// (ZOD answers normally carry none).
     pub fn status(&self) -> ZodOrderStatus {
-        if let Some(return_code) = self.codes.return_code {
-            let class = crate::codes::classify(return_code, self.codes.sub_return_code);
-            if !matches!(
-                class,
-                CodeClass::Success
-                    | CodeClass::Processing
-                    | CodeClass::BusinessFailure
-                    | CodeClass::Expired
-            ) {
-                return ZodOrderStatus::Unknown {
-                    return_code,
-                    sub_return_code: self.codes.sub_return_code,
-                };
+        let typed = ZodOrderStatus::from(self.status);
+        let Some(return_code) = self.codes.return_code else {
+            return typed;
+        };
+        let unknown = ZodOrderStatus::Unknown {
+            return_code,
+            sub_return_code: self.codes.sub_return_code,
+        };
+        match crate::codes::classify(return_code, self.codes.sub_return_code) {
+            CodeClass::Success => typed,
+            CodeClass::Processing => ZodOrderStatus::Processing,
+            // Codes and `status` must agree before a failure is final.
+            CodeClass::BusinessFailure | CodeClass::Expired if typed == ZodOrderStatus::Failed => {
+                typed
             }
+            _ => unknown,
         }
-        ZodOrderStatus::from(self.status)
     }
 }
 
