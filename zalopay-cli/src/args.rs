@@ -251,15 +251,17 @@ pub enum OrderCommand {
     Query {
         /// The merchant's order id.
         app_trans_id: String,
-        /// Poll until the order is paid or failed (progress on stderr when it is a terminal).
-        /// Ctrl-C stops waiting: prints the last answer with `"interrupted": true` and exits
-        /// with code 130.
+        /// Poll until the order is paid or expired (progress on stderr when it is a terminal).
+        /// A failure (e.g. the buyer cancelled) is not final while the order can still be
+        /// paid: the query at --timeout decides it; maintenance answers never do. Ctrl-C stops
+        /// waiting: prints the last answer with `"interrupted": true` and exits with code 130.
         #[arg(long)]
         wait: bool,
         /// Seconds between queries with `--wait`.
         #[arg(long, default_value_t = 2)]
         interval: u64,
-        /// Give up waiting after this many seconds.
+        /// Give up waiting after this many seconds (the last query, which decides a failure,
+        /// is made then; default: the 15-minute order lifetime plus a minute).
         #[arg(long, default_value_t = 960)]
         timeout: u64,
     },

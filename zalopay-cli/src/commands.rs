@@ -274,8 +274,9 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
 }
 
 /// `order query --wait`: the SDK's poller, querying every `interval` seconds until paid or
-/// failed, `timeout` seconds have passed, or Ctrl-C; prints the last answer (on Ctrl-C with
-/// `"interrupted": true`, exiting with [`EXIT_INTERRUPTED`]).
+/// expired, `timeout` seconds have passed (the query then decides a failure seen before, D-101),
+/// or Ctrl-C; prints the last answer (on Ctrl-C with `"interrupted": true`, exiting with
+/// [`EXIT_INTERRUPTED`]).
 async fn wait_for_order(
     ctx: &Ctx,
     app_trans_id: &AppTransId,
