@@ -340,8 +340,7 @@ async fn maintenance_answers_never_end_a_poll() {
     for sub in [-33, -88, -135, -301] {
         let clock = ManualClock::new(CREATED);
         let fake = Fake::new(&clock, vec![failed(sub), failed(sub), paid()]);
-        let poller =
-            Poller::with_parts(&clock, VirtualSleeper::new(&clock), PollConfig::default());
+        let poller = Poller::with_parts(&clock, VirtualSleeper::new(&clock), PollConfig::default());
         let outcome = poller
             .poll(CREATED, || fake.query(), std::future::pending())
             .await
@@ -392,8 +391,7 @@ async fn the_query_at_the_deadline_decides_a_failure() {
     for sub in [-329, -7777] {
         let clock = ManualClock::new(CREATED);
         let fake = Fake::new(&clock, (0..=16).map(|_| failed(sub)).collect());
-        let poller =
-            Poller::with_parts(&clock, VirtualSleeper::new(&clock), PollConfig::default());
+        let poller = Poller::with_parts(&clock, VirtualSleeper::new(&clock), PollConfig::default());
         let outcome = poller
             .poll(CREATED, || fake.query(), std::future::pending())
             .await
@@ -403,6 +401,10 @@ async fn the_query_at_the_deadline_decides_a_failure() {
             "{sub}: {outcome:?}"
         );
         let expected: Vec<i64> = (0..=16).map(|minute| minute * 60).collect();
-        assert_eq!(fake.asked_at_secs(), expected, "{sub}: asked until the deadline");
+        assert_eq!(
+            fake.asked_at_secs(),
+            expected,
+            "{sub}: asked until the deadline"
+        );
     }
 }

@@ -29,7 +29,12 @@ fn decode<T: DeserializeOwned>(json: String) -> T {
 /// `(return_code, sub_return_code)` pairs to try for a code: as the sub code under 1, 2 and
 /// 3, and alone in `return_code`.
 fn answers(code: i32) -> Vec<(i32, Option<i32>)> {
-    vec![(1, Some(code)), (2, Some(code)), (3, Some(code)), (code, None)]
+    vec![
+        (1, Some(code)),
+        (2, Some(code)),
+        (3, Some(code)),
+        (code, None),
+    ]
 }
 
 fn codes_json(return_code: i32, sub: Option<i32>) -> String {
@@ -104,7 +109,11 @@ fn every_documented_code_has_one_class_and_undocumented_ones_are_unknown() {
     }
     // The headline codes: maintenance and system errors are temporary, never failures.
     for code in [-33, -88, -135, -301, -429, -500, -503, -999] {
-        assert_eq!(SubReturnCode::from(code).class(), CodeClass::Temporary, "{code}");
+        assert_eq!(
+            SubReturnCode::from(code).class(),
+            CodeClass::Temporary,
+            "{code}"
+        );
         assert!(SubReturnCode::from(code).is_transient(), "{code}");
     }
 }
@@ -139,18 +148,43 @@ fn every_class_reads_as_the_table_says() {
     ));
     assert!(matches!(paid.status(), OrderStatus::Paid { .. }));
     for (sub, expected) in [
-        (-329, OrderStatus::Failed { sub_return_code: Some(-329) }),
-        (-63, OrderStatus::Failed { sub_return_code: Some(-63) }),
+        (
+            -329,
+            OrderStatus::Failed {
+                sub_return_code: Some(-329),
+            },
+        ),
+        (
+            -63,
+            OrderStatus::Failed {
+                sub_return_code: Some(-63),
+            },
+        ),
         (-54, OrderStatus::Expired),
-        (-101, OrderStatus::NotFound { sub_return_code: -101 }),
-        (-92, OrderStatus::NotFound { sub_return_code: -92 }),
+        (
+            -101,
+            OrderStatus::NotFound {
+                sub_return_code: -101,
+            },
+        ),
+        (
+            -92,
+            OrderStatus::NotFound {
+                sub_return_code: -92,
+            },
+        ),
         (
             -7777,
-            OrderStatus::Unknown { return_code: 2, sub_return_code: Some(-7777) },
+            OrderStatus::Unknown {
+                return_code: 2,
+                sub_return_code: Some(-7777),
+            },
         ),
     ] {
-        let answer: QueryOrderResponse =
-            decode(format!(r#"{{{},"is_processing":false}}"#, codes_json(2, Some(sub))));
+        let answer: QueryOrderResponse = decode(format!(
+            r#"{{{},"is_processing":false}}"#,
+            codes_json(2, Some(sub))
+        ));
         assert_eq!(answer.status(), expected, "{sub}");
     }
     // A `2` without a sub code is not recognised either.
@@ -170,7 +204,10 @@ fn every_class_reads_as_the_table_says() {
     assert_eq!(disbursed.status(), DisbursementStatus::Disbursed);
     let maintenance: ZodStatusResponse =
         decode(format!(r#"{{{},"status":2}}"#, codes_json(2, Some(-135))));
-    assert!(matches!(maintenance.status(), ZodOrderStatus::Unknown { .. }));
+    assert!(matches!(
+        maintenance.status(),
+        ZodOrderStatus::Unknown { .. }
+    ));
     let zod_paid: ZodStatusResponse = decode(r#"{"status":1,"amount":"430000"}"#.to_owned());
     assert_eq!(zod_paid.status(), ZodOrderStatus::Paid);
 }
@@ -199,7 +236,12 @@ fn quick_pay_reads_is_processing() {
         ))
     };
     let paid = answer(1, Some(1), false);
-    assert_eq!(paid.status(), QuickPayStatus::Paid { zp_trans_id: Some(77) });
+    assert_eq!(
+        paid.status(),
+        QuickPayStatus::Paid {
+            zp_trans_id: Some(77)
+        }
+    );
     assert!(paid.status().is_final());
 
     let not_yet = answer(1, Some(1), true);
@@ -221,9 +263,14 @@ fn quick_pay_reads_is_processing() {
     let used = answer(2, Some(-322), false);
     assert_eq!(
         used.status(),
-        QuickPayStatus::Expired { sub_return_code: Some(-322) }
+        QuickPayStatus::Expired {
+            sub_return_code: Some(-322)
+        }
     );
     assert!(used.status().is_final());
     assert!(used.rejection().is_some());
-    assert_eq!(answer(3, Some(3), false).status(), QuickPayStatus::Processing);
+    assert_eq!(
+        answer(3, Some(3), false).status(),
+        QuickPayStatus::Processing
+    );
 }

@@ -163,9 +163,9 @@ fn shop_order(order: &TrackedOrder) -> ShopOrder {
         OrderState::Failed | OrderState::Expired | OrderState::Abandoned => PaymentStatus::Failed,
         // An open order keeps the sub code of a failure seen before expiry (a not-found code
         // is not a declined attempt).
-        _ if order.sub_return_code.is_some_and(|code| {
-            SubReturnCode::from(code).class() != CodeClass::NotFound
-        }) =>
+        _ if order
+            .sub_return_code
+            .is_some_and(|code| SubReturnCode::from(code).class() != CodeClass::NotFound) =>
         {
             PaymentStatus::Declined
         }
@@ -337,10 +337,7 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
         })?;
     if let Some(dir) = &options.emulator_data_dir {
         std::fs::create_dir_all(dir)?;
-        std::fs::write(
-            dir.join(EMULATOR_ADDRESS_FILE),
-            emulator.addr().to_string(),
-        )?;
+        std::fs::write(dir.join(EMULATOR_ADDRESS_FILE), emulator.addr().to_string())?;
     }
     let listener = tokio::net::TcpListener::bind(options.shop_addr)
         .await
@@ -716,7 +713,11 @@ mod view_tests {
         let view = shop_order(&order);
         assert_eq!(view.status, PaymentStatus::Declined);
         assert_eq!(view.sub_return_code, Some(-329));
-        assert!(status_text(&view).contains("still pay"), "{}", status_text(&view));
+        assert!(
+            status_text(&view).contains("still pay"),
+            "{}",
+            status_text(&view)
+        );
         order.state = OrderState::Failed;
         order.sub_return_code = Some(-329);
         order.confirmed_by = Some(Source::Query);

@@ -99,10 +99,8 @@ async fn an_order_created_before_a_restart_is_paid_and_shown_after_it() {
 /// pointed at the old emulator's port, which a restarted demo no longer listened on).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_link_the_shop_shows_pays_an_order_created_before_a_restart() {
-    let dir = std::env::temp_dir().join(format!(
-        "zalopay-demo-restart-link-{}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("zalopay-demo-restart-link-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let options = DemoOptions {
         callback_grace: Duration::from_millis(300),

@@ -118,7 +118,9 @@ fn refusal(fail: FailWith) -> Response {
             "503 Service Unavailable (emulator fault)",
         )
             .into_response(),
-        Some((code, name)) => ApiError::new(code, format!("{name} (emulator fault)")).into_response(),
+        Some((code, name)) => {
+            ApiError::new(code, format!("{name} (emulator fault)")).into_response()
+        }
     }
 }
 

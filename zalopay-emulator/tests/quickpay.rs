@@ -8,9 +8,9 @@ mod common;
 use std::sync::Arc;
 
 use common::{APP, KEY1, KEY2, SharedClock, TODAY, start};
+use zalopay_api::codes::{CodeClass, SubReturnCode};
 use zalopay_api::ids::AppTransId;
 use zalopay_api::order::{OrderStatus, QueryOrder};
-use zalopay_api::codes::{CodeClass, SubReturnCode};
 use zalopay_api::quickpay::{PaymentCode, QuickPay, QuickPayStatus};
 use zalopay_api::rsa::ZaloPayPublicKey;
 use zalopay_api::{Client, Config, Environment, Error, Keys};
@@ -106,7 +106,12 @@ async fn a_payment_code_pays_once_and_a_retry_with_it_is_refused() {
     let client = Client::new(config(&env).with_zalopay_public_key(key)).unwrap();
     let first = client.send(&charge("qp4")).await.unwrap();
     assert!(
-        matches!(first.status(), QuickPayStatus::Paid { zp_trans_id: Some(_) }),
+        matches!(
+            first.status(),
+            QuickPayStatus::Paid {
+                zp_trans_id: Some(_)
+            }
+        ),
         "{first:?}"
     );
     assert!(first.status().is_final());

@@ -146,11 +146,7 @@ mod tests {
             let json = format!(
                 r#"{{"return_code":2,"return_message":"","sub_return_code":{sub},"is_processing":false,"amount":0,"zp_trans_id":0}}"#
             );
-            assert_eq!(
-                query(&answer(&json)),
-                OrderObservation::NoAnswer,
-                "{sub}"
-            );
+            assert_eq!(query(&answer(&json)), OrderObservation::NoAnswer, "{sub}");
         }
     }
 

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::ZodCodes;
-use crate::codes::CodeClass;
 use crate::ZaloPayRequest;
+use crate::codes::CodeClass;
 use crate::response::{GatewayError, GatewayResponse};
 
 /// Queries an invoice's payment status (query-string parameters).
