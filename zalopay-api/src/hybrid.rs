@@ -8,6 +8,7 @@
 use crate::ids::{AppTransId, PayToken};
 use serde::{Deserialize, Serialize};
 
+use crate::codes::CodeClass;
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
 
 /// Pays an order with a pay token, or returns a fallback URL.
@@ -68,6 +69,72 @@ pub struct HybridPayResponse {
     /// Fallback payment URL when the token cannot pay.
     #[serde(default)]
     pub solution_url: Option<String>,
+}
+
+/// Where a hybrid payment stands, as its own answer tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HybridStatus {
+    /// Paid with the token.
+    Paid {
+        /// ZaloPay's transaction id, when the answer carried it.
+        zp_trans_id: Option<i64>,
+    },
+    /// In progress: poll [`crate::order::QueryOrder`] with the same `app_trans_id`.
+    Processing,
+    /// The token cannot pay: send the buyer to `solution_url`. Not final: the order is paid
+    /// (or not) there; poll it.
+    Fallback {
+        /// The gateway payment URL.
+        solution_url: String,
+    },
+    /// Refused for good (a business failure or an expiry in the code table). The client
+    /// returns this as `Err`; only hand-built values get here.
+    Failed {
+        /// The gateway's reason.
+        sub_return_code: Option<i32>,
+    },
+    /// Codes that describe no payment state (maintenance, request-level, unrecognised): not
+    /// final.
+    Unknown {
+        /// `return_code` as received.
+        return_code: i32,
+        /// `sub_return_code` as received.
+        sub_return_code: Option<i32>,
+    },
+}
+
+impl HybridStatus {
+    /// Whether this is the gateway's last word on the payment (paid or failed).
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Paid { .. } | Self::Failed { .. })
+    }
+}
+
+impl HybridPayResponse {
+    /// The payment's status: a `solution_url` is a fallback, otherwise the answer's class in
+    /// the code table decides.
+    pub fn status(&self) -> HybridStatus {
+        if let Some(solution_url) = &self.solution_url {
+            return HybridStatus::Fallback {
+                solution_url: solution_url.clone(),
+            };
+        }
+        let codes = &self.codes;
+        match codes.class() {
+            CodeClass::Success => HybridStatus::Paid {
+                zp_trans_id: self.zp_trans_id,
+            },
+            CodeClass::Processing => HybridStatus::Processing,
+            CodeClass::BusinessFailure | CodeClass::Expired => HybridStatus::Failed {
+                sub_return_code: codes.sub_return_code,
+            },
+            _ => HybridStatus::Unknown {
+                return_code: codes.return_code,
+                sub_return_code: codes.sub_return_code,
+            },
+        }
+    }
 }
 
 impl crate::GatewayResponse for HybridPayResponse {

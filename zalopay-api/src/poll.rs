@@ -6,10 +6,15 @@
 //! the quick-starts poll once a minute). [`Poller`] does exactly that:
 //!
 //! * query at once, then every [`PollConfig::interval`] (default 60 s);
-//! * stop at a final state (paid / expired / failed) or at the deadline
-//!   `created_at + lifetime + grace`, and never later than `created_at + 48 h` (the window in
-//!   which the query API answers). The last query happens *at* the deadline, which yields the
-//!   documented "one query after 15 minutes";
+//! * stop when paid or expired, or at the deadline `created_at + lifetime + grace`, and never
+//!   later than `created_at + 48 h` (the window in which the query API answers). The last
+//!   query happens *at* the deadline, which yields the documented "one query after 15
+//!   minutes";
+//! * a failure seen before the deadline (the buyer cancelled, a bank error) is not the last
+//!   word: the buyer can still pay the same order until it expires, so the poller keeps asking
+//!   and the query at the deadline decides (a payment it reveals wins). An unrecognised
+//!   `return_code 2` is treated the same way; maintenance and other temporary codes
+//!   (`-33`, `-88`, `-135`, `-301`, ...) never decide (D-101);
 //! * "not found" (`-101` / `-92`) is not final: the same id is queried again until the
 //!   deadline, which then reports [`PollOutcome::NotFound`];
 //! * transient errors (timeouts, transport errors, HTTP 429/5xx, gateway -429/-500/-503/-999
@@ -109,7 +114,8 @@ pub enum PollOutcome {
     },
     /// The order expired unpaid (`2/-54`).
     Expired,
-    /// The payment failed; `sub_return_code` says why.
+    /// The query at the deadline said the payment failed (or answered a `return_code 2` no
+    /// source documents); `sub_return_code` says why.
     Failed {
         /// The gateway's reason.
         sub_return_code: Option<i32>,
@@ -237,6 +243,8 @@ impl<C: Clock, S: Sleeper> Poller<C, S> {
                 // Deferred in an async block: a cancelled poll does not even build a query.
                 answer = async { query().await } => answer,
             };
+            let now = self.clock.now_ms();
+            let last_query = now >= deadline;
             let mut not_found = None;
             let last_error = match answer {
                 Ok(response) => match response.status() {
@@ -252,7 +260,19 @@ impl<C: Clock, S: Sleeper> Poller<C, S> {
                         });
                     }
                     OrderStatus::Expired => return Ok(PollOutcome::Expired),
-                    OrderStatus::Failed { sub_return_code } => {
+                    // A failure before the deadline is not the last word: the buyer can still
+                    // pay the same order until it expires. The query at the deadline decides.
+                    OrderStatus::Failed { sub_return_code } if last_query => {
+                        return Ok(PollOutcome::Failed { sub_return_code });
+                    }
+                    // So does an unrecognised `return_code 2` (a code no source documents);
+                    // maintenance and other temporary codes never decide.
+                    OrderStatus::Unknown {
+                        return_code: 2,
+                        sub_return_code,
+                    } if last_query
+                        && response.codes.class() == crate::codes::CodeClass::Unknown =>
+                    {
                         return Ok(PollOutcome::Failed { sub_return_code });
                     }
                     // Not visible (yet): keep asking the same id until the deadline.
@@ -268,8 +288,7 @@ impl<C: Clock, S: Sleeper> Poller<C, S> {
                 }
                 Err(error) => return Err(error),
             };
-            let now = self.clock.now_ms();
-            if now >= deadline {
+            if last_query {
                 return Ok(match not_found {
                     Some(sub_return_code) => PollOutcome::NotFound {
                         at_deadline: deadline,

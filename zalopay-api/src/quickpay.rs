@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::CodeClass;
 use crate::ids::AppTransId;
 use crate::{JsonString, ResultCodes, ZaloPayRequest};
 
@@ -223,12 +224,14 @@ impl crate::fill::EncryptedSlot for Option<EncryptedPaymentCode> {
     }
 }
 
-/// The answer to [`QuickPay`]. While `is_processing` (or `return_code` 3), poll
-/// [`crate::order::QueryOrder`]. Field names of the v2 response are not confirmed.
+/// The answer to [`QuickPay`]. Read it with [`QuickPayResponse::status`]: `return_code 1`
+/// while `is_processing` is not paid yet, and a `2` while `is_processing` is not a refusal;
+/// in both cases poll [`crate::order::QueryOrder`] with the same `app_trans_id`. Field names of
+/// the v2 response are not confirmed (api-facts §13).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[non_exhaustive]
 pub struct QuickPayResponse {
-    /// Result codes (-322 payment code expired, -329 user cancelled).
+    /// Result codes (-322 payment code expired or already used, -329 user cancelled).
     #[serde(flatten)]
     pub codes: ResultCodes,
     /// Whether the payment is still in progress.
@@ -239,4 +242,84 @@ pub struct QuickPayResponse {
     pub zp_trans_id: Option<i64>,
 }
 
-crate::default_gateway_response!(QuickPayResponse);
+/// Where a quick payment stands, as its own answer tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum QuickPayStatus {
+    /// Paid (`return_code 1`, not processing). The order query has the amount.
+    Paid {
+        /// ZaloPay's transaction id, when the answer carried it.
+        zp_trans_id: Option<i64>,
+    },
+    /// Not final: `is_processing` (with `return_code` 1 or 2), `return_code 3`, or a pending
+    /// sub code. Poll [`crate::order::QueryOrder`] with the same `app_trans_id`; never charge
+    /// the code again.
+    Processing,
+    /// The payment code expired or was already used (`-322`): ask the buyer for a new code;
+    /// a new charge needs a new `app_trans_id`. The client returns this as `Err`; only
+    /// hand-built values get here.
+    Expired {
+        /// The gateway's code.
+        sub_return_code: Option<i32>,
+    },
+    /// The payment was refused for good (user cancelled, balance, bank). The client returns
+    /// this as `Err`; only hand-built values get here.
+    Failed {
+        /// The gateway's reason.
+        sub_return_code: Option<i32>,
+    },
+    /// Codes that describe no payment state (maintenance, request-level, unrecognised): not
+    /// final. Query the order with the same `app_trans_id` before charging again.
+    Unknown {
+        /// `return_code` as received.
+        return_code: i32,
+        /// `sub_return_code` as received.
+        sub_return_code: Option<i32>,
+    },
+}
+
+impl QuickPayStatus {
+    /// Whether this is the gateway's last word on the payment (paid, expired or failed).
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Self::Paid { .. } | Self::Expired { .. } | Self::Failed { .. }
+        )
+    }
+}
+
+impl QuickPayResponse {
+    /// The payment's status, derived from the answer's class in the code table;
+    /// `is_processing` keeps any answer that is not a refusal open.
+    pub fn status(&self) -> QuickPayStatus {
+        let codes = &self.codes;
+        let class = codes.class();
+        if self.is_processing && !class.is_refusal() && matches!(codes.return_code, 1..=3) {
+            return QuickPayStatus::Processing;
+        }
+        let sub_return_code = codes.sub_return_code;
+        match class {
+            CodeClass::Success => QuickPayStatus::Paid {
+                zp_trans_id: self.zp_trans_id,
+            },
+            CodeClass::Processing => QuickPayStatus::Processing,
+            CodeClass::Expired => QuickPayStatus::Expired { sub_return_code },
+            CodeClass::BusinessFailure => QuickPayStatus::Failed { sub_return_code },
+            _ => QuickPayStatus::Unknown {
+                return_code: codes.return_code,
+                sub_return_code,
+            },
+        }
+    }
+}
+
+/// A `return_code 2` while `is_processing` is the payment in progress, not a refusal;
+/// otherwise the default rule (1 and 3 are results, anything else is a rejection).
+impl crate::response::GatewayResponse for QuickPayResponse {
+    fn rejection(&self) -> Option<crate::response::GatewayError> {
+        if self.is_processing && self.codes.return_code == 2 && !self.codes.class().is_refusal() {
+            return None;
+        }
+        self.codes.rejection()
+    }
+}

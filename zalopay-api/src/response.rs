@@ -6,15 +6,19 @@
 //! A response that describes the state of an object (order, refund, binding, top-up) has a
 //! `status()` accessor and [`GatewayResponse::FAILED_IS_STATE`] `= true`: its `return_code 2`
 //! comes back as `Ok`, and `status()` says which state (failed, expired, **not found**), unless
-//! the sub code is request-level (`-401`, `-402`, `-429`, `-500`, ...), which is an `Err`.
+//! the code refuses the request (request-level `-401`/`-402`, temporary `-429`/`-500`/`-33`
+//! maintenance, duplicate: [`crate::codes::CodeClass::is_refusal`]), which is an `Err`.
 //! Every other response (create, refund, pay, bind, ...) has `FAILED_IS_STATE = false`: its
 //! `return_code 2` is the gateway refusing the request, an `Err(`[`GatewayError`]`)` with both
 //! codes kept. `return_code 1` is success only with no sub code or sub code `1`.
 //!
-//! The `status()` enums share one vocabulary: `Paid` (money collected), `Refunded`,
-//! `Disbursed`, `Confirmed` (binding); `Processing` and `NotFound` (not final: ask again with
-//! the same id); `Failed { sub_return_code }` / `Expired` (final); and `Unknown { .. }` for
-//! codes that describe no state, which never reads as final.
+//! Every `status()` derives its verdict from one table: the answer's class
+//! ([`ResultCodes::class`], [`crate::codes::classify`]). The status enums share one
+//! vocabulary: `Paid` (money collected), `Refunded`, `Disbursed`, `Confirmed` (binding);
+//! `Processing` and `NotFound` (not final: ask again with the same id); `Failed {
+//! sub_return_code }` / `Expired` (final); and `Unknown { .. }` for codes that describe no
+//! state (maintenance, request-level, unrecognised), which never reads as final. Each has
+//! `is_final()`.
 
 use serde::Deserialize;
 
@@ -41,6 +45,12 @@ impl ResultCodes {
     /// (pending-type codes such as `4`, `5`, `48`) is **not** success.
     pub fn is_success(&self) -> bool {
         self.return_code == 1 && success_sub_code(self.sub_return_code)
+    }
+
+    /// The answer's class in the code table ([`crate::codes::classify`]): what every
+    /// `status()` derives its verdict from.
+    pub fn class(&self) -> crate::codes::CodeClass {
+        crate::codes::classify(self.return_code, self.sub_return_code)
     }
 
     /// `return_code == 3`: the gateway is still working on it; query again later.

@@ -1,22 +1,16 @@
 //! Crate-private helpers shared by the operation modules: lenient number decoding and the
-//! "result unless request-level" rejection rule.
+//! "result unless the code refuses the request" rejection rule.
 
 use crate::response::{GatewayError, ResultCodes};
 
-/// Sub codes that mean "your request was wrong or could not be served", as opposed to "the
-/// business operation itself failed".
-pub(crate) const REQUEST_LEVEL: &[i32] = &[-401, -402, -403, -405, -429, -500, -503, -999];
-
 /// Rejection rule for operations where `return_code 2` is a business state (a refund or a
-/// binding that failed): 1 and 3 are results, 2 is a result unless its sub code is
-/// request-level, anything else is a rejection.
+/// binding that failed): 1 and 3 are results, 2 is a result unless its class refuses the
+/// request (request-level, temporary, duplicate: [`crate::codes::CodeClass::is_refusal`]),
+/// anything else is a rejection.
 pub(crate) fn result_unless_request_level(codes: &ResultCodes) -> Option<GatewayError> {
-    let request_level = codes
-        .sub_return_code
-        .is_some_and(|sub| REQUEST_LEVEL.contains(&sub));
     match codes.return_code {
         1 | 3 => None,
-        2 if !request_level => None,
+        2 if !codes.class().is_refusal() => None,
         _ => Some(GatewayError::from(codes.clone())),
     }
 }

@@ -169,7 +169,7 @@ fn agreement_query() {
         r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"app_id":2554,"app_trans_id":"230407_13221300383","binding_id":"230407qQe7vGnqp0agyforLAy0D2b1x3","pay_token":"NJLHNTRLZDETZGQYZI0ZNTBKLTGWZJKTMTKXYJHLMWI5NTFI","server_time":1680850000,"merchant_user_id":"ZLP User","status":1,"msg_type":1,"zp_user_id":"u1","masked_user_phone":"****6938","expiry_timestamp_in_ms":1712472000000}}"#,
     );
     let data = r.data.unwrap();
-    assert_eq!(data.status(), Some(BindingStatus::Confirmed));
+    assert_eq!(data.reported_status(), Some(BindingStatus::Confirmed));
     assert_eq!(data.masked_user_phone.as_deref(), Some("****6938"));
 }
 
@@ -239,7 +239,7 @@ fn disbursement() {
         r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":"230407000000123","status":3,"m_u_id":"m","phone":"0904123456","amount":1000,"description":"Topup","partner_fee":0,"zlp_fee":0,"extra_info":"{}","time":1680848533635}}"#,
     );
     assert_eq!(
-        r.data.unwrap().status(),
+        r.data.unwrap().reported_status(),
         Some(DisbursementStatus::Processing)
     );
 
@@ -247,7 +247,7 @@ fn disbursement() {
         r#"{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":230407000000123,"status":1,"amount":1000,"zp_trans_id":"230407000006575","result_url":"https://example.invalid/r"}}"#,
     );
     let data = r.data.unwrap();
-    assert_eq!(data.status(), Some(DisbursementStatus::Disbursed));
+    assert_eq!(data.reported_status(), Some(DisbursementStatus::Disbursed));
     assert_eq!(data.order_id.as_deref(), Some("230407000000123"));
 }
 

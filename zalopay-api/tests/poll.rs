@@ -325,3 +325,86 @@ async fn real_sleeper_with_tokio_paused_time() {
         .unwrap();
     assert!(matches!(outcome, PollOutcome::Paid { .. }));
 }
+
+fn failed(sub: i32) -> Result<QueryOrderResponse, Error> {
+    Ok(response(&format!(
+        r#"{{"return_code":2,"return_message":"","sub_return_code":{sub},"is_processing":false}}"#
+    )))
+}
+
+/// Issue 21: a maintenance or system answer (`2` with -33, -88, -135, -301) says nothing about
+/// the order. It used to end the poll as `Failed` at once; a buyer who paid during the window
+/// was never served.
+#[tokio::test]
+async fn maintenance_answers_never_end_a_poll() {
+    for sub in [-33, -88, -135, -301] {
+        let clock = ManualClock::new(CREATED);
+        let fake = Fake::new(&clock, vec![failed(sub), failed(sub), paid()]);
+        let poller = Poller::with_parts(&clock, VirtualSleeper::new(&clock), PollConfig::default());
+        let outcome = poller
+            .poll(CREATED, || fake.query(), std::future::pending())
+            .await
+            .unwrap();
+        assert!(
+            matches!(outcome, PollOutcome::Paid { amount: 5000, .. }),
+            "{sub}: {outcome:?}"
+        );
+        assert_eq!(fake.asked_at_secs(), vec![0, 60, 120], "{sub}");
+    }
+}
+
+/// ... and maintenance at the deadline does not decide either: the poll reports that it gave
+/// up, never a failure.
+#[tokio::test]
+async fn maintenance_until_the_deadline_is_not_a_failure() {
+    let clock = ManualClock::new(CREATED);
+    let fake = Fake::new(&clock, (0..=16).map(|_| failed(-135)).collect());
+    let poller = Poller::with_parts(&clock, VirtualSleeper::new(&clock), PollConfig::default());
+    let outcome = poller
+        .poll(CREATED, || fake.query(), std::future::pending())
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, PollOutcome::StillProcessing { .. }),
+        "{outcome:?}"
+    );
+}
+
+/// Issue 21: an order seen failing (the buyer cancelled) can still be paid until it expires;
+/// the poll keeps asking and a payment it then sees wins.
+#[tokio::test]
+async fn a_failure_before_the_deadline_is_not_final_and_a_later_payment_wins() {
+    let clock = ManualClock::new(CREATED);
+    let fake = Fake::new(&clock, vec![failed(-329), processing(), paid()]);
+    let poller = Poller::with_parts(&clock, VirtualSleeper::new(&clock), PollConfig::default());
+    let outcome = poller
+        .poll(CREATED, || fake.query(), std::future::pending())
+        .await
+        .unwrap();
+    assert!(matches!(outcome, PollOutcome::Paid { .. }), "{outcome:?}");
+}
+
+/// The query at the deadline decides: a failure still seen there is the verdict, and so is a
+/// `return_code 2` with a code no source documents (which before the deadline is not final).
+#[tokio::test]
+async fn the_query_at_the_deadline_decides_a_failure() {
+    for sub in [-329, -7777] {
+        let clock = ManualClock::new(CREATED);
+        let fake = Fake::new(&clock, (0..=16).map(|_| failed(sub)).collect());
+        let poller = Poller::with_parts(&clock, VirtualSleeper::new(&clock), PollConfig::default());
+        let outcome = poller
+            .poll(CREATED, || fake.query(), std::future::pending())
+            .await
+            .unwrap();
+        assert!(
+            matches!(outcome, PollOutcome::Failed { sub_return_code: Some(s) } if s == sub),
+            "{sub}: {outcome:?}"
+        );
+        let expected: Vec<i64> = (0..=16).map(|minute| minute * 60).collect();
+        assert_eq!(
+            fake.asked_at_secs(),
+            expected,
+            "{sub}: asked until the deadline"
+        );
+    }
+}

@@ -165,7 +165,9 @@ pub struct FaultArgs {
     /// Refuse the first N API requests (see --fail-with).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub fail_burst: u32,
-    /// How refused requests are answered: http_503, code_500 or code_429.
+    /// How refused requests are answered: http_503, code_500, code_429, or a maintenance /
+    /// system answer (return_code 2 with sub code -33, -88, -135 or -301): code_33, code_88,
+    /// code_135, code_301.
     #[arg(long, value_name = "KIND", default_value = "http_503")]
     pub fail_with: String,
     /// Share of API requests processed and then answered by a dropped connection.
@@ -269,10 +271,12 @@ pub enum OrderCommand {
     Query {
         /// The merchant's order id.
         app_trans_id: String,
-        /// Poll until the order is paid or failed (progress on stderr when it is a terminal).
-        /// Prints the last answer with its `"verdict"`; exits 0 only when paid (3 failed,
-        /// 4 cancelled, 5 expired, 6 not found, 7 gave up waiting). Ctrl-C stops waiting:
-        /// prints the last answer with `"interrupted": true` and exits with code 130.
+        /// Poll until the order is paid or expired (progress on stderr when it is a terminal).
+        /// A failure (e.g. the buyer cancelled) is not final while the order can still be
+        /// paid: the query at --timeout decides it; maintenance answers never do. Prints the
+        /// last answer with its `"verdict"`; exits 0 only when paid (3 failed, 4 cancelled,
+        /// 5 expired, 6 not found, 7 gave up waiting). Ctrl-C stops waiting: prints the last
+        /// answer with `"interrupted": true` and exits with code 130.
         #[arg(long)]
         wait: bool,
         /// Query once, print the answer with its `"verdict"`, and exit 0 only when paid
@@ -282,7 +286,8 @@ pub enum OrderCommand {
         /// Seconds between queries with `--wait`.
         #[arg(long, default_value_t = 2)]
         interval: u64,
-        /// Give up waiting after this many seconds.
+        /// Give up waiting after this many seconds (the last query, which decides a failure,
+        /// is made then; default: the 15-minute order lifetime plus a minute).
         #[arg(long, default_value_t = 960)]
         timeout: u64,
     },

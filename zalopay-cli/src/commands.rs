@@ -327,8 +327,9 @@ async fn run_order(global: &GlobalArgs, command: OrderCommand) -> Result<(), Cli
 }
 
 /// `order query --wait`: the SDK's poller, querying every `interval` seconds until paid or
-/// failed, `timeout` seconds have passed, or Ctrl-C; prints the last answer (on Ctrl-C with
-/// `"interrupted": true`, exiting with [`EXIT_INTERRUPTED`]).
+/// expired, `timeout` seconds have passed (the query then decides a failure seen before, D-101),
+/// or Ctrl-C; prints the last answer (on Ctrl-C with `"interrupted": true`, exiting with
+/// [`EXIT_INTERRUPTED`]).
 async fn wait_for_order(
     ctx: &Ctx,
     app_trans_id: &AppTransId,
@@ -686,15 +687,13 @@ pub fn emulator_config(
 ) -> Result<zalopay_emulator::EmulatorConfig, CliError> {
     use zalopay_emulator::{FailWith, Faults};
     let f = &args.faults;
-    let fail_with = match f.fail_with.as_str() {
-        "http_503" => FailWith::Http503,
-        "code_500" => FailWith::Code500,
-        "code_429" => FailWith::Code429,
-        other => {
-            return Err(CliError::new(format!(
-                "--fail-with {other}: use http_503, code_500 or code_429"
-            )));
-        }
+    let Some(fail_with) = FailWith::from_name(&f.fail_with) else {
+        let names: Vec<&str> = FailWith::ALL.iter().map(|kind| kind.name()).collect();
+        return Err(CliError::new(format!(
+            "--fail-with {}: use one of {}",
+            f.fail_with,
+            names.join(", ")
+        )));
     };
     let faults = Faults::default()
         .with_seed(f.fault_seed)

@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use zalopay_api::clock::{Clock as _, SystemClock};
+use zalopay_api::codes::{CodeClass, SubReturnCode};
 use zalopay_api::ids::AppTransId;
 use zalopay_api::order::CreateOrder;
 use zalopay_api::{Client, Config, Environment, JsonString, Keys};
@@ -54,7 +55,10 @@ use crate::commands::{DEMO_APP_ID, DEMO_KEY1, DEMO_KEY2};
 pub struct DemoOptions {
     /// The shop's address (use port 0 for a free port).
     pub shop_addr: SocketAddr,
-    /// The emulator's address (use port 0 for a free port).
+    /// The emulator's address (use port 0 for a free port). With
+    /// [`emulator_data_dir`](Self::emulator_data_dir), a port-0 address is replaced by the
+    /// address the emulator had at the last start, kept in that directory: the wallet links
+    /// (`order_url`) of orders created before a restart point there and must keep working.
     pub emulator_addr: SocketAddr,
     /// How long the shop waits for a callback before it starts polling the order status.
     pub callback_grace: Duration,
@@ -85,6 +89,9 @@ impl Default for DemoOptions {
 pub enum PaymentStatus {
     /// Not paid yet (or no word yet).
     Waiting,
+    /// The last payment attempt failed or was cancelled, but the order has not expired: it
+    /// can still be paid, and only the query after expiry says it failed (D-101).
+    Declined,
     /// Paid: confirmed by the callback or by a status query.
     Paid,
     /// Failed, cancelled or expired (learnt by a status query).
@@ -154,6 +161,14 @@ fn shop_order(order: &TrackedOrder) -> ShopOrder {
     let status = match order.state {
         OrderState::Paid => PaymentStatus::Paid,
         OrderState::Failed | OrderState::Expired | OrderState::Abandoned => PaymentStatus::Failed,
+        // An open order keeps the sub code of a failure seen before expiry (a not-found code
+        // is not a declined attempt).
+        _ if order
+            .sub_return_code
+            .is_some_and(|code| SubReturnCode::from(code).class() != CodeClass::NotFound) =>
+        {
+            PaymentStatus::Declined
+        }
         _ => PaymentStatus::Waiting,
     };
     ShopOrder {
@@ -169,7 +184,7 @@ fn shop_order(order: &TrackedOrder) -> ShopOrder {
             Some(_) => Some("create"),
             None => None,
         },
-        sub_return_code: (status == PaymentStatus::Failed)
+        sub_return_code: matches!(status, PaymentStatus::Failed | PaymentStatus::Declined)
             .then_some(order.sub_return_code)
             .flatten(),
     }
@@ -270,8 +285,36 @@ impl DemoHandle {
     }
 }
 
+/// The file, in the emulator's data directory, that keeps the address it listened on.
+const EMULATOR_ADDRESS_FILE: &str = "demo-address";
+
+/// The emulator address to bind: the one asked for, or with a port-0 request and a data
+/// directory, the address kept from the last start (so earlier orders' links still work).
+fn emulator_addr(options: &DemoOptions) -> Result<(SocketAddr, bool), CliError> {
+    let kept = match &options.emulator_data_dir {
+        Some(dir) if options.emulator_addr.port() == 0 => {
+            match std::fs::read_to_string(dir.join(EMULATOR_ADDRESS_FILE)) {
+                Ok(text) => Some(text.trim().parse::<SocketAddr>().map_err(|e| {
+                    CliError::new(format!(
+                        "{}: not an address ({e}); delete the file to pick a new one",
+                        dir.join(EMULATOR_ADDRESS_FILE).display()
+                    ))
+                })?),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        _ => None,
+    };
+    Ok(match kept {
+        Some(addr) => (addr, true),
+        None => (options.emulator_addr, false),
+    })
+}
+
 /// Starts the emulator and the shop; returns once both listen.
 pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
+    let (emulator_addr, kept) = emulator_addr(&options)?;
     let emulator_state = match &options.emulator_data_dir {
         Some(dir) => EmulatorState::open(
             EmulatorConfig::default(),
@@ -281,14 +324,21 @@ pub async fn start(options: DemoOptions) -> Result<DemoHandle, CliError> {
         .map_err(|e| CliError::new(format!("emulator data in {}: {e}", dir.display())))?,
         None => EmulatorState::new(EmulatorConfig::default()),
     };
-    let emulator = Emulator::spawn(emulator_state, options.emulator_addr)
+    let emulator = Emulator::spawn(emulator_state, emulator_addr)
         .await
         .map_err(|e| {
-            CliError::new(format!(
-                "cannot start the emulator on {}: {e}",
-                options.emulator_addr
-            ))
+            CliError::new(if kept {
+                format!(
+                    "cannot start the emulator on {emulator_addr}, its address at the last start (kept so that earlier orders' wallet links still work): {e}; free that port, or use a new --data-dir"
+                )
+            } else {
+                format!("cannot start the emulator on {emulator_addr}: {e}")
+            })
         })?;
+    if let Some(dir) = &options.emulator_data_dir {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join(EMULATOR_ADDRESS_FILE), emulator.addr().to_string())?;
+    }
     let listener = tokio::net::TcpListener::bind(options.shop_addr)
         .await
         .map_err(|e| {
@@ -401,7 +451,7 @@ button{background:#0068ff;color:#fff;border:0;border-radius:6px;padding:.6em 1.2
 font-size:1em;cursor:pointer}\
 .qr svg{display:block;width:280px;height:280px}\
 #status{font-size:1.3em;font-weight:bold;padding:.5em;border-radius:6px}\
-.waiting{background:#fff6d5}.paid{background:#d9f7d9}.failed{background:#fbdada}";
+.waiting{background:#fff6d5}.paid{background:#d9f7d9}.failed{background:#fbdada}.declined{background:#fde6cf}";
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
@@ -503,6 +553,13 @@ fn status_text(order: &ShopOrder) -> String {
             Some(code) => format!("Payment failed or cancelled (sub_return_code {code})"),
             None => "Payment failed or cancelled".to_owned(),
         },
+        PaymentStatus::Declined => match order.sub_return_code {
+            Some(code) => format!(
+                "The payment was not completed (sub_return_code {code}): you can still pay until the order expires"
+            ),
+            None => "The payment was not completed: you can still pay until the order expires"
+                .to_owned(),
+        },
         PaymentStatus::Waiting => "Waiting for payment…".to_owned(),
     }
 }
@@ -542,7 +599,7 @@ const timer = setInterval(async () => {
     const s = await (await fetch(location.pathname + '/status')).json();
     box.textContent = s.text;
     box.className = s.status;
-    if (s.status !== 'waiting') { clearInterval(timer); pay.hidden = true; }
+    if (s.status !== 'waiting' && s.status !== 'declined') { clearInterval(timer); pay.hidden = true; }
   } catch (e) { /* the shop may be restarting: try again next second */ }
 }, 1000);
 </script>"#;
@@ -559,7 +616,10 @@ async fn order_page(State(shop): Shared, Path(id): Path<String>) -> Response {
         Ok(svg) => svg,
         Err(error) => format!("<p>{}</p>", escape(&error.to_string())),
     };
-    let waiting = order.status == PaymentStatus::Waiting;
+    let waiting = matches!(
+        order.status,
+        PaymentStatus::Waiting | PaymentStatus::Declined
+    );
     let body = format!(
         "<div class=\"card\"><p>{product}: <b>{amount}</b><br>Order <code>{id}</code></p>\
          <p id=\"status\" class=\"{class}\">{status}</p></div>\
@@ -645,6 +705,19 @@ mod view_tests {
         let view = shop_order(&order);
         assert_eq!(view.status, PaymentStatus::Waiting);
         assert_eq!(view.product, "Cà phê");
+        // Open, with a failure seen before expiry: declined, still payable; not found is not.
+        order.state = OrderState::Open;
+        order.sub_return_code = Some(-101);
+        assert_eq!(shop_order(&order).status, PaymentStatus::Waiting);
+        order.sub_return_code = Some(-329);
+        let view = shop_order(&order);
+        assert_eq!(view.status, PaymentStatus::Declined);
+        assert_eq!(view.sub_return_code, Some(-329));
+        assert!(
+            status_text(&view).contains("still pay"),
+            "{}",
+            status_text(&view)
+        );
         order.state = OrderState::Failed;
         order.sub_return_code = Some(-329);
         order.confirmed_by = Some(Source::Query);

@@ -1393,3 +1393,59 @@ fn help_lists_the_exit_codes() {
         assert!(help.contains(line), "{line}: {help}");
     }
 }
+
+/// Issue 21: `order query --wait` used to stop at once, on a maintenance answer (`2` with
+/// -33, -88, -135 or -301), printing it as the order's last word. It keeps asking: the buyer
+/// who pays during the maintenance window is seen.
+#[test]
+fn order_query_wait_rides_out_a_maintenance_window() {
+    use std::time::{Duration, Instant};
+    use zalopay_emulator::{FailWith, Faults};
+    for kind in [FailWith::Code33, FailWith::Code301] {
+        let emu = Emu::start();
+        let created = emu.ok(&["order", "create", "--amount", "7000", "--description", "x"]);
+        let id = created["app_trans_id"].as_str().unwrap().to_owned();
+        emu.running
+            .state()
+            .set_faults(
+                None,
+                Faults::default()
+                    .with_fail_burst(2)
+                    .with_fail_with(kind)
+                    .with_operations(["order.query"]),
+            )
+            .unwrap();
+        let child = Command::new(BIN)
+            .args(["order", "query", &id, "--wait", "--interval", "1"])
+            .env("ZALOPAY_ENDPOINT", emu.url())
+            .env_remove("ZALOPAY_APP_ID")
+            .env_remove("ZALOPAY_KEY1")
+            .env_remove("ZALOPAY_KEY2")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Both maintenance answers went out before the buyer pays.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let faulted = || {
+            emu.running
+                .state()
+                .request_log()
+                .iter()
+                .filter(|r| r.fault.as_deref() == Some(kind.name()))
+                .count()
+        };
+        while faulted() < 2 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(faulted(), 2, "{kind:?}");
+        emu.post(&format!("/emulator/orders/{id}/pay"));
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{kind:?}: {stderr}");
+        let last: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(last["return_code"], 1, "{kind:?}: {last}");
+        assert_eq!(last["amount"], 7000, "{kind:?}: {last}");
+    }
+}

@@ -23,15 +23,62 @@ pub enum FailWith {
     /// HTTP 200, `return_code` 2 / `sub_return_code` -429 LIMIT_REQUEST_REACH.
     #[serde(rename = "code_429")]
     Code429,
+    /// HTTP 200, `return_code` 2 / `sub_return_code` -33 APP_MAINTENANCE (a maintenance
+    /// window: D-102).
+    #[serde(rename = "code_33")]
+    Code33,
+    /// HTTP 200, `return_code` 2 / `sub_return_code` -88 FEATURE_MAINTENANCE.
+    #[serde(rename = "code_88")]
+    Code88,
+    /// HTTP 200, `return_code` 2 / `sub_return_code` -135 MAINTENANCE.
+    #[serde(rename = "code_135")]
+    Code135,
+    /// HTTP 200, `return_code` 2 / `sub_return_code` -301 SYSTEM_ERROR.
+    #[serde(rename = "code_301")]
+    Code301,
 }
 
 impl FailWith {
-    /// How the request log names it (`http_503`, `code_500`, `code_429`).
+    /// Every kind, in the order `--fail-with` lists them.
+    pub const ALL: [FailWith; 7] = [
+        FailWith::Http503,
+        FailWith::Code500,
+        FailWith::Code429,
+        FailWith::Code33,
+        FailWith::Code88,
+        FailWith::Code135,
+        FailWith::Code301,
+    ];
+
+    /// How the request log names it (`http_503`, `code_500`, `code_429`, `code_33`, ...).
     pub fn name(self) -> &'static str {
         match self {
             FailWith::Http503 => "http_503",
             FailWith::Code500 => "code_500",
             FailWith::Code429 => "code_429",
+            FailWith::Code33 => "code_33",
+            FailWith::Code88 => "code_88",
+            FailWith::Code135 => "code_135",
+            FailWith::Code301 => "code_301",
+        }
+    }
+
+    /// The kind with this [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<FailWith> {
+        FailWith::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The `sub_return_code` of the answer (with `return_code` 2), and ZaloPay's constant
+    /// name for it; `None` for the HTTP 503.
+    pub fn gateway_code(self) -> Option<(i32, &'static str)> {
+        match self {
+            FailWith::Http503 => None,
+            FailWith::Code500 => Some((-500, "SYSTEM_ERROR")),
+            FailWith::Code429 => Some((-429, "LIMIT_REQUEST_REACH")),
+            FailWith::Code33 => Some((-33, "APP_MAINTENANCE")),
+            FailWith::Code88 => Some((-88, "FEATURE_MAINTENANCE")),
+            FailWith::Code135 => Some((-135, "MAINTENANCE")),
+            FailWith::Code301 => Some((-301, "SYSTEM_ERROR")),
         }
     }
 }
@@ -279,8 +326,9 @@ mod tests {
             Faults::default().with_seed(3).with_callback_loss(0.5)
         );
         assert!(serde_json::from_str::<Faults>(r#"{"callback_lost":0.5}"#).is_err());
-        for kind in [FailWith::Http503, FailWith::Code500, FailWith::Code429] {
+        for kind in FailWith::ALL {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+            assert_eq!(FailWith::from_name(kind.name()), Some(kind));
         }
     }
 }

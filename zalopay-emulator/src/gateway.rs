@@ -109,17 +109,17 @@ pub(crate) async fn layer(
     Response::from_parts(head, Body::from(body))
 }
 
-/// The answer to a request refused by a fault.
+/// The answer to a request refused by a fault: HTTP 503, or the gateway's `return_code 2`
+/// answer with the fault's sub code (the four code fields every answer carries).
 fn refusal(fail: FailWith) -> Response {
-    match fail {
-        FailWith::Http503 => (
+    match fail.gateway_code() {
+        None => (
             StatusCode::SERVICE_UNAVAILABLE,
             "503 Service Unavailable (emulator fault)",
         )
             .into_response(),
-        FailWith::Code500 => ApiError::new(-500, "SYSTEM_ERROR (emulator fault)").into_response(),
-        FailWith::Code429 => {
-            ApiError::new(-429, "LIMIT_REQUEST_REACH (emulator fault)").into_response()
+        Some((code, name)) => {
+            ApiError::new(code, format!("{name} (emulator fault)")).into_response()
         }
     }
 }

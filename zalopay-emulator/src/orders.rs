@@ -184,6 +184,7 @@ pub(crate) fn new_order(
         channel: None,
         refunded_amount: 0,
         callback: Default::default(),
+        payment_code_sha256: None,
     })
 }
 
@@ -699,6 +700,23 @@ fn banks() -> Value {
 /// Where quick pay's decrypted payment code is kept for the MAC check.
 const PAYMENT_CODE_RAW: &str = "payment_code_raw";
 
+/// `-322` PAYMENT_CODE_EXPIRED: the answer to a payment code used a second time (D-104).
+const PAYMENT_CODE_EXPIRED: i32 = -322;
+
+/// SHA-256 of a payment code, lowercase hex: what the emulator keeps to refuse a second use.
+fn code_digest(code: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(code.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The decrypted raw code (empty if absent; quick pay puts it there first).
+fn raw_code(params: &Params) -> &str {
+    params.get_or_empty(PAYMENT_CODE_RAW)
+}
+
 /// The raw payment code inside `encrypted` (base64 of PKCS#1 v1.5 ciphertext).
 fn decrypt_payment_code(state: &EmulatorState, encrypted: &str) -> Result<String, ApiError> {
     let refuse = |why: &str| ApiError::new(-401, format!("payment_code: {why}"));
@@ -719,7 +737,9 @@ fn decrypt_payment_code(state: &EmulatorState, encrypted: &str) -> Result<String
 /// `POST /v2/quick_pay`: `payment_code` is decrypted with the emulator's stand-in for ZaloPay's
 /// RSA private key ([`crate::EmulatorConfig::zalopay_rsa_key`]); the MAC's last segment is the
 /// decrypted raw code. A code that does not decrypt is refused (-401, before the MAC is
-/// checked, since the MAC cannot be computed without it). The order is paid on the spot.
+/// checked, since the MAC cannot be computed without it). The order is paid on the spot. A
+/// payment code pays once: a second use (even under a new `app_trans_id`) is refused with
+/// `2/-322` PAYMENT_CODE_EXPIRED and creates nothing.
 pub(crate) async fn quick_pay(State(state): State<EmulatorState>, mut params: Params) -> ApiResult {
     const QUICK_PAY_MAC: &[Seg] = &[
         Seg::F("app_id"),
@@ -738,10 +758,36 @@ pub(crate) async fn quick_pay(State(state): State<EmulatorState>, mut params: Pa
     // The raw code is never sent; a client-sent value of this name is overwritten.
     params.0.insert(PAYMENT_CODE_RAW.to_owned(), raw);
     let app = authenticate(&state, &params, "app_id", "mac", &required, QUICK_PAY_MAC)?;
-    let order = new_order(&state, &params, app, OrderKind::QuickPay)?;
-    let order = insert_order(&state, order)?;
+    let mut order = new_order(&state, &params, app, OrderKind::QuickPay)?;
+    let digest = code_digest(raw_code(&params));
+    order.payment_code_sha256 = Some(digest.clone());
     let key: Key = (order.app_id, order.app_trans_id.clone());
-    let paid = pay_order(&state, &key)?;
+    let now = state.now_ms();
+    // The use check, the order and the payment under one lock: a code pays once.
+    let paid = {
+        let mut store = state.store();
+        if store
+            .orders
+            .values()
+            .any(|earlier| earlier.payment_code_sha256.as_deref() == Some(digest.as_str()))
+        {
+            return Err(ApiError::new(
+                PAYMENT_CODE_EXPIRED,
+                "payment code expired or already used",
+            ));
+        }
+        let token = order.zp_trans_token.clone();
+        let store = &mut *store;
+        insert_unique(
+            &mut store.orders,
+            &mut store.order_tokens,
+            key.clone(),
+            &token,
+            order,
+        )?;
+        pay_locked(&state, store, &key, now)?
+    };
+    after_payment(&state, &key, &paid, now);
     Ok(Json(success(json!({
         "is_processing": false,
         "zp_trans_id": paid.zp_trans_id,

@@ -28,7 +28,7 @@ pub struct RequestRecord {
     pub return_code: Option<i64>,
     /// `sub_return_code` of the answer (`subreturncode`), if it had one.
     pub sub_return_code: Option<i64>,
-    /// The fault injected, if any: `http_503`, `code_500`, `code_429` (refused before
+    /// The fault injected, if any: `http_503`, `code_500`, `code_429`, `code_33`, ... (refused before
     /// processing) or `reset` (processed, then the connection dropped).
     pub fault: Option<String>,
 }

@@ -107,6 +107,10 @@ pub struct Order {
     pub refunded_amount: i64,
     /// The payment callback.
     pub callback: CallbackStatus,
+    /// Quick pay: SHA-256 (hex) of the payment code that paid it. A payment code pays once
+    /// (D-104); the code itself is never kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_code_sha256: Option<String>,
 }
 
 /// A refund as the emulator keeps it (`GET /emulator/refunds`).

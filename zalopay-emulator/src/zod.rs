@@ -80,6 +80,7 @@ pub(crate) async fn create(State(state): State<EmulatorState>, params: Params) -
         channel: None,
         refunded_amount: 0,
         callback: Default::default(),
+        payment_code_sha256: None,
     };
     let order = insert_order(&state, order)?;
     tracing::info!(

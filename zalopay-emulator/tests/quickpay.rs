@@ -8,9 +8,10 @@ mod common;
 use std::sync::Arc;
 
 use common::{APP, KEY1, KEY2, SharedClock, TODAY, start};
+use zalopay_api::codes::{CodeClass, SubReturnCode};
 use zalopay_api::ids::AppTransId;
 use zalopay_api::order::{OrderStatus, QueryOrder};
-use zalopay_api::quickpay::{PaymentCode, QuickPay};
+use zalopay_api::quickpay::{PaymentCode, QuickPay, QuickPayStatus};
 use zalopay_api::rsa::ZaloPayPublicKey;
 use zalopay_api::{Client, Config, Environment, Error, Keys};
 use zalopay_emulator::ZALOPAY_PUBLIC_KEY;
@@ -93,4 +94,56 @@ async fn a_filled_request_keeps_its_ciphertext_so_a_resend_is_identical() {
     // RSA PKCS#1 v1.5 is randomised: preparing the unfilled request twice encrypts twice.
     let fresh = client.prepare(&charge("qp3")).unwrap();
     assert_ne!(first.body, fresh.body);
+}
+
+/// A payment code pays once (issue 23): charging the same scanned code again, even under a
+/// new `app_trans_id`, is refused with the gateway's `2/-322` (expired or used) and creates
+/// no second order, so a careless retry cannot charge the buyer twice.
+#[tokio::test]
+async fn a_payment_code_pays_once_and_a_retry_with_it_is_refused() {
+    let env = start().await;
+    let key = ZaloPayPublicKey::from_base64_der(ZALOPAY_PUBLIC_KEY).unwrap();
+    let client = Client::new(config(&env).with_zalopay_public_key(key)).unwrap();
+    let first = client.send(&charge("qp4")).await.unwrap();
+    assert!(
+        matches!(
+            first.status(),
+            QuickPayStatus::Paid {
+                zp_trans_id: Some(_)
+            }
+        ),
+        "{first:?}"
+    );
+    assert!(first.status().is_final());
+
+    for id in ["qp4", "qp5"] {
+        let error = client.send(&charge(id)).await.unwrap_err();
+        let Error::Gateway(gateway) = &error else {
+            panic!("{id}: {error:?}");
+        };
+        assert_eq!(
+            (gateway.return_code, gateway.sub_return_code),
+            (2, Some(-322)),
+            "{id}: {gateway:?}"
+        );
+        assert_eq!(gateway.code(), SubReturnCode::PaymentCodeExpired);
+        assert_eq!(gateway.code().class(), CodeClass::Expired);
+    }
+    let orders = env.running.state().orders();
+    assert_eq!(orders.len(), 1, "one order, paid once: {orders:?}");
+    assert!(
+        orders.iter().all(|order| order
+            .payment_code_sha256
+            .as_deref()
+            .is_some_and(|digest| !digest.contains("012345678901234567"))),
+        "only a digest of the code is kept"
+    );
+
+    // A new code pays.
+    let mut fresh = charge("qp6");
+    fresh.payment_code_raw = PaymentCode::new("765432109876543210").unwrap();
+    assert!(matches!(
+        client.send(&fresh).await.unwrap().status(),
+        QuickPayStatus::Paid { .. }
+    ));
 }

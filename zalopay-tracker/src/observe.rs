@@ -4,6 +4,7 @@
 //! no answer, and the order is asked again.
 
 use zalopay_api::Error;
+use zalopay_api::codes::CodeClass;
 use zalopay_api::order::{CreateOrderResponse, OrderStatus, QueryOrderResponse};
 use zalopay_api::refund::{QueryRefundResponse, RefundOrderResponse, RefundStatus};
 
@@ -76,7 +77,15 @@ pub(crate) fn query(result: &Result<QueryOrderResponse, Error>) -> OrderObservat
         },
         OrderStatus::Failed { sub_return_code } => OrderObservation::Failed { sub_return_code },
         OrderStatus::Processing => OrderObservation::Processing,
-        // Codes that say nothing about the order: ask again.
+        // A `return_code 2` no source documents reads as a failure, which the machine takes
+        // as final only at the query after expiry (D-101).
+        OrderStatus::Unknown {
+            return_code: 2,
+            sub_return_code,
+        } if response.codes.class() == CodeClass::Unknown => {
+            OrderObservation::Failed { sub_return_code }
+        }
+        // Codes that say nothing about the order (maintenance, request-level): ask again.
         _ => OrderObservation::NoAnswer,
     }
 }
@@ -128,5 +137,39 @@ pub(crate) fn query_refund(result: &Result<QueryRefundResponse, Error>) -> Refun
         RefundStatus::NotFound => RefundObservation::NotFound,
         RefundStatus::Failed { sub_return_code } => RefundObservation::Failed { sub_return_code },
         _ => RefundObservation::NoAnswer,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(json: &str) -> Result<QueryOrderResponse, Error> {
+        Ok(serde_json::from_str(json).unwrap())
+    }
+
+    /// Issue 21: a maintenance / system answer used to be read as `Failed`, ending the tracked
+    /// order for good.
+    #[test]
+    fn maintenance_answers_are_no_answer() {
+        for sub in [-33, -88, -135, -301] {
+            let json = format!(
+                r#"{{"return_code":2,"return_message":"","sub_return_code":{sub},"is_processing":false,"amount":0,"zp_trans_id":0}}"#
+            );
+            assert_eq!(query(&answer(&json)), OrderObservation::NoAnswer, "{sub}");
+        }
+    }
+
+    /// An unrecognised `return_code 2` is passed on as a failure, which the machine takes as
+    /// final only at the query after expiry.
+    #[test]
+    fn an_unrecognised_failure_is_a_failure_for_the_machine_to_judge() {
+        let json = r#"{"return_code":2,"return_message":"","sub_return_code":-7777}"#;
+        assert_eq!(
+            query(&answer(json)),
+            OrderObservation::Failed {
+                sub_return_code: Some(-7777)
+            }
+        );
     }
 }

@@ -143,8 +143,19 @@ async fn a_paid_callback_after_a_failed_poll_ends_as_paid() {
             .unwrap();
         bench.cancel(id).await;
     }
+    // A cancel before expiry is not final (the buyer may still pay the same order): the
+    // orders stay open until the final query after expiry says they failed.
     bench.advance_secs(70);
-    assert_eq!(tracker.poll_due().await.unwrap().finished, 2);
+    assert_eq!(tracker.poll_due().await.unwrap().finished, 0);
+    let open = tracker.store().order(&first).await.unwrap().unwrap();
+    assert_eq!(open.state, OrderState::Open);
+    assert_eq!(open.sub_return_code, Some(-329));
+    let mut finished = 0;
+    for _ in 0..20 {
+        bench.advance_secs(60);
+        finished += tracker.poll_due().await.unwrap().finished;
+    }
+    assert_eq!(finished, 2);
     let failed = tracker.store().order(&first).await.unwrap().unwrap();
     assert_eq!(failed.state, OrderState::Failed);
     assert_eq!(failed.sub_return_code, Some(-329));
@@ -473,4 +484,64 @@ async fn a_refund_is_followed_with_the_same_id_until_refunded() {
             .filter(|r| r.operation.starts_with("refund"))
             .all(|r| r.merchant_id.as_deref() == Some(m_refund_id.as_str()))
     );
+}
+
+/// Issue 21: maintenance and system answers to the status query (`2` with -33, -88, -135,
+/// -301) say nothing about the order. They used to end a tracked order `Failed` (final, never
+/// asked again), so a buyer who paid during the window was never served. Now the tracker backs
+/// off and asks again, and the payment is found.
+#[tokio::test]
+async fn maintenance_answers_never_fail_a_tracked_order() {
+    for kind in [
+        FailWith::Code33,
+        FailWith::Code88,
+        FailWith::Code135,
+        FailWith::Code301,
+    ] {
+        let bench = Bench::new(EmulatorConfig::default()).await;
+        let tracker = tracker(&bench, MemoryStore::new(), "one");
+        let id = order_id(bench.now(), "mt1");
+        tracker
+            .create_order(
+                &create_request(&id, 12_000, bench.now(), None),
+                &serde_json::json!({}),
+            )
+            .await
+            .unwrap();
+        bench
+            .emulator
+            .state()
+            .set_faults(
+                None,
+                Faults::default()
+                    .with_fail_rate(1.0)
+                    .with_fail_with(kind)
+                    .with_operations(["order.query"]),
+            )
+            .unwrap();
+        bench.pay(&id).await;
+        for _ in 0..3 {
+            bench.advance_secs(70);
+            tracker.poll_due().await.unwrap();
+            let order = tracker.store().order(&id).await.unwrap().unwrap();
+            assert_eq!(order.state, OrderState::Open, "{kind:?}");
+            assert!(order.next_poll_at.is_some(), "{kind:?}: still asked");
+        }
+        let log = bench.emulator.state().request_log();
+        assert!(
+            log.iter()
+                .any(|r| r.operation == "order.query" && r.fault.as_deref() == Some(kind.name())),
+            "{kind:?}: the fault was injected"
+        );
+        bench
+            .emulator
+            .state()
+            .set_faults(None, Faults::default())
+            .unwrap();
+        bench.advance_secs(120);
+        tracker.poll_due().await.unwrap();
+        let order = tracker.store().order(&id).await.unwrap().unwrap();
+        assert_eq!(order.state, OrderState::Paid, "{kind:?}");
+        assert_eq!(order.confirmed_by, Some(Source::Query));
+    }
 }

@@ -4,6 +4,7 @@
 use crate::ids::{PayToken, ZpTransToken};
 use serde::{Deserialize, Serialize};
 
+use crate::codes::CodeClass;
 use crate::{ResultCodes, ZaloPayRequest};
 
 /// Pays an order (its `zp_trans_token`) with a binding's `pay_token`.
@@ -58,7 +59,14 @@ pub enum PayStatus {
     /// `3`, or `1` with a pending positive sub code: in progress; poll the order with
     /// [`crate::order::QueryOrder`].
     Processing,
-    /// Codes the client returns as `Err` (a refused payment); only hand-built values get here.
+    /// The payment was refused for good (a business failure or an expiry in the code table).
+    /// The client returns these as `Err`; only hand-built values get here.
+    Failed {
+        /// The gateway's reason.
+        sub_return_code: Option<i32>,
+    },
+    /// Codes that describe no payment state (maintenance, request-level, unrecognised): not
+    /// final. The client returns these as `Err`; only hand-built values get here.
     Unknown {
         /// `return_code` as received.
         return_code: i32,
@@ -67,15 +75,26 @@ pub enum PayStatus {
     },
 }
 
+impl PayStatus {
+    /// Whether this is the gateway's last word on the payment (paid or failed).
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Paid | Self::Failed { .. })
+    }
+}
+
 impl AgreementPayResponse {
-    /// The payment's status.
+    /// The payment's status, derived from the answer's class in the code table.
     pub fn status(&self) -> PayStatus {
-        match (self.codes.return_code, self.codes.sub_return_code) {
-            (1, sub) if crate::response::success_sub_code(sub) => PayStatus::Paid,
-            (1 | 3, _) => PayStatus::Processing,
-            (return_code, sub_return_code) => PayStatus::Unknown {
-                return_code,
-                sub_return_code,
+        let codes = &self.codes;
+        match codes.class() {
+            CodeClass::Success => PayStatus::Paid,
+            CodeClass::Processing => PayStatus::Processing,
+            CodeClass::BusinessFailure | CodeClass::Expired => PayStatus::Failed {
+                sub_return_code: codes.sub_return_code,
+            },
+            _ => PayStatus::Unknown {
+                return_code: codes.return_code,
+                sub_return_code: codes.sub_return_code,
             },
         }
     }

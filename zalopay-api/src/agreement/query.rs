@@ -3,6 +3,7 @@
 use crate::ids::AppTransId;
 use serde::{Deserialize, Serialize};
 
+use crate::codes::CodeClass;
 use crate::response::{GatewayError, GatewayResponse};
 use crate::{ResultCodes, ZaloPayRequest};
 
@@ -101,9 +102,21 @@ impl From<i32> for BindingStatus {
 }
 
 impl BindingData {
-    /// The binding's `status` field, typed (`None` when absent).
-    pub fn status(&self) -> Option<BindingStatus> {
+    /// The binding's `status` field, typed (`None` when absent). Not a verdict on its own:
+    /// [`AgreementQueryResponse::status`] reads it together with the answer's codes.
+    pub fn reported_status(&self) -> Option<BindingStatus> {
         self.status.map(BindingStatus::from)
+    }
+}
+
+impl BindingStatus {
+    /// Whether this is the gateway's last word on the binding (confirmed, cancelled, disabled
+    /// or failed).
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Self::Confirmed | Self::Cancelled | Self::Disabled | Self::Failed { .. }
+        )
     }
 }
 
@@ -114,26 +127,25 @@ impl AgreementQueryResponse {
     }
 }
 
-/// The binding status of a query answer (agreement or tokenization): request-level
-/// rejections are `Unknown`, `2/-101` is `NotFound`, `1` reads `status` (absent: processing).
+/// The binding status of a query answer (agreement or tokenization), derived from the
+/// answer's class in the code table: refusals are `Unknown`, not found is `NotFound`, success
+/// reads `status` (absent: processing).
 pub(crate) fn binding_status(codes: &ResultCodes, status: Option<i32>) -> BindingStatus {
+    let unknown = BindingStatus::Unknown {
+        return_code: codes.return_code,
+        sub_return_code: codes.sub_return_code,
+    };
     if crate::wire::result_unless_request_level(codes).is_some() {
-        return BindingStatus::Unknown {
-            return_code: codes.return_code,
-            sub_return_code: codes.sub_return_code,
-        };
+        return unknown;
     }
-    match (codes.return_code, codes.sub_return_code) {
-        (1, sub) if crate::response::success_sub_code(sub) => {
-            status.map_or(BindingStatus::Processing, BindingStatus::from)
-        }
-        (1 | 3, _) => BindingStatus::Processing,
-        (2, Some(-101)) => BindingStatus::NotFound,
-        (2, sub_return_code) => BindingStatus::Failed { sub_return_code },
-        (return_code, sub_return_code) => BindingStatus::Unknown {
-            return_code,
-            sub_return_code,
+    match codes.class() {
+        CodeClass::Success => status.map_or(BindingStatus::Processing, BindingStatus::from),
+        CodeClass::Processing => BindingStatus::Processing,
+        CodeClass::NotFound => BindingStatus::NotFound,
+        CodeClass::BusinessFailure | CodeClass::Expired => BindingStatus::Failed {
+            sub_return_code: codes.sub_return_code,
         },
+        _ => unknown,
     }
 }
 

@@ -26,6 +26,8 @@ pub use verify_account::{VerifiedReceiver, VerifyAccount, VerifyAccountResponse}
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::CodeClass;
+
 /// A top-up order, as [`DisbursementTopup`] answers it and [`DisbursementTxn`] reports it
 /// (api-facts §14: the query returns the same `data`, without `upgrade_url`, plus
 /// `zp_trans_id` and `result_url`).
@@ -69,9 +71,17 @@ pub struct DisbursementOrder {
 }
 
 impl DisbursementOrder {
-    /// The order's `status` field, typed (`None` when absent).
-    pub fn status(&self) -> Option<DisbursementStatus> {
+    /// The order's `status` field, typed (`None` when absent). Not a verdict on its own: the
+    /// responses' `status()` read it together with the answer's codes.
+    pub fn reported_status(&self) -> Option<DisbursementStatus> {
         self.status.map(DisbursementStatus::from)
+    }
+}
+
+impl DisbursementStatus {
+    /// Whether this is the gateway's last word on the payout (disbursed or failed).
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Disbursed | Self::Failed)
     }
 }
 
@@ -119,7 +129,8 @@ impl From<i32> for DisbursementStatus {
     }
 }
 
-/// The status of a top-up answer or txn query: the codes first, then `data.status`.
+/// The status of a top-up / payout answer or query, derived from the answer's class in the
+/// code table, then `data.status`.
 pub(crate) fn disbursement_status(
     codes: &crate::ResultCodes,
     data: Option<&DisbursementOrder>,
@@ -131,15 +142,14 @@ pub(crate) fn disbursement_status(
     if crate::wire::result_unless_request_level(codes).is_some() {
         return unknown;
     }
-    match (codes.return_code, codes.sub_return_code) {
-        (1, sub) if crate::response::success_sub_code(sub) => data
-            .and_then(DisbursementOrder::status)
-            .unwrap_or(DisbursementStatus::Processing),
-        (1 | 3, _) => DisbursementStatus::Processing,
-        (2, Some(-101)) => DisbursementStatus::NotFound,
-        (2, _) => data
-            .and_then(DisbursementOrder::status)
-            .unwrap_or(DisbursementStatus::Failed),
+    let reported = data.and_then(DisbursementOrder::reported_status);
+    match codes.class() {
+        CodeClass::Success => reported.unwrap_or(DisbursementStatus::Processing),
+        CodeClass::Processing => DisbursementStatus::Processing,
+        CodeClass::NotFound => DisbursementStatus::NotFound,
+        CodeClass::BusinessFailure | CodeClass::Expired => {
+            reported.unwrap_or(DisbursementStatus::Failed)
+        }
         _ => unknown,
     }
 }

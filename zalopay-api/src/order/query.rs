@@ -3,6 +3,7 @@
 use crate::ids::AppTransId;
 use serde::{Deserialize, Serialize};
 
+use crate::codes::CodeClass;
 use crate::response::{GatewayError, GatewayResponse};
 use crate::{ResultCodes, ZaloPayRequest};
 
@@ -129,8 +130,10 @@ pub enum OrderStatus {
         /// The gateway's reason.
         sub_return_code: Option<i32>,
     },
-    /// Codes that describe no order state (a request-level rejection such as `-402`; the
-    /// client returns those as `Err`). Not final.
+    /// Codes that describe no order state: request-level (`-402`), temporary (maintenance
+    /// `-33`/`-88`/`-135`, system error `-301`, `-429`, `-500`: the client returns those as
+    /// `Err`) or a `return_code 2` with a code no source documents. Not final: ask again; the
+    /// query after the order's expiry decides.
     Unknown {
         /// `return_code` as received.
         return_code: i32,
@@ -149,51 +152,49 @@ impl OrderStatus {
     }
 }
 
-/// Sub codes of an order query's `return_code 2` that mean "no such order (yet)".
-pub(crate) const ORDER_NOT_FOUND: &[i32] = &[-101, -92];
-
 impl QueryOrderResponse {
     /// `return_code 1`, not processing, and no pending sub code: what "paid" looks like.
     fn says_paid(&self) -> bool {
-        self.codes.return_code == 1
-            && !self.is_processing
-            && crate::response::success_sub_code(self.codes.sub_return_code)
+        self.codes.class() == CodeClass::Success && !self.is_processing
     }
 
-    /// The order's status.
+    /// The order's status, derived from the answer's class in the code table
+    /// ([`crate::codes::classify`]). `is_processing` keeps any answer that is not paid open
+    /// (a `return_code 2` while ZaloPay is still processing is not a failure). Maintenance,
+    /// rate-limit, request-level and unrecognised codes are [`OrderStatus::Unknown`], never
+    /// final: ask again, and let the query after the order's expiry decide.
     pub fn status(&self) -> OrderStatus {
         let codes = &self.codes;
+        let unknown = OrderStatus::Unknown {
+            return_code: codes.return_code,
+            sub_return_code: codes.sub_return_code,
+        };
         if self.says_paid() {
-            if let (Some(zp_trans_id), Some(amount)) = (self.zp_trans_id, self.amount) {
-                return OrderStatus::Paid {
+            return match (self.zp_trans_id, self.amount) {
+                (Some(zp_trans_id), Some(amount)) => OrderStatus::Paid {
                     zp_trans_id,
                     amount,
                     discount_amount: self.discount_amount,
-                };
-            }
-            // Unreachable for a decoded answer (decoding refuses it); never invent values.
-            return OrderStatus::Unknown {
-                return_code: codes.return_code,
-                sub_return_code: codes.sub_return_code,
+                },
+                // Unreachable for a decoded answer (decoding refuses it); never invent values.
+                _ => unknown,
             };
         }
         if self.rejection().is_some() {
-            return OrderStatus::Unknown {
-                return_code: codes.return_code,
-                sub_return_code: codes.sub_return_code,
-            };
+            return unknown;
         }
-        match (codes.return_code, codes.sub_return_code) {
-            (1 | 3, _) => OrderStatus::Processing,
-            (2, Some(sub)) if ORDER_NOT_FOUND.contains(&sub) => OrderStatus::NotFound {
-                sub_return_code: sub,
+        match codes.class() {
+            CodeClass::Success | CodeClass::Processing => OrderStatus::Processing,
+            _ if self.is_processing => OrderStatus::Processing,
+            CodeClass::NotFound => match codes.sub_return_code {
+                Some(sub_return_code) => OrderStatus::NotFound { sub_return_code },
+                None => unknown,
             },
-            (2, Some(-54)) => OrderStatus::Expired,
-            (2, sub_return_code) => OrderStatus::Failed { sub_return_code },
-            (return_code, sub_return_code) => OrderStatus::Unknown {
-                return_code,
-                sub_return_code,
+            CodeClass::Expired => OrderStatus::Expired,
+            CodeClass::BusinessFailure => OrderStatus::Failed {
+                sub_return_code: codes.sub_return_code,
             },
+            _ => unknown,
         }
     }
 }

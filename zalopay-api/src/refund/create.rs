@@ -65,15 +65,11 @@ impl RefundOrderResponse {
     /// The refund's status as the refund answer tells it: [`RefundStatus::Refunded`] or
     /// [`RefundStatus::Processing`] (refunds are processed asynchronously: follow it with
     /// [`QueryRefund`](crate::refund::QueryRefund) and the *same* `m_refund_id`).
+    ///
+    /// Read through the code table like every status. The client returns every other answer
+    /// as `Err`; a hand-built one reads as the table says (`2/-14` failed, `2/-429` unknown).
     pub fn status(&self) -> RefundStatus {
-        match (self.codes.return_code, self.codes.sub_return_code) {
-            (1, sub) if crate::response::success_sub_code(sub) => RefundStatus::Refunded,
-            (1 | 3, sub_return_code) => RefundStatus::Processing { sub_return_code },
-            (return_code, sub_return_code) => RefundStatus::Unknown {
-                return_code,
-                sub_return_code,
-            },
-        }
+        RefundStatus::from_codes(&self.codes)
     }
 }
 

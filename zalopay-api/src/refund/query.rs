@@ -3,6 +3,7 @@
 use crate::ids::MRefundId;
 use serde::{Deserialize, Serialize};
 
+use crate::codes::CodeClass;
 use crate::response::{GatewayError, GatewayResponse};
 use crate::{ResultCodes, ZaloPayRequest};
 
@@ -80,22 +81,29 @@ impl RefundStatus {
 }
 
 impl QueryRefundResponse {
-    /// The refund's status.
+    /// The refund's status, derived from the answer's class in the code table.
     pub fn status(&self) -> RefundStatus {
-        let sub_return_code = self.codes.sub_return_code;
         if self.rejection().is_some() {
             return RefundStatus::Unknown {
                 return_code: self.codes.return_code,
-                sub_return_code,
+                sub_return_code: self.codes.sub_return_code,
             };
         }
-        match (self.codes.return_code, sub_return_code) {
-            (1, sub) if crate::response::success_sub_code(sub) => RefundStatus::Refunded,
-            (1 | 3, sub_return_code) => RefundStatus::Processing { sub_return_code },
-            (2, Some(-101)) => RefundStatus::NotFound,
-            (2, sub_return_code) => RefundStatus::Failed { sub_return_code },
-            (return_code, sub_return_code) => RefundStatus::Unknown {
-                return_code,
+        RefundStatus::from_codes(&self.codes)
+    }
+}
+
+impl RefundStatus {
+    /// The status the codes of a refund answer (create or query) describe.
+    pub(crate) fn from_codes(codes: &ResultCodes) -> Self {
+        let sub_return_code = codes.sub_return_code;
+        match codes.class() {
+            CodeClass::Success => Self::Refunded,
+            CodeClass::Processing => Self::Processing { sub_return_code },
+            CodeClass::NotFound => Self::NotFound,
+            CodeClass::BusinessFailure | CodeClass::Expired => Self::Failed { sub_return_code },
+            _ => Self::Unknown {
+                return_code: codes.return_code,
                 sub_return_code,
             },
         }

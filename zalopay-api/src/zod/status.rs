@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ZodCodes;
 use crate::ZaloPayRequest;
+use crate::codes::CodeClass;
 use crate::response::{GatewayError, GatewayResponse};
 
 /// Queries an invoice's payment status (query-string parameters).
@@ -34,8 +35,23 @@ pub enum ZodOrderStatus {
     Failed,
     /// `3`: not paid yet.
     Processing,
-    /// Any other value, kept as received.
+    /// A `status` value no source documents, kept as received. Not final.
     Other(i64),
+    /// The answer carried result codes that describe no invoice state (maintenance,
+    /// request-level, unrecognised: the client returns those as `Err`). Not final.
+    Unknown {
+        /// `return_code` as received.
+        return_code: i32,
+        /// `sub_return_code` as received.
+        sub_return_code: Option<i32>,
+    },
+}
+
+impl ZodOrderStatus {
+    /// Whether this is the gateway's last word on the invoice (paid or failed).
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Paid | Self::Failed)
+    }
 }
 
 impl From<i64> for ZodOrderStatus {
@@ -73,9 +89,27 @@ pub struct ZodStatusResponse {
 }
 
 impl ZodStatusResponse {
-    /// The typed status.
+    /// The invoice's status: `status` (1 paid, 2 failed, 3 unpaid), unless the answer also
+    /// carried result codes whose class in the code table is not a state of the invoice
+    /// (ZOD answers normally carry none).
     pub fn status(&self) -> ZodOrderStatus {
-        ZodOrderStatus::from(self.status)
+        let typed = ZodOrderStatus::from(self.status);
+        let Some(return_code) = self.codes.return_code else {
+            return typed;
+        };
+        let unknown = ZodOrderStatus::Unknown {
+            return_code,
+            sub_return_code: self.codes.sub_return_code,
+        };
+        match crate::codes::classify(return_code, self.codes.sub_return_code) {
+            CodeClass::Success => typed,
+            CodeClass::Processing => ZodOrderStatus::Processing,
+            // Codes and `status` must agree before a failure is final.
+            CodeClass::BusinessFailure | CodeClass::Expired if typed == ZodOrderStatus::Failed => {
+                typed
+            }
+            _ => unknown,
+        }
     }
 }
 

@@ -6,7 +6,9 @@
 //!    A paid verdict for another amount than the order's own ends it as `amount_mismatch`
 //!    instead (D-114): the merchant decides.
 //! 2. A paid order never changes again (a duplicate callback changes nothing).
-//! 3. Failed, expired and abandoned are final for everything but rule 1.
+//! 3. Failed, expired and abandoned are final for everything but rule 1. A failure seen by a
+//!    query before the final query after expiry is not yet final: the order stays open and
+//!    the final query decides.
 //! 4. "Not found" is not a failure: keep asking within the window; only when the final
 //!    query after expiry still does not find the order is it abandoned (never re-created).
 //! 5. No answer (timeout, 5xx, `-429`): back off and ask again, never past the window. An
@@ -266,7 +268,17 @@ pub fn apply_to_order(
                 Some(next(record))
             }
         }
-        Obs::Failed { sub_return_code } => Some(failed(sub_return_code, Source::Query)),
+        // A failure before the final query is not the last word: the buyer can still pay the
+        // same order until it expires. Keep asking; the final query decides (D-101).
+        Obs::Failed { sub_return_code } => {
+            if now >= schedule.final_query(order.expire_at) {
+                Some(failed(sub_return_code, Source::Query))
+            } else {
+                let mut record = open(order);
+                record.sub_return_code = sub_return_code;
+                Some(next(record))
+            }
+        }
         Obs::Expired { sub_return_code } => {
             let mut record = finish(order, OrderState::Expired, now);
             record.sub_return_code = sub_return_code;
@@ -335,17 +347,40 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_before_the_final_query_keeps_the_order_open_and_the_final_query_decides() {
+        let failed = OrderObservation::Failed {
+            sub_return_code: Some(-329),
+        };
+        let early = apply(&open_order(), failed.clone(), T0 + MIN).unwrap();
+        assert_eq!(early.record.state, OrderState::Open);
+        assert_eq!(early.record.sub_return_code, Some(-329));
+        assert_eq!(early.record.next_poll_at, Some(T0 + 2 * MIN));
+        assert!(early.events.is_empty());
+        // A payment seen afterwards wins with nothing to override.
+        let won = apply(&early.record, paid(Source::Query), T0 + 2 * MIN).unwrap();
+        assert_eq!(won.record.state, OrderState::Paid);
+        match &won.events[0].outcome {
+            Outcome::Paid { overrides, .. } => assert_eq!(*overrides, None),
+            other => panic!("{other:?}"),
+        }
+        // The final query after expiry (15 min + 1) decides.
+        let last = apply(&early.record, failed, T0 + 16 * MIN).unwrap();
+        assert_eq!(last.record.state, OrderState::Failed);
+        assert!(matches!(last.events[0].outcome, Outcome::Failed { .. }));
+    }
+
+    #[test]
     fn money_received_wins_over_an_earlier_failed_verdict() {
         let failed = apply(
             &open_order(),
             OrderObservation::Failed {
                 sub_return_code: Some(-63),
             },
-            T0 + MIN,
+            T0 + 16 * MIN,
         )
         .unwrap();
         assert_eq!(failed.record.state, OrderState::Failed);
-        let won = apply(&failed.record, paid(Source::Callback), T0 + 2 * MIN).unwrap();
+        let won = apply(&failed.record, paid(Source::Callback), T0 + 17 * MIN).unwrap();
         assert_eq!(won.record.state, OrderState::Paid);
         assert_eq!(won.record.zp_trans_id, Some(99));
         assert!(won.supersede.contains(&"order:240101_1:failed".to_owned()));
