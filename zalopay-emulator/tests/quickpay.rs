@@ -116,19 +116,29 @@ async fn a_payment_code_pays_once_and_a_retry_with_it_is_refused() {
     );
     assert!(first.status().is_final());
 
-    for id in ["qp4", "qp5"] {
-        let error = client.send(&charge(id)).await.unwrap_err();
-        let Error::Gateway(gateway) = &error else {
-            panic!("{id}: {error:?}");
-        };
-        assert_eq!(
-            (gateway.return_code, gateway.sub_return_code),
-            (2, Some(-322)),
-            "{id}: {gateway:?}"
-        );
-        assert_eq!(gateway.code(), SubReturnCode::PaymentCodeExpired);
-        assert_eq!(gateway.code().class(), CodeClass::Expired);
-    }
+    // The same request again (same app_trans_id) is a duplicate order (-68, decision D-122),
+    // checked before the code; the same code under a new app_trans_id is a used code (-322).
+    let error = client.send(&charge("qp4")).await.unwrap_err();
+    let Error::Gateway(gateway) = &error else {
+        panic!("qp4: {error:?}");
+    };
+    assert_eq!(
+        (gateway.return_code, gateway.sub_return_code),
+        (2, Some(-68)),
+        "qp4: {gateway:?}"
+    );
+    assert!(gateway.is_duplicate(), "qp4: {gateway:?}");
+    let error = client.send(&charge("qp5")).await.unwrap_err();
+    let Error::Gateway(gateway) = &error else {
+        panic!("qp5: {error:?}");
+    };
+    assert_eq!(
+        (gateway.return_code, gateway.sub_return_code),
+        (2, Some(-322)),
+        "qp5: {gateway:?}"
+    );
+    assert_eq!(gateway.code(), SubReturnCode::PaymentCodeExpired);
+    assert_eq!(gateway.code().class(), CodeClass::Expired);
     let orders = env.running.state().orders();
     assert_eq!(orders.len(), 1, "one order, paid once: {orders:?}");
     assert!(
