@@ -103,8 +103,68 @@ responses = {
     "disbursement-user-no-wallet": '{"return_code":2,"return_message":"","sub_return_code":-101,"sub_return_message":"no wallet","data":{"onboarding_url":"https://example.invalid/onboard"}}',
     "disbursement-txn": '{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":"230407000000123","status":3,"m_u_id":"m","phone":"0904123456","amount":1000,"description":"Topup","partner_fee":0,"zlp_fee":0,"extra_info":"{}","time":1680848533635}}',
     "disbursement-topup": '{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":230407000000123,"status":1,"amount":1000,"zp_trans_id":"230407000006575","result_url":"https://example.invalid/r"}}',
+    # The All-in-One disbursement answers and the other operations without a seed above
+    # (operations_decode.rs fixtures).
+    "aio-query-txn": '{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"order_id":230407000000123,"status":1,"amount":1000,"zp_trans_id":"230407000006575"}}',
+    "aio-verify-account": '{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"account_holder_name":"NGUYEN VAN A"}}',
+    "aio-bank-codes": '{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"bank_list":[{"bank_code":"VCB","short_name":"Vietcombank"}]}}',
+    "agreement-query-user": '{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","phone":"****1234"}',
+    "tokenization-bind": '{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","binding_token":"T1","binding_url":"https://example.invalid/b"}',
+    "disbursement-balance": '{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"balance":1000000}}',
+    "disbursement-user": '{"return_code":1,"return_message":"","sub_return_code":1,"sub_return_message":"","data":{"reference_id":"R1","m_u_id":"m1","name":"NGUYEN VAN A","phone":"0904123456"}}',
     "zod-invoice": '{"orderUrl":"https://sbgateway.zalopay.vn/openinapp?order=x"}',
     "zod-status": '{"amount":"430000","status":1,"zpTransId":"0"}',
 }
 for name, text in responses.items():
     write("decode_responses", name, text)
+
+
+# Captured traffic (specs/traffic/, see its README and manifest.json): each sample turned back
+# into wire bytes the way zalopay-api/tests/common/traffic.rs does, so the fuzzers start from
+# what the gateway really sent. Callbacks go in raw (the body as posted, with its published MAC
+# where there is one, else signed with key2) and as signed text (mode 0x82: payment), so the
+# data parser sees them past the MAC check; redirects as raw query strings; answers as bodies.
+TRAFFIC = os.path.join(HERE, "..", "specs", "traffic")
+
+
+def js_object_to_json(text):
+    """A flat JavaScript object as Node prints it (`key: 'text',` lines, maybe behind //)."""
+    obj = {}
+    for line in text.splitlines():
+        line = line.strip()
+        line = line[2:].strip() if line.startswith("//") else line
+        if ": " not in line:
+            continue
+        key, value = line.split(": ", 1)
+        value = value.rstrip(",")
+        obj[key] = value[1:-1] if value.startswith("'") else json.loads(value)
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+with open(os.path.join(TRAFFIC, "manifest.json"), encoding="utf-8") as f:
+    samples = json.load(f)["samples"]
+for s in samples:
+    with open(os.path.join(TRAFFIC, s["file"]), encoding="utf-8") as f:
+        text = f.read()
+    form, name = s["form"], "traffic-" + s["id"]
+    if form.startswith("callback"):
+        if form == "callback-body":
+            data, raw = json.loads(text)["data"], text
+        else:
+            data = json.loads('"' + text + '"') if form == "callback-data-js-string" else text
+            published = s.get("mac")
+            raw = json.dumps({"data": data, "mac": published or mac(data), "type": 1},
+                             ensure_ascii=False)
+        write("callback", name + "-raw", b"\x00" + raw.encode())
+        write("callback", name + "-signed", b"\x82" + data.encode())
+    elif form == "redirect-query":
+        query = "".join(l[2:] if l.startswith("//") else l for l in text.splitlines())
+        write("redirect", name, b"\x00" + query.encode())
+    elif form == "response-json":
+        write("decode_responses", name, text)
+    elif form == "response-go-raw":
+        write("decode_responses", name, "".join(text.split("`")[1::2]))
+    elif form == "response-js-object":
+        write("decode_responses", name, js_object_to_json(text))
+    else:
+        raise SystemExit(f"{s['id']}: unknown form {form}")
