@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 use crate::callback::merchant_user_id;
 use crate::config::App;
 use crate::orders::{ApiResult, authenticate, identify, positive_amount};
-use crate::state::{EmulatorState, Key, Topup};
+use crate::records::{Key, Store, Topup};
+use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, mac_input, success, verify_mac, with_codes};
 
 /// `POST /v2/disbursement/balance`.
@@ -156,43 +157,57 @@ pub(crate) async fn topup(State(state): State<EmulatorState>, params: Params) ->
     let m_u_id = params.get_or_empty("m_u_id");
     let order_id = state.next_id();
     let zp_trans_id = state.next_id().to_string();
+    let topup = pay_out(&state, app.app_id, partner_order_id, |store| {
+        let phone = store
+            .wallet_users
+            .get(m_u_id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("unknown m_u_id"))?;
+        Ok(Topup {
+            app_id: app.app_id,
+            payment_id: params.get_or_empty("payment_id").to_owned(),
+            partner_order_id: partner_order_id.to_owned(),
+            order_id,
+            zp_trans_id,
+            m_u_id: m_u_id.to_owned(),
+            phone,
+            amount,
+            description: params.get_or_empty("description").to_owned(),
+            extra_info: params.get_or_empty("extra_info").to_owned(),
+            partner_embed_data: params.get_or_empty("partner_embed_data").to_owned(),
+            time,
+        })
+    })?;
+    let data = topup_data(&topup);
+    tracing::info!(app_id = app.app_id, partner_order_id, amount, "top-up done");
+    Ok(Json(success(json!({ "data": data }))))
+}
+
+/// One payout, a classic top-up or an All-in-One transfer, under one lock on the books: a
+/// `partner_order_id` the app used before → -68; then `record` makes the payout (it may
+/// refuse, e.g. an unknown receiver); a merchant balance below its amount → -63; otherwise the
+/// balance is debited and the payout kept. Both kinds share one balance and one
+/// `partner_order_id` namespace per app.
+pub(crate) fn pay_out(
+    state: &EmulatorState,
+    app_id: i64,
+    partner_order_id: &str,
+    record: impl FnOnce(&Store) -> Result<Topup, ApiError>,
+) -> Result<Topup, ApiError> {
     let mut store = state.store();
-    let key: Key = (app.app_id, partner_order_id.to_owned());
+    let key: Key = (app_id, partner_order_id.to_owned());
     if store.topups.contains_key(&key) {
         return Err(ApiError::new(-68, "duplicate partner_order_id"));
     }
-    let phone = store
-        .wallet_users
-        .get(m_u_id)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found("unknown m_u_id"))?;
+    let topup = record(&store)?;
     let starting = state.config().disbursement_balance;
-    let balance = store
-        .merchant_balances
-        .entry(app.app_id)
-        .or_insert(starting);
+    let balance = store.merchant_balances.entry(app_id).or_insert(starting);
     *balance = balance
-        .checked_sub(amount)
+        .checked_sub(topup.amount)
         .filter(|left| *left >= 0)
         .ok_or_else(|| ApiError::new(-63, "merchant balance too low"))?;
-    let topup = Topup {
-        app_id: app.app_id,
-        payment_id: params.get_or_empty("payment_id").to_owned(),
-        partner_order_id: partner_order_id.to_owned(),
-        order_id,
-        zp_trans_id,
-        m_u_id: m_u_id.to_owned(),
-        phone,
-        amount,
-        description: params.get_or_empty("description").to_owned(),
-        extra_info: params.get_or_empty("extra_info").to_owned(),
-        partner_embed_data: params.get_or_empty("partner_embed_data").to_owned(),
-        time,
-    };
-    let data = topup_data(&topup);
-    store.topups.insert(key, topup);
-    tracing::info!(app_id = app.app_id, partner_order_id, amount, "top-up done");
-    Ok(Json(success(json!({ "data": data }))))
+    store.topups.insert(key, topup.clone());
+    Ok(topup)
 }
 
 /// Authenticates a transaction query (`app_id|partner_order_id|time`, the same MAC for the
