@@ -113,28 +113,12 @@ pub(crate) async fn transfer_fund(State(state): State<EmulatorState>, params: Pa
     let kind = disbursement_type(&params)?;
     let amount = positive_amount(&params, "amount")?;
     let time = params.required_i64("time")?;
-    let partner_order_id = params.get_or_empty("partner_order_id");
     let m_u_id = match kind {
         "WALLET" => wallet_user(app.app_id, params.get_or_empty("receiver_info")),
         _ => String::new(),
     };
-    let order_id = state.next_id();
-    let zp_trans_id = state.next_id().to_string();
-    let topup = pay_out(&state, app.app_id, partner_order_id, |_| {
-        Ok(Topup {
-            app_id: app.app_id,
-            payment_id: params.get_or_empty("payment_id").to_owned(),
-            partner_order_id: partner_order_id.to_owned(),
-            order_id,
-            zp_trans_id,
-            m_u_id,
-            phone: String::new(),
-            amount,
-            description: params.get_or_empty("description").to_owned(),
-            extra_info: params.get_or_empty("extra_info").to_owned(),
-            partner_embed_data: params.get_or_empty("partner_embed_data").to_owned(),
-            time,
-        })
+    let topup = pay_out(&state, app.app_id, &params, amount, time, |_| {
+        Ok((m_u_id, String::new()))
     })?;
     let data = payout_data(&topup, kind);
     Ok(Json(success(json!({ "data": data }))))
