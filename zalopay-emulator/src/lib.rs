@@ -78,8 +78,8 @@ use tokio::task::JoinHandle;
 
 pub use callback::WALLET_CHANNEL;
 pub use config::{
-    App, Clock, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, SystemClock,
-    TEST_RSA_PRIVATE_KEY, TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
+    App, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, TEST_RSA_PRIVATE_KEY,
+    TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
 };
 pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
 pub use pages::escape_html;
@@ -94,6 +94,9 @@ pub use state::{EmulatorState, yymmdd};
 #[cfg(feature = "sqlite")]
 pub use storage::{DATABASE_FILE, StorageError};
 pub use wire::{ApiError, Params};
+/// The emulator's source of time is the SDK's, so one clock serves the emulator, the client
+/// and the tracker alike (tests move it instead of waiting).
+pub use zalopay_api::clock::{Clock, SystemClock};
 
 /// Builds and runs the emulator's HTTP server.
 #[derive(Debug, Clone, Copy)]

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::config::{App, Clock, EmulatorConfig, SystemClock};
+use zalopay_api::clock::{Clock, SystemClock};
+
+use crate::config::{App, EmulatorConfig};
 use crate::faults::RequestPlan;
 use crate::faults::{ActiveFaults, FaultError, Faults, hits, roll};
 use crate::records::{Binding, Key, Order, Refund, Store, Topup, lock};
