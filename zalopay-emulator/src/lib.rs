@@ -90,7 +90,7 @@ pub use records::{
 pub use request_log::RequestRecord;
 /// The RSA public key type of [`App::rsa_public_key`] (from the `rsa` crate, 0.9).
 pub use rsa::RsaPublicKey;
-pub use state::{EmulatorState, yymmdd};
+pub use state::EmulatorState;
 #[cfg(feature = "sqlite")]
 pub use storage::{DATABASE_FILE, StorageError};
 pub use wire::{ApiError, Params};

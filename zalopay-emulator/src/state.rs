@@ -431,53 +431,24 @@ impl EmulatorState {
     }
 }
 
-/// `yyMMdd` of `ms` in Vietnam time (UTC+7).
-pub fn yymmdd(ms: i64) -> String {
-    let (y, m, d) = civil_date(ms);
-    format!("{:02}{:02}{:02}", y.rem_euclid(100), m, d)
+/// `yyMMdd` of `ms` in Vietnam time (UTC+7), the SDK's calendar. Beyond the years it
+/// covers the text matches no id, so such a clock refuses ids rather than inventing a date.
+pub(crate) fn yymmdd(ms: i64) -> String {
+    zalopay_api::clock::vietnam_yymmdd(ms).unwrap_or_else(|_| format!("<{ms} ms>"))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` of `ms` in Vietnam time (UTC+7), for pages.
 pub(crate) fn vietnam_time(ms: i64) -> String {
-    let (y, m, d) = civil_date(ms);
-    let secs = ms
-        .clamp(-CIVIL_LIMIT_MS, CIVIL_LIMIT_MS)
-        .div_euclid(1000)
-        .saturating_add(7 * 3600)
-        .rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        secs.div_euclid(3600),
-        secs.rem_euclid(3600).div_euclid(60),
-        secs.rem_euclid(60)
-    )
-}
-
-/// Times beyond ±10^15 ms (about ±31 000 years) are clamped, so nothing below can overflow.
-const CIVIL_LIMIT_MS: i64 = 1_000_000_000_000_000;
-
-/// (year, month, day) of `ms` in Vietnam time (UTC+7).
-// The input is clamped to ±CIVIL_LIMIT_MS: every intermediate stays within ±10^13.
-#[allow(clippy::arithmetic_side_effects)]
-fn civil_date(ms: i64) -> (i64, u32, u32) {
-    let ms = ms.clamp(-CIVIL_LIMIT_MS, CIVIL_LIMIT_MS);
-    let secs = ms.div_euclid(1000) + 7 * 3600;
-    let days = secs.div_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        y,
-        u32::try_from(m).unwrap_or(1),
-        u32::try_from(d).unwrap_or(1),
-    )
+    match zalopay_api::clock::vietnam_time(ms) {
+        Ok(t) => format!(
+            "{} {:02}:{:02}:{:02}",
+            t.date(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => format!("{ms} ms"),
+    }
 }
 
 #[cfg(test)]
