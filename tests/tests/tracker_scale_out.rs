@@ -20,15 +20,6 @@ const COUNT: usize = 10_000;
 const START_MS: i64 = 1_764_590_400_000;
 const APP_ID: i64 = 2553;
 
-#[derive(Clone)]
-struct SharedClock(ManualClock);
-
-impl zalopay_api::clock::Clock for SharedClock {
-    fn now_ms(&self) -> i64 {
-        zalopay_emulator::Clock::now_ms(&self.0)
-    }
-}
-
 /// Counts deliveries per idempotency key, across both instances.
 #[derive(Clone, Default)]
 struct Deliveries(Arc<Mutex<HashMap<String, usize>>>);
@@ -86,7 +77,7 @@ fn client(base_url: &str, clock: &ManualClock) -> Client {
         .unwrap(),
         Environment::Custom(base_url.to_owned()),
     )
-    .with_clock(Arc::new(SharedClock(clock.clone())))
+    .with_clock(Arc::new(clock.clone()))
     .with_retry(RetryPolicy::none());
     Client::new(config).unwrap()
 }

@@ -48,7 +48,7 @@ use zalopay_tracker::{
 };
 
 use crate::CliError;
-use crate::commands::{DEMO_APP_ID, DEMO_KEY1, DEMO_KEY2};
+use crate::credentials::{DEMO_APP_ID, DEMO_KEY1, DEMO_KEY2};
 
 /// Where the demo listens and how patient it is.
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod credentials;
 pub mod demo;
 pub mod error;
 pub mod money;

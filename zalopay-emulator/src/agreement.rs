@@ -11,9 +11,8 @@ use crate::orders::{
     check_id_length, new_order, optional_url, order_url, pay_locked, positive_amount,
     within_window,
 };
-use crate::state::{
-    Binding, BindingStatus, EmulatorState, Key, OrderKind, OrderState, insert_unique,
-};
+use crate::records::{Binding, BindingStatus, Key, OrderKind, OrderState, insert_unique};
+use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, success, with_codes};
 
 /// The binding page for a token.
@@ -260,7 +259,7 @@ pub(crate) async fn unbind(State(state): State<EmulatorState>, params: Params) -
 
 /// The active binding a pay token belongs to, for this app (and identifier, if given).
 fn active_binding<'a>(
-    store: &'a mut crate::state::Store,
+    store: &'a mut crate::records::Store,
     app_id: i64,
     pay_token: &str,
     identifier: Option<&str>,

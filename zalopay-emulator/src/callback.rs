@@ -2,12 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 use zalopay_api::SecretKey;
 
 use crate::faults::{hits, roll};
-use crate::state::{CallbackStatus, EmulatorState, Key, Order, Store};
+use crate::records::{AttemptCause, CallbackAttempt, CallbackStatus, Key, Order, Store};
+use crate::state::EmulatorState;
 
 /// The payment channel every emulated payment uses: 38, the ZaloPay wallet.
 pub const WALLET_CHANNEL: i32 = 38;
@@ -89,45 +90,6 @@ impl Target {
             Target::Binding(_) => "binding",
         }
     }
-}
-
-/// Why a callback POST was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttemptCause {
-    /// The first attempt.
-    First,
-    /// A retry after a failed attempt.
-    Retry,
-    /// A second delivery of an accepted callback (fault `callback_duplicate`).
-    Duplicate,
-    /// Re-sent by hand (`POST /emulator/orders/{id}/callback`).
-    Resend,
-}
-
-/// One callback attempt, as kept on its order or binding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CallbackAttempt {
-    /// Emulator clock when it was made, Unix ms.
-    pub at_ms: i64,
-    /// Why it was made.
-    pub cause: AttemptCause,
-    /// Where it went.
-    pub url: String,
-    /// The JSON body sent (`{data, mac, type}`).
-    pub body: String,
-    /// HTTP status of the merchant's answer, if one came.
-    pub http_status: Option<u16>,
-    /// The merchant's answer body (at most 4 KiB of it), if one came.
-    pub reply: Option<String>,
-    /// Real time the attempt took, µs.
-    pub latency_us: u64,
-    /// Why it did not count as accepted; `None` when the merchant accepted it (HTTP 200,
-    /// `return_code` 1, or 2 for "already processed").
-    pub error: Option<String>,
-    /// Whether a fault made it never reach the merchant (`callback_loss`).
-    pub lost: bool,
 }
 
 /// Sends `{data, mac: HMAC(key2, data), type}` to `url` in the background, retrying as

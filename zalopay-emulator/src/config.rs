@@ -9,6 +9,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use rsa::RsaPublicKey;
 use rsa::pkcs8::DecodePublicKey as _;
+use zalopay_api::clock::Clock;
 use zalopay_api::{KeyError, KeyKind, SecretKey};
 
 use crate::faults::Faults;
@@ -230,25 +231,6 @@ fn test_zalopay_key() -> Option<rsa::RsaPrivateKey> {
         .decode(TEST_RSA_PRIVATE_KEY)
         .ok()?;
     rsa::RsaPrivateKey::from_pkcs8_der(&der).ok()
-}
-
-/// The emulator's source of time, so tests can move time instead of waiting.
-pub trait Clock: Send + Sync + 'static {
-    /// Now, as Unix epoch milliseconds.
-    fn now_ms(&self) -> i64;
-}
-
-/// The real clock.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> i64 {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
-    }
 }
 
 /// A clock that only moves when told to. Clones share the same time.

@@ -12,7 +12,8 @@ use crate::callback::{self, Target};
 use crate::faults::Faults;
 use crate::orders::{cancel_order, expire_order, pay_order};
 use crate::pages::{AppQuery, escape_html as esc, find_order, vnd};
-use crate::state::{EmulatorState, OrderState, vietnam_time};
+use crate::records::OrderState;
+use crate::state::{EmulatorState, vietnam_time};
 use crate::wire::{ApiError, Params};
 
 #[derive(Deserialize)]

@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 use crate::callback::merchant_user_id;
 use crate::config::App;
 use crate::orders::{ApiResult, authenticate, identify, positive_amount};
-use crate::state::{EmulatorState, Key, Topup};
+use crate::records::{Key, Store, Topup};
+use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, mac_input, success, verify_mac, with_codes};
 
 /// `POST /v2/disbursement/balance`.
@@ -152,36 +153,61 @@ pub(crate) async fn topup(State(state): State<EmulatorState>, params: Params) ->
     verify_topup_sig(&params, app)?;
     let amount = positive_amount(&params, "amount")?;
     let time = params.required_i64("time")?;
-    let partner_order_id = params.get_or_empty("partner_order_id");
     let m_u_id = params.get_or_empty("m_u_id");
+    let topup = pay_out(&state, app.app_id, &params, amount, time, |store| {
+        let phone = store
+            .wallet_users
+            .get(m_u_id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("unknown m_u_id"))?;
+        Ok((m_u_id.to_owned(), phone))
+    })?;
+    let data = topup_data(&topup);
+    tracing::info!(
+        app_id = app.app_id,
+        partner_order_id = topup.partner_order_id,
+        amount,
+        "top-up done"
+    );
+    Ok(Json(success(json!({ "data": data }))))
+}
+
+/// One payout, a classic top-up or an All-in-One transfer of `amount` at `time`, the other
+/// fields from `params`, under one lock on the books: a `partner_order_id` the app used
+/// before → -68; then `receiver` names the receiver's `(m_u_id, phone)` (it may refuse, e.g.
+/// an unknown `m_u_id`); a merchant balance below `amount` → -63; otherwise the balance is
+/// debited and the payout kept. Both kinds share one balance and one `partner_order_id`
+/// namespace per app.
+pub(crate) fn pay_out(
+    state: &EmulatorState,
+    app_id: i64,
+    params: &Params,
+    amount: i64,
+    time: i64,
+    receiver: impl FnOnce(&Store) -> Result<(String, String), ApiError>,
+) -> Result<Topup, ApiError> {
+    let partner_order_id = params.get_or_empty("partner_order_id");
     let order_id = state.next_id();
     let zp_trans_id = state.next_id().to_string();
     let mut store = state.store();
-    let key: Key = (app.app_id, partner_order_id.to_owned());
+    let key: Key = (app_id, partner_order_id.to_owned());
     if store.topups.contains_key(&key) {
         return Err(ApiError::new(-68, "duplicate partner_order_id"));
     }
-    let phone = store
-        .wallet_users
-        .get(m_u_id)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found("unknown m_u_id"))?;
+    let (m_u_id, phone) = receiver(&store)?;
     let starting = state.config().disbursement_balance;
-    let balance = store
-        .merchant_balances
-        .entry(app.app_id)
-        .or_insert(starting);
+    let balance = store.merchant_balances.entry(app_id).or_insert(starting);
     *balance = balance
         .checked_sub(amount)
         .filter(|left| *left >= 0)
         .ok_or_else(|| ApiError::new(-63, "merchant balance too low"))?;
     let topup = Topup {
-        app_id: app.app_id,
+        app_id,
         payment_id: params.get_or_empty("payment_id").to_owned(),
         partner_order_id: partner_order_id.to_owned(),
         order_id,
         zp_trans_id,
-        m_u_id: m_u_id.to_owned(),
+        m_u_id,
         phone,
         amount,
         description: params.get_or_empty("description").to_owned(),
@@ -189,10 +215,8 @@ pub(crate) async fn topup(State(state): State<EmulatorState>, params: Params) ->
         partner_embed_data: params.get_or_empty("partner_embed_data").to_owned(),
         time,
     };
-    let data = topup_data(&topup);
-    store.topups.insert(key, topup);
-    tracing::info!(app_id = app.app_id, partner_order_id, amount, "top-up done");
-    Ok(Json(success(json!({ "data": data }))))
+    store.topups.insert(key, topup.clone());
+    Ok(topup)
 }
 
 /// Authenticates a transaction query (`app_id|partner_order_id|time`, the same MAC for the

@@ -11,8 +11,10 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::callback::merchant_user_id;
+use crate::disbursement::pay_out;
 use crate::orders::{ApiResult, authenticate, positive_amount};
-use crate::state::{EmulatorState, Key, Topup};
+use crate::records::Topup;
+use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, success};
 
 fn disbursement_type(params: &Params) -> Result<&str, ApiError> {
@@ -111,43 +113,14 @@ pub(crate) async fn transfer_fund(State(state): State<EmulatorState>, params: Pa
     let kind = disbursement_type(&params)?;
     let amount = positive_amount(&params, "amount")?;
     let time = params.required_i64("time")?;
-    let partner_order_id = params.get_or_empty("partner_order_id");
     let m_u_id = match kind {
         "WALLET" => wallet_user(app.app_id, params.get_or_empty("receiver_info")),
         _ => String::new(),
     };
-    let order_id = state.next_id();
-    let zp_trans_id = state.next_id().to_string();
-    let mut store = state.store();
-    let key: Key = (app.app_id, partner_order_id.to_owned());
-    if store.topups.contains_key(&key) {
-        return Err(ApiError::new(-68, "duplicate partner_order_id"));
-    }
-    let starting = state.config().disbursement_balance;
-    let balance = store
-        .merchant_balances
-        .entry(app.app_id)
-        .or_insert(starting);
-    *balance = balance
-        .checked_sub(amount)
-        .filter(|left| *left >= 0)
-        .ok_or_else(|| ApiError::new(-63, "merchant balance too low"))?;
-    let topup = Topup {
-        app_id: app.app_id,
-        payment_id: params.get_or_empty("payment_id").to_owned(),
-        partner_order_id: partner_order_id.to_owned(),
-        order_id,
-        zp_trans_id,
-        m_u_id,
-        phone: String::new(),
-        amount,
-        description: params.get_or_empty("description").to_owned(),
-        extra_info: params.get_or_empty("extra_info").to_owned(),
-        partner_embed_data: params.get_or_empty("partner_embed_data").to_owned(),
-        time,
-    };
+    let topup = pay_out(&state, app.app_id, &params, amount, time, |_| {
+        Ok((m_u_id, String::new()))
+    })?;
     let data = payout_data(&topup, kind);
-    store.topups.insert(key, topup);
     Ok(Json(success(json!({ "data": data }))))
 }
 

@@ -5,6 +5,7 @@
 //! a shared generator: the same requests get the same faults whatever order they arrive in.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
@@ -281,6 +282,14 @@ pub(crate) fn roll(seed: u64, what: &str, parts: &[&str], n: u64) -> f64 {
 /// NaN is 0).
 pub(crate) fn hits(rate: f64, roll: f64) -> bool {
     rate > 0.0 && roll < rate
+}
+
+/// What the faults in force do to one request.
+#[derive(Debug, Default)]
+pub(crate) struct RequestPlan {
+    pub latency: Option<Duration>,
+    pub fail: Option<FailWith>,
+    pub reset: bool,
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -19,14 +18,6 @@ use crate::faults::FailWith;
 use crate::request_log::{APP_ID_FIELDS, RequestRecord, operation};
 use crate::state::EmulatorState;
 use crate::wire::{ApiError, BODY_LIMIT, Params};
-
-/// What the faults in force do to one request.
-#[derive(Debug, Default)]
-pub(crate) struct RequestPlan {
-    pub latency: Option<Duration>,
-    pub fail: Option<FailWith>,
-    pub reset: bool,
-}
 
 /// The middleware (see the module docs). Pages and test hooks pass straight through.
 pub(crate) async fn layer(

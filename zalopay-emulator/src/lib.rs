@@ -60,6 +60,7 @@ mod faults;
 mod gateway;
 mod orders;
 mod pages;
+mod records;
 mod request_log;
 mod state;
 #[cfg(feature = "sqlite")]
@@ -75,23 +76,27 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use callback::{AttemptCause, CallbackAttempt, WALLET_CHANNEL};
+pub use callback::WALLET_CHANNEL;
 pub use config::{
-    App, Clock, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, SystemClock,
-    TEST_RSA_PRIVATE_KEY, TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
+    App, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, TEST_RSA_PRIVATE_KEY,
+    TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
 };
 pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
 pub use pages::escape_html;
+pub use records::{
+    AttemptCause, Binding, BindingStatus, CallbackAttempt, CallbackStatus, Order, OrderKind,
+    OrderState, Refund, Topup,
+};
 pub use request_log::RequestRecord;
 /// The RSA public key type of [`App::rsa_public_key`] (from the `rsa` crate, 0.9).
 pub use rsa::RsaPublicKey;
-pub use state::{
-    Binding, BindingStatus, CallbackStatus, EmulatorState, Order, OrderKind, OrderState, Refund,
-    Topup, yymmdd,
-};
+pub use state::EmulatorState;
 #[cfg(feature = "sqlite")]
 pub use storage::{DATABASE_FILE, StorageError};
 pub use wire::{ApiError, Params};
+/// The emulator's source of time is the SDK's, so one clock serves the emulator, the client
+/// and the tracker alike (tests move it instead of waiting).
+pub use zalopay_api::clock::{Clock, SystemClock};
 
 /// Builds and runs the emulator's HTTP server.
 #[derive(Debug, Clone, Copy)]

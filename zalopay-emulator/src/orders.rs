@@ -8,9 +8,8 @@ use serde_json::{Value, json};
 
 use crate::callback::{self, Target, WALLET_CHANNEL};
 use crate::config::App;
-use crate::state::{
-    EmulatorState, Key, Order, OrderKind, OrderState, Refund, Store, insert_unique, yymmdd,
-};
+use crate::records::{Key, Order, OrderKind, OrderState, Refund, Store, insert_unique};
+use crate::state::{EmulatorState, yymmdd};
 use crate::wire::{ApiError, Params, Seg, success, verify_mac, with_codes};
 
 /// Handler result: a JSON body, or an in-band refusal.

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use crate::agreement::answer_binding;
 use crate::callback::{PageOutcome, redirect_url};
 use crate::orders::{cancel_order, expire_order, pay_order};
-use crate::state::{EmulatorState, Key, Order, OrderState};
+use crate::records::{Key, Order, OrderState};
+use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, success};
 
 /// Escapes text for HTML element content and quoted attribute values. Public because the

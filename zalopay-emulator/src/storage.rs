@@ -13,7 +13,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::state::{Key, Store, lock};
+use crate::records::{Key, Store, lock};
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "emulator.sqlite3";

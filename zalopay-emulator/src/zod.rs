@@ -8,7 +8,8 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::orders::{ApiResult, authenticate, insert_order, order_url, positive_amount};
-use crate::state::{EmulatorState, Key, Order, OrderKind, OrderState};
+use crate::records::{Key, Order, OrderKind, OrderState};
+use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, success};
 
 /// Accepts the snake_case names the official sample sends as well as the documented camelCase.

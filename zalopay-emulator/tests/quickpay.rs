@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{APP, KEY1, KEY2, SharedClock, TODAY, start};
+use common::{APP, KEY1, KEY2, TODAY, start};
 use zalopay_api::codes::{CodeClass, SubReturnCode};
 use zalopay_api::ids::AppTransId;
 use zalopay_api::order::{OrderStatus, QueryOrder};
@@ -22,7 +22,7 @@ fn config(env: &common::Env) -> Config {
         Keys::new(KEY1, KEY2).unwrap(),
         Environment::Custom(env.base()),
     )
-    .with_clock(Arc::new(SharedClock(env.clock.clone())))
+    .with_clock(Arc::new(env.clock.clone()))
 }
 
 fn charge(id: &str) -> QuickPay {

@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 use zalopay_api::ids::PartnerOrderId;
 
-use common::{NOW, SharedClock, code, mac, start};
+use common::{NOW, code, mac, start};
 use serde_json::{Value, json};
 use zalopay_api::disbursement::{DisbursementTopup, DisbursementUser};
 use zalopay_api::rsa::MerchantRsaKey;
@@ -26,7 +26,7 @@ fn rsa_client(env: &common::Env) -> Client {
         Keys::new(KEY1, KEY1).unwrap(),
         Environment::Custom(env.base()),
     )
-    .with_clock(Arc::new(SharedClock(env.clock.clone())));
+    .with_clock(Arc::new(env.clock.clone()));
     config = config.with_rsa_key(MerchantRsaKey::from_pkcs8_base64(TEST_RSA_KEY).unwrap());
     Client::new(config).unwrap()
 }

@@ -38,15 +38,6 @@ pub fn verify(key: &str, input: &str, mac: &str) -> bool {
         .verify(input.as_bytes(), mac)
 }
 
-/// The emulator's manual clock seen through the client's `Clock` trait.
-pub struct SharedClock(pub ManualClock);
-
-impl zalopay_api::clock::Clock for SharedClock {
-    fn now_ms(&self) -> i64 {
-        zalopay_emulator::Clock::now_ms(&self.0)
-    }
-}
-
 pub struct Env {
     pub running: RunningEmulator,
     pub clock: ManualClock,
@@ -91,7 +82,7 @@ impl Env {
         let keys = zalopay_api::Keys::new(KEY1, KEY2).unwrap();
         let config =
             zalopay_api::Config::new(APP, keys, zalopay_api::Environment::Custom(self.base()))
-                .with_clock(Arc::new(SharedClock(self.clock.clone())));
+                .with_clock(Arc::new(self.clock.clone()));
         zalopay_api::Client::new(config).unwrap()
     }
 
