@@ -23,7 +23,7 @@ use crate::machine::{
 use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
 use crate::observe;
 use crate::schedule::{DEFAULT_ORDER_LIFETIME, Jitter, ms};
-use crate::store::{Delivery, Fence, Lease, LeasedEvent, Store};
+use crate::store::{Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store};
 
 /// What one polling pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -261,13 +261,6 @@ impl<S: Store> Tracker<S> {
                     }
                 }
             }
-        }
-    }
-
-    fn fence(&self, token: i64) -> Fence {
-        Fence {
-            owner: self.inner.config.instance_id.clone(),
-            token,
         }
     }
 
@@ -619,15 +612,15 @@ impl<S: Store> Tracker<S> {
 
     async fn poll_order(
         &self,
-        order: &TrackedOrder,
+        order: &LeasedOrder,
         until: i64,
         slow_down: &AtomicBool,
     ) -> Result<Polled, StoreError> {
-        let fence = self.fence(order.lease_token);
+        let fence = &order.fence;
         let id = order.app_trans_id.as_str();
         if slow_down.load(Ordering::SeqCst) {
             let written = self
-                .observe_order(id, OrderObservation::Deferred, Some(&fence), false)
+                .observe_order(id, OrderObservation::Deferred, Some(fence), false)
                 .await;
             return Ok(match Self::lost(written)? {
                 Some(_) => Polled::Deferred,
@@ -644,7 +637,7 @@ impl<S: Store> Tracker<S> {
             .build();
         let store = &self.inner.store;
         let sent = self.hold(self.inner.client.send(&query), until, |next| {
-            store.renew_order(id, &fence, next)
+            store.renew_order(id, fence, next)
         });
         let Some(result) = sent.await else {
             tracing::info!(app_trans_id = %id, "lease lost during the query: answer dropped");
@@ -657,7 +650,7 @@ impl<S: Store> Tracker<S> {
             tracing::debug!(app_trans_id = %id, %error, "order query failed");
         }
         let written = self
-            .observe_order(id, observe::query(&result), Some(&fence), true)
+            .observe_order(id, observe::query(&result), Some(fence), true)
             .await;
         Ok(match Self::lost(written)? {
             Some(stored) => Polled::Queried(stored.is_some_and(|o| o.state.is_final())),
@@ -667,15 +660,15 @@ impl<S: Store> Tracker<S> {
 
     async fn poll_refund(
         &self,
-        refund: &TrackedRefund,
+        refund: &LeasedRefund,
         until: i64,
         slow_down: &AtomicBool,
     ) -> Result<Polled, StoreError> {
-        let fence = self.fence(refund.lease_token);
+        let fence = &refund.fence;
         let id = refund.m_refund_id.as_str();
         if slow_down.load(Ordering::SeqCst) {
             let written = self
-                .observe_refund(id, RefundObservation::Deferred, Some(&fence), false)
+                .observe_refund(id, RefundObservation::Deferred, Some(fence), false)
                 .await;
             return Ok(match Self::lost(written)? {
                 Some(_) => Polled::Deferred,
@@ -693,7 +686,7 @@ impl<S: Store> Tracker<S> {
             .build();
         let store = &self.inner.store;
         let sent = self.hold(self.inner.client.send(&query), until, |next| {
-            store.renew_refund(id, &fence, next)
+            store.renew_refund(id, fence, next)
         });
         let Some(result) = sent.await else {
             tracing::info!(m_refund_id = %id, "lease lost during the query: answer dropped");
@@ -705,7 +698,7 @@ impl<S: Store> Tracker<S> {
             slow_down.store(true, Ordering::SeqCst);
         }
         let written = self
-            .observe_refund(id, observe::query_refund(&result), Some(&fence), true)
+            .observe_refund(id, observe::query_refund(&result), Some(fence), true)
             .await;
         Ok(match Self::lost(written)? {
             Some(stored) => Polled::Queried(stored.is_some_and(|r| r.state.is_final())),

@@ -58,11 +58,11 @@ async fn conformance<S: Store>(store: S) {
         .unwrap();
     let ids: HashSet<String> = first.iter().map(|o| o.app_trans_id.clone()).collect();
     assert_eq!(ids, HashSet::from(["a".to_owned(), "b".to_owned()]));
-    assert!(
-        first
-            .iter()
-            .all(|o| o.lease_owner.as_deref() == Some("one"))
-    );
+    assert!(first.iter().all(|o| o.fence.owner == "one"));
+    // The lease is the next due time (D-140): leased rows leave the due range.
+    let leased_b = store.order("b").await.unwrap().unwrap();
+    assert_eq!(leased_b.next_poll_at, Some(T0 + 10 + 60_000));
+    assert_eq!(leased_b.lease_until, Some(T0 + 10 + 60_000));
     assert!(
         store
             .lease_orders(&lease("two", T0 + 20, 10))
@@ -76,17 +76,11 @@ async fn conformance<S: Store>(store: S) {
         .unwrap();
     assert_eq!(after_expiry.len(), 1);
     assert_eq!(after_expiry[0].app_trans_id, "a");
-    assert_eq!(after_expiry[0].lease_owner.as_deref(), Some("two"));
+    assert_eq!(after_expiry[0].fence.owner, "two");
     let first_a = first.iter().find(|o| o.app_trans_id == "a").unwrap();
-    assert!(after_expiry[0].lease_token > first_a.lease_token);
-    let lost = Fence {
-        owner: "one".to_owned(),
-        token: first_a.lease_token,
-    };
-    let held = Fence {
-        owner: "two".to_owned(),
-        token: after_expiry[0].lease_token,
-    };
+    assert!(after_expiry[0].fence.token > first_a.fence.token);
+    let lost = first_a.fence.clone();
+    let held = after_expiry[0].fence.clone();
 
     // Fencing (D-110): the lost lease can neither renew nor write; the write changes nothing
     // and leaves the new owner's lease in place.

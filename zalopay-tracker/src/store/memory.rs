@@ -3,7 +3,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{Delivery, Fence, Lease, LeasedEvent, Store, Transition, settle_overrides};
+use super::{
+    Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store, Transition,
+    due_under_lease, settle_overrides,
+};
 use crate::error::StoreError;
 use crate::machine::Change;
 use crate::model::{Event, EventStatus, NewEvent, TrackedOrder, TrackedRefund};
@@ -112,18 +115,18 @@ type LeaseFields<'a> = (
 );
 
 /// Leases due rows of one map; shared by orders and refunds.
-fn lease_rows<T: Clone>(
+fn lease_rows<T>(
     rows: &mut BTreeMap<String, T>,
     lease: &Lease,
     fields: impl Fn(&mut T) -> LeaseFields<'_>,
-) -> Vec<T> {
+) -> Vec<(String, Fence)> {
+    // The lease is the next due time (D-140): a leased row is due again only when it runs out.
     let mut due: Vec<(i64, String)> = rows
         .iter_mut()
         .filter_map(|(id, row)| {
-            let (next, _, until, _) = fields(row);
+            let (next, _, _, _) = fields(row);
             let next = (*next)?;
-            let free = until.is_none_or(|until| until < lease.now);
-            (next <= lease.now && free).then(|| (next, id.clone()))
+            (next <= lease.now).then(|| (next, id.clone()))
         })
         .collect();
     due.sort();
@@ -131,11 +134,16 @@ fn lease_rows<T: Clone>(
     due.into_iter()
         .filter_map(|(_, id)| {
             let row = rows.get_mut(&id)?;
-            let (_, owner, until, token) = fields(row);
+            let (next, owner, until, token) = fields(row);
+            *next = Some(lease.until);
             *owner = Some(lease.owner.clone());
             *until = Some(lease.until);
             *token = token.saturating_add(1);
-            Some(row.clone())
+            let fence = Fence {
+                owner: lease.owner.clone(),
+                token: *token,
+            };
+            Some((id, fence))
         })
         .collect()
 }
@@ -150,11 +158,14 @@ fn renew_row<T>(
     let Some(row) = row else {
         return false;
     };
-    let (_, owner, lease_until, token) = fields(row);
+    let (next, owner, lease_until, token) = fields(row);
     if owner.as_deref() != Some(fence.owner.as_str()) || *token != fence.token {
         return false;
     }
     *lease_until = Some(until);
+    if next.is_some() {
+        *next = Some(until);
+    }
     true
 }
 
@@ -182,12 +193,13 @@ fn apply<T: Clone>(
     let Some(mut change) = transition(current) else {
         return Ok(None);
     };
-    let (_, new_owner, new_until, new_token) = fields(&mut change.record);
+    let (new_next, new_owner, new_until, new_token) = fields(&mut change.record);
     *new_token = token;
     if fence.is_some() {
         *new_owner = None;
         *new_until = None;
     } else {
+        *new_next = due_under_lease(*new_next, owner.as_deref(), until);
         *new_owner = owner;
         *new_until = until;
     }
@@ -260,8 +272,20 @@ impl Store for MemoryStore {
         Ok(Some(change.record))
     }
 
-    async fn lease_orders(&self, lease: &Lease) -> Result<Vec<TrackedOrder>, StoreError> {
-        Ok(lease_rows(&mut self.lock().orders, lease, order_lease))
+    async fn lease_orders(&self, lease: &Lease) -> Result<Vec<LeasedOrder>, StoreError> {
+        let mut inner = self.lock();
+        let leased = lease_rows(&mut inner.orders, lease, order_lease);
+        Ok(leased
+            .into_iter()
+            .filter_map(|(id, fence)| {
+                let app_id = inner.orders.get(&id)?.app_id;
+                Some(LeasedOrder {
+                    app_trans_id: id,
+                    app_id,
+                    fence,
+                })
+            })
+            .collect())
     }
 
     async fn renew_order(
@@ -321,8 +345,20 @@ impl Store for MemoryStore {
         Ok(Some(change.record))
     }
 
-    async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<TrackedRefund>, StoreError> {
-        Ok(lease_rows(&mut self.lock().refunds, lease, refund_lease))
+    async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<LeasedRefund>, StoreError> {
+        let mut inner = self.lock();
+        let leased = lease_rows(&mut inner.refunds, lease, refund_lease);
+        Ok(leased
+            .into_iter()
+            .filter_map(|(id, fence)| {
+                let app_id = inner.refunds.get(&id)?.app_id;
+                Some(LeasedRefund {
+                    m_refund_id: id,
+                    app_id,
+                    fence,
+                })
+            })
+            .collect())
     }
 
     async fn renew_refund(

@@ -10,7 +10,10 @@ use sqlx::{AnyPool, Executor, Row};
 
 use std::collections::HashSet;
 
-use super::{Delivery, Fence, Lease, LeasedEvent, Store, Transition, settle_overrides};
+use super::{
+    Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store, Transition,
+    due_under_lease, settle_overrides,
+};
 use crate::error::StoreError;
 use crate::model::{
     Event, EventStatus, NewEvent, Outcome, StoredName, TrackedOrder, TrackedRefund,
@@ -231,6 +234,20 @@ fn check_fence(
 
 /// What a write does to the lease columns: a write under a lease releases it; any other
 /// write leaves them alone (it must not free someone else's lease).
+/// The next due time to store: a fenced write sets the real one, an unfenced write keeps a
+/// live lease's row out of the due range (D-140).
+fn next_due(
+    fence: Option<&Fence>,
+    next: Option<i64>,
+    owner: &Option<String>,
+    until: Option<i64>,
+) -> Option<i64> {
+    match fence {
+        Some(_) => next,
+        None => due_under_lease(next, owner.as_deref(), until),
+    }
+}
+
 fn release(fence: Option<&Fence>) -> &'static str {
     if fence.is_some() {
         ", lease_owner = NULL, lease_until = NULL"
@@ -430,7 +447,12 @@ impl Store for SqlStore {
         .bind(order.paid_amount)
         .bind(order.sub_return_code.map(i64::from))
         .bind(order.confirmed_by.map(|s| s.as_str()))
-        .bind(order.next_poll_at)
+        .bind(next_due(
+            fence,
+            order.next_poll_at,
+            &current.lease_owner,
+            current.lease_until,
+        ))
         .bind(order.error_streak)
         .bind(order.polls)
         .bind(order.metadata.as_str())
@@ -441,6 +463,12 @@ impl Store for SqlStore {
         write_events(&mut tx, change.events, &change.supersede).await?;
         tx.commit().await?;
         record.lease_token = current.lease_token;
+        record.next_poll_at = next_due(
+            fence,
+            record.next_poll_at,
+            &current.lease_owner,
+            current.lease_until,
+        );
         if fence.is_some() {
             record.lease_owner = None;
             record.lease_until = None;
@@ -451,14 +479,15 @@ impl Store for SqlStore {
         Ok(Some(record))
     }
 
-    async fn lease_orders(&self, lease: &Lease) -> Result<Vec<TrackedOrder>, StoreError> {
+    async fn lease_orders(&self, lease: &Lease) -> Result<Vec<LeasedOrder>, StoreError> {
+        // The lease is the next due time (D-140): leased rows leave the due range, so each
+        // batch starts at the first row still due instead of walking past leased ones.
         let rows = sqlx::query(&format!(
-            "UPDATE tracked_orders SET lease_owner = $1, lease_until = $2, \
+            "UPDATE tracked_orders SET lease_owner = $1, lease_until = $2, next_poll_at = $2, \
              lease_token = lease_token + 1 \
              WHERE app_trans_id IN (SELECT app_trans_id FROM tracked_orders \
              WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
-             AND (lease_until IS NULL OR lease_until < $3) \
-             ORDER BY next_poll_at LIMIT $4{}) RETURNING {ORDER_COLUMNS}",
+             ORDER BY next_poll_at LIMIT $4{}) RETURNING app_trans_id, app_id, lease_token",
             self.backend.skip_locked()
         ))
         .bind(lease.owner.as_str())
@@ -467,7 +496,18 @@ impl Store for SqlStore {
         .bind(lease.limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(order_from).collect()
+        rows.iter()
+            .map(|row| {
+                Ok(LeasedOrder {
+                    app_trans_id: row.try_get("app_trans_id")?,
+                    app_id: row.try_get("app_id")?,
+                    fence: Fence {
+                        owner: lease.owner.clone(),
+                        token: row.try_get("lease_token")?,
+                    },
+                })
+            })
+            .collect()
     }
 
     async fn renew_order(
@@ -477,7 +517,9 @@ impl Store for SqlStore {
         until: i64,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE tracked_orders SET lease_until = $4 \
+            // The lease is the next due time (D-140); a row a callback finished stays so.
+            "UPDATE tracked_orders SET lease_until = $4, \
+             next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL ELSE $4 END \
              WHERE app_trans_id = $1 AND lease_owner = $2 AND lease_token = $3",
         )
         .bind(app_trans_id)
@@ -563,7 +605,12 @@ impl Store for SqlStore {
         .bind(refund.state.as_str())
         .bind(refund.refund_id)
         .bind(refund.sub_return_code.map(i64::from))
-        .bind(refund.next_poll_at)
+        .bind(next_due(
+            fence,
+            refund.next_poll_at,
+            &current.lease_owner,
+            current.lease_until,
+        ))
         .bind(refund.error_streak)
         .bind(refund.polls)
         .bind(refund.updated_at)
@@ -573,6 +620,12 @@ impl Store for SqlStore {
         write_events(&mut tx, change.events, &change.supersede).await?;
         tx.commit().await?;
         record.lease_token = current.lease_token;
+        record.next_poll_at = next_due(
+            fence,
+            record.next_poll_at,
+            &current.lease_owner,
+            current.lease_until,
+        );
         if fence.is_some() {
             record.lease_owner = None;
             record.lease_until = None;
@@ -583,14 +636,15 @@ impl Store for SqlStore {
         Ok(Some(record))
     }
 
-    async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<TrackedRefund>, StoreError> {
+    async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<LeasedRefund>, StoreError> {
+        // The lease is the next due time (D-140): leased rows leave the due range, so each
+        // batch starts at the first row still due instead of walking past leased ones.
         let rows = sqlx::query(&format!(
-            "UPDATE tracked_refunds SET lease_owner = $1, lease_until = $2, \
+            "UPDATE tracked_refunds SET lease_owner = $1, lease_until = $2, next_poll_at = $2, \
              lease_token = lease_token + 1 \
              WHERE m_refund_id IN (SELECT m_refund_id FROM tracked_refunds \
              WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
-             AND (lease_until IS NULL OR lease_until < $3) \
-             ORDER BY next_poll_at LIMIT $4{}) RETURNING {REFUND_COLUMNS}",
+             ORDER BY next_poll_at LIMIT $4{}) RETURNING m_refund_id, app_id, lease_token",
             self.backend.skip_locked()
         ))
         .bind(lease.owner.as_str())
@@ -599,7 +653,18 @@ impl Store for SqlStore {
         .bind(lease.limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(refund_from).collect()
+        rows.iter()
+            .map(|row| {
+                Ok(LeasedRefund {
+                    m_refund_id: row.try_get("m_refund_id")?,
+                    app_id: row.try_get("app_id")?,
+                    fence: Fence {
+                        owner: lease.owner.clone(),
+                        token: row.try_get("lease_token")?,
+                    },
+                })
+            })
+            .collect()
     }
 
     async fn renew_refund(
@@ -609,7 +674,9 @@ impl Store for SqlStore {
         until: i64,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE tracked_refunds SET lease_until = $4 \
+            // The lease is the next due time (D-140); a row a callback finished stays so.
+            "UPDATE tracked_refunds SET lease_until = $4, \
+             next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL ELSE $4 END \
              WHERE m_refund_id = $1 AND lease_owner = $2 AND lease_token = $3",
         )
         .bind(m_refund_id)
