@@ -23,7 +23,9 @@ use crate::machine::{
 use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
 use crate::observe;
 use crate::schedule::{DEFAULT_ORDER_LIFETIME, Jitter, ms};
-use crate::store::{Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store};
+use crate::store::{
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store,
+};
 
 /// What one polling pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -763,6 +765,9 @@ impl<S: Store> Tracker<S> {
 
     /// Polls and dispatches every `tick` (real time) until `shutdown` completes. Storage
     /// errors are logged and the loop goes on: leases run out and the work is picked up again.
+    /// On shutdown a pass under way is stopped (a query in flight is dropped unwritten, a
+    /// handler interrupted: its event is delivered again, as after a crash) and this
+    /// instance's leases are handed back, so another instance takes the work at once (D-141).
     pub async fn run<H: EventHandler>(
         &self,
         handler: &H,
@@ -771,17 +776,43 @@ impl<S: Store> Tracker<S> {
     ) {
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            if let Err(error) = self.poll_due().await {
-                tracing::warn!(%error, "polling pass failed");
-            }
-            if let Err(error) = self.dispatch(handler).await {
-                tracing::warn!(%error, "dispatch pass failed");
+            let pass = async {
+                if let Err(error) = self.poll_due().await {
+                    tracing::warn!(%error, "polling pass failed");
+                }
+                if let Err(error) = self.dispatch(handler).await {
+                    tracing::warn!(%error, "dispatch pass failed");
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = pass => {}
             }
             tokio::select! {
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
                 () = tokio::time::sleep(tick) => {}
             }
         }
+        if let Err(error) = self.hand_back_leases().await {
+            tracing::warn!(%error, "could not hand back leases: they run out instead");
+        }
+    }
+
+    /// Hands back every lease this instance holds (its orders and refunds due at once, its
+    /// events free), for a graceful shutdown once its passes have stopped (D-141). Writes
+    /// still in flight under those leases are refused. The number of rows handed back.
+    pub async fn hand_back_leases(&self) -> Result<u64, TrackerError> {
+        Ok(self
+            .inner
+            .store
+            .release_leases(&self.inner.config.instance_id, self.now_ms())
+            .await?)
+    }
+
+    /// Work waiting now: due orders and refunds, pending events, and the oldest of each
+    /// (`now - oldest_due_at` is the poll lag) (D-142).
+    pub async fn backlog(&self) -> Result<Backlog, TrackerError> {
+        Ok(self.inner.store.backlog(self.now_ms()).await?)
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store, Transition,
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store, Transition,
     due_under_lease, settle_overrides,
 };
 use crate::error::StoreError;
@@ -440,6 +440,64 @@ impl Store for MemoryStore {
             Delivery::RetryAt { at } => row.next_attempt_at = at,
         }
         Ok(true)
+    }
+
+    async fn release_leases(&self, owner: &str, now: i64) -> Result<u64, StoreError> {
+        let mut inner = self.lock();
+        let mut released = 0;
+        let mut hand_back = |fields: LeaseFields<'_>| {
+            let (next, lease_owner, until, _) = fields;
+            if lease_owner.as_deref() == Some(owner) {
+                *lease_owner = None;
+                *until = None;
+                *next = next.map(|at| at.min(now));
+                released += 1;
+            }
+        };
+        for order in inner.orders.values_mut() {
+            hand_back(order_lease(order));
+        }
+        for refund in inner.refunds.values_mut() {
+            hand_back(refund_lease(refund));
+        }
+        for row in &mut inner.events {
+            if row.event.status == EventStatus::Pending && row.lease_owner.as_deref() == Some(owner)
+            {
+                row.lease_owner = None;
+                row.lease_until = None;
+                released += 1;
+            }
+        }
+        Ok(released)
+    }
+
+    async fn backlog(&self, now: i64) -> Result<Backlog, StoreError> {
+        let inner = self.lock();
+        let due = |next: Option<i64>| next.filter(|at| *at <= now);
+        let orders: Vec<i64> = inner
+            .orders
+            .values()
+            .filter_map(|o| due(o.next_poll_at))
+            .collect();
+        let refunds: Vec<i64> = inner
+            .refunds
+            .values()
+            .filter_map(|r| due(r.next_poll_at))
+            .collect();
+        let pending: Vec<i64> = inner
+            .events
+            .iter()
+            .filter(|row| row.event.status == EventStatus::Pending)
+            .map(|row| row.event.created_at)
+            .collect();
+        let count = |v: &Vec<i64>| i64::try_from(v.len()).unwrap_or(i64::MAX);
+        Ok(Backlog {
+            due_orders: count(&orders),
+            due_refunds: count(&refunds),
+            oldest_due_at: orders.iter().chain(&refunds).min().copied(),
+            pending_events: count(&pending),
+            oldest_pending_event_at: pending.iter().min().copied(),
+        })
     }
 
     async fn orders(&self, limit: i64) -> Result<Vec<TrackedOrder>, StoreError> {

@@ -132,6 +132,23 @@ pub enum Delivery {
     },
 }
 
+/// What an operator watches (D-142): work waiting for a pass and events waiting for the
+/// handler, with the oldest of each; `now - oldest_due_at` is the poll lag.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Backlog {
+    /// Orders whose next query is due and that no live lease holds.
+    pub due_orders: i64,
+    /// Refunds whose next query is due and that no live lease holds.
+    pub due_refunds: i64,
+    /// The earliest due time among them, Unix ms.
+    pub oldest_due_at: Option<i64>,
+    /// Events not yet handled.
+    pub pending_events: i64,
+    /// When the oldest of them was stored, Unix ms.
+    pub oldest_pending_event_at: Option<i64>,
+}
+
 /// A transition evaluated on the current row: `None` leaves the row (and its lease) alone.
 pub type Transition<'a, T> = Box<dyn FnOnce(&T) -> Option<Change<T>> + Send + 'a>;
 
@@ -237,6 +254,19 @@ pub trait Store: Send + Sync + 'static {
         fence: &Fence,
         delivery: Delivery,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Hands back every lease `owner` holds (graceful shutdown, D-141): its orders and
+    /// refunds become due at `now` at the latest and its events free, so another instance
+    /// takes them at once; writes still in flight under those leases are refused. The
+    /// number of rows handed back.
+    fn release_leases(
+        &self,
+        owner: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Work waiting at `now` and the oldest of it (D-142).
+    fn backlog(&self, now: i64) -> impl Future<Output = Result<Backlog, StoreError>> + Send;
 
     /// Tracked orders, most recent first.
     fn orders(

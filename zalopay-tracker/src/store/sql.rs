@@ -11,7 +11,7 @@ use sqlx::{AnyPool, Executor, Row};
 use std::collections::HashSet;
 
 use super::{
-    Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store, Transition,
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store, Transition,
     due_under_lease, settle_overrides,
 };
 use crate::error::StoreError;
@@ -310,6 +310,12 @@ impl SqlStore {
     /// migrations. A SQLite file is created if missing, opened in WAL mode, and written
     /// through one connection.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let store = Self::open(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn open(url: &str) -> Result<Self, StoreError> {
         let backend = Backend::of(url);
         if !backend.compiled() {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
@@ -339,9 +345,14 @@ impl SqlStore {
                     .await?
             }
         };
-        let store = Self { pool, backend };
-        store.migrate().await?;
-        Ok(store)
+        Ok(Self { pool, backend })
+    }
+
+    /// Connects to `url` like [`connect`](Self::connect) but leaves the schema as it is: for
+    /// instances started apart from the migration, which an operator runs on its own with
+    /// [`Store::migrate`] (D-144).
+    pub async fn connect_unmigrated(url: &str) -> Result<Self, StoreError> {
+        Self::open(url).await
     }
 
     /// The back end.
@@ -747,6 +758,68 @@ impl Store for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_leases(&self, owner: &str, now: i64) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut released = 0;
+        for table in ["tracked_orders", "tracked_refunds"] {
+            // The lease was the next due time (D-140): due now, or earlier if it was.
+            let done = sqlx::query(&format!(
+                "UPDATE {table} SET lease_owner = NULL, lease_until = NULL, \
+                 next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL \
+                 WHEN next_poll_at < $2 THEN next_poll_at ELSE $2 END \
+                 WHERE lease_owner = $1"
+            ))
+            .bind(owner)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            released += done.rows_affected();
+        }
+        let done = sqlx::query(
+            "UPDATE tracker_events SET lease_owner = NULL, lease_until = NULL \
+             WHERE lease_owner = $1 AND status = 'pending'",
+        )
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+        released += done.rows_affected();
+        tx.commit().await?;
+        Ok(released)
+    }
+
+    async fn backlog(&self, now: i64) -> Result<Backlog, StoreError> {
+        let mut backlog = Backlog::default();
+        let mut oldest: Option<i64> = None;
+        for table in ["tracked_orders", "tracked_refunds"] {
+            // Due rows are never under a live lease (D-140): the due index answers this.
+            let row = sqlx::query(&format!(
+                "SELECT COUNT(*) AS n, MIN(next_poll_at) AS oldest FROM {table} \
+                 WHERE next_poll_at IS NOT NULL AND next_poll_at <= $1"
+            ))
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+            let n: i64 = row.try_get("n")?;
+            let first: Option<i64> = row.try_get("oldest")?;
+            oldest = oldest.into_iter().chain(first).min();
+            if table == "tracked_orders" {
+                backlog.due_orders = n;
+            } else {
+                backlog.due_refunds = n;
+            }
+        }
+        backlog.oldest_due_at = oldest;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM tracker_events \
+             WHERE status = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        backlog.pending_events = row.try_get("n")?;
+        backlog.oldest_pending_event_at = row.try_get("oldest")?;
+        Ok(backlog)
     }
 
     async fn orders(&self, limit: i64) -> Result<Vec<TrackedOrder>, StoreError> {
