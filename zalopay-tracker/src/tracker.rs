@@ -24,7 +24,7 @@ use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
 use crate::observe;
 use crate::schedule::{DEFAULT_ORDER_LIFETIME, Jitter, ms};
 use crate::store::{
-    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store,
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
 };
 
 /// What one polling pass did.
@@ -807,6 +807,28 @@ impl<S: Store> Tracker<S> {
             .store
             .release_leases(&self.inner.config.instance_id, self.now_ms())
             .await?)
+    }
+
+    /// Retention (D-143): deletes finished orders and refunds (with their events) last
+    /// changed more than `older_than` ago, `batch` rows per table and transaction, until
+    /// none is left; never an open row or one with a pending event. `older_than` must
+    /// outlast every callback ZaloPay may still send: a callback for a pruned order is taken
+    /// as one for an untracked order.
+    pub async fn prune_finished(
+        &self,
+        older_than: Duration,
+        batch: i64,
+    ) -> Result<Pruned, TrackerError> {
+        let before = self.now_ms().saturating_sub(ms(older_than));
+        let mut total = Pruned::default();
+        loop {
+            let pruned = self.inner.store.prune(before, batch.max(1)).await?;
+            if pruned.is_empty() {
+                return Ok(total);
+            }
+            total.orders = total.orders.saturating_add(pruned.orders);
+            total.refunds = total.refunds.saturating_add(pruned.refunds);
+        }
     }
 
     /// Work waiting now: due orders and refunds, pending events, and the oldest of each

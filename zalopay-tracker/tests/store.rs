@@ -444,6 +444,113 @@ async fn operations<S: Store>(store: S) {
     );
 }
 
+/// Retention (D-143): finished rows older than the cut-off go in bounded batches with their
+/// events; never an open row, a recent one, or one with a pending event.
+async fn retention<S: Store>(store: S) {
+    store.migrate().await.unwrap();
+    let finish = |id: &'static str, state: OrderState, pending: bool, at: i64| {
+        let store = &store;
+        async move {
+            store
+                .update_order(
+                    id,
+                    None,
+                    Box::new(move |current: &TrackedOrder| {
+                        let mut record = current.clone();
+                        record.state = state;
+                        record.next_poll_at = None;
+                        record.updated_at = at;
+                        Some(Change {
+                            record,
+                            events: if pending {
+                                vec![failed_event(id)]
+                            } else {
+                                Vec::new()
+                            },
+                            supersede: Vec::new(),
+                        })
+                    }),
+                )
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    };
+    for id in [
+        "old1", "old2", "old3", "handled", "waiting", "recent", "open",
+    ] {
+        assert!(
+            store
+                .insert_order(&order(id, T0 + 1_000_000))
+                .await
+                .unwrap()
+        );
+    }
+    for id in ["old1", "old2", "old3"] {
+        finish(id, OrderState::Failed, false, T0).await;
+    }
+    finish("handled", OrderState::Failed, true, T0).await;
+    finish("waiting", OrderState::Failed, true, T0).await;
+    finish("recent", OrderState::Paid, false, T0 + 100_000).await;
+    // "handled"'s event is delivered; "waiting"'s is not.
+    let events = store
+        .lease_events(&Lease {
+            owner: "one".to_owned(),
+            now: i64::MAX - 1,
+            until: i64::MAX,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    let handled = events
+        .iter()
+        .find(|e| e.event.outcome.subject() == "handled")
+        .unwrap();
+    assert!(
+        store
+            .finish_event(handled.event.id, &handled.fence, Delivery::Done { at: T0 })
+            .await
+            .unwrap()
+    );
+    store.release_leases("one", T0).await.unwrap();
+
+    // Bounded batches: two, then two, then nothing.
+    let cut = T0 + 50_000;
+    assert_eq!(store.prune(cut, 2).await.unwrap().orders, 2);
+    assert_eq!(store.prune(cut, 2).await.unwrap().orders, 2);
+    assert!(store.prune(cut, 2).await.unwrap().is_empty());
+    for id in ["old1", "old2", "old3", "handled"] {
+        assert!(store.order(id).await.unwrap().is_none(), "{id} pruned");
+    }
+    assert!(store.events(Some("handled"), 10).await.unwrap().is_empty());
+    for id in ["waiting", "recent", "open"] {
+        assert!(store.order(id).await.unwrap().is_some(), "{id} kept");
+    }
+    assert_eq!(store.events(Some("waiting"), 10).await.unwrap().len(), 1);
+    assert_eq!(store.backlog(T0).await.unwrap().pending_events, 1);
+}
+
+#[tokio::test]
+async fn memory_store_prunes_only_finished_rows() {
+    retention(MemoryStore::new()).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_prunes_only_finished_rows() {
+    retention(
+        SqlStore::connect(&common::fresh_sqlite("retention"))
+            .await
+            .unwrap(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_store_prunes_only_finished_rows() {
+    let url = common::fresh_postgres("tracker_retention").await;
+    retention(SqlStore::connect(&url).await.unwrap()).await;
+}
+
 #[tokio::test]
 async fn memory_store_hands_back_leases_and_reports_its_backlog() {
     operations(MemoryStore::new()).await;

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store, Transition,
-    due_under_lease, settle_overrides,
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
+    Transition, due_under_lease, settle_overrides,
 };
 use crate::error::StoreError;
 use crate::machine::Change;
@@ -34,9 +34,23 @@ struct Inner {
     refunds: BTreeMap<String, TrackedRefund>,
     events: Vec<EventRow>,
     keys: HashMap<String, usize>,
+    /// The last event id handed out: ids are never reused, even after pruning.
+    last_id: i64,
 }
 
 impl Inner {
+    /// Deletes the events whose key `gone` says, and re-indexes the rest.
+    fn forget_events(&mut self, gone: impl Fn(&str) -> bool) {
+        self.events
+            .retain(|row| !gone(row.event.idempotency_key.as_str()));
+        self.keys = self
+            .events
+            .iter()
+            .enumerate()
+            .map(|(at, row)| (row.event.idempotency_key.clone(), at))
+            .collect();
+    }
+
     fn store_events(&mut self, mut events: Vec<NewEvent>, supersede: &[String]) {
         // Which of the replaced verdicts the handler was already handed (D-62).
         let delivered: HashSet<String> = supersede
@@ -64,9 +78,8 @@ impl Inner {
             if self.keys.contains_key(&key) {
                 continue;
             }
-            let id = i64::try_from(self.events.len())
-                .unwrap_or(i64::MAX)
-                .saturating_add(1);
+            self.last_id = self.last_id.saturating_add(1);
+            let id = self.last_id;
             self.keys.insert(key.clone(), self.events.len());
             self.events.push(EventRow {
                 event: Event {
@@ -469,6 +482,54 @@ impl Store for MemoryStore {
             }
         }
         Ok(released)
+    }
+
+    async fn prune(&self, before: i64, limit: i64) -> Result<Pruned, StoreError> {
+        let mut inner = self.lock();
+        let limit = usize::try_from(limit.max(0)).unwrap_or(usize::MAX);
+        let pending: HashSet<String> = inner
+            .events
+            .iter()
+            .filter(|row| row.event.status == EventStatus::Pending)
+            .map(|row| row.event.idempotency_key.clone())
+            .collect();
+        let has_pending = |family: &str, id: &str| {
+            pending
+                .iter()
+                .any(|key| key.starts_with(&format!("{family}:{id}:")))
+        };
+        let orders: Vec<String> = inner
+            .orders
+            .values()
+            .filter(|o| o.state.is_final() && o.next_poll_at.is_none() && o.updated_at < before)
+            .filter(|o| !has_pending("order", &o.app_trans_id))
+            .map(|o| o.app_trans_id.clone())
+            .take(limit)
+            .collect();
+        let refunds: Vec<String> = inner
+            .refunds
+            .values()
+            .filter(|r| r.state.is_final() && r.next_poll_at.is_none() && r.updated_at < before)
+            .filter(|r| !has_pending("refund", &r.m_refund_id))
+            .map(|r| r.m_refund_id.clone())
+            .take(limit)
+            .collect();
+        for id in &orders {
+            inner.orders.remove(id);
+        }
+        for id in &refunds {
+            inner.refunds.remove(id);
+        }
+        let gone: Vec<String> = orders
+            .iter()
+            .map(|id| format!("order:{id}:"))
+            .chain(refunds.iter().map(|id| format!("refund:{id}:")))
+            .collect();
+        inner.forget_events(|key| gone.iter().any(|prefix| key.starts_with(prefix.as_str())));
+        Ok(Pruned {
+            orders: u64::try_from(orders.len()).unwrap_or(u64::MAX),
+            refunds: u64::try_from(refunds.len()).unwrap_or(u64::MAX),
+        })
     }
 
     async fn backlog(&self, now: i64) -> Result<Backlog, StoreError> {

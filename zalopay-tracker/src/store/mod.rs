@@ -149,6 +149,23 @@ pub struct Backlog {
     pub oldest_pending_event_at: Option<i64>,
 }
 
+/// What one retention batch deleted (D-143).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pruned {
+    /// Finished orders deleted, with their events.
+    pub orders: u64,
+    /// Finished refunds deleted, with their events.
+    pub refunds: u64,
+}
+
+impl Pruned {
+    /// Whether the batch deleted nothing (the caller's loop stops).
+    pub fn is_empty(&self) -> bool {
+        self.orders == 0 && self.refunds == 0
+    }
+}
+
 /// A transition evaluated on the current row: `None` leaves the row (and its lease) alone.
 pub type Transition<'a, T> = Box<dyn FnOnce(&T) -> Option<Change<T>> + Send + 'a>;
 
@@ -267,6 +284,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Work waiting at `now` and the oldest of it (D-142).
     fn backlog(&self, now: i64) -> impl Future<Output = Result<Backlog, StoreError>> + Send;
+
+    /// Retention (D-143): deletes at most `limit` finished orders and at most `limit`
+    /// finished refunds last changed before `before`, each with its events, in one
+    /// transaction per table. Never an open row, never a row with a pending event. Call it
+    /// again until it returns [`Pruned::is_empty`].
+    fn prune(
+        &self,
+        before: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Pruned, StoreError>> + Send;
 
     /// Tracked orders, most recent first.
     fn orders(

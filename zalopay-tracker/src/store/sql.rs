@@ -11,12 +11,13 @@ use sqlx::{AnyPool, Executor, Row};
 use std::collections::HashSet;
 
 use super::{
-    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Store, Transition,
-    due_under_lease, settle_overrides,
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
+    Transition, due_under_lease, settle_overrides,
 };
 use crate::error::StoreError;
 use crate::model::{
-    Event, EventStatus, NewEvent, Outcome, StoredName, TrackedOrder, TrackedRefund,
+    Event, EventStatus, NewEvent, OrderState, Outcome, RefundState, StoredName, TrackedOrder,
+    TrackedRefund,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -787,6 +788,67 @@ impl Store for SqlStore {
         released += done.rows_affected();
         tx.commit().await?;
         Ok(released)
+    }
+
+    async fn prune(&self, before: i64, limit: i64) -> Result<Pruned, StoreError> {
+        let mut pruned = Pruned::default();
+        let orders = [
+            OrderState::Paid,
+            OrderState::Failed,
+            OrderState::Expired,
+            OrderState::Abandoned,
+            OrderState::AmountMismatch,
+        ]
+        .map(|s| format!("'{}'", s.as_str()))
+        .join(", ");
+        let refunds = [
+            RefundState::Refunded,
+            RefundState::Failed,
+            RefundState::Unresolved,
+        ]
+        .map(|s| format!("'{}'", s.as_str()))
+        .join(", ");
+        for (table, key, finals, family) in [
+            ("tracked_orders", "app_trans_id", orders, "order"),
+            ("tracked_refunds", "m_refund_id", refunds, "refund"),
+        ] {
+            let mut tx = self.pool.begin().await?;
+            // Locked rows: a transition that would add an event waits for this one (it
+            // locks the row first) and then finds no row.
+            let ids: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT {key} FROM {table} t WHERE state IN ({finals}) \
+                 AND next_poll_at IS NULL AND updated_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM tracker_events e WHERE e.subject = t.{key} \
+                 AND e.status = 'pending' AND e.idempotency_key LIKE '{family}:%') \
+                 ORDER BY updated_at LIMIT $2{}",
+                self.backend.skip_locked()
+            ))
+            .bind(before)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in &ids {
+                sqlx::query(&format!(
+                    "DELETE FROM tracker_events WHERE subject = $1 \
+                     AND idempotency_key LIKE '{family}:%'"
+                ))
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(&format!("DELETE FROM {table} WHERE {key} = $1"))
+                    .bind(id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            let n = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+            if family == "order" {
+                pruned.orders = n;
+            } else {
+                pruned.refunds = n;
+            }
+        }
+        Ok(pruned)
     }
 
     async fn backlog(&self, now: i64) -> Result<Backlog, StoreError> {
