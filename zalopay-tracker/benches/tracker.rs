@@ -5,9 +5,11 @@
 //!   callbacks recorded per second by `Tracker::take_callback` (verify with key2, read the row,
 //!   run the state machine, write row + event in one transaction) against a bare `INSERT` of
 //!   the event plus an `UPDATE` of the same order row;
-//! * a scheduling pass over N open, due orders (leasing them all in batches) against a bare
-//!   `SELECT` of the due ids, at N = 10 000 and N = `TRACKER_BENCH_LARGE` (default 100 000),
-//!   with the peak resident memory it added.
+//! * a scheduling pass over N open, due orders (leasing them all in batches of 1 000) against
+//!   the write floor, a bare `UPDATE ... RETURNING id` moving the same rows out of the due
+//!   range in the same batches, on SQLite and Postgres, at the sizes in `TRACKER_BENCH_SIZES`
+//!   (default `10000,100000`), with the per-row growth and the peak resident memory added.
+//!   `TRACKER_BENCH_SKIP_INGEST=1` runs the scheduling pass only.
 //!
 //! `cargo bench -p zalopay-tracker --bench tracker`
 
@@ -16,7 +18,7 @@ use std::time::{Duration, Instant};
 use zalopay_api::callback::sign_callback;
 use zalopay_api::{Client, Config, Environment, Keys};
 use zalopay_tracker::store::Lease;
-use zalopay_tracker::{OrderState, SqlStore, Store, TrackedOrder, Tracker, TrackerConfig};
+use zalopay_tracker::{Backend, OrderState, SqlStore, Store, TrackedOrder, Tracker, TrackerConfig};
 
 const T0: i64 = 1_764_590_400_000;
 const KEY1: &str = "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL";
@@ -146,21 +148,81 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// A full scheduling pass (lease every due order) against a bare SELECT of the due ids.
-async fn scheduling_pass(n: usize) -> (Duration, Duration, u64) {
-    let store = fresh(&format!("pass_{n}"), None).await;
-    insert_orders(&store, n).await;
-    let started = Instant::now();
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT app_trans_id FROM tracked_orders WHERE next_poll_at IS NOT NULL \
-         AND next_poll_at <= $1 ORDER BY next_poll_at",
-    )
-    .bind(T0 + 60_000)
-    .fetch_all(store.pool())
+/// Adds `n` open orders due between `T0` and `T0 + 60 s` in one statement (copies of one
+/// order the tracker recorded, so the rows are the tracker's own shape).
+async fn bulk_orders(store: &SqlStore, n: usize) {
+    store.insert_order(&open_order(0)).await.unwrap();
+    let series = match store.backend() {
+        Backend::Postgres => "generate_series(1, $1) AS s(i)",
+        _ => {
+            "(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $1) \
+              SELECT i FROM s) AS s"
+        }
+    };
+    sqlx::query(&format!(
+        "INSERT INTO tracked_orders (app_trans_id, app_id, amount, app_time, expire_at, state, \
+         next_poll_at, error_streak, polls, metadata, recorded_at, updated_at, lease_token) \
+         SELECT '251201_b' || s.i, t.app_id, t.amount, t.app_time, t.expire_at, t.state, \
+         t.next_poll_at - (s.i % 60000), 0, 0, t.metadata, t.recorded_at, t.updated_at, 0 \
+         FROM {series}, tracked_orders t WHERE t.app_trans_id = '251201_b0'"
+    ))
+    .bind(i64::try_from(n).unwrap() - 1)
+    .execute(store.pool())
     .await
     .unwrap();
-    assert_eq!(rows.len(), n);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tracked_orders")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, i64::try_from(n).unwrap());
+    if store.backend() == Backend::Postgres {
+        sqlx::query("VACUUM ANALYZE tracked_orders")
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+}
+
+/// A full scheduling pass (lease every due order in batches of 1 000) against the write
+/// floor: a bare `UPDATE ... RETURNING id` moving the same rows out of the due range in the
+/// same batches, on an identical copy of the table. Returns (pass, floor, added peak RSS KiB).
+async fn scheduling_pass(
+    label: &str,
+    postgres: Option<&str>,
+    n: usize,
+) -> (Duration, Duration, u64) {
+    let now = T0 + 60_000;
+    let floor_store = fresh(&format!("floor_{label}_{n}"), postgres).await;
+    bulk_orders(&floor_store, n).await;
+    let started = Instant::now();
+    let mut moved = 0;
+    loop {
+        let ids: Vec<String> = sqlx::query_scalar(&format!(
+            "UPDATE tracked_orders SET next_poll_at = $1 WHERE app_trans_id IN \
+             (SELECT app_trans_id FROM tracked_orders WHERE next_poll_at IS NOT NULL \
+             AND next_poll_at <= $2 ORDER BY next_poll_at LIMIT 1000{}) RETURNING app_trans_id",
+            if postgres.is_some() {
+                " FOR UPDATE SKIP LOCKED"
+            } else {
+                ""
+            }
+        ))
+        .bind(now + 120_000)
+        .bind(now)
+        .fetch_all(floor_store.pool())
+        .await
+        .unwrap();
+        if ids.is_empty() {
+            break;
+        }
+        moved += ids.len();
+    }
+    assert_eq!(moved, n);
     let floor = started.elapsed();
+    drop(floor_store);
+
+    let store = fresh(&format!("pass_{label}_{n}"), postgres).await;
+    bulk_orders(&store, n).await;
     let before = peak_rss_kib();
     let started = Instant::now();
     let mut leased = 0;
@@ -168,8 +230,8 @@ async fn scheduling_pass(n: usize) -> (Duration, Duration, u64) {
         let batch = store
             .lease_orders(&Lease {
                 owner: "bench".into(),
-                now: T0 + 60_000,
-                until: T0 + 180_000,
+                now,
+                until: now + 120_000,
                 limit: 1_000,
             })
             .await
@@ -197,30 +259,35 @@ fn main() {
         if let Some(url) = postgres.as_deref().filter(|_| cfg!(feature = "postgres")) {
             backends.push(("postgres", Some(url)));
         }
-        for (label, url) in backends {
-            let (tracked, floor) = callback_ingest(label, url, 2_000).await;
+        let skip_ingest = std::env::var_os("TRACKER_BENCH_SKIP_INGEST").is_some();
+        for (label, url) in backends.iter().filter(|_| !skip_ingest) {
+            let (tracked, floor) = callback_ingest(label, *url, 2_000).await;
             println!(
                 "| callback ingest, {label} (2 000 callbacks) | {tracked:.0}/s | {floor:.0}/s (INSERT + UPDATE) | {:.2}x the floor's time |",
                 floor / tracked
             );
         }
-        let large: usize = std::env::var("TRACKER_BENCH_LARGE")
+        // Sizes of the scheduling pass, comma separated (default 10 000 and 100 000).
+        let sizes: Vec<usize> = std::env::var("TRACKER_BENCH_SIZES")
             .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(100_000);
-        let mut small_time = Duration::ZERO;
-        for n in [10_000, large] {
-            let (pass, floor, rss) = scheduling_pass(n).await;
-            if n == 10_000 {
-                small_time = pass;
+            .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+            .unwrap_or_else(|| vec![10_000, 100_000]);
+        for (label, url) in &backends {
+            let mut first_per_row = None;
+            for &n in &sizes {
+                let (pass, floor, rss) = scheduling_pass(label, *url, n).await;
+                let per_row = pass.as_secs_f64() / n as f64;
+                let growth = per_row / *first_per_row.get_or_insert(per_row);
+                println!(
+                    "| scheduling pass, {label}, {n} due orders | {:.1} ms ({:.2} µs/row), +{rss} KiB peak RSS | {:.1} ms (UPDATE ... RETURNING id) | {:.2}x the floor; {:.2}x per row vs {} |",
+                    pass.as_secs_f64() * 1e3,
+                    per_row * 1e6,
+                    floor.as_secs_f64() * 1e3,
+                    pass.as_secs_f64() / floor.as_secs_f64(),
+                    growth,
+                    sizes[0],
+                );
             }
-            println!(
-                "| scheduling pass, sqlite, {n} due orders | {:.1} ms, +{rss} KiB peak RSS | {:.1} ms (SELECT ids) | {:.2}x; {:.1}x the 10 000-order pass |",
-                pass.as_secs_f64() * 1e3,
-                floor.as_secs_f64() * 1e3,
-                pass.as_secs_f64() / floor.as_secs_f64(),
-                pass.as_secs_f64() / small_time.as_secs_f64()
-            );
         }
     });
 }

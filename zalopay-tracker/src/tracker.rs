@@ -23,7 +23,9 @@ use crate::machine::{
 use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
 use crate::observe;
 use crate::schedule::{DEFAULT_ORDER_LIFETIME, Jitter, ms};
-use crate::store::{Delivery, Fence, Lease, LeasedEvent, Store};
+use crate::store::{
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
+};
 
 /// What one polling pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -261,13 +263,6 @@ impl<S: Store> Tracker<S> {
                     }
                 }
             }
-        }
-    }
-
-    fn fence(&self, token: i64) -> Fence {
-        Fence {
-            owner: self.inner.config.instance_id.clone(),
-            token,
         }
     }
 
@@ -619,15 +614,15 @@ impl<S: Store> Tracker<S> {
 
     async fn poll_order(
         &self,
-        order: &TrackedOrder,
+        order: &LeasedOrder,
         until: i64,
         slow_down: &AtomicBool,
     ) -> Result<Polled, StoreError> {
-        let fence = self.fence(order.lease_token);
+        let fence = &order.fence;
         let id = order.app_trans_id.as_str();
         if slow_down.load(Ordering::SeqCst) {
             let written = self
-                .observe_order(id, OrderObservation::Deferred, Some(&fence), false)
+                .observe_order(id, OrderObservation::Deferred, Some(fence), false)
                 .await;
             return Ok(match Self::lost(written)? {
                 Some(_) => Polled::Deferred,
@@ -644,7 +639,7 @@ impl<S: Store> Tracker<S> {
             .build();
         let store = &self.inner.store;
         let sent = self.hold(self.inner.client.send(&query), until, |next| {
-            store.renew_order(id, &fence, next)
+            store.renew_order(id, fence, next)
         });
         let Some(result) = sent.await else {
             tracing::info!(app_trans_id = %id, "lease lost during the query: answer dropped");
@@ -657,7 +652,7 @@ impl<S: Store> Tracker<S> {
             tracing::debug!(app_trans_id = %id, %error, "order query failed");
         }
         let written = self
-            .observe_order(id, observe::query(&result), Some(&fence), true)
+            .observe_order(id, observe::query(&result), Some(fence), true)
             .await;
         Ok(match Self::lost(written)? {
             Some(stored) => Polled::Queried(stored.is_some_and(|o| o.state.is_final())),
@@ -667,15 +662,15 @@ impl<S: Store> Tracker<S> {
 
     async fn poll_refund(
         &self,
-        refund: &TrackedRefund,
+        refund: &LeasedRefund,
         until: i64,
         slow_down: &AtomicBool,
     ) -> Result<Polled, StoreError> {
-        let fence = self.fence(refund.lease_token);
+        let fence = &refund.fence;
         let id = refund.m_refund_id.as_str();
         if slow_down.load(Ordering::SeqCst) {
             let written = self
-                .observe_refund(id, RefundObservation::Deferred, Some(&fence), false)
+                .observe_refund(id, RefundObservation::Deferred, Some(fence), false)
                 .await;
             return Ok(match Self::lost(written)? {
                 Some(_) => Polled::Deferred,
@@ -693,7 +688,7 @@ impl<S: Store> Tracker<S> {
             .build();
         let store = &self.inner.store;
         let sent = self.hold(self.inner.client.send(&query), until, |next| {
-            store.renew_refund(id, &fence, next)
+            store.renew_refund(id, fence, next)
         });
         let Some(result) = sent.await else {
             tracing::info!(m_refund_id = %id, "lease lost during the query: answer dropped");
@@ -705,7 +700,7 @@ impl<S: Store> Tracker<S> {
             slow_down.store(true, Ordering::SeqCst);
         }
         let written = self
-            .observe_refund(id, observe::query_refund(&result), Some(&fence), true)
+            .observe_refund(id, observe::query_refund(&result), Some(fence), true)
             .await;
         Ok(match Self::lost(written)? {
             Some(stored) => Polled::Queried(stored.is_some_and(|r| r.state.is_final())),
@@ -770,6 +765,9 @@ impl<S: Store> Tracker<S> {
 
     /// Polls and dispatches every `tick` (real time) until `shutdown` completes. Storage
     /// errors are logged and the loop goes on: leases run out and the work is picked up again.
+    /// On shutdown a pass under way is stopped (a query in flight is dropped unwritten, a
+    /// handler interrupted: its event is delivered again, as after a crash) and this
+    /// instance's leases are handed back, so another instance takes the work at once (D-141).
     pub async fn run<H: EventHandler>(
         &self,
         handler: &H,
@@ -778,17 +776,65 @@ impl<S: Store> Tracker<S> {
     ) {
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            if let Err(error) = self.poll_due().await {
-                tracing::warn!(%error, "polling pass failed");
-            }
-            if let Err(error) = self.dispatch(handler).await {
-                tracing::warn!(%error, "dispatch pass failed");
+            let pass = async {
+                if let Err(error) = self.poll_due().await {
+                    tracing::warn!(%error, "polling pass failed");
+                }
+                if let Err(error) = self.dispatch(handler).await {
+                    tracing::warn!(%error, "dispatch pass failed");
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = pass => {}
             }
             tokio::select! {
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
                 () = tokio::time::sleep(tick) => {}
             }
         }
+        if let Err(error) = self.hand_back_leases().await {
+            tracing::warn!(%error, "could not hand back leases: they run out instead");
+        }
+    }
+
+    /// Hands back every lease this instance holds (its orders and refunds due at once, its
+    /// events free), for a graceful shutdown once its passes have stopped (D-141). Writes
+    /// still in flight under those leases are refused. The number of rows handed back.
+    pub async fn hand_back_leases(&self) -> Result<u64, TrackerError> {
+        Ok(self
+            .inner
+            .store
+            .release_leases(&self.inner.config.instance_id, self.now_ms())
+            .await?)
+    }
+
+    /// Retention (D-143): deletes finished orders and refunds (with their events) last
+    /// changed more than `older_than` ago, `batch` rows per table and transaction, until
+    /// none is left; never an open row or one with a pending event. `older_than` must
+    /// outlast every callback ZaloPay may still send: a callback for a pruned order is taken
+    /// as one for an untracked order.
+    pub async fn prune_finished(
+        &self,
+        older_than: Duration,
+        batch: i64,
+    ) -> Result<Pruned, TrackerError> {
+        let before = self.now_ms().saturating_sub(ms(older_than));
+        let mut total = Pruned::default();
+        loop {
+            let pruned = self.inner.store.prune(before, batch.max(1)).await?;
+            if pruned.is_empty() {
+                return Ok(total);
+            }
+            total.orders = total.orders.saturating_add(pruned.orders);
+            total.refunds = total.refunds.saturating_add(pruned.refunds);
+        }
+    }
+
+    /// Work waiting now: due orders and refunds, pending events, and the oldest of each
+    /// (`now - oldest_due_at` is the poll lag) (D-142).
+    pub async fn backlog(&self) -> Result<Backlog, TrackerError> {
+        Ok(self.inner.store.backlog(self.now_ms()).await?)
     }
 }
 

@@ -294,3 +294,100 @@ async fn the_answer_of_a_lost_lease_is_not_written() {
     assert_eq!(order.polls, 1);
     assert_eq!(order.lease_owner, None);
 }
+
+/// Graceful shutdown (issue 24 item 5, D-141): an instance stopped while its queries are in
+/// flight hands its leases back, so another instance takes every one of its orders at once,
+/// without waiting for the leases to run out; the stopped instance writes nothing.
+async fn shutdown_hands_the_orders_to_another_instance<S: Store + Clone>(one: S, two: S) {
+    let bench = Bench::new(EmulatorConfig::default()).await;
+    let a = Tracker::new(one, bench.client(), instance("one").with_max_in_flight(12));
+    let b = Tracker::new(two, bench.client(), instance("two").with_max_in_flight(12));
+    let ids: Vec<String> = (0..6)
+        .map(|n| order_id(bench.now(), &format!("stop{n}")))
+        .collect();
+    for id in &ids {
+        a.create_order(
+            &create_request(id, 10_000, bench.now(), None),
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    }
+    bench
+        .emulator
+        .state()
+        .set_faults(
+            None,
+            Faults::default()
+                .with_latency_ms(2_000)
+                .with_operations(["order.query"]),
+        )
+        .unwrap();
+    bench.advance_secs(70);
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let stopped = Arc::clone(&stop);
+    let running = {
+        let a = a.clone();
+        tokio::spawn(async move {
+            a.run(
+                &SlowHandler::default(),
+                Duration::from_millis(10),
+                async move {
+                    stopped.notified().await;
+                },
+            )
+            .await;
+        })
+    };
+    // Wait until instance one holds all six leases (its queries hang for 2 s).
+    let mut held = 0;
+    for _ in 0..200 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        held = 0;
+        for id in &ids {
+            let order = a.store().order(id).await.unwrap().unwrap();
+            held += usize::from(order.lease_owner.as_deref() == Some("one"));
+        }
+        if held == ids.len() {
+            break;
+        }
+    }
+    assert_eq!(held, ids.len(), "instance one leased every order");
+    // Instance two finds nothing while the leases are held (the clock stands still).
+    assert_eq!(b.backlog().await.unwrap().due_orders, 0);
+    stop.notify_one();
+    tokio::time::timeout(Duration::from_secs(1), running)
+        .await
+        .expect("shutdown stops the pass under way")
+        .unwrap();
+    assert_eq!(b.backlog().await.unwrap().due_orders, 6);
+    bench
+        .emulator
+        .state()
+        .set_faults(None, Faults::default())
+        .unwrap();
+    // Same instant: nothing ran out, the leases were handed back.
+    let pass = b.poll_due().await.unwrap();
+    assert_eq!(pass.leased, ids.len());
+    assert_eq!(pass.queried, ids.len());
+    for id in &ids {
+        let order = b.store().order(id).await.unwrap().unwrap();
+        assert_eq!(order.polls, 1, "only instance two's answer was written");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_shutdown_hands_the_orders_to_another_instance() {
+    let store = SqlStore::connect(&common::fresh_sqlite("stop"))
+        .await
+        .unwrap();
+    shutdown_hands_the_orders_to_another_instance(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_shutdown_hands_the_orders_to_another_instance() {
+    let url = common::fresh_postgres("tracker_stop").await;
+    let one = SqlStore::connect(&url).await.unwrap();
+    let two = SqlStore::connect(&url).await.unwrap();
+    shutdown_hands_the_orders_to_another_instance(one, two).await;
+}

@@ -58,11 +58,11 @@ async fn conformance<S: Store>(store: S) {
         .unwrap();
     let ids: HashSet<String> = first.iter().map(|o| o.app_trans_id.clone()).collect();
     assert_eq!(ids, HashSet::from(["a".to_owned(), "b".to_owned()]));
-    assert!(
-        first
-            .iter()
-            .all(|o| o.lease_owner.as_deref() == Some("one"))
-    );
+    assert!(first.iter().all(|o| o.fence.owner == "one"));
+    // The lease is the next due time (D-140): leased rows leave the due range.
+    let leased_b = store.order("b").await.unwrap().unwrap();
+    assert_eq!(leased_b.next_poll_at, Some(T0 + 10 + 60_000));
+    assert_eq!(leased_b.lease_until, Some(T0 + 10 + 60_000));
     assert!(
         store
             .lease_orders(&lease("two", T0 + 20, 10))
@@ -76,17 +76,11 @@ async fn conformance<S: Store>(store: S) {
         .unwrap();
     assert_eq!(after_expiry.len(), 1);
     assert_eq!(after_expiry[0].app_trans_id, "a");
-    assert_eq!(after_expiry[0].lease_owner.as_deref(), Some("two"));
+    assert_eq!(after_expiry[0].fence.owner, "two");
     let first_a = first.iter().find(|o| o.app_trans_id == "a").unwrap();
-    assert!(after_expiry[0].lease_token > first_a.lease_token);
-    let lost = Fence {
-        owner: "one".to_owned(),
-        token: first_a.lease_token,
-    };
-    let held = Fence {
-        owner: "two".to_owned(),
-        token: after_expiry[0].lease_token,
-    };
+    assert!(after_expiry[0].fence.token > first_a.fence.token);
+    let lost = first_a.fence.clone();
+    let held = after_expiry[0].fence.clone();
 
     // Fencing (D-110): the lost lease can neither renew nor write; the write changes nothing
     // and leaves the new owner's lease in place.
@@ -127,12 +121,30 @@ async fn conformance<S: Store>(store: S) {
     let kept = store.order("a").await.unwrap().unwrap();
     assert_eq!(kept.lease_owner.as_deref(), Some("two"));
     assert_eq!(kept.lease_token, held.token);
-    // The holder renews.
-    assert!(store.renew_order("a", &held, T0 + 200_000).await.unwrap());
+    // ... and never moves a leased row back into the due range (D-140).
+    let kept = store
+        .update_order(
+            "a",
+            None,
+            Box::new(|current: &TrackedOrder| {
+                let mut record = current.clone();
+                record.next_poll_at = Some(T0);
+                Some(Change::record(record))
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.next_poll_at, Some(T0 + 70_000 + 60_000));
     assert_eq!(
-        store.order("a").await.unwrap().unwrap().lease_until,
-        Some(T0 + 200_000)
+        store.order("a").await.unwrap().unwrap().next_poll_at,
+        Some(T0 + 70_000 + 60_000)
     );
+    // The holder renews; the lease stays the next due time.
+    assert!(store.renew_order("a", &held, T0 + 200_000).await.unwrap());
+    let renewed = store.order("a").await.unwrap().unwrap();
+    assert_eq!(renewed.lease_until, Some(T0 + 200_000));
+    assert_eq!(renewed.next_poll_at, Some(T0 + 200_000));
 
     // A transition writes the row and its events in one go, and (under its lease) releases
     // the lease.
@@ -329,6 +341,255 @@ async fn conformance<S: Store>(store: S) {
     let listed = store.orders(10).await.unwrap();
     assert_eq!(listed.len(), 3);
     assert_eq!(store.events(None, 10).await.unwrap().len(), 2);
+}
+
+/// What operators run (issue 24 item 5): shutdown hands leases back so another instance
+/// takes the work at once; the backlog report counts due work and pending events.
+async fn operations<S: Store>(store: S) {
+    store.migrate().await.unwrap();
+    for (id, due) in [("s1", T0), ("s2", T0 + 5), ("s3", T0 + 500_000)] {
+        assert!(store.insert_order(&order(id, due)).await.unwrap());
+    }
+    let backlog = store.backlog(T0 + 10).await.unwrap();
+    assert_eq!(backlog.due_orders, 2);
+    assert_eq!(backlog.due_refunds, 0);
+    assert_eq!(backlog.oldest_due_at, Some(T0));
+    assert_eq!(backlog.pending_events, 0);
+    assert_eq!(backlog.oldest_pending_event_at, None);
+
+    let one = store
+        .lease_orders(&lease("one", T0 + 10, 10))
+        .await
+        .unwrap();
+    assert_eq!(one.len(), 2);
+    // Leased work is not waiting for a pass.
+    assert_eq!(store.backlog(T0 + 20).await.unwrap().due_orders, 0);
+    assert!(
+        store
+            .lease_orders(&lease("two", T0 + 20, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Instance one shuts down: its leases come back, instance two takes them at once.
+    assert_eq!(store.release_leases("one", T0 + 20).await.unwrap(), 2);
+    assert_eq!(store.release_leases("one", T0 + 20).await.unwrap(), 0);
+    let two = store
+        .lease_orders(&lease("two", T0 + 20, 10))
+        .await
+        .unwrap();
+    let ids: HashSet<String> = two.iter().map(|o| o.app_trans_id.clone()).collect();
+    assert_eq!(ids, HashSet::from(["s1".to_owned(), "s2".to_owned()]));
+    // A write still in flight under a handed-back lease is refused.
+    let refused = store
+        .update_order(
+            "s1",
+            Some(&one[0].fence),
+            Box::new(|current: &TrackedOrder| Some(Change::record(current.clone()))),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(zalopay_tracker::StoreError::LeaseLost { .. })),
+        "{refused:?}"
+    );
+    // A row that was not leased keeps its due time.
+    assert_eq!(
+        store.order("s3").await.unwrap().unwrap().next_poll_at,
+        Some(T0 + 500_000)
+    );
+
+    // Pending events: counted with the oldest, until handled.
+    store
+        .update_order(
+            "s3",
+            None,
+            Box::new(|current: &TrackedOrder| {
+                let mut record = current.clone();
+                record.state = OrderState::Failed;
+                record.next_poll_at = None;
+                Some(Change {
+                    record,
+                    events: vec![failed_event("s3")],
+                    supersede: Vec::new(),
+                })
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let backlog = store.backlog(T0 + 30).await.unwrap();
+    assert_eq!(backlog.pending_events, 1);
+    assert!(backlog.oldest_pending_event_at.is_some());
+    let events = store
+        .lease_events(&Lease {
+            owner: "one".to_owned(),
+            now: i64::MAX - 1,
+            until: i64::MAX,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    // Shutdown hands the event back too.
+    assert_eq!(store.release_leases("one", T0 + 40).await.unwrap(), 1);
+    assert!(
+        !store
+            .finish_event(
+                events[0].event.id,
+                &events[0].fence,
+                Delivery::Done { at: T0 }
+            )
+            .await
+            .unwrap()
+    );
+}
+
+/// Retention (D-143): finished rows older than the cut-off go in bounded batches with their
+/// events; never an open row, a recent one, or one with a pending event.
+async fn retention<S: Store>(store: S) {
+    store.migrate().await.unwrap();
+    let finish = |id: &'static str, state: OrderState, pending: bool, at: i64| {
+        let store = &store;
+        async move {
+            store
+                .update_order(
+                    id,
+                    None,
+                    Box::new(move |current: &TrackedOrder| {
+                        let mut record = current.clone();
+                        record.state = state;
+                        record.next_poll_at = None;
+                        record.updated_at = at;
+                        Some(Change {
+                            record,
+                            events: if pending {
+                                vec![failed_event(id)]
+                            } else {
+                                Vec::new()
+                            },
+                            supersede: Vec::new(),
+                        })
+                    }),
+                )
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    };
+    for id in [
+        "old1", "old2", "old3", "handled", "waiting", "recent", "open",
+    ] {
+        assert!(
+            store
+                .insert_order(&order(id, T0 + 1_000_000))
+                .await
+                .unwrap()
+        );
+    }
+    for id in ["old1", "old2", "old3"] {
+        finish(id, OrderState::Failed, false, T0).await;
+    }
+    finish("handled", OrderState::Failed, true, T0).await;
+    finish("waiting", OrderState::Failed, true, T0).await;
+    finish("recent", OrderState::Paid, false, T0 + 100_000).await;
+    // "handled"'s event is delivered; "waiting"'s is not.
+    let events = store
+        .lease_events(&Lease {
+            owner: "one".to_owned(),
+            now: i64::MAX - 1,
+            until: i64::MAX,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    let handled = events
+        .iter()
+        .find(|e| e.event.outcome.subject() == "handled")
+        .unwrap();
+    assert!(
+        store
+            .finish_event(handled.event.id, &handled.fence, Delivery::Done { at: T0 })
+            .await
+            .unwrap()
+    );
+    store.release_leases("one", T0).await.unwrap();
+
+    // Bounded batches: two, then two, then nothing.
+    let cut = T0 + 50_000;
+    assert_eq!(store.prune(cut, 2).await.unwrap().orders, 2);
+    assert_eq!(store.prune(cut, 2).await.unwrap().orders, 2);
+    assert!(store.prune(cut, 2).await.unwrap().is_empty());
+    for id in ["old1", "old2", "old3", "handled"] {
+        assert!(store.order(id).await.unwrap().is_none(), "{id} pruned");
+    }
+    assert!(store.events(Some("handled"), 10).await.unwrap().is_empty());
+    for id in ["waiting", "recent", "open"] {
+        assert!(store.order(id).await.unwrap().is_some(), "{id} kept");
+    }
+    assert_eq!(store.events(Some("waiting"), 10).await.unwrap().len(), 1);
+    assert_eq!(store.backlog(T0).await.unwrap().pending_events, 1);
+}
+
+#[tokio::test]
+async fn memory_store_prunes_only_finished_rows() {
+    retention(MemoryStore::new()).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_prunes_only_finished_rows() {
+    retention(
+        SqlStore::connect(&common::fresh_sqlite("retention"))
+            .await
+            .unwrap(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_store_prunes_only_finished_rows() {
+    let url = common::fresh_postgres("tracker_retention").await;
+    retention(SqlStore::connect(&url).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn memory_store_hands_back_leases_and_reports_its_backlog() {
+    operations(MemoryStore::new()).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_hands_back_leases_and_reports_its_backlog() {
+    let path = common::fresh_sqlite("operations");
+    operations(SqlStore::connect(&path).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_store_hands_back_leases_and_reports_its_backlog() {
+    let url = common::fresh_postgres("tracker_operations").await;
+    operations(SqlStore::connect(&url).await.unwrap()).await;
+}
+
+/// Migrations run apart from start-up (D-144): an instance that does not migrate finds no
+/// schema on a fresh database until an operator runs them.
+async fn migrations_apart(url: &str) {
+    let instance = SqlStore::connect_unmigrated(url).await.unwrap();
+    assert!(
+        instance.order("m").await.is_err(),
+        "no schema before migrating"
+    );
+    let operator = SqlStore::connect_unmigrated(url).await.unwrap();
+    operator.migrate().await.unwrap();
+    assert!(instance.insert_order(&order("m", T0)).await.unwrap());
+    assert!(instance.order("m").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn sqlite_migrations_run_apart_from_start_up() {
+    migrations_apart(&common::fresh_sqlite("migrations_apart")).await;
+}
+
+#[tokio::test]
+async fn postgres_migrations_run_apart_from_start_up() {
+    migrations_apart(&common::fresh_postgres("tracker_migrations_apart").await).await;
 }
 
 #[tokio::test]

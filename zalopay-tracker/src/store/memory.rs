@@ -3,7 +3,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{Delivery, Fence, Lease, LeasedEvent, Store, Transition, settle_overrides};
+use super::{
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
+    Transition, due_under_lease, settle_overrides,
+};
 use crate::error::StoreError;
 use crate::machine::Change;
 use crate::model::{Event, EventStatus, NewEvent, TrackedOrder, TrackedRefund};
@@ -31,9 +34,23 @@ struct Inner {
     refunds: BTreeMap<String, TrackedRefund>,
     events: Vec<EventRow>,
     keys: HashMap<String, usize>,
+    /// The last event id handed out: ids are never reused, even after pruning.
+    last_id: i64,
 }
 
 impl Inner {
+    /// Deletes the events whose key `gone` says, and re-indexes the rest.
+    fn forget_events(&mut self, gone: impl Fn(&str) -> bool) {
+        self.events
+            .retain(|row| !gone(row.event.idempotency_key.as_str()));
+        self.keys = self
+            .events
+            .iter()
+            .enumerate()
+            .map(|(at, row)| (row.event.idempotency_key.clone(), at))
+            .collect();
+    }
+
     fn store_events(&mut self, mut events: Vec<NewEvent>, supersede: &[String]) {
         // Which of the replaced verdicts the handler was already handed (D-62).
         let delivered: HashSet<String> = supersede
@@ -61,9 +78,8 @@ impl Inner {
             if self.keys.contains_key(&key) {
                 continue;
             }
-            let id = i64::try_from(self.events.len())
-                .unwrap_or(i64::MAX)
-                .saturating_add(1);
+            self.last_id = self.last_id.saturating_add(1);
+            let id = self.last_id;
             self.keys.insert(key.clone(), self.events.len());
             self.events.push(EventRow {
                 event: Event {
@@ -112,18 +128,18 @@ type LeaseFields<'a> = (
 );
 
 /// Leases due rows of one map; shared by orders and refunds.
-fn lease_rows<T: Clone>(
+fn lease_rows<T>(
     rows: &mut BTreeMap<String, T>,
     lease: &Lease,
     fields: impl Fn(&mut T) -> LeaseFields<'_>,
-) -> Vec<T> {
+) -> Vec<(String, Fence)> {
+    // The lease is the next due time (D-140): a leased row is due again only when it runs out.
     let mut due: Vec<(i64, String)> = rows
         .iter_mut()
         .filter_map(|(id, row)| {
-            let (next, _, until, _) = fields(row);
+            let (next, _, _, _) = fields(row);
             let next = (*next)?;
-            let free = until.is_none_or(|until| until < lease.now);
-            (next <= lease.now && free).then(|| (next, id.clone()))
+            (next <= lease.now).then(|| (next, id.clone()))
         })
         .collect();
     due.sort();
@@ -131,11 +147,16 @@ fn lease_rows<T: Clone>(
     due.into_iter()
         .filter_map(|(_, id)| {
             let row = rows.get_mut(&id)?;
-            let (_, owner, until, token) = fields(row);
+            let (next, owner, until, token) = fields(row);
+            *next = Some(lease.until);
             *owner = Some(lease.owner.clone());
             *until = Some(lease.until);
             *token = token.saturating_add(1);
-            Some(row.clone())
+            let fence = Fence {
+                owner: lease.owner.clone(),
+                token: *token,
+            };
+            Some((id, fence))
         })
         .collect()
 }
@@ -150,11 +171,14 @@ fn renew_row<T>(
     let Some(row) = row else {
         return false;
     };
-    let (_, owner, lease_until, token) = fields(row);
+    let (next, owner, lease_until, token) = fields(row);
     if owner.as_deref() != Some(fence.owner.as_str()) || *token != fence.token {
         return false;
     }
     *lease_until = Some(until);
+    if next.is_some() {
+        *next = Some(until);
+    }
     true
 }
 
@@ -182,12 +206,13 @@ fn apply<T: Clone>(
     let Some(mut change) = transition(current) else {
         return Ok(None);
     };
-    let (_, new_owner, new_until, new_token) = fields(&mut change.record);
+    let (new_next, new_owner, new_until, new_token) = fields(&mut change.record);
     *new_token = token;
     if fence.is_some() {
         *new_owner = None;
         *new_until = None;
     } else {
+        *new_next = due_under_lease(*new_next, owner.as_deref(), until);
         *new_owner = owner;
         *new_until = until;
     }
@@ -260,8 +285,20 @@ impl Store for MemoryStore {
         Ok(Some(change.record))
     }
 
-    async fn lease_orders(&self, lease: &Lease) -> Result<Vec<TrackedOrder>, StoreError> {
-        Ok(lease_rows(&mut self.lock().orders, lease, order_lease))
+    async fn lease_orders(&self, lease: &Lease) -> Result<Vec<LeasedOrder>, StoreError> {
+        let mut inner = self.lock();
+        let leased = lease_rows(&mut inner.orders, lease, order_lease);
+        Ok(leased
+            .into_iter()
+            .filter_map(|(id, fence)| {
+                let app_id = inner.orders.get(&id)?.app_id;
+                Some(LeasedOrder {
+                    app_trans_id: id,
+                    app_id,
+                    fence,
+                })
+            })
+            .collect())
     }
 
     async fn renew_order(
@@ -321,8 +358,20 @@ impl Store for MemoryStore {
         Ok(Some(change.record))
     }
 
-    async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<TrackedRefund>, StoreError> {
-        Ok(lease_rows(&mut self.lock().refunds, lease, refund_lease))
+    async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<LeasedRefund>, StoreError> {
+        let mut inner = self.lock();
+        let leased = lease_rows(&mut inner.refunds, lease, refund_lease);
+        Ok(leased
+            .into_iter()
+            .filter_map(|(id, fence)| {
+                let app_id = inner.refunds.get(&id)?.app_id;
+                Some(LeasedRefund {
+                    m_refund_id: id,
+                    app_id,
+                    fence,
+                })
+            })
+            .collect())
     }
 
     async fn renew_refund(
@@ -404,6 +453,112 @@ impl Store for MemoryStore {
             Delivery::RetryAt { at } => row.next_attempt_at = at,
         }
         Ok(true)
+    }
+
+    async fn release_leases(&self, owner: &str, now: i64) -> Result<u64, StoreError> {
+        let mut inner = self.lock();
+        let mut released = 0;
+        let mut hand_back = |fields: LeaseFields<'_>| {
+            let (next, lease_owner, until, _) = fields;
+            if lease_owner.as_deref() == Some(owner) {
+                *lease_owner = None;
+                *until = None;
+                *next = next.map(|at| at.min(now));
+                released += 1;
+            }
+        };
+        for order in inner.orders.values_mut() {
+            hand_back(order_lease(order));
+        }
+        for refund in inner.refunds.values_mut() {
+            hand_back(refund_lease(refund));
+        }
+        for row in &mut inner.events {
+            if row.event.status == EventStatus::Pending && row.lease_owner.as_deref() == Some(owner)
+            {
+                row.lease_owner = None;
+                row.lease_until = None;
+                released += 1;
+            }
+        }
+        Ok(released)
+    }
+
+    async fn prune(&self, before: i64, limit: i64) -> Result<Pruned, StoreError> {
+        let mut inner = self.lock();
+        let limit = usize::try_from(limit.max(0)).unwrap_or(usize::MAX);
+        let pending: HashSet<String> = inner
+            .events
+            .iter()
+            .filter(|row| row.event.status == EventStatus::Pending)
+            .map(|row| row.event.idempotency_key.clone())
+            .collect();
+        let has_pending = |family: &str, id: &str| {
+            pending
+                .iter()
+                .any(|key| key.starts_with(&format!("{family}:{id}:")))
+        };
+        let orders: Vec<String> = inner
+            .orders
+            .values()
+            .filter(|o| o.state.is_final() && o.next_poll_at.is_none() && o.updated_at < before)
+            .filter(|o| !has_pending("order", &o.app_trans_id))
+            .map(|o| o.app_trans_id.clone())
+            .take(limit)
+            .collect();
+        let refunds: Vec<String> = inner
+            .refunds
+            .values()
+            .filter(|r| r.state.is_final() && r.next_poll_at.is_none() && r.updated_at < before)
+            .filter(|r| !has_pending("refund", &r.m_refund_id))
+            .map(|r| r.m_refund_id.clone())
+            .take(limit)
+            .collect();
+        for id in &orders {
+            inner.orders.remove(id);
+        }
+        for id in &refunds {
+            inner.refunds.remove(id);
+        }
+        let gone: Vec<String> = orders
+            .iter()
+            .map(|id| format!("order:{id}:"))
+            .chain(refunds.iter().map(|id| format!("refund:{id}:")))
+            .collect();
+        inner.forget_events(|key| gone.iter().any(|prefix| key.starts_with(prefix.as_str())));
+        Ok(Pruned {
+            orders: u64::try_from(orders.len()).unwrap_or(u64::MAX),
+            refunds: u64::try_from(refunds.len()).unwrap_or(u64::MAX),
+        })
+    }
+
+    async fn backlog(&self, now: i64) -> Result<Backlog, StoreError> {
+        let inner = self.lock();
+        let due = |next: Option<i64>| next.filter(|at| *at <= now);
+        let orders: Vec<i64> = inner
+            .orders
+            .values()
+            .filter_map(|o| due(o.next_poll_at))
+            .collect();
+        let refunds: Vec<i64> = inner
+            .refunds
+            .values()
+            .filter_map(|r| due(r.next_poll_at))
+            .collect();
+        let pending: Vec<i64> = inner
+            .events
+            .iter()
+            .filter(|row| row.event.status == EventStatus::Pending)
+            .map(|row| row.event.created_at)
+            .collect();
+        let count = |v: &Vec<i64>| i64::try_from(v.len()).unwrap_or(i64::MAX);
+        Ok(Backlog {
+            due_orders: count(&orders),
+            due_refunds: count(&refunds),
+            oldest_due_at: orders.iter().chain(&refunds).min().copied(),
+            pending_events: count(&pending),
+            oldest_pending_event_at: pending.iter().min().copied(),
+        })
     }
 
     async fn orders(&self, limit: i64) -> Result<Vec<TrackedOrder>, StoreError> {

@@ -15,7 +15,10 @@
 //!   money outcome names an overridden verdict only if that verdict's event was handed to
 //!   the handler (D-62).
 //! * A lease is granted to one owner at a time until it expires; leased rows are not handed
-//!   to anyone else.
+//!   to anyone else. The lease *is* the row's next due time (D-140): leasing sets
+//!   `next_poll_at` to the lease's end, so leased rows leave the due range and the due index
+//!   never walks past them; the fenced write sets the real next time, and a lease that runs
+//!   out unrenewed makes the row due again.
 
 mod memory;
 mod sql;
@@ -51,6 +54,42 @@ pub struct Fence {
     pub owner: String,
     /// The lease's generation, as the lease returned it.
     pub token: i64,
+}
+
+/// An order leased for a query: only what the query and the fenced write need (D-140).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeasedOrder {
+    /// The order's id.
+    pub app_trans_id: String,
+    /// The app it was created under.
+    pub app_id: i64,
+    /// The lease it was handed out under.
+    pub fence: Fence,
+}
+
+/// A refund leased for a query: only what the query and the fenced write need (D-140).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeasedRefund {
+    /// The refund's id.
+    pub m_refund_id: String,
+    /// The app it was made under.
+    pub app_id: i64,
+    /// The lease it was handed out under.
+    pub fence: Fence,
+}
+
+/// The next due time an unfenced write (a callback, a create's answer) may store while the
+/// row is leased: never before the lease's end, so a leased row stays out of the due range
+/// until its holder writes or the lease runs out (D-140).
+pub(crate) fn due_under_lease(
+    next: Option<i64>,
+    owner: Option<&str>,
+    until: Option<i64>,
+) -> Option<i64> {
+    match (next, owner, until) {
+        (Some(next), Some(_), Some(until)) => Some(next.max(until)),
+        (next, _, _) => next,
+    }
 }
 
 /// An event handed out under a lease.
@@ -93,6 +132,40 @@ pub enum Delivery {
     },
 }
 
+/// What an operator watches (D-142): work waiting for a pass and events waiting for the
+/// handler, with the oldest of each; `now - oldest_due_at` is the poll lag.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Backlog {
+    /// Orders whose next query is due and that no live lease holds.
+    pub due_orders: i64,
+    /// Refunds whose next query is due and that no live lease holds.
+    pub due_refunds: i64,
+    /// The earliest due time among them, Unix ms.
+    pub oldest_due_at: Option<i64>,
+    /// Events not yet handled.
+    pub pending_events: i64,
+    /// When the oldest of them was stored, Unix ms.
+    pub oldest_pending_event_at: Option<i64>,
+}
+
+/// What one retention batch deleted (D-143).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pruned {
+    /// Finished orders deleted, with their events.
+    pub orders: u64,
+    /// Finished refunds deleted, with their events.
+    pub refunds: u64,
+}
+
+impl Pruned {
+    /// Whether the batch deleted nothing (the caller's loop stops).
+    pub fn is_empty(&self) -> bool {
+        self.orders == 0 && self.refunds == 0
+    }
+}
+
 /// A transition evaluated on the current row: `None` leaves the row (and its lease) alone.
 pub type Transition<'a, T> = Box<dyn FnOnce(&T) -> Option<Change<T>> + Send + 'a>;
 
@@ -124,14 +197,15 @@ pub trait Store: Send + Sync + 'static {
         transition: Transition<'a, TrackedOrder>,
     ) -> impl Future<Output = Result<Option<TrackedOrder>, StoreError>> + Send + 'a;
 
-    /// Leases open orders whose next query is due; each returned row carries its new
-    /// `lease_token`.
+    /// Leases open orders whose next query is due, earliest first; each comes with its new
+    /// `lease_token`, and its next due time becomes the lease's end (D-140).
     fn lease_orders(
         &self,
         lease: &Lease,
-    ) -> impl Future<Output = Result<Vec<TrackedOrder>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<LeasedOrder>, StoreError>> + Send;
 
-    /// Extends a lease on an order to `until`; `false` if it was lost (leased again).
+    /// Extends a lease on an order (and its next due time) to `until`; `false` if it was lost
+    /// (leased again).
     fn renew_order(
         &self,
         app_trans_id: &str,
@@ -160,11 +234,11 @@ pub trait Store: Send + Sync + 'static {
         transition: Transition<'a, TrackedRefund>,
     ) -> impl Future<Output = Result<Option<TrackedRefund>, StoreError>> + Send + 'a;
 
-    /// Leases open refunds whose next query is due.
+    /// Leases open refunds whose next query is due, like [`lease_orders`](Self::lease_orders).
     fn lease_refunds(
         &self,
         lease: &Lease,
-    ) -> impl Future<Output = Result<Vec<TrackedRefund>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<LeasedRefund>, StoreError>> + Send;
 
     /// Extends a lease on a refund to `until`; `false` if it was lost.
     fn renew_refund(
@@ -197,6 +271,29 @@ pub trait Store: Send + Sync + 'static {
         fence: &Fence,
         delivery: Delivery,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Hands back every lease `owner` holds (graceful shutdown, D-141): its orders and
+    /// refunds become due at `now` at the latest and its events free, so another instance
+    /// takes them at once; writes still in flight under those leases are refused. The
+    /// number of rows handed back.
+    fn release_leases(
+        &self,
+        owner: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Work waiting at `now` and the oldest of it (D-142).
+    fn backlog(&self, now: i64) -> impl Future<Output = Result<Backlog, StoreError>> + Send;
+
+    /// Retention (D-143): deletes at most `limit` finished orders and at most `limit`
+    /// finished refunds last changed before `before`, each with its events, in one
+    /// transaction per table. Never an open row, never a row with a pending event. Call it
+    /// again until it returns [`Pruned::is_empty`].
+    fn prune(
+        &self,
+        before: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Pruned, StoreError>> + Send;
 
     /// Tracked orders, most recent first.
     fn orders(

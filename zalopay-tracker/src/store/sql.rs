@@ -10,10 +10,14 @@ use sqlx::{AnyPool, Executor, Row};
 
 use std::collections::HashSet;
 
-use super::{Delivery, Fence, Lease, LeasedEvent, Store, Transition, settle_overrides};
+use super::{
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
+    Transition, due_under_lease, settle_overrides,
+};
 use crate::error::StoreError;
 use crate::model::{
-    Event, EventStatus, NewEvent, Outcome, StoredName, TrackedOrder, TrackedRefund,
+    Event, EventStatus, NewEvent, OrderState, Outcome, RefundState, StoredName, TrackedOrder,
+    TrackedRefund,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -231,6 +235,20 @@ fn check_fence(
 
 /// What a write does to the lease columns: a write under a lease releases it; any other
 /// write leaves them alone (it must not free someone else's lease).
+/// The next due time to store: a fenced write sets the real one, an unfenced write keeps a
+/// live lease's row out of the due range (D-140).
+fn next_due(
+    fence: Option<&Fence>,
+    next: Option<i64>,
+    owner: &Option<String>,
+    until: Option<i64>,
+) -> Option<i64> {
+    match fence {
+        Some(_) => next,
+        None => due_under_lease(next, owner.as_deref(), until),
+    }
+}
+
 fn release(fence: Option<&Fence>) -> &'static str {
     if fence.is_some() {
         ", lease_owner = NULL, lease_until = NULL"
@@ -293,6 +311,12 @@ impl SqlStore {
     /// migrations. A SQLite file is created if missing, opened in WAL mode, and written
     /// through one connection.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let store = Self::open(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn open(url: &str) -> Result<Self, StoreError> {
         let backend = Backend::of(url);
         if !backend.compiled() {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
@@ -322,9 +346,14 @@ impl SqlStore {
                     .await?
             }
         };
-        let store = Self { pool, backend };
-        store.migrate().await?;
-        Ok(store)
+        Ok(Self { pool, backend })
+    }
+
+    /// Connects to `url` like [`connect`](Self::connect) but leaves the schema as it is: for
+    /// instances started apart from the migration, which an operator runs on its own with
+    /// [`Store::migrate`] (D-144).
+    pub async fn connect_unmigrated(url: &str) -> Result<Self, StoreError> {
+        Self::open(url).await
     }
 
     /// The back end.
@@ -430,7 +459,12 @@ impl Store for SqlStore {
         .bind(order.paid_amount)
         .bind(order.sub_return_code.map(i64::from))
         .bind(order.confirmed_by.map(|s| s.as_str()))
-        .bind(order.next_poll_at)
+        .bind(next_due(
+            fence,
+            order.next_poll_at,
+            &current.lease_owner,
+            current.lease_until,
+        ))
         .bind(order.error_streak)
         .bind(order.polls)
         .bind(order.metadata.as_str())
@@ -441,6 +475,12 @@ impl Store for SqlStore {
         write_events(&mut tx, change.events, &change.supersede).await?;
         tx.commit().await?;
         record.lease_token = current.lease_token;
+        record.next_poll_at = next_due(
+            fence,
+            record.next_poll_at,
+            &current.lease_owner,
+            current.lease_until,
+        );
         if fence.is_some() {
             record.lease_owner = None;
             record.lease_until = None;
@@ -451,14 +491,15 @@ impl Store for SqlStore {
         Ok(Some(record))
     }
 
-    async fn lease_orders(&self, lease: &Lease) -> Result<Vec<TrackedOrder>, StoreError> {
+    async fn lease_orders(&self, lease: &Lease) -> Result<Vec<LeasedOrder>, StoreError> {
+        // The lease is the next due time (D-140): leased rows leave the due range, so each
+        // batch starts at the first row still due instead of walking past leased ones.
         let rows = sqlx::query(&format!(
-            "UPDATE tracked_orders SET lease_owner = $1, lease_until = $2, \
+            "UPDATE tracked_orders SET lease_owner = $1, lease_until = $2, next_poll_at = $2, \
              lease_token = lease_token + 1 \
              WHERE app_trans_id IN (SELECT app_trans_id FROM tracked_orders \
              WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
-             AND (lease_until IS NULL OR lease_until < $3) \
-             ORDER BY next_poll_at LIMIT $4{}) RETURNING {ORDER_COLUMNS}",
+             ORDER BY next_poll_at LIMIT $4{}) RETURNING app_trans_id, app_id, lease_token",
             self.backend.skip_locked()
         ))
         .bind(lease.owner.as_str())
@@ -467,7 +508,18 @@ impl Store for SqlStore {
         .bind(lease.limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(order_from).collect()
+        rows.iter()
+            .map(|row| {
+                Ok(LeasedOrder {
+                    app_trans_id: row.try_get("app_trans_id")?,
+                    app_id: row.try_get("app_id")?,
+                    fence: Fence {
+                        owner: lease.owner.clone(),
+                        token: row.try_get("lease_token")?,
+                    },
+                })
+            })
+            .collect()
     }
 
     async fn renew_order(
@@ -477,7 +529,9 @@ impl Store for SqlStore {
         until: i64,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE tracked_orders SET lease_until = $4 \
+            // The lease is the next due time (D-140); a row a callback finished stays so.
+            "UPDATE tracked_orders SET lease_until = $4, \
+             next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL ELSE $4 END \
              WHERE app_trans_id = $1 AND lease_owner = $2 AND lease_token = $3",
         )
         .bind(app_trans_id)
@@ -563,7 +617,12 @@ impl Store for SqlStore {
         .bind(refund.state.as_str())
         .bind(refund.refund_id)
         .bind(refund.sub_return_code.map(i64::from))
-        .bind(refund.next_poll_at)
+        .bind(next_due(
+            fence,
+            refund.next_poll_at,
+            &current.lease_owner,
+            current.lease_until,
+        ))
         .bind(refund.error_streak)
         .bind(refund.polls)
         .bind(refund.updated_at)
@@ -573,6 +632,12 @@ impl Store for SqlStore {
         write_events(&mut tx, change.events, &change.supersede).await?;
         tx.commit().await?;
         record.lease_token = current.lease_token;
+        record.next_poll_at = next_due(
+            fence,
+            record.next_poll_at,
+            &current.lease_owner,
+            current.lease_until,
+        );
         if fence.is_some() {
             record.lease_owner = None;
             record.lease_until = None;
@@ -583,14 +648,15 @@ impl Store for SqlStore {
         Ok(Some(record))
     }
 
-    async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<TrackedRefund>, StoreError> {
+    async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<LeasedRefund>, StoreError> {
+        // The lease is the next due time (D-140): leased rows leave the due range, so each
+        // batch starts at the first row still due instead of walking past leased ones.
         let rows = sqlx::query(&format!(
-            "UPDATE tracked_refunds SET lease_owner = $1, lease_until = $2, \
+            "UPDATE tracked_refunds SET lease_owner = $1, lease_until = $2, next_poll_at = $2, \
              lease_token = lease_token + 1 \
              WHERE m_refund_id IN (SELECT m_refund_id FROM tracked_refunds \
              WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
-             AND (lease_until IS NULL OR lease_until < $3) \
-             ORDER BY next_poll_at LIMIT $4{}) RETURNING {REFUND_COLUMNS}",
+             ORDER BY next_poll_at LIMIT $4{}) RETURNING m_refund_id, app_id, lease_token",
             self.backend.skip_locked()
         ))
         .bind(lease.owner.as_str())
@@ -599,7 +665,18 @@ impl Store for SqlStore {
         .bind(lease.limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(refund_from).collect()
+        rows.iter()
+            .map(|row| {
+                Ok(LeasedRefund {
+                    m_refund_id: row.try_get("m_refund_id")?,
+                    app_id: row.try_get("app_id")?,
+                    fence: Fence {
+                        owner: lease.owner.clone(),
+                        token: row.try_get("lease_token")?,
+                    },
+                })
+            })
+            .collect()
     }
 
     async fn renew_refund(
@@ -609,7 +686,9 @@ impl Store for SqlStore {
         until: i64,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE tracked_refunds SET lease_until = $4 \
+            // The lease is the next due time (D-140); a row a callback finished stays so.
+            "UPDATE tracked_refunds SET lease_until = $4, \
+             next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL ELSE $4 END \
              WHERE m_refund_id = $1 AND lease_owner = $2 AND lease_token = $3",
         )
         .bind(m_refund_id)
@@ -680,6 +759,129 @@ impl Store for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_leases(&self, owner: &str, now: i64) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut released = 0;
+        for table in ["tracked_orders", "tracked_refunds"] {
+            // The lease was the next due time (D-140): due now, or earlier if it was.
+            let done = sqlx::query(&format!(
+                "UPDATE {table} SET lease_owner = NULL, lease_until = NULL, \
+                 next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL \
+                 WHEN next_poll_at < $2 THEN next_poll_at ELSE $2 END \
+                 WHERE lease_owner = $1"
+            ))
+            .bind(owner)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            released += done.rows_affected();
+        }
+        let done = sqlx::query(
+            "UPDATE tracker_events SET lease_owner = NULL, lease_until = NULL \
+             WHERE lease_owner = $1 AND status = 'pending'",
+        )
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+        released += done.rows_affected();
+        tx.commit().await?;
+        Ok(released)
+    }
+
+    async fn prune(&self, before: i64, limit: i64) -> Result<Pruned, StoreError> {
+        let mut pruned = Pruned::default();
+        let orders = [
+            OrderState::Paid,
+            OrderState::Failed,
+            OrderState::Expired,
+            OrderState::Abandoned,
+            OrderState::AmountMismatch,
+        ]
+        .map(|s| format!("'{}'", s.as_str()))
+        .join(", ");
+        let refunds = [
+            RefundState::Refunded,
+            RefundState::Failed,
+            RefundState::Unresolved,
+        ]
+        .map(|s| format!("'{}'", s.as_str()))
+        .join(", ");
+        for (table, key, finals, family) in [
+            ("tracked_orders", "app_trans_id", orders, "order"),
+            ("tracked_refunds", "m_refund_id", refunds, "refund"),
+        ] {
+            let mut tx = self.pool.begin().await?;
+            // Locked rows: a transition that would add an event waits for this one (it
+            // locks the row first) and then finds no row.
+            let ids: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT {key} FROM {table} t WHERE state IN ({finals}) \
+                 AND next_poll_at IS NULL AND updated_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM tracker_events e WHERE e.subject = t.{key} \
+                 AND e.status = 'pending' AND e.idempotency_key LIKE '{family}:%') \
+                 ORDER BY updated_at LIMIT $2{}",
+                self.backend.skip_locked()
+            ))
+            .bind(before)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in &ids {
+                sqlx::query(&format!(
+                    "DELETE FROM tracker_events WHERE subject = $1 \
+                     AND idempotency_key LIKE '{family}:%'"
+                ))
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(&format!("DELETE FROM {table} WHERE {key} = $1"))
+                    .bind(id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            let n = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+            if family == "order" {
+                pruned.orders = n;
+            } else {
+                pruned.refunds = n;
+            }
+        }
+        Ok(pruned)
+    }
+
+    async fn backlog(&self, now: i64) -> Result<Backlog, StoreError> {
+        let mut backlog = Backlog::default();
+        let mut oldest: Option<i64> = None;
+        for table in ["tracked_orders", "tracked_refunds"] {
+            // Due rows are never under a live lease (D-140): the due index answers this.
+            let row = sqlx::query(&format!(
+                "SELECT COUNT(*) AS n, MIN(next_poll_at) AS oldest FROM {table} \
+                 WHERE next_poll_at IS NOT NULL AND next_poll_at <= $1"
+            ))
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+            let n: i64 = row.try_get("n")?;
+            let first: Option<i64> = row.try_get("oldest")?;
+            oldest = oldest.into_iter().chain(first).min();
+            if table == "tracked_orders" {
+                backlog.due_orders = n;
+            } else {
+                backlog.due_refunds = n;
+            }
+        }
+        backlog.oldest_due_at = oldest;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM tracker_events \
+             WHERE status = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        backlog.pending_events = row.try_get("n")?;
+        backlog.oldest_pending_event_at = row.try_get("oldest")?;
+        Ok(backlog)
     }
 
     async fn orders(&self, limit: i64) -> Result<Vec<TrackedOrder>, StoreError> {
