@@ -52,9 +52,12 @@ MAX_PAYMENT_CODE_BYTES = 53
 APP_ID_FIELDS = ("app_id", "appId", "appid")
 TIME_FIELDS = ("app_time", "timestamp", "req_date", "time", "reqtime")
 # Refusals of the request itself (codes.rs: invalid data, unknown app or MAC, signature,
-# client; the m_refund_id's format, date and app id parts; a refund amount out of range); the
-# list-banks API's own codes for the same.
-REQUEST_LEVEL = {-401, -402, -403, -405, -24, -25, -26, -14}
+# client; the m_refund_id's format, date and app id parts); the list-banks API's own codes for
+# the same.
+REQUEST_LEVEL = {-401, -402, -403, -405, -24, -25, -26}
+# Answers that carry nothing out but are business answers to valid data (an amount above what
+# was paid, an id used before): a refusal for a negative case, an answer for a positive one.
+NOT_CARRIED_OUT = {-14, -68, -23}
 BANKS_REQUEST_LEVEL = {-1, -2}
 
 
@@ -217,7 +220,8 @@ def after_call(context, case, response):
             or body.get("subreturncode") in REQUEST_LEVEL
         )
     else:
-        refused = body.get("return_code") == 2 and body.get("sub_return_code") in REQUEST_LEVEL
+        refusals = REQUEST_LEVEL if _is_positive(case) else REQUEST_LEVEL | NOT_CARRIED_OUT
+        refused = body.get("return_code") == 2 and body.get("sub_return_code") in refusals
     if response.status_code == 200 and refused:
         response.status_code = 400
 

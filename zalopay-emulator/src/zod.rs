@@ -32,7 +32,7 @@ pub(crate) async fn create(State(state): State<EmulatorState>, params: Params) -
         &params,
         "appId",
         "mac",
-        &["mcRefId", "amount"],
+        &["mcRefId", "amount", "mcExtInfo"],
         &[
             Seg::F("appId"),
             Seg::F("mcRefId"),

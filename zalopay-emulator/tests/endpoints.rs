@@ -714,7 +714,12 @@ async fn wrong_mac_is_402_everywhere() {
             "mac",
             &["partner_order_id", "time"],
         ),
-        ("/v2/zod", "appId", "mac", &["mcRefId", "amount"]),
+        (
+            "/v2/zod",
+            "appId",
+            "mac",
+            &["mcRefId", "amount", "mcExtInfo"],
+        ),
     ];
     for (path, app_field, sig, fields) in cases {
         let mut params: Vec<(String, String)> = fields
