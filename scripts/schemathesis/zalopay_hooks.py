@@ -173,6 +173,12 @@ def before_call(context, case, **kwargs):
             if isinstance(params.get(name), str) and not _json_of_kind(params[name], empty):
                 params[name] = empty
     unsent = {}
+    if _is_positive(case) and isinstance(params.get("payment_code"), str):
+        # A valid case's code fits one RSA block, as the SDK's PaymentCode requires.
+        code = params["payment_code"]
+        while len(code.encode()) > MAX_PAYMENT_CODE_BYTES:
+            code = code[:-1]
+        params["payment_code"] = code or "0"
     if (
         "payment_code" in params
         and isinstance(params["payment_code"], str)

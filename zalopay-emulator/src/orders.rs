@@ -656,8 +656,9 @@ pub(crate) async fn bank_list(
             "mac",
             &["reqtime"],
             &[Seg::F("appid"), Seg::F("reqtime")],
-        )
-        .map(|_| ())
+        )?;
+        // Unix ms as decimal text, as the sample clients send it.
+        params.required_i64("reqtime").map(|_| ())
     });
     Json(match outcome {
         Ok(()) => json!({

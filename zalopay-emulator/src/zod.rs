@@ -32,7 +32,7 @@ pub(crate) async fn create(State(state): State<EmulatorState>, params: Params) -
         &params,
         "appId",
         "mac",
-        &["mcRefId", "amount", "mcExtInfo"],
+        &["mcRefId", "amount", "receiver", "orderInfo", "mcExtInfo"],
         &[
             Seg::F("appId"),
             Seg::F("mcRefId"),

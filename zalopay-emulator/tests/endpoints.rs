@@ -718,7 +718,7 @@ async fn wrong_mac_is_402_everywhere() {
             "/v2/zod",
             "appId",
             "mac",
-            &["mcRefId", "amount", "mcExtInfo"],
+            &["mcRefId", "amount", "receiver", "orderInfo", "mcExtInfo"],
         ),
     ];
     for (path, app_field, sig, fields) in cases {

@@ -199,6 +199,8 @@ async fn get_parameters_come_from_the_query_string_and_a_stray_body_is_ignored()
                 ("appId", APP.to_string()),
                 ("mcRefId", ref_id.to_owned()),
                 ("amount", "5000".into()),
+                ("receiver", r#"{"contact":"0904123456"}"#.into()),
+                ("orderInfo", "[]".into()),
                 ("mcExtInfo", "{}".into()),
                 ("mac", mac(KEY1, &format!("{APP}|{ref_id}|5000|{{}}"))),
             ],
