@@ -264,6 +264,9 @@ pub trait Endpoint: SignedRequest {
     const ENCODING: Encoding;
     /// Whether the client may send the request again after a transient failure.
     const RETRY: RetryClass = RetryClass::Never;
+    /// The spec's operation id ([`Operation::ID`]) when the type is catalogued, `None` for an
+    /// operation of your own: what the client's tracing names the call by, without a lookup.
+    const OPERATION_ID: Option<&'static str> = None;
 }
 
 /// Whether repeating a request is safe, declared per operation with

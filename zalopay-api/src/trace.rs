@@ -108,12 +108,9 @@ fn outcome(error: &Error) -> &'static str {
     }
 }
 
-/// The catalog's id of `R` (`order.create`, …), or `custom` for an operation outside it.
+/// The operation's id (`order.create`, …), or `custom` for an operation outside the catalog.
 fn operation_id<R: Endpoint>() -> &'static str {
-    crate::catalog::operations()
-        .iter()
-        .find(|op| op.host == R::HOST && op.path == R::PATH && op.method == R::METHOD)
-        .map_or("custom", |op| op.id)
+    R::OPERATION_ID.unwrap_or("custom")
 }
 
 /// The first of [`MERCHANT_ID_PARAMS`] among the encoded parameters.

@@ -155,6 +155,10 @@ fn generate(
             }
         }
     });
+    let operation_id = endpoint
+        .operation
+        .as_ref()
+        .map(|(id, _)| quote!(const OPERATION_ID: #p::Option<&'static str> = #p::Some(#id);));
     let builder = crate::builder::generate(request, p);
     // Spanned at `response = ...`, so a type that cannot be a response is reported on the
     // annotation, not at the first `send`.
@@ -210,6 +214,7 @@ fn generate(
             const PATH: &'static str = #path;
             const ENCODING: #p::Encoding = #encoding;
             const RETRY: #p::RetryClass = #retry;
+            #operation_id
         }
 
         #operation
