@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora in fuzz/corpus/<target>/ from the documented shapes.
 
-Sources: /work/shared/zalopay/api-facts.md §8 (callback body), §10.7 (agreement callback),
+Sources: ../shared/zalopay/api-facts.md (beside the project) §8 (callback body), §10.7 (agreement callback),
 §9 (redirect query), §19.4 (sample responses) and the decode fixtures of
 zalopay-api/tests/operations_decode.rs. MACs are made with the public demo key2 of app 2553
 (§19.1), so the raw-mode seeds pass the MAC check and reach the data parser.
