@@ -306,7 +306,87 @@ async fn write_events(
     Ok(())
 }
 
+/// A table of polled rows (orders or refunds): leased and renewed alike, by its id column.
+/// Both names are constants of this file, never input.
+#[derive(Clone, Copy)]
+struct Due {
+    table: &'static str,
+    id: &'static str,
+}
+
+impl Due {
+    const ORDERS: Due = Due {
+        table: "tracked_orders",
+        id: "app_trans_id",
+    };
+    const REFUNDS: Due = Due {
+        table: "tracked_refunds",
+        id: "m_refund_id",
+    };
+}
+
 impl SqlStore {
+    /// Leases up to `lease.limit` due rows of `due`: id, app id and fence of each.
+    async fn lease_due(
+        &self,
+        due: Due,
+        lease: &Lease,
+    ) -> Result<Vec<(String, i64, Fence)>, StoreError> {
+        let Due { table, id } = due;
+        // The lease is the next due time (D-140): leased rows leave the due range, so each
+        // batch starts at the first row still due instead of walking past leased ones.
+        let rows = sqlx::query(&format!(
+            "UPDATE {table} SET lease_owner = $1, lease_until = $2, next_poll_at = $2, \
+             lease_token = lease_token + 1 \
+             WHERE {id} IN (SELECT {id} FROM {table} \
+             WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
+             ORDER BY next_poll_at LIMIT $4{}) RETURNING {id}, app_id, lease_token",
+            self.backend.skip_locked()
+        ))
+        .bind(lease.owner.as_str())
+        .bind(lease.until)
+        .bind(lease.now)
+        .bind(lease.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get(id)?,
+                    row.try_get("app_id")?,
+                    Fence {
+                        owner: lease.owner.clone(),
+                        token: row.try_get("lease_token")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Moves the lease of row `key` of `due` to `until`, if `fence` still holds it.
+    async fn renew_due(
+        &self,
+        due: Due,
+        key: &str,
+        fence: &Fence,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let Due { table, id } = due;
+        // The lease is the next due time (D-140); a row a callback finished stays so.
+        let done = sqlx::query(&format!(
+            "UPDATE {table} SET lease_until = $4, \
+             next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL ELSE $4 END \
+             WHERE {id} = $1 AND lease_owner = $2 AND lease_token = $3"
+        ))
+        .bind(key)
+        .bind(fence.owner.as_str())
+        .bind(fence.token)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Connects to `url` (`sqlite:PATH`, a bare file path, or `postgres://…`) and runs the
     /// migrations. A SQLite file is created if missing, opened in WAL mode, and written
     /// through one connection.
@@ -492,34 +572,15 @@ impl Store for SqlStore {
     }
 
     async fn lease_orders(&self, lease: &Lease) -> Result<Vec<LeasedOrder>, StoreError> {
-        // The lease is the next due time (D-140): leased rows leave the due range, so each
-        // batch starts at the first row still due instead of walking past leased ones.
-        let rows = sqlx::query(&format!(
-            "UPDATE tracked_orders SET lease_owner = $1, lease_until = $2, next_poll_at = $2, \
-             lease_token = lease_token + 1 \
-             WHERE app_trans_id IN (SELECT app_trans_id FROM tracked_orders \
-             WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
-             ORDER BY next_poll_at LIMIT $4{}) RETURNING app_trans_id, app_id, lease_token",
-            self.backend.skip_locked()
-        ))
-        .bind(lease.owner.as_str())
-        .bind(lease.until)
-        .bind(lease.now)
-        .bind(lease.limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(LeasedOrder {
-                    app_trans_id: row.try_get("app_trans_id")?,
-                    app_id: row.try_get("app_id")?,
-                    fence: Fence {
-                        owner: lease.owner.clone(),
-                        token: row.try_get("lease_token")?,
-                    },
-                })
+        let leased = self.lease_due(Due::ORDERS, lease).await?;
+        Ok(leased
+            .into_iter()
+            .map(|(app_trans_id, app_id, fence)| LeasedOrder {
+                app_trans_id,
+                app_id,
+                fence,
             })
-            .collect()
+            .collect())
     }
 
     async fn renew_order(
@@ -528,19 +589,8 @@ impl Store for SqlStore {
         fence: &Fence,
         until: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            // The lease is the next due time (D-140); a row a callback finished stays so.
-            "UPDATE tracked_orders SET lease_until = $4, \
-             next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL ELSE $4 END \
-             WHERE app_trans_id = $1 AND lease_owner = $2 AND lease_token = $3",
-        )
-        .bind(app_trans_id)
-        .bind(fence.owner.as_str())
-        .bind(fence.token)
-        .bind(until)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.renew_due(Due::ORDERS, app_trans_id, fence, until)
+            .await
     }
 
     async fn insert_refund(&self, refund: &TrackedRefund) -> Result<bool, StoreError> {
@@ -649,34 +699,15 @@ impl Store for SqlStore {
     }
 
     async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<LeasedRefund>, StoreError> {
-        // The lease is the next due time (D-140): leased rows leave the due range, so each
-        // batch starts at the first row still due instead of walking past leased ones.
-        let rows = sqlx::query(&format!(
-            "UPDATE tracked_refunds SET lease_owner = $1, lease_until = $2, next_poll_at = $2, \
-             lease_token = lease_token + 1 \
-             WHERE m_refund_id IN (SELECT m_refund_id FROM tracked_refunds \
-             WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
-             ORDER BY next_poll_at LIMIT $4{}) RETURNING m_refund_id, app_id, lease_token",
-            self.backend.skip_locked()
-        ))
-        .bind(lease.owner.as_str())
-        .bind(lease.until)
-        .bind(lease.now)
-        .bind(lease.limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(LeasedRefund {
-                    m_refund_id: row.try_get("m_refund_id")?,
-                    app_id: row.try_get("app_id")?,
-                    fence: Fence {
-                        owner: lease.owner.clone(),
-                        token: row.try_get("lease_token")?,
-                    },
-                })
+        let leased = self.lease_due(Due::REFUNDS, lease).await?;
+        Ok(leased
+            .into_iter()
+            .map(|(m_refund_id, app_id, fence)| LeasedRefund {
+                m_refund_id,
+                app_id,
+                fence,
             })
-            .collect()
+            .collect())
     }
 
     async fn renew_refund(
@@ -685,19 +716,8 @@ impl Store for SqlStore {
         fence: &Fence,
         until: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            // The lease is the next due time (D-140); a row a callback finished stays so.
-            "UPDATE tracked_refunds SET lease_until = $4, \
-             next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL ELSE $4 END \
-             WHERE m_refund_id = $1 AND lease_owner = $2 AND lease_token = $3",
-        )
-        .bind(m_refund_id)
-        .bind(fence.owner.as_str())
-        .bind(fence.token)
-        .bind(until)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.renew_due(Due::REFUNDS, m_refund_id, fence, until)
+            .await
     }
 
     async fn lease_events(&self, lease: &Lease) -> Result<Vec<LeasedEvent>, StoreError> {
