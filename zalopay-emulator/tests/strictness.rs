@@ -286,3 +286,43 @@ async fn refunds_settle_after_the_configured_delay() {
     assert_eq!(code(&refund_at(&env, &id, zp, 4000, NOW).await), (1, 1));
     assert_eq!(code(&query_refund(&env, &id).await), (1, 1));
 }
+
+/// Issue 26 item 2 (schemathesis): a ZOD invoice's `orderInfo` items are objects whose
+/// `amount` is an int64; an item the gateway's reader cannot bind is refused with -401, and
+/// well-formed items (a negative amount included: nothing documents a lower bound) pass.
+#[tokio::test]
+async fn zod_order_info_items_must_bind() {
+    let env = start().await;
+    let cases = [
+        (r#"[{"amount":-9223372036854775809}]"#, (2, -401)),
+        (r#"[{"amount":12.5}]"#, (2, -401)),
+        (r#"[{"amount":"1e3"}]"#, (2, -401)),
+        (r#"[{"amount":"1000"}]"#, (1, 1)),
+        (r#"[1]"#, (2, -401)),
+        (r#"{"amount":1}"#, (2, -401)),
+        (r#"[{"trackingNumber":"T1","amount":-333}]"#, (1, 1)),
+        (
+            r#"[{"trackingNumber":"T1","description":"d","amount":5000}]"#,
+            (1, 1),
+        ),
+        (r#"[{}]"#, (1, 1)),
+    ];
+    for (index, (order_info, expected)) in cases.into_iter().enumerate() {
+        let ref_id = format!("zoditems{index}");
+        let answer = env
+            .form(
+                "/v2/zod",
+                &[
+                    ("appId", APP.to_string()),
+                    ("mcRefId", ref_id.clone()),
+                    ("amount", "5000".into()),
+                    ("receiver", r#"{"contact":"0904123456"}"#.into()),
+                    ("orderInfo", order_info.into()),
+                    ("mcExtInfo", "{}".into()),
+                    ("mac", mac(KEY1, &format!("{APP}|{ref_id}|5000|{{}}"))),
+                ],
+            )
+            .await;
+        assert_eq!(code(&answer), expected, "{order_info}: {answer}");
+    }
+}
