@@ -116,6 +116,16 @@ def _json_of_kind(text, empty):
     return isinstance(value, list) if empty == "[]" else isinstance(value, dict)
 
 
+def _integral_floats_as_ints(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral_floats_as_ints(v) for k, v in value.items()}
+    return value
+
+
 def _is_positive(case):
     meta = getattr(case, "meta", None)
     generation = getattr(meta, "generation", None)
@@ -139,11 +149,11 @@ def before_call(context, case, **kwargs):
     if annotation is None or params is None:
         return
     mac = annotation["mac"]
+    # JSON Schema counts 354.0 as the integer 354; an encoder of an integer writes 354.
+    # (Whether the gateway reads 354.0 as 354 is unknown; the emulator refuses it.) Nested
+    # values too: ZOD's `orderInfo` items carry amounts.
     for name, value in list(params.items()):
-        # JSON Schema counts 354.0 as the integer 354; an encoder of an integer writes 354.
-        # (Whether the gateway reads 354.0 as 354 is unknown; the emulator refuses it.)
-        if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-            params[name] = int(value)
+        params[name] = _integral_floats_as_ints(value)
     app_id = _app_for(case.path)
     key = APPS[app_id]
     for name in APP_ID_FIELDS:
@@ -166,12 +176,18 @@ def before_call(context, case, **kwargs):
         match = re.match(r"^[0-9]{6}_[0-9]+_(.+)$", refund_id)
         if match:
             params["m_refund_id"] = f"{today}_{app_id}_{match.group(1)}"
-    if _is_positive(case):
-        # JSON text the schema can only call a string (`item` is "[]"-like, `embed_data`
-        # "{}"-like): a valid case sends valid JSON of that kind.
-        for name, empty in JSON_TEXT_FIELDS.items():
-            if isinstance(params.get(name), str) and not _json_of_kind(params[name], empty):
-                params[name] = empty
+    # JSON text the schema can only call a string (`item` is "[]"-like, `embed_data`
+    # "{}"-like): a case sends valid JSON of that kind. A non-empty string is never what a
+    # negative case negated (the schema allows any), so this holds for every case; an empty
+    # one may be a negated `minLength` and is left alone there.
+    for name, empty in JSON_TEXT_FIELDS.items():
+        value = params.get(name)
+        if (
+            isinstance(value, str)
+            and (value or _is_positive(case))
+            and not _json_of_kind(value, empty)
+        ):
+            params[name] = empty
     unsent = {}
     if _is_positive(case) and isinstance(params.get("payment_code"), str):
         # A valid case's code fits one RSA block, as the SDK's PaymentCode requires.
@@ -245,21 +261,30 @@ def filter_failure(context, failure, case, response):
 
 
 def _only_text_fields_retyped(case):
-    """Whether some text-typed property carries another JSON type, or an optional one `null`."""
+    """Whether some text-typed property carries another JSON type, or an optional one `null`,
+    at the top level or inside objects and arrays (ZOD's `orderInfo` items)."""
     params = _params(case)
     if params is None or case.media_type is None:
         return False
     content = case.operation.definition.raw.get("requestBody", {}).get("content", {})
     schema = content.get(case.media_type, {}).get("schema", {})
+    return _retyped(schema, params)
+
+
+def _retyped(schema, value):
+    if schema.get("type") == "array" and isinstance(value, list):
+        return any(_retyped(schema.get("items", {}), item) for item in value)
+    if not isinstance(value, dict):
+        return False
     properties = schema.get("properties", {})
     required = set(schema.get("required", []))
-    retyped = False
-    for name, value in params.items():
-        kind = properties.get(name, {}).get("type")
-        if kind != "string":
-            continue
-        if value is None and name not in required:
-            retyped = True
-        elif value is not None and not isinstance(value, str):
-            retyped = True
-    return retyped
+    for name, field in value.items():
+        prop = properties.get(name, {})
+        if prop.get("type") == "string":
+            if field is None and name not in required:
+                return True
+            if field is not None and not isinstance(field, str):
+                return True
+        elif _retyped(prop, field):
+            return True
+    return False

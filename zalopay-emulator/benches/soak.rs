@@ -13,17 +13,22 @@
 //! their connection dropped. Refunds saturate after about ten per order, so later ones are
 //! over-refunds the emulator must refuse.
 //!
+//! The benchmark's own records are bounded (a fixed-size latency histogram, the accepted refunds,
+//! a ring of recent refund ids), and the emulator's faults forget an id 1-2 minutes after its
+//! last request, so resident memory after warm-up is the emulator's and should level off.
+//!
 //! Prints: panics (must be 0), request counts by outcome, p50/p99/max latency, resident memory
 //! every 10 s, and the reconciliation: every order once and paid once with a distinct
 //! `zp_trans_id`, its refunds summing to at most its amount and to its `refunded_amount`, every
 //! refund the client saw accepted present in the books. Exits non-zero if any check fails.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use hdrhistogram::Histogram;
 use zalopay_api::ids::{AppTransId, MRefundId};
 use zalopay_api::order::{CreateOrder, OrderStatus, QueryOrder};
 use zalopay_api::refund::{QueryRefund, RefundOrder, RefundStatus};
@@ -33,6 +38,8 @@ use zalopay_emulator::{Emulator, EmulatorConfig, EmulatorState, Faults};
 const APP: i64 = 2553;
 const AMOUNT: i64 = 10_000;
 const REFUND: i64 = 1_000;
+/// Refund ids kept for the refund queries to pick from.
+const RECENT_REFUNDS: usize = 4_096;
 
 static PANICS: AtomicUsize = AtomicUsize::new(0);
 
@@ -56,8 +63,12 @@ struct Shared {
     now_ms: i64,
     /// `app_trans_id` and the `zp_trans_id` the payment returned.
     orders: Vec<(String, i64)>,
-    /// Refunds sent: id, order index, whether the gateway said accepted (1 or 3).
-    refunds: Mutex<Vec<(String, usize, bool)>>,
+    /// Refunds the gateway said it accepted (1 or 3): at most ten per order.
+    accepted: Mutex<Vec<String>>,
+    /// The last refund ids sent, for the refund queries: a bounded ring, so the benchmark's
+    /// own records do not grow with the number of requests (its memory figure is the
+    /// emulator's).
+    recent: Mutex<VecDeque<String>>,
     next_refund: AtomicU64,
     counts: Counts,
 }
@@ -105,7 +116,13 @@ fn next(state: &mut u64) -> u64 {
 }
 
 async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> usize {
-    let state = EmulatorState::new(EmulatorConfig::default());
+    // The faults forget an id a minute or two after its last request (the default is ten),
+    // so a run of a few minutes shows whether memory levels off.
+    let config = EmulatorConfig {
+        fault_memory: Duration::from_secs(60),
+        ..EmulatorConfig::default()
+    };
+    let state = EmulatorState::new(config);
     let addr: SocketAddr = "127.0.0.1:0".parse().expect("loopback");
     let emulator = Emulator::spawn(state, addr).await.expect("emulator");
     let base = emulator.base_url().to_owned();
@@ -166,7 +183,8 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
         prefix,
         now_ms,
         orders,
-        refunds: Mutex::new(Vec::new()),
+        accepted: Mutex::new(Vec::new()),
+        recent: Mutex::new(VecDeque::with_capacity(RECENT_REFUNDS)),
         next_refund: AtomicU64::new(0),
         counts: Counts::default(),
     });
@@ -180,7 +198,8 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
     }
     let mut ticks = tokio::time::interval(Duration::from_secs(10));
     ticks.tick().await;
-    let mut latencies: Vec<u32> = Vec::new();
+    // Fixed-size: 1 µs to 60 s at 3 significant digits.
+    let mut latencies = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
     let mut dead = 0;
     loop {
         tokio::select! {
@@ -191,7 +210,7 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
                 rss.push((started.elapsed().as_secs(), rss_kib()));
             }
             done = workers.join_next() => match done {
-                Some(Ok(mut l)) => latencies.append(&mut l),
+                Some(Ok(l)) => latencies.add(&l).expect("same bounds"),
                 Some(Err(e)) => {
                     println!("worker died: {e}");
                     dead += 1;
@@ -208,13 +227,7 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
 
     let c = &shared.counts;
     let total = latencies.len();
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        latencies
-            .get(((total as f64 * p) as usize).min(total.saturating_sub(1)))
-            .copied()
-            .unwrap_or(0)
-    };
+    let pct = |p: f64| latencies.value_at_quantile(p);
     println!(
         "load: {total} requests in {seconds} s = {:.0} req/s, {concurrency} in flight",
         total as f64 / seconds as f64
@@ -231,7 +244,7 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
         pct(0.50),
         pct(0.99),
         pct(0.999),
-        latencies.last().copied().unwrap_or(0)
+        latencies.max()
     );
     let line: Vec<String> = rss
         .iter()
@@ -305,15 +318,14 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
             ),
         );
     }
-    let sent = shared.refunds.lock().expect("refunds").clone();
-    let accepted = sent.iter().filter(|(_, _, a)| *a).count();
-    for (id, _, was_accepted) in &sent {
-        if *was_accepted {
-            check(
-                refund_ids.contains(id.as_str()),
-                format!("refund {id} accepted but not in the books"),
-            );
-        }
+    let sent = shared.next_refund.load(Ordering::SeqCst);
+    let seen_accepted = shared.accepted.lock().expect("accepted").clone();
+    let accepted = seen_accepted.len();
+    for id in &seen_accepted {
+        check(
+            refund_ids.contains(id.as_str()),
+            format!("refund {id} accepted but not in the books"),
+        );
     }
     let total_refunded: i64 = refunded.values().sum();
     let full = books
@@ -324,7 +336,7 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
         "books: {} orders, {} distinct zp_trans_id; {} refunds sent, {accepted} seen accepted, {} in the books ({} VND), {full} orders fully refunded",
         books.len(),
         zps.len(),
-        sent.len(),
+        sent,
         refunds.len(),
         total_refunded
     );
@@ -340,8 +352,8 @@ fn note<T>(c: &Counts, result: &Result<T, Error>) {
     };
 }
 
-async fn worker(shared: Arc<Shared>, deadline: Instant, mut rng: u64) -> Vec<u32> {
-    let mut latencies = Vec::new();
+async fn worker(shared: Arc<Shared>, deadline: Instant, mut rng: u64) -> Histogram<u64> {
+    let mut latencies = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
     let s = &*shared;
     while Instant::now() < deadline {
         let pick = next(&mut rng);
@@ -385,16 +397,23 @@ async fn worker(shared: Arc<Shared>, deadline: Instant, mut rng: u64) -> Vec<u32
                 let r = s.client.send(&refund).await;
                 note(&s.counts, &r);
                 let accepted = matches!(&r, Ok(a) if matches!(a.status(), RefundStatus::Refunded | RefundStatus::Processing { .. }));
-                s.refunds
-                    .lock()
-                    .expect("refunds")
-                    .push((m_refund_id, index, accepted));
+                if accepted {
+                    s.accepted
+                        .lock()
+                        .expect("accepted")
+                        .push(m_refund_id.clone());
+                }
+                let mut recent = s.recent.lock().expect("recent");
+                if recent.len() == RECENT_REFUNDS {
+                    recent.pop_front();
+                }
+                recent.push_back(m_refund_id);
             }
             6..=7 => {
                 let sent = {
-                    let refunds = s.refunds.lock().expect("refunds");
-                    let len = refunds.len() as u64;
-                    (len > 0).then(|| refunds[(next(&mut rng) % len) as usize].0.clone())
+                    let recent = s.recent.lock().expect("recent");
+                    let len = recent.len() as u64;
+                    recent.get((next(&mut rng) % len.max(1)) as usize).cloned()
                 };
                 if let Some(m_refund_id) = sent {
                     let query = QueryRefund::builder()
@@ -446,7 +465,8 @@ async fn worker(shared: Arc<Shared>, deadline: Instant, mut rng: u64) -> Vec<u32
                 }
             }
         }
-        latencies.push(u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX));
+        let micros = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
+        latencies.saturating_record(micros.max(1));
     }
     latencies
 }

@@ -203,6 +203,10 @@ pub struct EmulatorConfig {
     /// `payment_code`. Default: [`TEST_RSA_PRIVATE_KEY`] (public half [`ZALOPAY_PUBLIC_KEY`]).
     /// `None`: quick pay is refused (-401), as nothing can read the code.
     pub zalopay_rsa_key: Option<rsa::RsaPrivateKey>,
+    /// How long the faults remember that an id was sent (so a re-send of it gets the next roll,
+    /// not the first again): an id is forgotten between one and two of these after its last
+    /// request, which keeps memory flat under endless new ids. Default 10 min.
+    pub fault_memory: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -220,6 +224,7 @@ impl Default for EmulatorConfig {
             faults: Faults::default(),
             app_faults: BTreeMap::new(),
             zalopay_rsa_key: test_zalopay_key(),
+            fault_memory: Duration::from_secs(10 * 60),
         }
     }
 }

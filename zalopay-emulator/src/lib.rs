@@ -50,6 +50,7 @@
 )]
 
 mod agreement;
+mod attempts;
 mod callback;
 mod config;
 mod control;

@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use zalopay_api::clock::{Clock, SystemClock};
 
+use crate::attempts::Attempts;
 use crate::config::{App, EmulatorConfig};
 use crate::faults::RequestPlan;
 use crate::faults::{ActiveFaults, FaultError, Faults, hits, roll};
@@ -23,10 +24,9 @@ use crate::request_log::RequestRecord;
 use crate::storage::Storage;
 
 /// The request log and, per (operation, app, merchant id), how many requests came.
-#[derive(Default)]
 pub(crate) struct RequestLog {
     records: Vec<RequestRecord>,
-    attempts: HashMap<(&'static str, Option<i64>, String), u64>,
+    attempts: Attempts,
 }
 
 pub(crate) struct Inner {
@@ -131,6 +131,7 @@ impl EmulatorState {
         let seed = std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish();
+        let attempts = Attempts::new(config.fault_memory);
         let faults = ActiveFaults {
             global: config.faults.clone(),
             apps: config.app_faults.clone(),
@@ -147,7 +148,10 @@ impl EmulatorState {
                 seed,
                 started: Instant::now(),
                 request_seq: AtomicU64::new(0),
-                requests: Mutex::new(RequestLog::default()),
+                requests: Mutex::new(RequestLog {
+                    records: Vec::new(),
+                    attempts,
+                }),
                 faults: Mutex::new(faults),
                 clock_offset_ms: AtomicI64::new(clock_offset_ms),
                 clock_moved: tokio::sync::watch::Sender::new(()),
@@ -357,12 +361,8 @@ impl EmulatorState {
         let attempt = match merchant_id {
             Some(id) => {
                 let mut log = lock(&self.inner.requests);
-                let count = log
-                    .attempts
-                    .entry((operation, app_id, id.to_owned()))
-                    .or_insert(0);
-                *count = count.saturating_add(1);
-                *count
+                log.attempts
+                    .count((operation, app_id, id.to_owned()), Instant::now())
             }
             None => seq,
         };

@@ -97,9 +97,9 @@ pub(crate) async fn create(State(state): State<EmulatorState>, params: Params) -
     )))
 }
 
-/// `orderInfo` is a JSON array of objects whose `amount`, when present, is an int64 (the
-/// documented type): a Java gateway's reader refuses an item it cannot bind (D-130,
-/// confidence ?: inferred from the documented type, not observed).
+/// `orderInfo` is a JSON array of objects whose `amount`, when present, is a JSON integer within
+/// int64 (the documented type; like the top-level amounts, `354.0` and `"354"` are refused):
+/// D-130, confidence ?: inferred from the documented type, not observed.
 fn check_order_info(text: &str) -> Result<(), ApiError> {
     let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) else {
         return Err(ApiError::invalid("`orderInfo` is not a JSON array"));
@@ -110,13 +110,8 @@ fn check_order_info(text: &str) -> Result<(), ApiError> {
                 "`orderInfo[{index}]` is not a JSON object"
             )));
         };
-        // A number in a string binds too (Jackson coerces scalars by default).
-        let binds = |amount: &Value| match amount {
-            Value::String(text) => text.parse::<i64>().is_ok(),
-            other => other.as_i64().is_some(),
-        };
         if let Some(amount) = fields.get("amount")
-            && !binds(amount)
+            && amount.as_i64().is_none()
         {
             return Err(ApiError::invalid(format!(
                 "`orderInfo[{index}].amount` is not a whole number within int64"
