@@ -50,7 +50,9 @@
 )]
 
 mod agreement;
+mod banks;
 mod callback;
+mod checks;
 mod config;
 mod control;
 mod dashboard;
@@ -58,13 +60,17 @@ mod disbursement;
 mod disbursement_aio;
 mod faults;
 mod gateway;
+mod hybrid;
 mod orders;
 mod pages;
+mod quickpay;
 mod records;
+mod refunds;
 mod request_log;
 mod state;
 #[cfg(feature = "sqlite")]
 mod storage;
+mod tokenization;
 mod wire;
 mod zod;
 
@@ -130,19 +136,19 @@ impl Emulator {
             .route("/v2/create", post(orders::create))
             .route("/v2/query", post(orders::query))
             .route("/v2/cancel", post(orders::cancel))
-            .route("/v2/refund", post(orders::refund))
-            .route("/v2/query_refund", post(orders::query_refund))
-            .route("/api/getlistmerchantbanks", post(orders::bank_list))
-            .route("/v2/quick_pay", post(orders::quick_pay))
+            .route("/v2/refund", post(refunds::refund))
+            .route("/v2/query_refund", post(refunds::query_refund))
+            .route("/api/getlistmerchantbanks", post(banks::bank_list))
+            .route("/v2/quick_pay", post(quickpay::quick_pay))
             .route("/v2/agreement/bind", post(agreement::bind))
             .route("/v2/agreement/query", post(agreement::query))
             .route("/v2/agreement/unbind", post(agreement::unbind))
             .route("/v2/agreement/balance", post(agreement::balance))
             .route("/v2/agreement/pay", post(agreement::pay))
             .route("/v2/agreement/query_user", post(agreement::query_user))
-            .route("/v2/agreement/hybrid", post(agreement::hybrid))
-            .route("/v2/tokenization/bind", post(agreement::token_bind))
-            .route("/v2/tokenization/query", post(agreement::token_query))
+            .route("/v2/agreement/hybrid", post(hybrid::hybrid))
+            .route("/v2/tokenization/bind", post(tokenization::token_bind))
+            .route("/v2/tokenization/query", post(tokenization::token_query))
             .route("/v2/disbursement/balance", post(disbursement::balance))
             .route("/v2/disbursement/user", post(disbursement::user))
             .route("/v2/disbursement/topup", post(disbursement::topup))
