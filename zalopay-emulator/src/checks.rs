@@ -5,7 +5,8 @@ use axum::Json;
 use serde_json::Value;
 
 use crate::config::App;
-use crate::state::{EmulatorState, yymmdd};
+use crate::state::EmulatorState;
+use crate::vietnam::yymmdd;
 use crate::wire::{ApiError, Params, Seg, verify_mac};
 
 /// Handler result: a JSON body, or an in-band refusal.

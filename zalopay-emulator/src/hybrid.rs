@@ -73,8 +73,9 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::ManualClock;
     use crate::agreement::new_binding;
-    use crate::config::{EmulatorConfig, ManualClock};
+    use crate::config::EmulatorConfig;
     use crate::orders::cancel_order;
     use crate::records::{BindingStatus, OrderState};
 

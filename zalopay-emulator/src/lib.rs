@@ -71,6 +71,7 @@ mod state;
 #[cfg(feature = "sqlite")]
 mod storage;
 mod tokenization;
+mod vietnam;
 mod wire;
 mod zod;
 
@@ -84,7 +85,7 @@ use tokio::task::JoinHandle;
 
 pub use callback::WALLET_CHANNEL;
 pub use config::{
-    App, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, TEST_RSA_PRIVATE_KEY,
+    App, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, RsaKeyError, TEST_RSA_PRIVATE_KEY,
     TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
 };
 pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
@@ -101,8 +102,9 @@ pub use state::EmulatorState;
 pub use storage::{DATABASE_FILE, StorageError};
 pub use wire::{ApiError, Params};
 /// The emulator's source of time is the SDK's, so one clock serves the emulator, the client
-/// and the tracker alike (tests move it instead of waiting).
-pub use zalopay_api::clock::{Clock, SystemClock};
+/// and the tracker alike (tests move it instead of waiting). [`ManualClock`] is the SDK's
+/// test clock: clones share one time, so the same clock can go to all three.
+pub use zalopay_api::clock::{Clock, ManualClock, SystemClock};
 
 /// Builds and runs the emulator's HTTP server.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::checks::{ApiResult, authenticate, check_id_length, within_window};
 use crate::records::{Key, OrderState, Refund};
-use crate::state::{EmulatorState, yymmdd};
+use crate::state::EmulatorState;
+use crate::vietnam::yymmdd;
 use crate::wire::{ApiError, Params, Seg, success, with_codes};
 
 const REFUND_MAC: &[Seg] = &[
