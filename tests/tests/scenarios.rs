@@ -29,16 +29,6 @@ const KEY2: &str = "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz";
 const NOW: i64 = 1_726_200_000_000;
 const TODAY: &str = "240913";
 
-/// The emulator's clock, as the SDK's `Clock`.
-#[derive(Clone)]
-struct EmulatorClock(EmulatorState);
-
-impl zalopay_api::clock::Clock for EmulatorClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
-
 /// The poller's sleeps advance the emulator's clock instead of waiting.
 struct EmulatorSleeper(EmulatorState);
 
@@ -119,7 +109,7 @@ impl Bench {
             Keys::new(KEY1, KEY2).unwrap(),
             Environment::Custom(emulator.base_url()),
         )
-        .with_clock(Arc::new(EmulatorClock(state)));
+        .with_clock(Arc::new(state));
         Bench {
             emulator,
             client: Client::new(config).unwrap(),
@@ -159,9 +149,9 @@ impl Bench {
             .unwrap()
     }
 
-    fn poller(&self) -> Poller<EmulatorClock, EmulatorSleeper> {
+    fn poller(&self) -> Poller<EmulatorState, EmulatorSleeper> {
         Poller::with_parts(
-            EmulatorClock(self.state().clone()),
+            self.state().clone(),
             EmulatorSleeper(self.state().clone()),
             PollConfig::default(),
         )

@@ -8,7 +8,6 @@ use std::time::Duration;
 use zalopay_api::ids::AppTransId;
 
 use axum_free::callback_server;
-use zalopay_api::clock::vietnam_yymmdd;
 use zalopay_api::order::CreateOrder;
 use zalopay_api::{Client, Config, Environment, Keys, RetryPolicy};
 use zalopay_emulator::{
@@ -131,7 +130,10 @@ async fn two_instances_share_ten_thousand_orders_without_overlap() {
 
     let started = std::time::Instant::now();
     // Orders created through both instances, four at a time each.
-    let day = vietnam_yymmdd(START_MS).unwrap();
+    let day = AppTransId::with_unique(START_MS, "x")
+        .unwrap()
+        .date_part()
+        .to_owned();
     let mut creators = tokio::task::JoinSet::new();
     for lane in 0..8usize {
         let tracker = instances[lane % 2].clone();

@@ -2,6 +2,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::credentials::KeyText;
+
 /// `zalopay`: call the ZaloPay gateway, verify callbacks and redirects, debug MACs, run a local
 /// emulator or a Web-to-App demo shop.
 ///
@@ -43,11 +45,11 @@ pub struct GlobalArgs {
     #[arg(long, env = "ZALOPAY_APP_ID", global = true)]
     pub app_id: Option<i64>,
     /// key1 (signs requests).
-    #[arg(long, env = "ZALOPAY_KEY1", global = true, hide_env_values = true)]
-    pub key1: Option<String>,
+    #[arg(long, env = "ZALOPAY_KEY1", global = true, hide_env_values = true, value_parser = KeyText::parse)]
+    pub key1: Option<KeyText>,
     /// key2 (verifies callbacks and redirects).
-    #[arg(long, env = "ZALOPAY_KEY2", global = true, hide_env_values = true)]
-    pub key2: Option<String>,
+    #[arg(long, env = "ZALOPAY_KEY2", global = true, hide_env_values = true, value_parser = KeyText::parse)]
+    pub key2: Option<KeyText>,
     /// `sandbox`, `production`, or a base URL such as http://127.0.0.1:8090 (the emulator).
     #[arg(
         long,

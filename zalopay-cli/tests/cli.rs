@@ -862,10 +862,9 @@ fn emulator_data_dir_survives_a_restart() {
     let dir = std::env::temp_dir().join(format!("zalopay-cli-data-{}-{nanos}", std::process::id()));
     let dir_arg = dir.to_str().unwrap().to_owned();
     let now = i64::try_from(nanos / 1_000_000).unwrap();
-    let id = format!(
-        "{}_restart",
-        zalopay_api::clock::vietnam_yymmdd(now).unwrap()
-    );
+    let id = zalopay_api::ids::AppTransId::with_unique(now, "restart")
+        .unwrap()
+        .into_string();
     let (mut child, line) = spawn_server(&["emulator", "--port", "0", "--data-dir", &dir_arg]);
     let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
     let url = info["base_url"].as_str().unwrap().to_owned();
@@ -1015,16 +1014,13 @@ fn order_query_wait_stops_on_ctrl_c_with_the_last_status() {
 fn call_sends_any_catalogued_operation() {
     let emu = Emu::start();
     // A new order by its wire parameters only: app_id and app_time are filled in.
-    let id = format!(
-        "{}_call1",
-        zalopay_api::clock::vietnam_yymmdd(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_millis() as i64
-        )
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-    );
+        .as_millis() as i64;
+    let id = zalopay_api::ids::AppTransId::with_unique(now, "call1")
+        .unwrap()
+        .into_string();
     let created = emu.ok(&[
         "call",
         "order.create",

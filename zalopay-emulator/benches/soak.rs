@@ -135,7 +135,11 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
         Client::new(Config::new(APP, keys, Environment::Custom(base.clone()))).expect("client");
     let http = reqwest::Client::new();
     let now_ms = zalopay_api::clock::Clock::now_ms(&zalopay_api::clock::SystemClock);
-    let prefix = zalopay_api::clock::vietnam_yymmdd(now_ms).expect("clock in range");
+    // Today's date part, as an id generated now carries it.
+    let prefix = zalopay_api::ids::AppTransId::with_unique(now_ms, "x")
+        .expect("clock in range")
+        .date_part()
+        .to_owned();
     let started = Instant::now();
     let mut rss = vec![(0u64, rss_kib())];
 

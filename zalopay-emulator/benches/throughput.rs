@@ -39,7 +39,11 @@ async fn run(orders: usize, concurrency: usize) {
         Client::new(Config::new(2553, keys, Environment::Custom(base.clone()))).expect("client");
     let http = reqwest::Client::new();
     let now_ms = zalopay_api::clock::Clock::now_ms(&zalopay_api::clock::SystemClock);
-    let prefix = zalopay_api::clock::vietnam_yymmdd(now_ms).expect("clock in range");
+    // Today's date part, as an id generated now carries it.
+    let prefix = zalopay_api::ids::AppTransId::with_unique(now_ms, "x")
+        .expect("clock in range")
+        .date_part()
+        .to_owned();
     let ids: Vec<String> = (0..orders)
         .map(|i| format!("{prefix}_bench{i:07}"))
         .collect();

@@ -1,17 +1,18 @@
-//! Agreement (auto-debit, §10) and tokenization v2 (§11): bind, confirm on the binding page,
-//! query, unbind, balance, pay by token, query user.
+//! Agreement (auto-debit, §10): bind, confirm on the binding page, query, unbind, balance,
+//! pay by token, query user. Tokenization v2 (`tokenization`) and hybrid (`hybrid`) use the
+//! same bindings.
 
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::callback::{self, Target, WALLET_CHANNEL};
-use crate::orders::{
-    ApiResult, CREATE_MAC, CREATE_REQUIRED, after_payment, authenticate, check_dated_id,
-    check_id_length, new_order, optional_url, order_url, pay_locked, positive_amount,
+use crate::checks::{
+    ApiResult, authenticate, check_dated_id, check_id_length, optional_url, positive_amount,
     within_window,
 };
-use crate::records::{Binding, BindingStatus, Key, OrderKind, OrderState, insert_unique};
+use crate::orders::{after_payment, pay_locked};
+use crate::records::{Binding, BindingStatus, Key, OrderState, insert_unique};
 use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, success, with_codes};
 
@@ -21,7 +22,7 @@ pub(crate) fn binding_page_url(state: &EmulatorState, token: &str) -> String {
     format!("{}/agreement?{query}", state.base_url())
 }
 
-fn deep_link(token: &str) -> String {
+pub(crate) fn deep_link(token: &str) -> String {
     format!("zalopay://launch/app/730?view=authorize&b={token}")
 }
 
@@ -48,7 +49,7 @@ fn masked(phone: &str) -> String {
     format!("****{tail}")
 }
 
-fn store_binding(state: &EmulatorState, binding: Binding) -> Result<Binding, ApiError> {
+pub(crate) fn store_binding(state: &EmulatorState, binding: Binding) -> Result<Binding, ApiError> {
     let key: Key = (binding.app_id, binding.app_trans_id.clone());
     let token = binding.binding_token.clone();
     let store = &mut *state.store();
@@ -62,7 +63,7 @@ fn store_binding(state: &EmulatorState, binding: Binding) -> Result<Binding, Api
 }
 
 #[allow(clippy::too_many_arguments)]
-fn new_binding(
+pub(crate) fn new_binding(
     state: &EmulatorState,
     app_id: i64,
     app_trans_id: &str,
@@ -96,7 +97,7 @@ fn new_binding(
 }
 
 /// A binding request's `req_date` must be within 15 minutes of the gateway's clock (-401).
-fn check_req_date(state: &EmulatorState, params: &Params) -> Result<(), ApiError> {
+pub(crate) fn check_req_date(state: &EmulatorState, params: &Params) -> Result<(), ApiError> {
     if within_window(state.now_ms(), params.required_i64("req_date")?) {
         Ok(())
     } else {
@@ -197,7 +198,7 @@ const QUERY_BINDING_MAC: &[Seg] = &[Seg::F("app_id"), Seg::F("app_trans_id"), Se
 
 /// Authenticates an agreement or tokenization query (`app_id|app_trans_id|req_date`) and
 /// returns the key of the binding it names.
-fn binding_key(state: &EmulatorState, params: &Params) -> Result<Key, ApiError> {
+pub(crate) fn binding_key(state: &EmulatorState, params: &Params) -> Result<Key, ApiError> {
     let app = authenticate_dated(
         state,
         params,
@@ -258,7 +259,7 @@ pub(crate) async fn unbind(State(state): State<EmulatorState>, params: Params) -
 }
 
 /// The active binding a pay token belongs to, for this app (and identifier, if given).
-fn active_binding<'a>(
+pub(crate) fn active_binding<'a>(
     store: &'a mut crate::records::Store,
     app_id: i64,
     pay_token: &str,
@@ -286,7 +287,7 @@ fn can_pay(binding: &Binding, amount: i64) -> bool {
 
 /// The wallet balance after paying `amount`; -63 when the balance or `max_amount` does not
 /// allow it. Changes nothing: the caller stores the balance once the payment is made.
-fn debit(binding: &Binding, amount: i64) -> Result<i64, ApiError> {
+pub(crate) fn debit(binding: &Binding, amount: i64) -> Result<i64, ApiError> {
     if !can_pay(binding, amount) {
         return Err(ApiError::new(-63, "wallet balance or max_amount too low"));
     }
@@ -374,63 +375,6 @@ pub(crate) async fn pay(State(state): State<EmulatorState>, params: Params) -> A
     }))))
 }
 
-/// `POST /v2/agreement/hybrid`: path and MAC are not confirmed by any source (specs/decisions.md
-/// D-01; the SDK and this emulator use the create-order MAC). Creates the order, then pays it
-/// with the token when the binding can; otherwise answers `2` with the refusal's sub code and a
-/// `solution_url` (the wallet page) where the user pays once.
-pub(crate) async fn hybrid(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let mut required = CREATE_REQUIRED.to_vec();
-    required.extend(["identifier", "pay_token", "description"]);
-    let app = authenticate(&state, &params, "app_id", "mac", &required, CREATE_MAC)?;
-    let order = new_order(&state, &params, app, OrderKind::Order)?;
-    let key: Key = (order.app_id, order.app_trans_id.clone());
-    let token = order.zp_trans_token.clone();
-    let now = state.now_ms();
-    // Creating the order, checking the binding, paying and debiting the wallet happen under
-    // one lock: nothing (a cancel, a page payment) can come between the check and the debit.
-    let (order, paid) = {
-        let store = &mut *state.store();
-        let order = insert_unique(
-            &mut store.orders,
-            &mut store.order_tokens,
-            key.clone(),
-            &token,
-            order,
-        )?;
-        let pay_token = params.get_or_empty("pay_token");
-        let identifier = Some(params.get_or_empty("identifier"));
-        let left = active_binding(store, app.app_id, pay_token, identifier)
-            .and_then(|binding| debit(binding, order.amount));
-        let paid = match left {
-            Ok(left) => {
-                let paid = pay_locked(&state, store, &key, now)?;
-                active_binding(store, app.app_id, pay_token, identifier)?.balance = left;
-                Ok(paid)
-            }
-            Err(refusal) => Err(refusal),
-        };
-        (order, paid)
-    };
-    match paid {
-        Ok(paid) => {
-            after_payment(&state, &key, &paid, now);
-            Ok(Json(success(json!({
-                "app_trans_id": paid.app_trans_id,
-                "zp_trans_id": paid.zp_trans_id,
-            }))))
-        }
-        Err(refusal) => Ok(Json(with_codes(
-            2,
-            refusal.sub_return_code,
-            &format!("{}; pay once at solution_url", refusal.message),
-            json!({
-                "app_trans_id": order.app_trans_id,
-                "solution_url": order_url(&state, &order),
-            }),
-        ))),
-    }
-}
-
 /// `POST /v2/agreement/query_user`.
 pub(crate) async fn query_user(State(state): State<EmulatorState>, params: Params) -> ApiResult {
     let app = authenticate_dated(
@@ -447,110 +391,6 @@ pub(crate) async fn query_user(State(state): State<EmulatorState>, params: Param
         None,
     )?;
     Ok(Json(success(json!({ "phone": masked(&binding.phone) }))))
-}
-
-/// `POST /v2/tokenization/bind`. `BIND_AND_PAY`'s `payment_data` is stored but no payment is
-/// made.
-pub(crate) async fn token_bind(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let app = authenticate(
-        &state,
-        &params,
-        "app_id",
-        "mac",
-        &[
-            "app_trans_id",
-            "req_date",
-            "identifier",
-            "binding_type",
-            "binding_mode",
-            "device_type",
-            "binding_data",
-        ],
-        &[
-            Seg::F("app_id"),
-            Seg::F("app_trans_id"),
-            Seg::F("identifier"),
-            Seg::F("binding_mode"),
-            Seg::F("binding_type"),
-            Seg::F("device_type"),
-            Seg::F("binding_data"),
-            Seg::F("payment_data"),
-            Seg::F("req_date"),
-        ],
-    )?;
-    let app_trans_id = params.required("app_trans_id")?;
-    check_dated_id(&state, "app_trans_id", app_trans_id, 40)?;
-    check_req_date(&state, &params)?;
-    let binding_type = params.get_or_empty("binding_type");
-    if !matches!(binding_type, "WALLET" | "CARD") {
-        return Err(ApiError::invalid("`binding_type` must be WALLET or CARD"));
-    }
-    if !matches!(params.get_or_empty("binding_mode"), "BIND" | "BIND_AND_PAY") {
-        return Err(ApiError::invalid(
-            "`binding_mode` must be BIND or BIND_AND_PAY",
-        ));
-    }
-    if !matches!(params.get_or_empty("device_type"), "MOBILE" | "DESKTOP") {
-        return Err(ApiError::invalid("`device_type` must be MOBILE or DESKTOP"));
-    }
-    let data_text = params.get_or_empty("binding_data");
-    let Ok(Value::Object(data)) = serde_json::from_str::<Value>(data_text) else {
-        return Err(ApiError::invalid("`binding_data` is not a JSON object"));
-    };
-    let url_in = |name: &str| {
-        data.get(name)
-            .and_then(Value::as_str)
-            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-            .map(str::to_owned)
-    };
-    let binding = new_binding(
-        &state,
-        app.app_id,
-        app_trans_id,
-        "tokenization",
-        params.get_or_empty("identifier"),
-        0,
-        binding_type,
-        data_text,
-        url_in("redirect_url"),
-        url_in("callback_url"),
-    );
-    let binding = store_binding(&state, binding)?;
-    tracing::info!(
-        app_id = app.app_id,
-        app_trans_id,
-        "tokenization binding requested"
-    );
-    let link = binding_page_url(&state, &binding.binding_token);
-    Ok(Json(success(json!({
-        "binding_token": binding.binding_token,
-        "binding_url": link,
-        "reform_url": link,
-    }))))
-}
-
-/// `POST /v2/tokenization/query`: pending 3, confirmed 1, refused 2/-329.
-pub(crate) async fn token_query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
-    let key = binding_key(&state, &params)?;
-    let store = state.store();
-    let binding = store
-        .bindings
-        .get(&key)
-        .ok_or_else(|| ApiError::not_found("binding not found"))?;
-    let link = binding_page_url(&state, &binding.binding_token);
-    let body = json!({
-        "binding_token": binding.binding_token,
-        "binding_qr_link": link,
-        "deep_link": deep_link(&binding.binding_token),
-        "short_link": link,
-        "status": binding.status.code(),
-        "pay_token": binding.pay_token,
-    });
-    Ok(Json(match binding.status {
-        BindingStatus::Pending => with_codes(3, 3, "waiting for the user", body),
-        BindingStatus::Cancelled => with_codes(2, -329, "the user refused", body),
-        BindingStatus::Confirmed | BindingStatus::Disabled => success(body),
-    }))
 }
 
 /// The user's answer on the binding page: confirm (assigns `binding_id` and `pay_token`) or
@@ -608,98 +448,4 @@ pub(crate) fn answer_binding(
         );
     }
     Ok(binding)
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use super::*;
-    use crate::config::{EmulatorConfig, ManualClock};
-    use crate::orders::cancel_order;
-
-    /// Issue 10 item 11: hybrid used to check the order and debit the wallet under a second
-    /// lock after creating the order under a first; a cancel in between made the debit pay for
-    /// nothing. A thread cancelling each order as soon as it exists races the handler here:
-    /// the wallet must have paid exactly for the orders that ended paid.
-    #[test]
-    fn hybrid_racing_cancel_never_debits_for_nothing() {
-        const NOW: i64 = 1_726_200_000_000;
-        const ORDERS: usize = 2000;
-        let state =
-            EmulatorState::with_clock(EmulatorConfig::default(), Arc::new(ManualClock::new(NOW)));
-        let app = state.app(2553).unwrap().clone();
-        let start = 1_000_000_000_000;
-        {
-            let mut store = state.store();
-            let key: Key = (2553, "bind".to_owned());
-            let mut binding = new_binding(
-                &state,
-                2553,
-                "bind",
-                "agreement",
-                "u",
-                0,
-                "WALLET",
-                "{}",
-                None,
-                None,
-            );
-            binding.status = BindingStatus::Confirmed;
-            binding.pay_token = Some("tok".to_owned());
-            binding.balance = start;
-            store.pay_tokens.insert("tok".to_owned(), key.clone());
-            store.bindings.insert(key, binding);
-        }
-        let id = |i: usize| format!("240913_h{i}");
-        let canceller = {
-            let state = state.clone();
-            std::thread::spawn(move || {
-                for i in 0..ORDERS {
-                    let key: Key = (2553, id(i));
-                    while matches!(cancel_order(&state, &key), Err(e) if e.sub_return_code == -101)
-                    {
-                        std::hint::spin_loop();
-                    }
-                }
-            })
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        for i in 0..ORDERS {
-            let trans = id(i);
-            let input = format!("2553|{trans}|u|1000|{NOW}|{{}}|[]");
-            let params = Params(
-                [
-                    ("app_id", "2553".to_owned()),
-                    ("app_trans_id", trans.clone()),
-                    ("app_user", "u".to_owned()),
-                    ("amount", "1000".to_owned()),
-                    ("app_time", NOW.to_string()),
-                    ("embed_data", "{}".to_owned()),
-                    ("item", "[]".to_owned()),
-                    ("description", "d".to_owned()),
-                    ("identifier", "u".to_owned()),
-                    ("pay_token", "tok".to_owned()),
-                    ("mac", app.key1.mac(input.as_bytes()).to_string()),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-            );
-            let _ = runtime
-                .block_on(hybrid(State(state.clone()), params))
-                .unwrap();
-        }
-        canceller.join().unwrap();
-        let paid: i64 = state
-            .orders()
-            .iter()
-            .filter(|o| o.state == OrderState::Paid)
-            .map(|o| o.amount)
-            .sum();
-        let balance = state.bindings()[0].balance;
-        assert_eq!(start - balance, paid, "the wallet paid for orders not paid");
-    }
 }

@@ -2,14 +2,11 @@
 //! clock it reads time from.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
 use rsa::RsaPublicKey;
 use rsa::pkcs8::DecodePublicKey as _;
-use zalopay_api::clock::Clock;
 use zalopay_api::{KeyError, KeyKind, SecretKey};
 
 use crate::faults::Faults;
@@ -236,32 +233,4 @@ fn test_zalopay_key() -> Option<rsa::RsaPrivateKey> {
         .decode(TEST_RSA_PRIVATE_KEY)
         .ok()?;
     rsa::RsaPrivateKey::from_pkcs8_der(&der).ok()
-}
-
-/// A clock that only moves when told to. Clones share the same time.
-#[derive(Clone, Debug)]
-pub struct ManualClock(Arc<AtomicI64>);
-
-impl ManualClock {
-    /// A clock standing at `now_ms`.
-    pub fn new(now_ms: i64) -> Self {
-        Self(Arc::new(AtomicI64::new(now_ms)))
-    }
-
-    /// Sets the time.
-    pub fn set(&self, now_ms: i64) {
-        self.0.store(now_ms, Ordering::SeqCst);
-    }
-
-    /// Moves the time forward by `by`.
-    pub fn advance(&self, by: Duration) {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        self.0.fetch_add(ms, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
 }

@@ -13,7 +13,8 @@ use crate::faults::Faults;
 use crate::orders::{cancel_order, expire_order, pay_order};
 use crate::pages::{AppQuery, escape_html as esc, find_order, vnd};
 use crate::records::OrderState;
-use crate::state::{EmulatorState, vietnam_time};
+use crate::state::EmulatorState;
+use crate::vietnam::display as vietnam_time;
 use crate::wire::{ApiError, Params};
 
 #[derive(Deserialize)]

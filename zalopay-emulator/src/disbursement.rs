@@ -16,8 +16,8 @@ use rsa::signature::Verifier as _;
 use serde_json::{Value, json};
 
 use crate::callback::merchant_user_id;
+use crate::checks::{ApiResult, authenticate, identify, positive_amount};
 use crate::config::App;
-use crate::orders::{ApiResult, authenticate, identify, positive_amount};
 use crate::records::{Key, Store, Topup};
 use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, mac_input, success, verify_mac, with_codes};

@@ -11,8 +11,8 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::callback::merchant_user_id;
+use crate::checks::{ApiResult, authenticate, positive_amount};
 use crate::disbursement::pay_out;
-use crate::orders::{ApiResult, authenticate, positive_amount};
 use crate::records::Topup;
 use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, success};

@@ -51,7 +51,9 @@
 
 mod agreement;
 mod attempts;
+mod banks;
 mod callback;
+mod checks;
 mod config;
 mod control;
 mod dashboard;
@@ -59,13 +61,18 @@ mod disbursement;
 mod disbursement_aio;
 mod faults;
 mod gateway;
+mod hybrid;
 mod orders;
 mod pages;
+mod quickpay;
 mod records;
+mod refunds;
 mod request_log;
 mod state;
 #[cfg(feature = "sqlite")]
 mod storage;
+mod tokenization;
+mod vietnam;
 mod wire;
 mod zod;
 
@@ -79,7 +86,7 @@ use tokio::task::JoinHandle;
 
 pub use callback::WALLET_CHANNEL;
 pub use config::{
-    App, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, ManualClock, RsaKeyError, TEST_RSA_PRIVATE_KEY,
+    App, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, RsaKeyError, TEST_RSA_PRIVATE_KEY,
     TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
 };
 pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
@@ -96,8 +103,9 @@ pub use state::EmulatorState;
 pub use storage::{DATABASE_FILE, StorageError};
 pub use wire::{ApiError, Params};
 /// The emulator's source of time is the SDK's, so one clock serves the emulator, the client
-/// and the tracker alike (tests move it instead of waiting).
-pub use zalopay_api::clock::{Clock, SystemClock};
+/// and the tracker alike (tests move it instead of waiting). [`ManualClock`] is the SDK's
+/// test clock: clones share one time, so the same clock can go to all three.
+pub use zalopay_api::clock::{Clock, ManualClock, SystemClock};
 
 /// Builds and runs the emulator's HTTP server.
 #[derive(Debug, Clone, Copy)]
@@ -131,19 +139,19 @@ impl Emulator {
             .route("/v2/create", post(orders::create))
             .route("/v2/query", post(orders::query))
             .route("/v2/cancel", post(orders::cancel))
-            .route("/v2/refund", post(orders::refund))
-            .route("/v2/query_refund", post(orders::query_refund))
-            .route("/api/getlistmerchantbanks", post(orders::bank_list))
-            .route("/v2/quick_pay", post(orders::quick_pay))
+            .route("/v2/refund", post(refunds::refund))
+            .route("/v2/query_refund", post(refunds::query_refund))
+            .route("/api/getlistmerchantbanks", post(banks::bank_list))
+            .route("/v2/quick_pay", post(quickpay::quick_pay))
             .route("/v2/agreement/bind", post(agreement::bind))
             .route("/v2/agreement/query", post(agreement::query))
             .route("/v2/agreement/unbind", post(agreement::unbind))
             .route("/v2/agreement/balance", post(agreement::balance))
             .route("/v2/agreement/pay", post(agreement::pay))
             .route("/v2/agreement/query_user", post(agreement::query_user))
-            .route("/v2/agreement/hybrid", post(agreement::hybrid))
-            .route("/v2/tokenization/bind", post(agreement::token_bind))
-            .route("/v2/tokenization/query", post(agreement::token_query))
+            .route("/v2/agreement/hybrid", post(hybrid::hybrid))
+            .route("/v2/tokenization/bind", post(tokenization::token_bind))
+            .route("/v2/tokenization/query", post(tokenization::token_query))
             .route("/v2/disbursement/balance", post(disbursement::balance))
             .route("/v2/disbursement/user", post(disbursement::user))
             .route("/v2/disbursement/topup", post(disbursement::topup))

@@ -71,6 +71,14 @@ impl std::fmt::Debug for EmulatorState {
     }
 }
 
+/// The emulator's clock as the SDK's [`Clock`]: a client, poller or tracker given the state
+/// reads the gateway's time, [`EmulatorState::advance_clock`] included.
+impl Clock for EmulatorState {
+    fn now_ms(&self) -> i64 {
+        EmulatorState::now_ms(self)
+    }
+}
+
 impl EmulatorState {
     /// State on the system clock.
     pub fn new(config: EmulatorConfig) -> Self {
@@ -408,7 +416,7 @@ impl EmulatorState {
             .fetch_add(1, Ordering::SeqCst)
             .wrapping_add(1);
         // At most 991231 (six digits): the product and sum stay far below i64::MAX.
-        let day: i64 = yymmdd(self.now_ms()).parse().unwrap_or(0);
+        let day: i64 = crate::vietnam::yymmdd(self.now_ms()).parse().unwrap_or(0);
         let serial = i64::try_from(seq.checked_rem(1_000_000_000).unwrap_or(0)).unwrap_or(0);
         day.saturating_mul(1_000_000_000).saturating_add(serial)
     }
@@ -428,45 +436,5 @@ impl EmulatorState {
         bytes[8..16].copy_from_slice(&seq.to_be_bytes());
         bytes[16..].copy_from_slice(&self.inner.seed.to_be_bytes()[..2]);
         URL_SAFE_NO_PAD.encode(bytes)
-    }
-}
-
-/// `yyMMdd` of `ms` in Vietnam time (UTC+7), the SDK's calendar. Beyond the years it
-/// covers the text matches no id, so such a clock refuses ids rather than inventing a date.
-pub(crate) fn yymmdd(ms: i64) -> String {
-    zalopay_api::clock::vietnam_yymmdd(ms).unwrap_or_else(|_| format!("<{ms} ms>"))
-}
-
-/// `YYYY-MM-DD HH:MM:SS` of `ms` in Vietnam time (UTC+7), for pages.
-pub(crate) fn vietnam_time(ms: i64) -> String {
-    match zalopay_api::clock::vietnam_time(ms) {
-        Ok(t) => format!(
-            "{} {:02}:{:02}:{:02}",
-            t.date(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
-        Err(_) => format!("{ms} ms"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn vietnam_dates() {
-        // 2020-09-04 03:16:32 UTC = 10:16 in Vietnam.
-        assert_eq!(yymmdd(1_599_189_392_817), "200904");
-        // 2024-01-01 00:00 UTC = 07:00 in Vietnam, same day.
-        assert_eq!(yymmdd(1_704_067_200_000), "240101");
-        // 2023-12-31 17:00 UTC = 2024-01-01 00:00 in Vietnam.
-        assert_eq!(yymmdd(1_704_042_000_000), "240101");
-        assert_eq!(yymmdd(1_704_041_999_999), "231231");
-        // Leap day.
-        assert_eq!(yymmdd(1_709_164_800_000), "240229");
-        assert_eq!(vietnam_time(1_726_200_000_000), "2024-09-13 11:00:00");
-        assert_eq!(vietnam_time(1_704_041_999_999), "2023-12-31 23:59:59");
     }
 }

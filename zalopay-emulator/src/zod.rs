@@ -7,7 +7,8 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use crate::orders::{ApiResult, authenticate, insert_order, order_url, positive_amount};
+use crate::checks::{ApiResult, authenticate, positive_amount};
+use crate::orders::{insert_order, order_url};
 use crate::records::{Key, Order, OrderKind, OrderState};
 use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, success};

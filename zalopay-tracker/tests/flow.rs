@@ -444,11 +444,9 @@ async fn a_refund_is_followed_with_the_same_id_until_refunded() {
         .unwrap()
         .zp_trans_id
         .unwrap();
-    let m_refund_id = format!(
-        "{}_{}_r1",
-        zalopay_api::clock::vietnam_yymmdd(bench.now()).unwrap(),
-        common::APP_ID
-    );
+    let m_refund_id = zalopay_api::ids::MRefundId::with_unique(bench.now(), common::APP_ID, "r1")
+        .unwrap()
+        .into_string();
     let request = zalopay_api::refund::RefundOrder::builder()
         .app_id(common::APP_ID)
         .m_refund_id(MRefundId::try_from(&m_refund_id).unwrap())

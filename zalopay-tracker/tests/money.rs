@@ -27,11 +27,9 @@ fn paid_callback(id: &str, app_time: i64, amount: i64, zp_trans_id: i64) -> Stri
 }
 
 fn refund_request(bench: &Bench, suffix: &str, zp_trans_id: i64, amount: i64) -> RefundOrder {
-    let m_refund_id = format!(
-        "{}_{}_{suffix}",
-        zalopay_api::clock::vietnam_yymmdd(bench.now()).unwrap(),
-        common::APP_ID
-    );
+    let m_refund_id = MRefundId::with_unique(bench.now(), common::APP_ID, suffix)
+        .unwrap()
+        .into_string();
     RefundOrder::builder()
         .app_id(common::APP_ID)
         .m_refund_id(MRefundId::try_from(&m_refund_id).unwrap())

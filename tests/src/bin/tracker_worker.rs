@@ -14,7 +14,7 @@ use zalopay_api::ids::AppTransId;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use zalopay_api::clock::{Clock, vietnam_yymmdd};
+use zalopay_api::clock::Clock;
 use zalopay_api::order::CreateOrder;
 use zalopay_api::{Client, Config, Environment, Keys, RetryPolicy};
 use zalopay_tracker::{Event, EventHandler, SqlStore, Tracker, TrackerConfig};
@@ -130,11 +130,10 @@ async fn main() -> Result<(), String> {
 
     for n in 0..count {
         let now = clock.now_ms();
-        let day = vietnam_yymmdd(now).map_err(|e| e.to_string())?;
-        let id = format!("{day}_crash{n}");
+        let id = AppTransId::with_unique(now, &format!("crash{n}")).map_err(|e| e.to_string())?;
         let mut request = CreateOrder::builder()
             .app_id(APP_ID)
-            .app_trans_id(AppTransId::try_from(&id).map_err(|e| e.to_string())?)
+            .app_trans_id(&id)
             .app_user("buyer")
             .amount(1_000 + i64::from(n))
             .description(format!("Order #{n}"))

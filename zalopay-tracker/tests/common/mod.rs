@@ -38,16 +38,6 @@ pub const APP_ID: i64 = 2553;
 pub const KEY1: &str = "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL";
 pub const KEY2: &str = "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz";
 
-/// The emulator's test clock, read by the SDK and the tracker too: one time for all.
-#[derive(Debug, Clone)]
-pub struct SharedClock(pub ManualClock);
-
-impl zalopay_api::clock::Clock for SharedClock {
-    fn now_ms(&self) -> i64 {
-        zalopay_emulator::Clock::now_ms(&self.0)
-    }
-}
-
 /// An emulator on its manual clock.
 pub struct Bench {
     pub emulator: RunningEmulator,
@@ -89,7 +79,7 @@ impl Bench {
             Keys::new(KEY1, KEY2).unwrap(),
             Environment::Custom(self.emulator.base_url()),
         )
-        .with_clock(Arc::new(SharedClock(self.clock.clone())))
+        .with_clock(Arc::new(self.clock.clone()))
         .with_retry(RetryPolicy::none());
         Client::new(config).unwrap()
     }
@@ -125,10 +115,9 @@ impl Bench {
 
 /// `yyMMdd_<suffix>` dated by the test clock.
 pub fn order_id(now_ms: i64, suffix: &str) -> String {
-    format!(
-        "{}_{suffix}",
-        zalopay_api::clock::vietnam_yymmdd(now_ms).unwrap()
-    )
+    AppTransId::with_unique(now_ms, suffix)
+        .unwrap()
+        .into_string()
 }
 
 /// A create order request at `now` with an optional callback URL.
