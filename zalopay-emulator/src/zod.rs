@@ -53,11 +53,15 @@ pub(crate) async fn create(State(state): State<EmulatorState>, params: Params) -
         }
         None => "[]",
     };
-    let contact = params
-        .get("receiver")
-        .and_then(|r| serde_json::from_str::<Value>(r).ok())
-        .and_then(|r| r.get("contact").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| "zod".to_owned());
+    // `receiver` is a JSON object (D-130); its `contact` names the payer on the pay page.
+    let receiver = match params.get("receiver").map(serde_json::from_str::<Value>) {
+        Some(Ok(Value::Object(fields))) => fields,
+        _ => return Err(ApiError::invalid("`receiver` is not a JSON object")),
+    };
+    let contact = receiver
+        .get("contact")
+        .and_then(Value::as_str)
+        .map_or_else(|| "zod".to_owned(), str::to_owned);
     let now = state.now_ms();
     let lifetime = i64::try_from(state.config().order_lifetime.as_millis()).unwrap_or(i64::MAX);
     let order = Order {

@@ -288,8 +288,9 @@ async fn refunds_settle_after_the_configured_delay() {
 }
 
 /// Issue 26 item 2 (schemathesis): a ZOD invoice's `orderInfo` items are objects whose
-/// `amount` is an int64; an item the gateway's reader cannot bind is refused with -401, and
-/// well-formed items (a negative amount included: nothing documents a lower bound) pass.
+/// `amount` is an int64, and its `receiver` is an object; a value the gateway's reader cannot
+/// bind is refused with -401, and well-formed items (a negative amount included: nothing
+/// documents a lower bound) pass.
 #[tokio::test]
 async fn zod_order_info_items_must_bind() {
     let env = start().await;
@@ -307,7 +308,16 @@ async fn zod_order_info_items_must_bind() {
         ),
         (r#"[{}]"#, (1, 1)),
     ];
-    for (index, (order_info, expected)) in cases.into_iter().enumerate() {
+    let cases = cases
+        .into_iter()
+        .map(|(info, expected)| (info, r#"{"contact":"0904123456"}"#, expected));
+    // `receiver` is a JSON object too.
+    let receivers = [
+        ("[]", r#"[{"contact":"0904123456"}]"#, (2, -401)),
+        ("[]", r#""0904123456""#, (2, -401)),
+        ("[]", "{}", (1, 1)),
+    ];
+    for (index, (order_info, receiver, expected)) in cases.chain(receivers).enumerate() {
         let ref_id = format!("zoditems{index}");
         let answer = env
             .form(
@@ -316,7 +326,7 @@ async fn zod_order_info_items_must_bind() {
                     ("appId", APP.to_string()),
                     ("mcRefId", ref_id.clone()),
                     ("amount", "5000".into()),
-                    ("receiver", r#"{"contact":"0904123456"}"#.into()),
+                    ("receiver", receiver.into()),
                     ("orderInfo", order_info.into()),
                     ("mcExtInfo", "{}".into()),
                     ("mac", mac(KEY1, &format!("{APP}|{ref_id}|5000|{{}}"))),
