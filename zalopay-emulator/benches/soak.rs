@@ -43,6 +43,15 @@ const RECENT_REFUNDS: usize = 4_096;
 
 static PANICS: AtomicUsize = AtomicUsize::new(0);
 
+/// The system allocator, counting the bytes live on the heap: resident memory also moves with
+/// how the allocator keeps freed pages, so flatness is judged on live bytes, RSS beside them.
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+
+fn live_kib() -> u64 {
+    (ALLOCATOR.allocated() / 1024) as u64
+}
+
 /// What the workers saw, by kind.
 #[derive(Default)]
 struct Counts {
@@ -141,7 +150,7 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
         .date_part()
         .to_owned();
     let started = Instant::now();
-    let mut rss = vec![(0u64, rss_kib())];
+    let mut rss = vec![(0u64, rss_kib(), live_kib())];
 
     // Warm-up, without faults: create and pay the orders.
     let mut orders = Vec::with_capacity(count);
@@ -211,7 +220,7 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
                 if !keep_log {
                     emulator.state().clear_request_log();
                 }
-                rss.push((started.elapsed().as_secs(), rss_kib()));
+                rss.push((started.elapsed().as_secs(), rss_kib(), live_kib()));
             }
             done = workers.join_next() => match done {
                 Some(Ok(l)) => latencies.add(&l).expect("same bounds"),
@@ -223,7 +232,7 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
             },
         }
     }
-    rss.push((started.elapsed().as_secs(), rss_kib()));
+    rss.push((started.elapsed().as_secs(), rss_kib(), live_kib()));
     emulator
         .state()
         .set_faults(None, Faults::default())
@@ -252,9 +261,14 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
     );
     let line: Vec<String> = rss
         .iter()
-        .map(|(t, kib)| format!("{t}s {} MiB", kib / 1024))
+        .map(|(t, kib, _)| format!("{t}s {} MiB", kib / 1024))
         .collect();
     println!("RSS: {}", line.join(" · "));
+    let line: Vec<String> = rss
+        .iter()
+        .map(|(t, _, live)| format!("{t}s {:.1} MiB", *live as f64 / 1024.0))
+        .collect();
+    println!("live heap: {}", line.join(" · "));
 
     let mut failures = 0;
     let mut check = |ok: bool, what: String| {

@@ -52,10 +52,10 @@ fn masked(phone: &str) -> String {
 pub(crate) fn store_binding(state: &EmulatorState, binding: Binding) -> Result<Binding, ApiError> {
     let key: Key = (binding.app_id, binding.app_trans_id.clone());
     let token = binding.binding_token.clone();
-    let store = &mut *state.store();
+    let books = &mut *state.books();
     insert_unique(
-        &mut store.bindings,
-        &mut store.binding_tokens,
+        &mut books.bindings,
+        &mut books.binding_tokens,
         key,
         &token,
         binding,
@@ -214,8 +214,8 @@ pub(crate) fn binding_key(state: &EmulatorState, params: &Params) -> Result<Key,
 /// refused 2/-329 (data.status 3).
 pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
     let key = binding_key(&state, &params)?;
-    let store = state.store();
-    let binding = store
+    let books = state.books();
+    let binding = books
         .bindings
         .get(&key)
         .ok_or_else(|| ApiError::not_found("binding not found"))?;
@@ -242,8 +242,8 @@ pub(crate) async fn unbind(State(state): State<EmulatorState>, params: Params) -
     )?;
     let identifier = params.get_or_empty("identifier");
     let binding_id = params.get_or_empty("binding_id");
-    let mut store = state.store();
-    let binding = store
+    let mut books = state.books();
+    let binding = books
         .bindings
         .values_mut()
         .find(|b| {
@@ -260,17 +260,17 @@ pub(crate) async fn unbind(State(state): State<EmulatorState>, params: Params) -
 
 /// The active binding a pay token belongs to, for this app (and identifier, if given).
 pub(crate) fn active_binding<'a>(
-    store: &'a mut crate::records::Store,
+    books: &'a mut crate::records::Books,
     app_id: i64,
     pay_token: &str,
     identifier: Option<&str>,
 ) -> Result<&'a mut Binding, ApiError> {
-    let key = store
+    let key = books
         .pay_tokens
         .get(pay_token)
         .cloned()
         .ok_or_else(|| ApiError::not_found("pay_token not found"))?;
-    store
+    books
         .bindings
         .get_mut(&key)
         .filter(|b| {
@@ -312,9 +312,9 @@ pub(crate) async fn balance(State(state): State<EmulatorState>, params: Params) 
         ],
     )?;
     let amount = positive_amount(&params, "amount")?;
-    let mut store = state.store();
+    let mut books = state.books();
     let binding = active_binding(
-        &mut store,
+        &mut books,
         app.app_id,
         params.get_or_empty("pay_token"),
         Some(params.get_or_empty("identifier")),
@@ -342,14 +342,14 @@ pub(crate) async fn pay(State(state): State<EmulatorState>, params: Params) -> A
     )?;
     let now = state.now_ms();
     let (key, order) = {
-        let mut store = state.store();
-        let key = store
+        let mut books = state.books();
+        let key = books
             .order_tokens
             .get(params.get_or_empty("zp_trans_token"))
             .filter(|key| key.0 == app.app_id)
             .cloned()
             .ok_or_else(|| ApiError::not_found("zp_trans_token not found"))?;
-        let amount = match store.refresh(&key, now) {
+        let amount = match books.refresh(&key, now) {
             Some(order) if order.state == OrderState::Created => order.amount,
             Some(order) if order.state == OrderState::Expired => {
                 return Err(ApiError::new(-54, "order expired"));
@@ -360,12 +360,12 @@ pub(crate) async fn pay(State(state): State<EmulatorState>, params: Params) -> A
         let pay_token = params.get_or_empty("pay_token");
         let identifier = Some(params.get_or_empty("identifier"));
         let left = debit(
-            active_binding(&mut store, app.app_id, pay_token, identifier)?,
+            active_binding(&mut books, app.app_id, pay_token, identifier)?,
             amount,
         )?;
         // The order's state and the wallet move together, under this one lock.
-        let order = pay_locked(&state, &mut store, &key, now)?;
-        active_binding(&mut store, app.app_id, pay_token, identifier)?.balance = left;
+        let order = pay_locked(&state, &mut books, &key, now)?;
+        active_binding(&mut books, app.app_id, pay_token, identifier)?.balance = left;
         (key, order)
     };
     after_payment(&state, &key, &order, now);
@@ -383,9 +383,9 @@ pub(crate) async fn query_user(State(state): State<EmulatorState>, params: Param
         &["access_token", "req_date"],
         &[Seg::F("app_id"), Seg::F("access_token"), Seg::F("req_date")],
     )?;
-    let mut store = state.store();
+    let mut books = state.books();
     let binding = active_binding(
-        &mut store,
+        &mut books,
         app.app_id,
         params.get_or_empty("access_token"),
         None,
@@ -403,15 +403,15 @@ pub(crate) fn answer_binding(
 ) -> Result<Binding, ApiError> {
     let now = state.now_ms();
     let binding = {
-        let mut store = state.store();
-        let key = store
+        let mut books = state.books();
+        let key = books
             .binding_tokens
             .get(token)
             .cloned()
             .ok_or_else(|| ApiError::not_found("binding token not found"))?;
         let binding_id = state.next_token();
         let pay_token = state.next_token();
-        let binding = store
+        let binding = books
             .bindings
             .get_mut(&key)
             .ok_or_else(|| ApiError::not_found("binding not found"))?;
@@ -432,7 +432,7 @@ pub(crate) fn answer_binding(
         });
         let binding = binding.clone();
         if confirm {
-            store.pay_tokens.insert(pay_token, key);
+            books.pay_tokens.insert(pay_token, key);
         }
         binding
     };

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use zalopay_api::SecretKey;
 
 use crate::faults::{hits, roll};
-use crate::records::{AttemptCause, CallbackAttempt, CallbackStatus, Key, Order, Store};
+use crate::records::{AttemptCause, Books, CallbackAttempt, CallbackStatus, Key, Order};
 use crate::state::EmulatorState;
 
 /// The payment channel every emulated payment uses: 38, the ZaloPay wallet.
@@ -132,8 +132,8 @@ pub(crate) fn send(
 /// none (never paid, or no callback URL).
 pub(crate) fn resend(state: &EmulatorState, target: Target) -> Option<()> {
     let (url, body) = {
-        let mut store = state.store();
-        let status = status_of(&mut store, &target)?;
+        let mut books = state.books();
+        let status = status_of(&mut books, &target)?;
         (status.url.clone()?, status.body.clone()?)
     };
     let handle = tokio::runtime::Handle::try_current().ok()?;
@@ -319,17 +319,17 @@ fn reply_error(status: reqwest::StatusCode, text: &str) -> Option<String> {
     }
 }
 
-fn status_of<'a>(store: &'a mut Store, target: &Target) -> Option<&'a mut CallbackStatus> {
+fn status_of<'a>(books: &'a mut Books, target: &Target) -> Option<&'a mut CallbackStatus> {
     match target {
-        Target::Order(key) => store.orders.get_mut(key).map(|o| &mut o.callback),
-        Target::Binding(key) => store.bindings.get_mut(key).map(|b| &mut b.callback),
+        Target::Order(key) => books.orders.get_mut(key).map(|o| &mut o.callback),
+        Target::Binding(key) => books.bindings.get_mut(key).map(|b| &mut b.callback),
     }
 }
 
 fn record(state: &EmulatorState, target: &Target, update: impl FnOnce(&mut CallbackStatus)) {
     {
-        let mut store = state.store();
-        if let Some(status) = status_of(&mut store, target) {
+        let mut books = state.books();
+        if let Some(status) = status_of(&mut books, target) {
             update(status);
         }
     }

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use crate::callback::merchant_user_id;
 use crate::checks::{ApiResult, authenticate, identify, positive_amount};
 use crate::config::App;
-use crate::records::{Key, Store, Topup};
+use crate::records::{Books, Key, Topup};
 use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, mac_input, success, verify_mac, with_codes};
 
@@ -34,7 +34,7 @@ pub(crate) async fn balance(State(state): State<EmulatorState>, params: Params) 
     )?;
     params.required_i64("time")?;
     let balance = *state
-        .store()
+        .books()
         .merchant_balances
         .entry(app.app_id)
         .or_insert(state.config().disbursement_balance);
@@ -75,7 +75,7 @@ pub(crate) async fn user(State(state): State<EmulatorState>, params: Params) -> 
         .take(32)
         .collect();
     state
-        .store()
+        .books()
         .wallet_users
         .insert(m_u_id.clone(), phone.to_owned());
     Ok(Json(success(json!({
@@ -154,8 +154,8 @@ pub(crate) async fn topup(State(state): State<EmulatorState>, params: Params) ->
     let amount = positive_amount(&params, "amount")?;
     let time = params.required_i64("time")?;
     let m_u_id = params.get_or_empty("m_u_id");
-    let topup = pay_out(&state, app.app_id, &params, amount, time, |store| {
-        let phone = store
+    let topup = pay_out(&state, app.app_id, &params, amount, time, |books| {
+        let phone = books
             .wallet_users
             .get(m_u_id)
             .cloned()
@@ -184,19 +184,19 @@ pub(crate) fn pay_out(
     params: &Params,
     amount: i64,
     time: i64,
-    receiver: impl FnOnce(&Store) -> Result<(String, String), ApiError>,
+    receiver: impl FnOnce(&Books) -> Result<(String, String), ApiError>,
 ) -> Result<Topup, ApiError> {
     let partner_order_id = params.get_or_empty("partner_order_id");
     let order_id = state.next_id();
     let zp_trans_id = state.next_id().to_string();
-    let mut store = state.store();
+    let mut books = state.books();
     let key: Key = (app_id, partner_order_id.to_owned());
-    if store.topups.contains_key(&key) {
+    if books.topups.contains_key(&key) {
         return Err(ApiError::new(-68, "duplicate partner_order_id"));
     }
-    let (m_u_id, phone) = receiver(&store)?;
+    let (m_u_id, phone) = receiver(&books)?;
     let starting = state.config().disbursement_balance;
-    let balance = store.merchant_balances.entry(app_id).or_insert(starting);
+    let balance = books.merchant_balances.entry(app_id).or_insert(starting);
     *balance = balance
         .checked_sub(amount)
         .filter(|left| *left >= 0)
@@ -215,7 +215,7 @@ pub(crate) fn pay_out(
         partner_embed_data: params.get_or_empty("partner_embed_data").to_owned(),
         time,
     };
-    store.topups.insert(key, topup.clone());
+    books.topups.insert(key, topup.clone());
     Ok(topup)
 }
 
@@ -240,8 +240,8 @@ pub(crate) fn txn_key(state: &EmulatorState, params: &Params) -> Result<Key, Api
 /// `POST /v2/disbursement/txn`.
 pub(crate) async fn txn(State(state): State<EmulatorState>, params: Params) -> ApiResult {
     let key = txn_key(&state, &params)?;
-    let store = state.store();
-    let topup = store
+    let books = state.books();
+    let topup = books
         .topups
         .get(&key)
         .ok_or_else(|| ApiError::not_found("order not found"))?;

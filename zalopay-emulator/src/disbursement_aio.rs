@@ -127,8 +127,8 @@ pub(crate) async fn transfer_fund(State(state): State<EmulatorState>, params: Pa
 /// `POST /v2/disbursement/query-txn`: unknown `partner_order_id` → 2/-101.
 pub(crate) async fn query_txn(State(state): State<EmulatorState>, params: Params) -> ApiResult {
     let key = super::disbursement::txn_key(&state, &params)?;
-    let store = state.store();
-    let topup = store
+    let books = state.books();
+    let topup = books
         .topups
         .get(&key)
         .ok_or_else(|| ApiError::not_found("order not found"))?;

@@ -26,22 +26,22 @@ pub(crate) async fn hybrid(State(state): State<EmulatorState>, params: Params) -
     // Creating the order, checking the binding, paying and debiting the wallet happen under
     // one lock: nothing (a cancel, a page payment) can come between the check and the debit.
     let (order, paid) = {
-        let store = &mut *state.store();
+        let books = &mut *state.books();
         let order = insert_unique(
-            &mut store.orders,
-            &mut store.order_tokens,
+            &mut books.orders,
+            &mut books.order_tokens,
             key.clone(),
             &token,
             order,
         )?;
         let pay_token = params.get_or_empty("pay_token");
         let identifier = Some(params.get_or_empty("identifier"));
-        let left = active_binding(store, app.app_id, pay_token, identifier)
+        let left = active_binding(books, app.app_id, pay_token, identifier)
             .and_then(|binding| debit(binding, order.amount));
         let paid = match left {
             Ok(left) => {
-                let paid = pay_locked(&state, store, &key, now)?;
-                active_binding(store, app.app_id, pay_token, identifier)?.balance = left;
+                let paid = pay_locked(&state, books, &key, now)?;
+                active_binding(books, app.app_id, pay_token, identifier)?.balance = left;
                 Ok(paid)
             }
             Err(refusal) => Err(refusal),
@@ -92,7 +92,7 @@ mod tests {
         let app = state.app(2553).unwrap().clone();
         let start = 1_000_000_000_000;
         {
-            let mut store = state.store();
+            let mut books = state.books();
             let key: Key = (2553, "bind".to_owned());
             let mut binding = new_binding(
                 &state,
@@ -109,8 +109,8 @@ mod tests {
             binding.status = BindingStatus::Confirmed;
             binding.pay_token = Some("tok".to_owned());
             binding.balance = start;
-            store.pay_tokens.insert("tok".to_owned(), key.clone());
-            store.bindings.insert(key, binding);
+            books.pay_tokens.insert("tok".to_owned(), key.clone());
+            books.bindings.insert(key, binding);
         }
         let id = |i: usize| format!("240913_h{i}");
         let canceller = {

@@ -12,7 +12,7 @@ use crate::checks::{
     within_window,
 };
 use crate::config::App;
-use crate::records::{Key, Order, OrderKind, OrderState, Store, insert_unique};
+use crate::records::{Books, Key, Order, OrderKind, OrderState, insert_unique};
 use crate::state::EmulatorState;
 use crate::wire::{ApiError, Params, Seg, success, with_codes};
 
@@ -49,7 +49,7 @@ pub(crate) fn new_order(
     // A re-sent order is a duplicate whatever the date (decisions D-122); `insert_order`
     // checks again under the lock.
     if state
-        .store()
+        .books()
         .orders
         .contains_key(&(app.app_id, app_trans_id.to_owned()))
     {
@@ -134,10 +134,10 @@ fn duplicate_order() -> ApiError {
 pub(crate) fn insert_order(state: &EmulatorState, order: Order) -> Result<Order, ApiError> {
     let key: Key = (order.app_id, order.app_trans_id.clone());
     let token = order.zp_trans_token.clone();
-    let store = &mut *state.store();
+    let books = &mut *state.books();
     insert_unique(
-        &mut store.orders,
-        &mut store.order_tokens,
+        &mut books.orders,
+        &mut books.order_tokens,
         key,
         &token,
         order,
@@ -222,8 +222,8 @@ fn order_key(state: &EmulatorState, params: &Params) -> Result<Key, ApiError> {
 pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
     let key = order_key(&state, &params)?;
     let now = state.now_ms();
-    let mut store = state.store();
-    let order = store
+    let mut books = state.books();
+    let order = books
         .refresh(&key, now)
         .ok_or_else(|| ApiError::not_found("order not found"))?;
     if now.saturating_sub(order.created_at_ms) >= QUERY_WINDOW_MS {
@@ -241,8 +241,8 @@ const QUERY_WINDOW_MS: i64 = 48 * 60 * 60 * 1000;
 /// paid → 2/406, cancelled → 2/-329, unknown → 2/-101.
 pub(crate) fn expire_order(state: &EmulatorState, key: &Key) -> Result<Order, ApiError> {
     let now = state.now_ms();
-    let mut store = state.store();
-    let order = store
+    let mut books = state.books();
+    let order = books
         .refresh(key, now)
         .ok_or_else(|| ApiError::not_found("order not found"))?;
     match order.state {
@@ -285,8 +285,8 @@ pub(crate) async fn cancel(State(state): State<EmulatorState>, params: Params) -
 /// Cancels an unpaid order (idempotent); paid → 2/406, expired → 2/-54, unknown → 2/-101.
 pub(crate) fn cancel_order(state: &EmulatorState, key: &Key) -> Result<Order, ApiError> {
     let now = state.now_ms();
-    let mut store = state.store();
-    let order = store
+    let mut books = state.books();
+    let order = books
         .refresh(key, now)
         .ok_or_else(|| ApiError::not_found("order not found"))?;
     match order.state {
@@ -305,8 +305,8 @@ pub(crate) fn cancel_order(state: &EmulatorState, key: &Key) -> Result<Order, Ap
 pub(crate) fn pay_order(state: &EmulatorState, key: &Key) -> Result<Order, ApiError> {
     let now = state.now_ms();
     let order = {
-        let mut store = state.store();
-        pay_locked(state, &mut store, key, now)?
+        let mut books = state.books();
+        pay_locked(state, &mut books, key, now)?
     };
     after_payment(state, key, &order, now);
     Ok(order)
@@ -316,11 +316,11 @@ pub(crate) fn pay_order(state: &EmulatorState, key: &Key) -> Result<Order, ApiEr
 /// lock is released.
 pub(crate) fn pay_locked(
     state: &EmulatorState,
-    store: &mut Store,
+    books: &mut Books,
     key: &Key,
     now: i64,
 ) -> Result<Order, ApiError> {
-    let order = store
+    let order = books
         .refresh(key, now)
         .ok_or_else(|| ApiError::not_found("order not found"))?;
     match order.state {
@@ -340,7 +340,7 @@ pub(crate) fn pay_locked(
             .and_then(|app| app.callback_url.clone())
     });
     let order = order.clone();
-    store.zp_trans_ids.insert(zp_trans_id, key.clone());
+    books.zp_trans_ids.insert(zp_trans_id, key.clone());
     Ok(order)
 }
 

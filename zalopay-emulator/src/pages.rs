@@ -99,7 +99,7 @@ fn order_key(state: &EmulatorState, encoded: &str) -> Result<Key, ApiError> {
     let param: OrderParam = serde_json::from_slice(&bytes)
         .map_err(|_| ApiError::invalid("`order` does not name an order"))?;
     state
-        .store()
+        .books()
         .order_tokens
         .get(&param.zptranstoken)
         .filter(|key| key.0 == param.appid)
@@ -126,8 +126,8 @@ pub(crate) async fn pay_page(
     };
     let now = state.now_ms();
     let order = {
-        let mut store = state.store();
-        store.refresh(&key, now).map(|order| order.clone())
+        let mut books = state.books();
+        books.refresh(&key, now).map(|order| order.clone())
     };
     let Some(order) = order else {
         return error_page(&ApiError::not_found("order not found"));
@@ -271,8 +271,8 @@ pub(crate) fn find_order(
     app_id: Option<i64>,
     id: &str,
 ) -> Result<Key, ApiError> {
-    let store = state.store();
-    let mut matches = store
+    let books = state.books();
+    let mut matches = books
         .orders
         .keys()
         .filter(|(app, trans)| trans == id && app_id.is_none_or(|want| want == *app));
@@ -337,11 +337,11 @@ pub(crate) async fn binding_page(
 ) -> Response {
     let token = query.b.unwrap_or_default();
     let binding = {
-        let store = state.store();
-        store
+        let books = state.books();
+        books
             .binding_tokens
             .get(&token)
-            .and_then(|key| store.bindings.get(key))
+            .and_then(|key| books.bindings.get(key))
             .cloned()
     };
     let Some(binding) = binding else {

@@ -79,8 +79,8 @@ pub(crate) async fn quick_pay(State(state): State<EmulatorState>, mut params: Pa
     let now = state.now_ms();
     // The use check, the order and the payment under one lock: a code pays once.
     let paid = {
-        let mut store = state.store();
-        if store
+        let mut books = state.books();
+        if books
             .orders
             .values()
             .any(|earlier| earlier.payment_code_sha256.as_deref() == Some(digest.as_str()))
@@ -91,15 +91,15 @@ pub(crate) async fn quick_pay(State(state): State<EmulatorState>, mut params: Pa
             ));
         }
         let token = order.zp_trans_token.clone();
-        let store = &mut *store;
+        let books = &mut *books;
         insert_unique(
-            &mut store.orders,
-            &mut store.order_tokens,
+            &mut books.orders,
+            &mut books.order_tokens,
             key.clone(),
             &token,
             order,
         )?;
-        pay_locked(&state, store, &key, now)?
+        pay_locked(&state, books, &key, now)?
     };
     after_payment(&state, &key, &paid, now);
     Ok(Json(success(json!({

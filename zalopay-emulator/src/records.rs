@@ -1,5 +1,5 @@
 //! The emulator's records: orders, refunds, bindings, top-ups, the callback attempts made
-//! for them, and the books (`Store`) that hold them all under one lock.
+//! for them, and the books (`Books`) that hold them all under one lock.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -271,7 +271,7 @@ pub struct Topup {
 pub(crate) type Key = (i64, String);
 
 #[derive(Default)]
-pub(crate) struct Store {
+pub(crate) struct Books {
     pub orders: HashMap<Key, Order>,
     pub order_tokens: HashMap<String, Key>,
     pub zp_trans_ids: HashMap<i64, Key>,
@@ -302,7 +302,7 @@ pub(crate) fn insert_unique<V: Clone>(
     Ok(value)
 }
 
-impl Store {
+impl Books {
     /// Rebuilds the token and id indexes from the records (after loading them).
     #[cfg(feature = "sqlite")]
     pub(crate) fn reindex(&mut self) {

@@ -39,7 +39,7 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
     // A re-sent refund is a duplicate whatever the date: its id need not be today's any more
     // (decisions D-122). Checked again under the lock below, where the refund is stored.
     if state
-        .store()
+        .books()
         .refunds
         .contains_key(&(app.app_id, m_refund_id.to_owned()))
     {
@@ -63,18 +63,18 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
     let description = params.required("description")?;
     let delay_ms = i64::try_from(state.config().refund_delay.as_millis()).unwrap_or(i64::MAX);
     let refund_id = state.next_id();
-    let mut store = state.store();
+    let mut books = state.books();
     let refund_key: Key = (app.app_id, m_refund_id.to_owned());
-    if store.refunds.contains_key(&refund_key) {
+    if books.refunds.contains_key(&refund_key) {
         return Err(duplicate_refund());
     }
-    let order_key = store
+    let order_key = books
         .zp_trans_ids
         .get(&zp_trans_id)
         .filter(|key| key.0 == app.app_id)
         .cloned()
         .ok_or_else(|| ApiError::not_found("no paid transaction with this zp_trans_id"))?;
-    let order = store
+    let order = books
         .orders
         .get_mut(&order_key)
         .filter(|order| order.state == OrderState::Paid)
@@ -91,7 +91,7 @@ pub(crate) async fn refund(State(state): State<EmulatorState>, params: Params) -
         })?;
     order.refunded_amount = refunded;
     let app_trans_id = order.app_trans_id.clone();
-    store.refunds.insert(
+    books.refunds.insert(
         refund_key,
         Refund {
             app_id: app.app_id,
@@ -184,8 +184,8 @@ pub(crate) async fn query_refund(State(state): State<EmulatorState>, params: Par
     check_id_length("m_refund_id", m_refund_id, 45)?;
     let key: Key = (app.app_id, m_refund_id.to_owned());
     let now = state.now_ms();
-    let store = state.store();
-    let refund = store
+    let books = state.books();
+    let refund = books
         .refunds
         .get(&key)
         .ok_or_else(|| ApiError::not_found("m_refund_id not found"))?;

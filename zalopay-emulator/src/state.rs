@@ -18,7 +18,7 @@ use crate::attempts::Attempts;
 use crate::config::{App, EmulatorConfig};
 use crate::faults::RequestPlan;
 use crate::faults::{ActiveFaults, FaultError, Faults, hits, roll};
-use crate::records::{Binding, Key, Order, Refund, Store, Topup, lock};
+use crate::records::{Binding, Books, Key, Order, Refund, Topup, lock};
 use crate::request_log::RequestRecord;
 #[cfg(feature = "sqlite")]
 use crate::storage::Storage;
@@ -34,7 +34,7 @@ pub(crate) struct Inner {
     pub apps: HashMap<i64, App>,
     pub clock: Arc<dyn Clock>,
     pub base_url: RwLock<Option<String>>,
-    pub store: Mutex<Store>,
+    pub books: Mutex<Books>,
     pub http: Option<reqwest::Client>,
     seq: AtomicU64,
     seed: u64,
@@ -87,7 +87,7 @@ impl EmulatorState {
 
     /// State on the given clock (a [`crate::ManualClock`] in tests).
     pub fn with_clock(config: EmulatorConfig, clock: Arc<dyn Clock>) -> Self {
-        Self::build(config, clock, Store::default(), 0, 0, None)
+        Self::build(config, clock, Books::default(), 0, 0, None)
     }
 
     /// State kept in `dir/emulator.sqlite3` (created if missing): what it holds is loaded,
@@ -99,23 +99,23 @@ impl EmulatorState {
         clock: Arc<dyn Clock>,
         dir: &std::path::Path,
     ) -> Result<Self, crate::storage::StorageError> {
-        let (storage, store, meta) = crate::storage::Storage::open(dir)?;
+        let (storage, books, meta) = crate::storage::Storage::open(dir)?;
         let state = Self::build(
             config,
             clock,
-            store,
+            books,
             meta.seq,
             meta.clock_offset_ms,
             Some(storage),
         );
-        tracing::info!(dir = %dir.display(), orders = state.store().orders.len(), "emulator state loaded");
+        tracing::info!(dir = %dir.display(), orders = state.books().orders.len(), "emulator state loaded");
         Ok(state)
     }
 
     fn build(
         config: EmulatorConfig,
         clock: Arc<dyn Clock>,
-        store: Store,
+        books: Books,
         seq: u64,
         clock_offset_ms: i64,
         storage: Option<Storage>,
@@ -150,7 +150,7 @@ impl EmulatorState {
                 config,
                 apps,
                 clock,
-                store: Mutex::new(store),
+                books: Mutex::new(books),
                 http,
                 seq: AtomicU64::new(seq),
                 seed,
@@ -239,9 +239,9 @@ impl EmulatorState {
         self.inner.apps.get(&app_id)
     }
 
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn books(&self) -> MutexGuard<'_, Books> {
         self.inner
-            .store
+            .books
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -249,12 +249,12 @@ impl EmulatorState {
     /// Every order, oldest first (expired ones marked as such).
     pub fn orders(&self) -> Vec<Order> {
         let now = self.now_ms();
-        let mut store = self.store();
-        let keys: Vec<Key> = store.orders.keys().cloned().collect();
+        let mut books = self.books();
+        let keys: Vec<Key> = books.orders.keys().cloned().collect();
         for key in &keys {
-            store.refresh(key, now);
+            books.refresh(key, now);
         }
-        let mut out: Vec<Order> = store.orders.values().cloned().collect();
+        let mut out: Vec<Order> = books.orders.values().cloned().collect();
         out.sort_by(|a, b| {
             (a.created_at_ms, a.app_id, &a.app_trans_id).cmp(&(
                 b.created_at_ms,
@@ -267,14 +267,14 @@ impl EmulatorState {
 
     /// Every accepted refund, oldest first.
     pub fn refunds(&self) -> Vec<Refund> {
-        let mut out: Vec<Refund> = self.store().refunds.values().cloned().collect();
+        let mut out: Vec<Refund> = self.books().refunds.values().cloned().collect();
         out.sort_by_key(|r| (r.created_at_ms, r.refund_id));
         out
     }
 
     /// Every binding, oldest first.
     pub fn bindings(&self) -> Vec<Binding> {
-        let mut out: Vec<Binding> = self.store().bindings.values().cloned().collect();
+        let mut out: Vec<Binding> = self.books().bindings.values().cloned().collect();
         out.sort_by(|a, b| {
             (a.created_at_ms, &a.app_trans_id).cmp(&(b.created_at_ms, &b.app_trans_id))
         });
@@ -283,7 +283,7 @@ impl EmulatorState {
 
     /// Every top-up, by ZaloPay order id.
     pub fn topups(&self) -> Vec<Topup> {
-        let mut out: Vec<Topup> = self.store().topups.values().cloned().collect();
+        let mut out: Vec<Topup> = self.books().topups.values().cloned().collect();
         out.sort_by_key(|t| t.order_id);
         out
     }
@@ -329,7 +329,7 @@ impl EmulatorState {
         if let Some(storage) = &self.inner.storage {
             return storage
                 .save(|| {
-                    let rows = crate::storage::rows(&self.store());
+                    let rows = crate::storage::rows(&self.books());
                     let meta = crate::storage::Meta {
                         seq: self.inner.seq.load(Ordering::SeqCst),
                         clock_offset_ms: self.inner.clock_offset_ms.load(Ordering::SeqCst),

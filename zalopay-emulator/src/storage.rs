@@ -13,7 +13,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::records::{Key, Store, lock};
+use crate::records::{Books, Key, lock};
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "emulator.sqlite3";
@@ -109,7 +109,7 @@ CREATE TABLE IF NOT EXISTS meta (
 
 impl Storage {
     /// Opens (or creates) `dir/emulator.sqlite3` and loads what it holds.
-    pub(crate) fn open(dir: &Path) -> Result<(Storage, Store, Meta), StorageError> {
+    pub(crate) fn open(dir: &Path) -> Result<(Storage, Books, Meta), StorageError> {
         std::fs::create_dir_all(dir).map_err(|source| StorageError::Directory {
             path: dir.to_owned(),
             source,
@@ -117,7 +117,7 @@ impl Storage {
         let conn = Connection::open(dir.join(DATABASE_FILE))?;
         conn.execute_batch(SCHEMA)?;
         let mut rows = HashMap::new();
-        let mut store = Store::default();
+        let mut books = Books::default();
         {
             let mut select = conn.prepare("SELECT kind, app_id, id, body FROM records")?;
             let mut found = select.query([])?;
@@ -126,13 +126,13 @@ impl Storage {
                 let app_id: i64 = row.get(1)?;
                 let id: String = row.get(2)?;
                 let body: String = row.get(3)?;
-                let Some(kind) = load(&mut store, &kind, app_id, &id, &body)? else {
+                let Some(kind) = load(&mut books, &kind, app_id, &id, &body)? else {
                     continue; // a kind this version does not know: left alone
                 };
                 rows.insert((kind, app_id, id), body);
             }
         }
-        store.reindex();
+        books.reindex();
         let meta_value = |name: &str| -> Result<i64, StorageError> {
             let value = conn
                 .query_row("SELECT value FROM meta WHERE name = ?1", [name], |row| {
@@ -151,7 +151,7 @@ impl Storage {
         let storage = Storage {
             db: Mutex::new(Written { conn, rows, meta }),
         };
-        Ok((storage, store, meta))
+        Ok((storage, books, meta))
     }
 
     /// Writes the records that changed since the last call, and `meta`, in one transaction.
@@ -202,9 +202,9 @@ fn decode<T: DeserializeOwned>(kind: &str, id: &str, body: &str) -> Result<T, St
     })
 }
 
-/// Puts one stored row back into `store`; `None` for an unknown kind.
+/// Puts one stored row back into `books`; `None` for an unknown kind.
 fn load(
-    store: &mut Store,
+    books: &mut Books,
     kind: &str,
     app_id: i64,
     id: &str,
@@ -213,29 +213,29 @@ fn load(
     let key: Key = (app_id, id.to_owned());
     Ok(Some(match kind {
         "order" => {
-            store.orders.insert(key, decode(kind, id, body)?);
+            books.orders.insert(key, decode(kind, id, body)?);
             "order"
         }
         "refund" => {
-            store.refunds.insert(key, decode(kind, id, body)?);
+            books.refunds.insert(key, decode(kind, id, body)?);
             "refund"
         }
         "binding" => {
-            store.bindings.insert(key, decode(kind, id, body)?);
+            books.bindings.insert(key, decode(kind, id, body)?);
             "binding"
         }
         "topup" => {
-            store.topups.insert(key, decode(kind, id, body)?);
+            books.topups.insert(key, decode(kind, id, body)?);
             "topup"
         }
         "merchant_balance" => {
-            store
+            books
                 .merchant_balances
                 .insert(app_id, decode(kind, id, body)?);
             "merchant_balance"
         }
         "wallet_user" => {
-            store
+            books
                 .wallet_users
                 .insert(id.to_owned(), decode(kind, id, body)?);
             "wallet_user"
@@ -244,27 +244,27 @@ fn load(
     }))
 }
 
-/// Every record of `store` as stored rows.
-pub(crate) fn rows(store: &Store) -> Vec<(RowKey, String)> {
+/// Every record of `books` as stored rows.
+pub(crate) fn rows(books: &Books) -> Vec<(RowKey, String)> {
     fn push<V: Serialize>(out: &mut Vec<(RowKey, String)>, kind: &'static str, key: &Key, v: &V) {
         if let Ok(body) = serde_json::to_string(v) {
             out.push(((kind, key.0, key.1.clone()), body));
         }
     }
     let mut out = Vec::new();
-    for (key, order) in &store.orders {
+    for (key, order) in &books.orders {
         push(&mut out, "order", key, order);
     }
-    for (key, refund) in &store.refunds {
+    for (key, refund) in &books.refunds {
         push(&mut out, "refund", key, refund);
     }
-    for (key, binding) in &store.bindings {
+    for (key, binding) in &books.bindings {
         push(&mut out, "binding", key, binding);
     }
-    for (key, topup) in &store.topups {
+    for (key, topup) in &books.topups {
         push(&mut out, "topup", key, topup);
     }
-    for (app_id, balance) in &store.merchant_balances {
+    for (app_id, balance) in &books.merchant_balances {
         push(
             &mut out,
             "merchant_balance",
@@ -272,7 +272,7 @@ pub(crate) fn rows(store: &Store) -> Vec<(RowKey, String)> {
             balance,
         );
     }
-    for (m_u_id, phone) in &store.wallet_users {
+    for (m_u_id, phone) in &books.wallet_users {
         push(&mut out, "wallet_user", &(0, m_u_id.clone()), phone);
     }
     out

@@ -95,8 +95,8 @@ pub(crate) async fn token_bind(State(state): State<EmulatorState>, params: Param
 /// `POST /v2/tokenization/query`: pending 3, confirmed 1, refused 2/-329.
 pub(crate) async fn token_query(State(state): State<EmulatorState>, params: Params) -> ApiResult {
     let key = binding_key(&state, &params)?;
-    let store = state.store();
-    let binding = store
+    let books = state.books();
+    let binding = books
         .bindings
         .get(&key)
         .ok_or_else(|| ApiError::not_found("binding not found"))?;

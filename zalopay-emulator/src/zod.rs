@@ -138,8 +138,8 @@ fn find(state: &EmulatorState, params: Params) -> Result<Order, ApiError> {
     )?;
     let key: Key = (app.app_id, params.get_or_empty("mcRefId").to_owned());
     let now = state.now_ms();
-    let mut store = state.store();
-    store
+    let mut books = state.books();
+    books
         .refresh(&key, now)
         .filter(|order| order.kind == OrderKind::Zod)
         .cloned()

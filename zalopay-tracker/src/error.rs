@@ -44,7 +44,7 @@ pub enum StoreError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TrackerError {
-    /// Storage failed.
+    /// The store failed (see [`StoreError`]).
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The request is invalid or the client is misconfigured; nothing was recorded or sent.

@@ -1,4 +1,4 @@
-//! Storage behind one trait. Real back ends: [`SqlStore`] on SQLite (embedded, the default)
+//! The store: durable state behind one trait. Real back ends: [`SqlStore`] on SQLite (embedded, the default)
 //! or Postgres (several instances share the work through leases taken with
 //! `FOR UPDATE SKIP LOCKED`). [`MemoryStore`] is for unit tests only.
 //!
