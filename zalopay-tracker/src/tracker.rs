@@ -12,6 +12,7 @@ use zalopay_api::callback::{Callback, CallbackReply, verify_callback};
 use zalopay_api::clock::Clock;
 use zalopay_api::ids::{AppTransId, MRefundId};
 use zalopay_api::order::{CreateOrder, QueryOrder};
+use zalopay_api::poll::DEFAULT_LIFETIME;
 use zalopay_api::refund::{QueryRefund, RefundOrder};
 
 use crate::config::TrackerConfig;
@@ -23,7 +24,7 @@ use crate::machine::{
 use crate::model::StoredName;
 use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
 use crate::observe;
-use crate::schedule::{DEFAULT_ORDER_LIFETIME, Jitter, ms};
+use crate::schedule::{Jitter, ms};
 use crate::store::{
     Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
 };
@@ -331,7 +332,7 @@ impl<S: Store> Tracker<S> {
                     field: "expire_duration_seconds",
                     reason: format!("{seconds} s is out of range"),
                 })?,
-            None => ms(DEFAULT_ORDER_LIFETIME),
+            None => ms(DEFAULT_LIFETIME),
         };
         let expire_at = app_time
             .checked_add(lifetime_ms)
@@ -534,7 +535,7 @@ impl<S: Store> Tracker<S> {
             // A callback need not say `app_time` (D-91); the payment's own time, ZaloPay's
             // clock, is then the closest the record can get, and the order is paid below.
             let app_time = payment.app_time.unwrap_or(payment.server_time);
-            let expire_at = app_time.saturating_add(ms(DEFAULT_ORDER_LIFETIME));
+            let expire_at = app_time.saturating_add(ms(DEFAULT_LIFETIME));
             let mut order = TrackedOrder::new(
                 &payment.app_trans_id,
                 payment.app_id,
