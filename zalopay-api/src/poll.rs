@@ -34,9 +34,11 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::order::{OrderStatus, QueryOrder, QueryOrderResponse};
 
-/// ZaloPay's default order lifetime: 15 minutes.
+/// ZaloPay's default order lifetime: 15 minutes, when a create carries no
+/// `expire_duration_seconds` (api-facts §1.4 "order lifetime", confidence C2; D-172).
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(15 * 60);
-/// How long after creation ZaloPay answers status queries: 48 hours.
+/// How long after creation ZaloPay answers status queries: 48 hours; later only the merchant
+/// portal knows (api-facts §1.4 "order query window", confidence C1; D-41, D-172).
 pub const QUERY_WINDOW: Duration = Duration::from_secs(48 * 60 * 60);
 /// Default time between queries: 60 seconds.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);

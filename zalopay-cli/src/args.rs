@@ -33,6 +33,7 @@ Exit codes:
   8    a money-moving request's answer may have been lost: it may have gone through; the
        message gives its id and the commands that query it and re-send the same request
   9    a re-send was answered as a duplicate: the first one got through, nothing was done twice
+  10   tracker backlog: work is stuck (a due query or a pending event older than the limit)
   130  interrupted (Ctrl-C)
 
 Money-moving commands print the id they send on stderr before sending; pass it back with its
@@ -207,6 +208,30 @@ pub enum TrackerCommand {
         /// At most this many events.
         #[arg(long, default_value_t = 100)]
         limit: i64,
+    },
+    /// Work waiting: open orders, due orders and refunds with the poll lag, pending events
+    /// with the oldest one's age. Exits 10 when a limit given is exceeded (stuck work). Reads
+    /// the schema as it is (never migrates).
+    Backlog {
+        /// The tracker database: `sqlite:PATH`, a file path, or `postgres://…`.
+        #[arg(long, env = "ZALOPAY_TRACKER_DB")]
+        db: String,
+        /// Stuck when the oldest due query is more than this many seconds late.
+        #[arg(long, value_name = "SECONDS")]
+        max_lag: Option<u64>,
+        /// Stuck when the oldest pending event has waited more than this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        max_event_age: Option<u64>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Creates or upgrades the tracker's schema, apart from the instances' start-up (e.g. one
+    /// job before a rolling deploy of instances that connect unmigrated).
+    Migrate {
+        /// The tracker database: `sqlite:PATH`, a file path, or `postgres://…`.
+        #[arg(long, env = "ZALOPAY_TRACKER_DB")]
+        db: String,
     },
 }
 

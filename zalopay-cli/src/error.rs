@@ -23,6 +23,9 @@ pub const EXIT_MAY_HAVE_BEEN_SENT: u8 = 8;
 /// twice (the message says how to query it).
 pub const EXIT_DUPLICATE: u8 = 9;
 
+/// `tracker backlog`: work is stuck (a due query or a pending event older than the limit).
+pub const EXIT_STUCK: u8 = 10;
+
 /// Why a command failed, as one line for stderr (never containing a key), and the process's
 /// exit code (1 unless said otherwise).
 #[derive(Debug)]

@@ -1,10 +1,15 @@
-//! `zalopay tracker orders|events --db URL`: what a zalopay-tracker database holds, one line
-//! per row, for operators (the demo shop keeps one under `--data-dir`).
+//! `zalopay tracker orders|events|backlog|migrate --db URL`: what a zalopay-tracker database
+//! holds, one line per row, the work waiting in it, and its schema upgrade, for operators (the
+//! demo shop keeps one under `--data-dir`).
 
+use zalopay_api::clock::{Clock as _, SystemClock};
+use zalopay_tracker::store::Backlog;
 use zalopay_tracker::{SqlStore, Store, TrackedOrder, describe};
 
 use crate::CliError;
 use crate::args::TrackerCommand;
+use crate::commands::print_json;
+use crate::error::EXIT_STUCK;
 
 /// Runs `zalopay tracker …`.
 pub async fn run(command: TrackerCommand) -> Result<(), CliError> {
@@ -25,8 +30,110 @@ pub async fn run(command: TrackerCommand) -> Result<(), CliError> {
                 );
             }
         }
+        TrackerCommand::Backlog {
+            db,
+            max_lag,
+            max_event_age,
+            json,
+        } => {
+            // A report never changes the schema (D-144): an unmigrated database is an error.
+            let store = SqlStore::connect_unmigrated(&db).await?;
+            let now = SystemClock.now_ms();
+            let backlog = store.backlog(now).await.map_err(|error| {
+                CliError::new(format!(
+                    "{error} (a database never migrated? `zalopay tracker migrate --db …`)"
+                ))
+            })?;
+            if json {
+                print_json(&backlog_json(&backlog, now))?;
+            } else {
+                print!("{}", backlog_table(&backlog, now));
+            }
+            let stuck = stuck(&backlog, now, max_lag, max_event_age);
+            if !stuck.is_empty() {
+                return Err(CliError::new(format!("stuck: {}", stuck.join("; ")))
+                    .with_exit_code(EXIT_STUCK));
+            }
+        }
+        TrackerCommand::Migrate { db } => {
+            SqlStore::connect_unmigrated(&db).await?.migrate().await?;
+            println!("the tracker's schema is up to date");
+        }
     }
     Ok(())
+}
+
+/// Whole seconds from `at` to `now` (0 when `at` is later or absent).
+fn seconds_since(at: Option<i64>, now: i64) -> u64 {
+    at.map_or(0, |at| {
+        u64::try_from(now.saturating_sub(at).max(0) / 1000).unwrap_or(0)
+    })
+}
+
+/// The backlog as operators read it: counts, the oldest due time with the poll lag, the
+/// oldest pending event with its age (times Unix ms).
+pub fn backlog_table(backlog: &Backlog, now: i64) -> String {
+    let dash = || "-".to_owned();
+    let since = |at: Option<i64>| {
+        at.map_or_else(dash, |at| {
+            format!("{} s (since {at})", seconds_since(Some(at), now))
+        })
+    };
+    format!(
+        "open orders     {}\ndue orders      {}\ndue refunds     {}\npoll lag        {}\n\
+         pending events  {}\noldest event    {}\n",
+        backlog.open_orders,
+        backlog.due_orders,
+        backlog.due_refunds,
+        since(backlog.oldest_due_at),
+        backlog.pending_events,
+        since(backlog.oldest_pending_event_at),
+    )
+}
+
+/// The backlog as JSON, with the lag and the oldest event's age in seconds.
+pub fn backlog_json(backlog: &Backlog, now: i64) -> serde_json::Value {
+    serde_json::json!({
+        "now": now,
+        "open_orders": backlog.open_orders,
+        "due_orders": backlog.due_orders,
+        "due_refunds": backlog.due_refunds,
+        "oldest_due_at": backlog.oldest_due_at,
+        "poll_lag_seconds": seconds_since(backlog.oldest_due_at, now),
+        "pending_events": backlog.pending_events,
+        "oldest_pending_event_at": backlog.oldest_pending_event_at,
+        "oldest_pending_event_age_seconds": seconds_since(backlog.oldest_pending_event_at, now),
+    })
+}
+
+/// What is over its limit: the poll lag past `max_lag`, the oldest pending event past
+/// `max_event_age` (seconds).
+pub fn stuck(
+    backlog: &Backlog,
+    now: i64,
+    max_lag: Option<u64>,
+    max_event_age: Option<u64>,
+) -> Vec<String> {
+    let mut over = Vec::new();
+    let lag = seconds_since(backlog.oldest_due_at, now);
+    if let Some(limit) = max_lag
+        && lag > limit
+    {
+        over.push(format!(
+            "{} orders and {} refunds due, the oldest {lag} s late (limit {limit} s)",
+            backlog.due_orders, backlog.due_refunds
+        ));
+    }
+    let age = seconds_since(backlog.oldest_pending_event_at, now);
+    if let Some(limit) = max_event_age
+        && age > limit
+    {
+        over.push(format!(
+            "{} events pending, the oldest for {age} s (limit {limit} s)",
+            backlog.pending_events
+        ));
+    }
+    over
 }
 
 /// One line per order: id, state, amount, paid amount and zp_trans_id, how it was confirmed,

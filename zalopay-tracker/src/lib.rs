@@ -14,6 +14,7 @@ mod config;
 mod error;
 mod handler;
 pub mod machine;
+pub mod metrics;
 pub mod model;
 mod observe;
 pub mod schedule;

@@ -5,14 +5,15 @@
 //! received or run out of order's time", plus one query after expiry; an order is queryable
 //! for 48 hours. The older seed text asks for one query 15 minutes after creation; that rule
 //! is [`Schedule::from_fifteen_minutes`].
+//!
+//! The order lifetime and the query window are the SDK's own constants
+//! ([`zalopay_api::poll::DEFAULT_LIFETIME`], [`zalopay_api::poll::QUERY_WINDOW`]): one name
+//! per fact.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// ZaloPay's default order lifetime when the create carries no `expire_duration_seconds`.
-pub const DEFAULT_ORDER_LIFETIME: Duration = Duration::from_secs(15 * 60);
-/// How long the gateway answers queries about an order.
-pub const QUERY_WINDOW: Duration = Duration::from_secs(48 * 60 * 60);
+use zalopay_api::poll::QUERY_WINDOW;
 
 /// The polling schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@ use zalopay_api::callback::{Callback, CallbackReply, verify_callback};
 use zalopay_api::clock::Clock;
 use zalopay_api::ids::{AppTransId, MRefundId};
 use zalopay_api::order::{CreateOrder, QueryOrder};
+use zalopay_api::poll::DEFAULT_LIFETIME;
 use zalopay_api::refund::{QueryRefund, RefundOrder};
 
 use crate::config::TrackerConfig;
@@ -20,9 +21,10 @@ use crate::handler::EventHandler;
 use crate::machine::{
     Change, Draw, OrderObservation, RefundObservation, apply_to_order, apply_to_refund,
 };
+use crate::model::StoredName;
 use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
 use crate::observe;
-use crate::schedule::{DEFAULT_ORDER_LIFETIME, Jitter, ms};
+use crate::schedule::{Jitter, ms};
 use crate::store::{
     Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
 };
@@ -116,6 +118,7 @@ impl<S: Store> Tracker<S> {
     /// (`Config::clock`: inject a manual clock in tests).
     pub fn new(store: S, client: Client, config: TrackerConfig) -> Self {
         let jitter = Jitter::new(config.jitter_seed);
+        crate::metrics::describe();
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -167,13 +170,20 @@ impl<S: Store> Tracker<S> {
         let schedule = self.inner.config.schedule;
         let draw = self.draw();
         let leased = fence.is_some();
-        self.inner
+        let reached = crate::metrics::Reached::default();
+        let noted = &reached;
+        let written = self
+            .inner
             .store
             .update_order(
                 app_trans_id,
                 fence,
                 Box::new(move |order: &TrackedOrder| {
                     let change = apply_to_order(order, observation, now, &schedule, draw);
+                    if let Some(change) = &change {
+                        let to = change.record.state;
+                        noted.note(order.state.as_str(), to.as_str(), to.is_final());
+                    }
                     if !leased {
                         return change;
                     }
@@ -184,7 +194,11 @@ impl<S: Store> Tracker<S> {
                     Some(change)
                 }),
             )
-            .await
+            .await;
+        if written.is_ok() {
+            reached.count("order");
+        }
+        written
     }
 
     /// [`observe_order`](Self::observe_order) for a refund.
@@ -199,13 +213,20 @@ impl<S: Store> Tracker<S> {
         let schedule = self.inner.config.schedule;
         let draw = self.draw();
         let leased = fence.is_some();
-        self.inner
+        let reached = crate::metrics::Reached::default();
+        let noted = &reached;
+        let written = self
+            .inner
             .store
             .update_refund(
                 m_refund_id,
                 fence,
                 Box::new(move |refund: &TrackedRefund| {
                     let change = apply_to_refund(refund, observation, now, &schedule, draw);
+                    if let Some(change) = &change {
+                        let to = change.record.state;
+                        noted.note(refund.state.as_str(), to.as_str(), to.is_final());
+                    }
                     if !leased {
                         return change;
                     }
@@ -216,7 +237,11 @@ impl<S: Store> Tracker<S> {
                     Some(change)
                 }),
             )
-            .await
+            .await;
+        if written.is_ok() {
+            reached.count("refund");
+        }
+        written
     }
 
     /// Runs `work` while keeping its lease (D-110): renewed through `renew` whenever a third
@@ -307,7 +332,7 @@ impl<S: Store> Tracker<S> {
                     field: "expire_duration_seconds",
                     reason: format!("{seconds} s is out of range"),
                 })?,
-            None => ms(DEFAULT_ORDER_LIFETIME),
+            None => ms(DEFAULT_LIFETIME),
         };
         let expire_at = app_time
             .checked_add(lifetime_ms)
@@ -350,6 +375,7 @@ impl<S: Store> Tracker<S> {
             return Ok(stored);
         }
         let result = self.inner.client.send(request).await;
+        crate::metrics::sent("create_order", &result);
         let observation = observe::create(&result);
         let stored = self
             .observe_order(request.app_trans_id.as_str(), observation, None, false)
@@ -436,6 +462,7 @@ impl<S: Store> Tracker<S> {
             return Ok(stored);
         }
         let result = self.inner.client.send(request).await;
+        crate::metrics::sent("refund", &result);
         let observation = observe::refund(&result).unwrap_or(RefundObservation::Failed {
             sub_return_code: None,
         });
@@ -472,6 +499,18 @@ impl<S: Store> Tracker<S> {
 
     /// [`handle_callback`](Self::handle_callback) with the outcome instead of the reply.
     pub async fn take_callback(&self, body: &[u8]) -> Result<CallbackOutcome, CallbackFailure> {
+        let taken = self.take_callback_once(body).await;
+        crate::metrics::callback(match &taken {
+            Ok(CallbackOutcome::Recorded) => "recorded",
+            Ok(CallbackOutcome::Duplicate) => "duplicate",
+            Ok(CallbackOutcome::NotAPayment) => "not_a_payment",
+            Err(CallbackFailure::Invalid(_)) => "invalid",
+            Err(CallbackFailure::Store(_)) => "store_error",
+        });
+        taken
+    }
+
+    async fn take_callback_once(&self, body: &[u8]) -> Result<CallbackOutcome, CallbackFailure> {
         let config = self.inner.client.config();
         let callback = verify_callback(&config.keys, Some(config.app_id), body)
             .map_err(CallbackFailure::Invalid)?;
@@ -496,7 +535,7 @@ impl<S: Store> Tracker<S> {
             // A callback need not say `app_time` (D-91); the payment's own time, ZaloPay's
             // clock, is then the closest the record can get, and the order is paid below.
             let app_time = payment.app_time.unwrap_or(payment.server_time);
-            let expire_at = app_time.saturating_add(ms(DEFAULT_ORDER_LIFETIME));
+            let expire_at = app_time.saturating_add(ms(DEFAULT_LIFETIME));
             let mut order = TrackedOrder::new(
                 &payment.app_trans_id,
                 payment.app_id,
@@ -645,6 +684,7 @@ impl<S: Store> Tracker<S> {
             tracing::info!(app_trans_id = %id, "lease lost during the query: answer dropped");
             return Ok(Polled::Lost);
         };
+        crate::metrics::sent("query_order", &result);
         if let Err(error) = &result {
             if observe::is_rate_limited(error) {
                 slow_down.store(true, Ordering::SeqCst);
@@ -694,6 +734,7 @@ impl<S: Store> Tracker<S> {
             tracing::info!(m_refund_id = %id, "lease lost during the query: answer dropped");
             return Ok(Polled::Lost);
         };
+        crate::metrics::sent("query_refund", &result);
         if let Err(error) = &result
             && observe::is_rate_limited(error)
         {
@@ -775,13 +816,18 @@ impl<S: Store> Tracker<S> {
         shutdown: impl std::future::Future<Output = ()>,
     ) {
         let mut shutdown = std::pin::pin!(shutdown);
+        let mut gauges = crate::metrics::BacklogGauges::default();
         loop {
+            let refresh_gauges = gauges.due();
             let pass = async {
                 if let Err(error) = self.poll_due().await {
                     tracing::warn!(%error, "polling pass failed");
                 }
                 if let Err(error) = self.dispatch(handler).await {
                     tracing::warn!(%error, "dispatch pass failed");
+                }
+                if refresh_gauges && let Err(error) = self.backlog().await {
+                    tracing::warn!(%error, "could not read the backlog for the metrics");
                 }
             };
             tokio::select! {
@@ -833,8 +879,12 @@ impl<S: Store> Tracker<S> {
 
     /// Work waiting now: due orders and refunds, pending events, and the oldest of each
     /// (`now - oldest_due_at` is the poll lag) (D-142).
+    /// With the `metrics` feature it also sets the backlog gauges (D-170).
     pub async fn backlog(&self) -> Result<Backlog, TrackerError> {
-        Ok(self.inner.store.backlog(self.now_ms()).await?)
+        let now = self.now_ms();
+        let backlog = self.inner.store.backlog(now).await?;
+        crate::metrics::backlog(&backlog, now);
+        Ok(backlog)
     }
 }
 

@@ -351,6 +351,7 @@ async fn operations<S: Store>(store: S) {
         assert!(store.insert_order(&order(id, due)).await.unwrap());
     }
     let backlog = store.backlog(T0 + 10).await.unwrap();
+    assert_eq!(backlog.open_orders, 3);
     assert_eq!(backlog.due_orders, 2);
     assert_eq!(backlog.due_refunds, 0);
     assert_eq!(backlog.oldest_due_at, Some(T0));
@@ -362,8 +363,11 @@ async fn operations<S: Store>(store: S) {
         .await
         .unwrap();
     assert_eq!(one.len(), 2);
-    // Leased work is not waiting for a pass.
-    assert_eq!(store.backlog(T0 + 20).await.unwrap().due_orders, 0);
+    // Leased work is not waiting for a pass, but still open.
+    let backlog = store.backlog(T0 + 20).await.unwrap();
+    assert_eq!(backlog.due_orders, 0);
+    assert_eq!(backlog.oldest_due_at, None);
+    assert_eq!(backlog.open_orders, 3);
     assert!(
         store
             .lease_orders(&lease("two", T0 + 20, 10))
@@ -418,6 +422,7 @@ async fn operations<S: Store>(store: S) {
         .unwrap()
         .unwrap();
     let backlog = store.backlog(T0 + 30).await.unwrap();
+    assert_eq!(backlog.open_orders, 2);
     assert_eq!(backlog.pending_events, 1);
     assert!(backlog.oldest_pending_event_at.is_some());
     let events = store

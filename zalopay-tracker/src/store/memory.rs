@@ -552,7 +552,13 @@ impl Store for MemoryStore {
             .map(|row| row.event.created_at)
             .collect();
         let count = |v: &Vec<i64>| i64::try_from(v.len()).unwrap_or(i64::MAX);
+        let open = inner
+            .orders
+            .values()
+            .filter(|o| o.next_poll_at.is_some())
+            .count();
         Ok(Backlog {
+            open_orders: i64::try_from(open).unwrap_or(i64::MAX),
             due_orders: count(&orders),
             due_refunds: count(&refunds),
             oldest_due_at: orders.iter().chain(&refunds).min().copied(),

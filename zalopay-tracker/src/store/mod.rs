@@ -137,6 +137,9 @@ pub enum Delivery {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Backlog {
+    /// Orders the tracker still follows (a next query is scheduled, due or not, leased or
+    /// not).
+    pub open_orders: i64,
     /// Orders whose next query is due and that no live lease holds.
     pub due_orders: i64,
     /// Refunds whose next query is due and that no live lease holds.

@@ -875,18 +875,23 @@ impl Store for SqlStore {
         let mut backlog = Backlog::default();
         let mut oldest: Option<i64> = None;
         for table in ["tracked_orders", "tracked_refunds"] {
-            // Due rows are never under a live lease (D-140): the due index answers this.
+            // Due rows are never under a live lease (D-140): the due index answers this, and
+            // the open count (every row with a next query) from the same index.
             let row = sqlx::query(&format!(
-                "SELECT COUNT(*) AS n, MIN(next_poll_at) AS oldest FROM {table} \
-                 WHERE next_poll_at IS NOT NULL AND next_poll_at <= $1"
+                "SELECT COUNT(*) AS open, COUNT(CASE WHEN next_poll_at <= $1 THEN 1 END) AS n, \
+                 MIN(next_poll_at) AS oldest FROM {table} WHERE next_poll_at IS NOT NULL"
             ))
             .bind(now)
             .fetch_one(&self.pool)
             .await?;
             let n: i64 = row.try_get("n")?;
-            let first: Option<i64> = row.try_get("oldest")?;
+            // The earliest next query of all counts only when it is due.
+            let first: Option<i64> = row
+                .try_get::<Option<i64>, _>("oldest")?
+                .filter(|at| *at <= now);
             oldest = oldest.into_iter().chain(first).min();
             if table == "tracked_orders" {
+                backlog.open_orders = row.try_get("open")?;
                 backlog.due_orders = n;
             } else {
                 backlog.due_refunds = n;
