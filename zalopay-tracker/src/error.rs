@@ -85,6 +85,13 @@ pub enum TrackerError {
         /// The value asked for now.
         requested: String,
     },
+    /// No token of the app's rate budget came within [`crate::RateBudget::send_wait`] (or the
+    /// group is paused after a `-429`): nothing was recorded or sent; try again from `retry_at`.
+    #[error("rate budget spent: nothing recorded or sent; try again at {retry_at} (Unix ms)")]
+    RateLimited {
+        /// When a token may be free again, Unix ms.
+        retry_at: i64,
+    },
     /// The order is not tracked.
     #[error("order `{0}` is not tracked")]
     UnknownOrder(String),

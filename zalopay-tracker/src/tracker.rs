@@ -3,7 +3,8 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+mod budget;
+
 use std::time::Duration;
 
 use tokio::task::JoinSet;
@@ -14,6 +15,7 @@ use zalopay_api::ids::{AppTransId, MRefundId};
 use zalopay_api::order::{CreateOrder, QueryOrder};
 use zalopay_api::refund::{QueryRefund, RefundOrder};
 
+use crate::budget::SlowDown;
 use crate::config::TrackerConfig;
 use crate::error::{StoreError, TrackerError};
 use crate::handler::EventHandler;
@@ -43,6 +45,9 @@ pub struct PassReport {
     /// Leased rows whose lease was lost before their answer was written (leased again by
     /// another instance): the work was dropped, nothing was written.
     pub lease_lost: usize,
+    /// When the pass stopped because the rate budget (or a pause after a `-429`) had no
+    /// token left: the real time until the next one may come (D-160).
+    pub budget_wait: Option<Duration>,
 }
 
 /// What one dispatch pass did.
@@ -86,8 +91,6 @@ struct Inner<S> {
     client: Client,
     config: TrackerConfig,
     jitter: Jitter,
-    /// No polling before this instant, Unix ms: the gateway asked to slow down.
-    paused_until: AtomicI64,
 }
 
 /// A tracker instance over a store. Cheap to clone (clones share everything).
@@ -122,7 +125,6 @@ impl<S: Store> Tracker<S> {
                 client,
                 config,
                 jitter,
-                paused_until: AtomicI64::new(i64::MIN),
             }),
         }
     }
@@ -315,6 +317,9 @@ impl<S: Store> Tracker<S> {
                 field: "app_time",
                 reason: "app_time + expiry is out of range".to_owned(),
             })?;
+        // A token of the shared budget before anything is recorded (D-160): refused, nothing
+        // happened.
+        self.acquire_send().await?;
         let now = self.now_ms();
         let mut order = TrackedOrder::new(
             request.app_trans_id.as_str(),
@@ -350,6 +355,7 @@ impl<S: Store> Tracker<S> {
             return Ok(stored);
         }
         let result = self.inner.client.send(request).await;
+        self.note_send_answer(&result).await;
         let observation = observe::create(&result);
         let stored = self
             .observe_order(request.app_trans_id.as_str(), observation, None, false)
@@ -397,6 +403,7 @@ impl<S: Store> Tracker<S> {
                 reason: "the client did not fill app_id / timestamp".to_owned(),
             });
         };
+        self.acquire_send().await?;
         let now = self.now_ms();
         let mut refund = TrackedRefund::new(
             request.m_refund_id.as_str(),
@@ -436,6 +443,7 @@ impl<S: Store> Tracker<S> {
             return Ok(stored);
         }
         let result = self.inner.client.send(request).await;
+        self.note_send_answer(&result).await;
         let observation = observe::refund(&result).unwrap_or(RefundObservation::Failed {
             sub_return_code: None,
         });
@@ -522,20 +530,27 @@ impl<S: Store> Tracker<S> {
     /// time, only as they are queried (never work that waits for a slot), keeps each lease
     /// while its query runs, and records the answers under the lease (D-110); at most
     /// `batch_size` rows per pass. After a `-429` nothing more is leased, the rows already
-    /// leased but not yet asked are put off with their error streak kept, and polling pauses
-    /// for the initial backoff (D-116).
+    /// leased but not yet asked are put off with their error streak kept, and every instance
+    /// on the store pauses for the gateway's `Retry-After`, else the initial backoff (D-116,
+    /// D-160). Each lease round first takes its tokens of the app's rate budget, and leases
+    /// final queries before routine polls (D-161).
     pub async fn poll_due(&self) -> Result<PassReport, TrackerError> {
         let config = &self.inner.config;
         let mut report = PassReport::default();
-        if self.now_ms() < self.inner.paused_until.load(Ordering::SeqCst) {
-            report.rate_limited = true;
-            return Ok(report);
-        }
-        let slow_down = Arc::new(AtomicBool::new(false));
-        let mut budget = usize::try_from(config.batch_size.max(1)).unwrap_or(usize::MAX);
+        let slow_down = Arc::new(SlowDown::default());
+        let mut remaining = usize::try_from(config.batch_size.max(1)).unwrap_or(usize::MAX);
         let mut first_error = None;
-        while budget > 0 && !slow_down.load(Ordering::SeqCst) {
-            let slots = budget.min(config.max_in_flight.max(1));
+        while remaining > 0 && !slow_down.hit() {
+            let want = remaining.min(config.max_in_flight.max(1));
+            let grant = self
+                .take_poll_tokens(i64::try_from(want).unwrap_or(i64::MAX))
+                .await?;
+            report.rate_limited |= grant.paused;
+            let slots = usize::try_from(grant.granted).unwrap_or(0).min(want);
+            if slots == 0 {
+                report.budget_wait = budget::wait_until(self.now_ms(), grant.retry_at);
+                break;
+            }
             let now = self.now_ms();
             let mut lease = Lease {
                 owner: config.instance_id.clone(),
@@ -552,10 +567,12 @@ impl<S: Store> Tracker<S> {
                 Vec::new()
             };
             let leased = orders.len() + refunds.len();
+            self.give_back_tokens(i64::try_from(slots.saturating_sub(leased)).unwrap_or(0))
+                .await?;
             if leased == 0 {
                 break;
             }
-            budget = budget.saturating_sub(leased);
+            remaining = remaining.saturating_sub(leased);
             report.leased += leased;
             let mut tasks: JoinSet<Result<Polled, StoreError>> = JoinSet::new();
             for order in orders {
@@ -586,12 +603,9 @@ impl<S: Store> Tracker<S> {
                 }
             }
         }
-        if slow_down.load(Ordering::SeqCst) {
+        if slow_down.hit() {
             report.rate_limited = true;
-            let resume = self
-                .now_ms()
-                .saturating_add(ms(config.schedule.initial_backoff));
-            self.inner.paused_until.fetch_max(resume, Ordering::SeqCst);
+            self.pause_group(&slow_down).await?;
         }
         match first_error {
             // The lease runs out and the row is polled again: nothing is lost.
@@ -616,11 +630,11 @@ impl<S: Store> Tracker<S> {
         &self,
         order: &LeasedOrder,
         until: i64,
-        slow_down: &AtomicBool,
+        slow_down: &SlowDown,
     ) -> Result<Polled, StoreError> {
         let fence = &order.fence;
         let id = order.app_trans_id.as_str();
-        if slow_down.load(Ordering::SeqCst) {
+        if slow_down.hit() {
             let written = self
                 .observe_order(id, OrderObservation::Deferred, Some(fence), false)
                 .await;
@@ -647,7 +661,7 @@ impl<S: Store> Tracker<S> {
         };
         if let Err(error) = &result {
             if observe::is_rate_limited(error) {
-                slow_down.store(true, Ordering::SeqCst);
+                slow_down.note(observe::retry_after(error));
             }
             tracing::debug!(app_trans_id = %id, %error, "order query failed");
         }
@@ -664,11 +678,11 @@ impl<S: Store> Tracker<S> {
         &self,
         refund: &LeasedRefund,
         until: i64,
-        slow_down: &AtomicBool,
+        slow_down: &SlowDown,
     ) -> Result<Polled, StoreError> {
         let fence = &refund.fence;
         let id = refund.m_refund_id.as_str();
-        if slow_down.load(Ordering::SeqCst) {
+        if slow_down.hit() {
             let written = self
                 .observe_refund(id, RefundObservation::Deferred, Some(fence), false)
                 .await;
@@ -697,7 +711,7 @@ impl<S: Store> Tracker<S> {
         if let Err(error) = &result
             && observe::is_rate_limited(error)
         {
-            slow_down.store(true, Ordering::SeqCst);
+            slow_down.note(observe::retry_after(error));
         }
         let written = self
             .observe_refund(id, observe::query_refund(&result), Some(fence), true)
@@ -777,20 +791,26 @@ impl<S: Store> Tracker<S> {
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             let pass = async {
-                if let Err(error) = self.poll_due().await {
-                    tracing::warn!(%error, "polling pass failed");
-                }
+                let polled = match self.poll_due().await {
+                    Ok(report) => report.budget_wait,
+                    Err(error) => {
+                        tracing::warn!(%error, "polling pass failed");
+                        None
+                    }
+                };
                 if let Err(error) = self.dispatch(handler).await {
                     tracing::warn!(%error, "dispatch pass failed");
                 }
+                polled
+            };
+            // Stopped by the rate budget: back as soon as a token may be free (D-160).
+            let pause = tokio::select! {
+                () = &mut shutdown => break,
+                wait = pass => wait.map_or(tick, |wait| wait.min(tick)),
             };
             tokio::select! {
                 () = &mut shutdown => break,
-                () = pass => {}
-            }
-            tokio::select! {
-                () = &mut shutdown => break,
-                () = tokio::time::sleep(tick) => {}
+                () = tokio::time::sleep(pause) => {}
             }
         }
         if let Err(error) = self.hand_back_leases().await {
