@@ -203,6 +203,10 @@ pub struct EmulatorConfig {
     /// `payment_code`. Default: [`TEST_RSA_PRIVATE_KEY`] (public half [`ZALOPAY_PUBLIC_KEY`]).
     /// `None`: quick pay is refused (-401), as nothing can read the code.
     pub zalopay_rsa_key: Option<rsa::RsaPrivateKey>,
+    /// A per-app rate limit on the gateway API: requests beyond it are refused with `-429`
+    /// LIMIT_REQUEST_REACH before processing. Default `None` (no limit). Changed at run time
+    /// with [`crate::EmulatorState::set_rate_limit`].
+    pub rate_limit: Option<crate::RateLimit>,
 }
 
 impl Default for EmulatorConfig {
@@ -220,6 +224,7 @@ impl Default for EmulatorConfig {
             faults: Faults::default(),
             app_faults: BTreeMap::new(),
             zalopay_rsa_key: test_zalopay_key(),
+            rate_limit: None,
         }
     }
 }

@@ -58,6 +58,7 @@ mod disbursement;
 mod disbursement_aio;
 mod faults;
 mod gateway;
+mod limiter;
 mod orders;
 mod pages;
 mod records;
@@ -82,6 +83,7 @@ pub use config::{
     TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
 };
 pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
+pub use limiter::RateLimit;
 pub use pages::escape_html;
 pub use records::{
     AttemptCause, Binding, BindingStatus, CallbackAttempt, CallbackStatus, Order, OrderKind,

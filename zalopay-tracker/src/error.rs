@@ -28,6 +28,17 @@ pub enum StoreError {
         /// Who holds the row's lease now (`nobody` when no one does).
         holder: String,
     },
+    /// A conditional write lost the race to other writers `attempts` times in a row; nothing
+    /// was written.
+    #[error("{table} row `{id}`: changed by others {attempts} times in a row; nothing written")]
+    Contended {
+        /// The table.
+        table: &'static str,
+        /// The row's key.
+        id: String,
+        /// How many times it was tried.
+        attempts: usize,
+    },
     /// A stored row does not decode.
     #[error("stored {table} row `{id}` is corrupt: {reason}")]
     Corrupt {

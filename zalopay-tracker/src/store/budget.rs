@@ -77,24 +77,18 @@ impl BudgetStore for MemoryStore {
     }
 }
 
+/// Attempts of a conditional write before the budget gives up (each is lost only to another
+/// instance's write in between, so more than a few mean something is wrong).
+const ATTEMPTS: usize = 64;
+
 impl SqlStore {
-    /// Runs `f` on `app_id`'s bucket in one transaction (created empty at `now` if missing)
-    /// and writes it back.
-    async fn with_bucket<R: Send>(
-        &self,
-        app_id: i64,
-        now: i64,
-        f: impl FnOnce(&mut Bucket) -> R + Send,
-    ) -> Result<R, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let select = format!(
-            "SELECT tokens, refilled_at, paused_until FROM tracker_rate_budget \
-             WHERE app_id = $1{}",
-            self.backend().for_update()
-        );
-        let mut row = sqlx::query(&select)
+    /// `app_id`'s bucket as stored, created empty at `now` if missing.
+    async fn load_bucket(&self, app_id: i64, now: i64) -> Result<Bucket, StoreError> {
+        let select =
+            "SELECT tokens, refilled_at, paused_until FROM tracker_rate_budget WHERE app_id = $1";
+        let mut row = sqlx::query(select)
             .bind(app_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(self.pool())
             .await?;
         if row.is_none() {
             let fresh = Bucket::fresh(now);
@@ -106,41 +100,63 @@ impl SqlStore {
             .bind(fresh.tokens)
             .bind(fresh.refilled_at)
             .bind(fresh.paused_until)
-            .execute(&mut *tx)
+            .execute(self.pool())
             .await?;
-            row = sqlx::query(&select)
+            row = sqlx::query(select)
                 .bind(app_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(self.pool())
                 .await?;
         }
-        let Some(row) = row else {
-            return Err(StoreError::Corrupt {
-                table: "tracker_rate_budget",
-                id: app_id.to_string(),
-                reason: "the row vanished while it was being created".to_owned(),
-            });
-        };
-        let mut bucket = Bucket {
+        let row = row.ok_or_else(|| StoreError::Corrupt {
+            table: "tracker_rate_budget",
+            id: app_id.to_string(),
+            reason: "the row vanished while it was being created".to_owned(),
+        })?;
+        Ok(Bucket {
             tokens: row.try_get("tokens")?,
             refilled_at: row.try_get("refilled_at")?,
             paused_until: row.try_get("paused_until")?,
-        };
-        let before = bucket;
-        let result = f(&mut bucket);
-        if bucket != before {
-            sqlx::query(
+        })
+    }
+
+    /// Runs `f` on `app_id`'s bucket and writes the result back only if the row is still what
+    /// was read (a compare-and-set: no lock is held between the two statements, and the
+    /// write-first rule of SQLite's WAL mode is kept); on a lost race, reads again (D-160).
+    async fn with_bucket<R>(
+        &self,
+        app_id: i64,
+        now: i64,
+        f: impl Fn(&mut Bucket) -> R,
+    ) -> Result<R, StoreError> {
+        for _ in 0..ATTEMPTS {
+            let before = self.load_bucket(app_id, now).await?;
+            let mut bucket = before;
+            let result = f(&mut bucket);
+            if bucket == before {
+                return Ok(result);
+            }
+            let written = sqlx::query(
                 "UPDATE tracker_rate_budget SET tokens = $2, refilled_at = $3, paused_until = $4 \
-                 WHERE app_id = $1",
+                 WHERE app_id = $1 AND tokens = $5 AND refilled_at = $6 AND paused_until = $7",
             )
             .bind(app_id)
             .bind(bucket.tokens)
             .bind(bucket.refilled_at)
             .bind(bucket.paused_until)
-            .execute(&mut *tx)
+            .bind(before.tokens)
+            .bind(before.refilled_at)
+            .bind(before.paused_until)
+            .execute(self.pool())
             .await?;
+            if written.rows_affected() == 1 {
+                return Ok(result);
+            }
         }
-        tx.commit().await?;
-        Ok(result)
+        Err(StoreError::Contended {
+            table: "tracker_rate_budget",
+            id: app_id.to_string(),
+            attempts: ATTEMPTS,
+        })
     }
 }
 

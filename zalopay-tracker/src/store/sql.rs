@@ -52,7 +52,7 @@ impl Backend {
     }
 
     /// Row lock for read-modify-write inside a transaction.
-    pub(crate) fn for_update(self) -> &'static str {
+    fn for_update(self) -> &'static str {
         match self {
             Self::Postgres => " FOR UPDATE",
             // The single writer connection serialises every transaction.
