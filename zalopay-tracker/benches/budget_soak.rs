@@ -86,9 +86,7 @@ fn poll_loop(tracker: Tracker<SqlStore>, stop: Arc<AtomicBool>) -> JoinHandle<()
     tokio::spawn(async move {
         while !stop.load(Ordering::SeqCst) {
             let wait = match tracker.poll_due().await {
-                Ok(report) if report.queried > 0 && report.budget_wait.is_none() => {
-                    Duration::ZERO
-                }
+                Ok(report) if report.queried > 0 && report.budget_wait.is_none() => Duration::ZERO,
                 Ok(report) => report
                     .budget_wait
                     .unwrap_or(Duration::from_millis(20))
@@ -129,7 +127,14 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(soak(admin, budget_real, scale, orders, instances, outage_real));
+    runtime.block_on(soak(
+        admin,
+        budget_real,
+        scale,
+        orders,
+        instances,
+        outage_real,
+    ));
 }
 
 async fn soak(
@@ -142,8 +147,18 @@ async fn soak(
 ) {
     let url = fresh_database(&admin).await;
     let per_clock_second = u32::try_from(budget_real / scale).unwrap();
-    let limit = RateLimit::per_second(per_clock_second * 11 / 10);
-    let budget = RateBudget::per_second(per_clock_second).with_send_wait(Duration::from_secs(10));
+    // The gateway's tolerance: a tenth of a real second of its rate by default. The scaled
+    // clock multiplies the arrival jitter of a loaded machine by the scale, so a tolerance of
+    // a tenth of a clock second would measure the scheduler, not the budget.
+    let limit_rate = per_clock_second * 11 / 10;
+    let limit = RateLimit::per_second(limit_rate).with_burst(
+        u32::try_from(env("SOAK_LIMIT_BURST", u64::from(limit_rate) * scale / 10)).unwrap(),
+    );
+    // Burst: a tenth of a real second of the budget, so no real one-second window can carry
+    // more than 1.1x the budget (a tenth of a clock second would be a hundredth of a real one).
+    let budget = RateBudget::per_second(per_clock_second)
+        .with_burst(u32::try_from(u64::from(per_clock_second) * scale / 10).unwrap())
+        .with_send_wait(Duration::from_secs(10));
     let origin = Instant::now();
     let clock = Arc::new(ScaledClock {
         start_ms: 1_764_590_400_000,
@@ -214,10 +229,10 @@ async fn soak(
         tokio::spawn(async move {
             while !stop.load(Ordering::SeqCst) {
                 if let Ok(backlog) = store.backlog(clock.now_ms()).await {
-                    samples.lock().unwrap().push((
-                        at(Instant::now()),
-                        backlog.due_orders + backlog.due_refunds,
-                    ));
+                    samples
+                        .lock()
+                        .unwrap()
+                        .push((at(Instant::now()), backlog.due_orders + backlog.due_refunds));
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
@@ -252,22 +267,28 @@ async fn soak(
                     if n >= orders {
                         return;
                     }
-                    let now = clock.now_ms();
-                    let id = format!("{}_soak{n}", zalopay_api::clock::vietnam_yymmdd(now).unwrap());
-                    let request = CreateOrder::builder()
-                        .app_id(APP_ID)
-                        .app_trans_id(AppTransId::try_from(id.as_str()).unwrap())
-                        .app_user("soak")
-                        .amount(10_000)
-                        .app_time(now)
-                        .description(format!("Soak order {n}"))
-                        .build();
+                    let id = format!(
+                        "{}_soak{n}",
+                        zalopay_api::clock::vietnam_yymmdd(clock.now_ms()).unwrap()
+                    );
                     loop {
+                        // Refused unsent: a new attempt with a fresh app_time.
+                        let now = clock.now_ms();
+                        let request = CreateOrder::builder()
+                            .app_id(APP_ID)
+                            .app_trans_id(AppTransId::try_from(id.as_str()).unwrap())
+                            .app_user("soak")
+                            .amount(10_000)
+                            .app_time(now)
+                            .description(format!("Soak order {n}"))
+                            .build();
                         match tracker.create_order(&request, &serde_json::json!({})).await {
                             Ok(_) => break,
                             Err(TrackerError::RateLimited { .. }) => {
                                 refused.fetch_add(1, Ordering::SeqCst);
                             }
+                            // Recorded; a query resolves it (counted with the -429s below).
+                            Err(TrackerError::Create { .. }) => break,
                             Err(error) => panic!("create {id}: {error}"),
                         }
                     }
@@ -339,12 +360,14 @@ async fn soak(
         .iter()
         .map(|r| Duration::from_micros(r.started_us))
         .collect();
-    let limited = log.iter().filter(|r| r.sub_return_code == Some(-429)).count();
+    let limited = log
+        .iter()
+        .filter(|r| r.sub_return_code == Some(-429))
+        .count();
     let queries = log.iter().filter(|r| r.operation == "order.query").count();
     let creates = log.iter().filter(|r| r.operation == "order.create").count();
-    let in_window = |from: Duration, to: Duration| {
-        starts.iter().filter(|t| **t >= from && **t < to).count()
-    };
+    let in_window =
+        |from: Duration, to: Duration| starts.iter().filter(|t| **t >= from && **t < to).count();
     let samples = samples.lock().unwrap().clone();
     // Whole seconds in which every backlog sample was above zero, outside the outage.
     let mut used = Vec::new();
@@ -378,12 +401,10 @@ async fn soak(
     let whole_run = busiest(Duration::ZERO, run_end);
     // Final queries: due at expiry + 1 clock minute (+ up to 5 s of jitter); the deadline is
     // one poll interval (1 clock minute) later.
-    let rows = sqlx::query(
-        "SELECT state, expire_at, updated_at FROM tracked_orders",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let rows = sqlx::query("SELECT state, expire_at, updated_at FROM tracked_orders")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     let mut late = 0;
     let mut open = 0;
     let mut worst_ms = i64::MIN;
@@ -411,7 +432,10 @@ async fn soak(
         secs(outage_end),
         secs(run_end)
     );
-    println!("requests: {} ({creates} creates, {queries} queries)", log.len());
+    println!(
+        "requests: {} ({creates} creates, {queries} queries)",
+        log.len()
+    );
     println!(
         "budget used while a backlog exists: mean {:.1}%, lowest second {:.1}% ({} seconds)",
         mean * 100.0,

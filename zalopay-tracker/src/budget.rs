@@ -191,9 +191,7 @@ pub fn take(bucket: &mut Bucket, ask: &TokenAsk) -> Grant {
     };
     let available = bucket.tokens.saturating_sub(floor).max(0) / MILLI;
     let granted = want.min(available);
-    bucket.tokens = bucket
-        .tokens
-        .saturating_sub(granted.saturating_mul(MILLI));
+    bucket.tokens = bucket.tokens.saturating_sub(granted.saturating_mul(MILLI));
     let retry_at = (granted < want).then(|| {
         // Until one more whole token above the floor has been refilled.
         let missing = floor
@@ -284,7 +282,10 @@ mod tests {
         assert_eq!(first.granted, 0);
         assert_eq!(first.retry_at, Some(10));
         // 50 ms at 100/s: 5 tokens.
-        assert_eq!(take(&mut bucket, &ask(50, 8, Traffic::Poll, budget)).granted, 5);
+        assert_eq!(
+            take(&mut bucket, &ask(50, 8, Traffic::Poll, budget)).granted,
+            5
+        );
         // An hour idle: still only the burst.
         let later = take(&mut bucket, &ask(3_600_000, 1000, Traffic::Poll, budget));
         assert_eq!(later.granted, 10);
@@ -303,13 +304,25 @@ mod tests {
             .with_burst(10)
             .with_reserve_percent(30);
         let mut bucket = Bucket::fresh(0);
-        assert_eq!(take(&mut bucket, &ask(1000, 100, Traffic::Poll, budget)).granted, 7);
+        assert_eq!(
+            take(&mut bucket, &ask(1000, 100, Traffic::Poll, budget)).granted,
+            7
+        );
         let poll = take(&mut bucket, &ask(1000, 1, Traffic::Poll, budget));
         assert_eq!(poll.granted, 0);
-        assert_eq!(take(&mut bucket, &ask(1000, 3, Traffic::Send, budget)).granted, 3);
+        assert_eq!(
+            take(&mut bucket, &ask(1000, 3, Traffic::Send, budget)).granted,
+            3
+        );
         // The reserve is refilled before polls get anything again (10 ms per token).
-        assert_eq!(take(&mut bucket, &ask(1030, 5, Traffic::Poll, budget)).granted, 0);
-        assert_eq!(take(&mut bucket, &ask(1040, 5, Traffic::Poll, budget)).granted, 1);
+        assert_eq!(
+            take(&mut bucket, &ask(1030, 5, Traffic::Poll, budget)).granted,
+            0
+        );
+        assert_eq!(
+            take(&mut bucket, &ask(1040, 5, Traffic::Poll, budget)).granted,
+            1
+        );
     }
 
     #[test]
@@ -324,7 +337,10 @@ mod tests {
         pause(&mut bucket, 2_000);
         assert!(take(&mut bucket, &ask(4_000, 1, Traffic::Send, budget)).paused);
         // No burst at the end: 20 ms after it, 2 tokens.
-        assert_eq!(take(&mut bucket, &ask(5_020, 10, Traffic::Send, budget)).granted, 2);
+        assert_eq!(
+            take(&mut bucket, &ask(5_020, 10, Traffic::Send, budget)).granted,
+            2
+        );
         // Without a limit only the pause holds anything back.
         let unlimited = TokenAsk {
             budget: None,
@@ -339,7 +355,10 @@ mod tests {
     fn unused_tokens_go_back_up_to_the_burst() {
         let budget = RateBudget::per_second(100).with_burst(10);
         let mut bucket = Bucket::fresh(0);
-        assert_eq!(take(&mut bucket, &ask(100, 8, Traffic::Send, budget)).granted, 8);
+        assert_eq!(
+            take(&mut bucket, &ask(100, 8, Traffic::Send, budget)).granted,
+            8
+        );
         give_back(&mut bucket, &budget, 100, 50);
         assert_eq!(bucket.tokens, 10_000);
     }
@@ -348,10 +367,19 @@ mod tests {
     fn a_lagging_clock_does_not_refill_twice() {
         let budget = RateBudget::per_second(100).with_burst(10);
         let mut bucket = Bucket::fresh(0);
-        assert_eq!(take(&mut bucket, &ask(50, 10, Traffic::Send, budget)).granted, 5);
+        assert_eq!(
+            take(&mut bucket, &ask(50, 10, Traffic::Send, budget)).granted,
+            5
+        );
         // Another instance whose clock is 40 ms behind gets nothing new.
-        assert_eq!(take(&mut bucket, &ask(10, 10, Traffic::Send, budget)).granted, 0);
-        assert_eq!(take(&mut bucket, &ask(60, 10, Traffic::Send, budget)).granted, 1);
+        assert_eq!(
+            take(&mut bucket, &ask(10, 10, Traffic::Send, budget)).granted,
+            0
+        );
+        assert_eq!(
+            take(&mut bucket, &ask(60, 10, Traffic::Send, budget)).granted,
+            1
+        );
     }
 
     #[test]

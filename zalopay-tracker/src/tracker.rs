@@ -73,6 +73,22 @@ enum Polled {
     Lost,
 }
 
+/// What one lease round of a pass got.
+enum Round {
+    /// Rows leased (each with its token); `full`: every token wanted was granted and used,
+    /// so more may be asked for at once.
+    Leased {
+        orders: Vec<LeasedOrder>,
+        refunds: Vec<LeasedRefund>,
+        until: i64,
+        full: bool,
+        /// Fewer rows were due than tokens granted: nothing more to lease this pass.
+        drained: bool,
+    },
+    /// No token, or nothing due: lease no more this pass.
+    Stop,
+}
+
 /// How a callback was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -539,68 +555,68 @@ impl<S: Store> Tracker<S> {
         let mut report = PassReport::default();
         let slow_down = Arc::new(SlowDown::default());
         let mut remaining = usize::try_from(config.batch_size.max(1)).unwrap_or(usize::MAX);
+        let max_in_flight = config.max_in_flight.max(1);
         let mut first_error = None;
-        while remaining > 0 && !slow_down.hit() {
-            let want = remaining.min(config.max_in_flight.max(1));
-            let grant = self
-                .take_poll_tokens(i64::try_from(want).unwrap_or(i64::MAX))
-                .await?;
-            report.rate_limited |= grant.paused;
-            let slots = usize::try_from(grant.granted).unwrap_or(0).min(want);
-            if slots == 0 {
-                report.budget_wait = budget::wait_until(self.now_ms(), grant.retry_at);
-                break;
-            }
-            let now = self.now_ms();
-            let mut lease = Lease {
-                owner: config.instance_id.clone(),
-                now,
-                until: now.saturating_add(ms(config.lease)),
-                limit: i64::try_from(slots).unwrap_or(i64::MAX),
-            };
-            let orders = self.inner.store.lease_orders(&lease).await?;
-            let free = slots.saturating_sub(orders.len());
-            let refunds = if free > 0 {
-                lease.limit = i64::try_from(free).unwrap_or(i64::MAX);
-                self.inner.store.lease_refunds(&lease).await?
-            } else {
-                Vec::new()
-            };
-            let leased = orders.len() + refunds.len();
-            self.give_back_tokens(i64::try_from(slots.saturating_sub(leased)).unwrap_or(0))
-                .await?;
-            if leased == 0 {
-                break;
-            }
-            remaining = remaining.saturating_sub(leased);
-            report.leased += leased;
-            let mut tasks: JoinSet<Result<Polled, StoreError>> = JoinSet::new();
-            for order in orders {
-                let this = self.clone();
-                let slow_down = Arc::clone(&slow_down);
-                let until = lease.until;
-                tasks.spawn(async move { this.poll_order(&order, until, &slow_down).await });
-            }
-            for refund in refunds {
-                let this = self.clone();
-                let slow_down = Arc::clone(&slow_down);
-                let until = lease.until;
-                tasks.spawn(async move { this.poll_refund(&refund, until, &slow_down).await });
-            }
-            while let Some(joined) = tasks.join_next().await {
-                match joined {
-                    Ok(Ok(Polled::Queried(finished))) => {
-                        report.queried += 1;
-                        report.finished += usize::from(finished);
+        let mut tasks: JoinSet<Result<Polled, StoreError>> = JoinSet::new();
+        // Whether to ask for tokens again before a query in flight finishes: not after a
+        // partial grant (the bucket is empty; the next ask waits for a completion).
+        let mut ask = true;
+        let mut granting = true;
+        loop {
+            let free = max_in_flight.saturating_sub(tasks.len());
+            if granting && ask && free > 0 && remaining > 0 && !slow_down.hit() {
+                match self.lease_round(remaining.min(free), &mut report).await {
+                    Ok(Round::Leased {
+                        orders,
+                        refunds,
+                        until,
+                        full,
+                        drained,
+                    }) => {
+                        let leased = orders.len() + refunds.len();
+                        remaining = remaining.saturating_sub(leased);
+                        ask = full;
+                        granting = !drained;
+                        for order in orders {
+                            let this = self.clone();
+                            let slow_down = Arc::clone(&slow_down);
+                            tasks.spawn(
+                                async move { this.poll_order(&order, until, &slow_down).await },
+                            );
+                        }
+                        for refund in refunds {
+                            let this = self.clone();
+                            let slow_down = Arc::clone(&slow_down);
+                            tasks.spawn(async move {
+                                this.poll_refund(&refund, until, &slow_down).await
+                            });
+                        }
+                        continue;
                     }
-                    Ok(Ok(Polled::Deferred)) => {}
-                    Ok(Ok(Polled::Lost)) => report.lease_lost += 1,
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, "could not record a poll");
+                    Ok(Round::Stop) => granting = false,
+                    Err(error) => {
+                        tracing::warn!(%error, "could not lease due work");
                         first_error.get_or_insert(error);
+                        granting = false;
                     }
-                    Err(join) => tracing::warn!(error = %join, "poll task failed"),
                 }
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            ask = true;
+            match joined {
+                Ok(Ok(Polled::Queried(finished))) => {
+                    report.queried += 1;
+                    report.finished += usize::from(finished);
+                }
+                Ok(Ok(Polled::Deferred)) => {}
+                Ok(Ok(Polled::Lost)) => report.lease_lost += 1,
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "could not record a poll");
+                    first_error.get_or_insert(error);
+                }
+                Err(join) => tracing::warn!(error = %join, "poll task failed"),
             }
         }
         if slow_down.hit() {
@@ -609,9 +625,53 @@ impl<S: Store> Tracker<S> {
         }
         match first_error {
             // The lease runs out and the row is polled again: nothing is lost.
-            Some(error) if report.queried == 0 && report.leased > 0 => Err(error.into()),
+            Some(error) if report.queried == 0 => Err(error.into()),
             _ => Ok(report),
         }
+    }
+
+    /// Takes up to `want` tokens of the rate budget and leases that many due rows (final
+    /// queries first, then refunds), giving back the tokens no row needed (D-160, D-161).
+    async fn lease_round(&self, want: usize, report: &mut PassReport) -> Result<Round, StoreError> {
+        let config = &self.inner.config;
+        let grant = self
+            .take_poll_tokens(i64::try_from(want).unwrap_or(i64::MAX))
+            .await?;
+        report.rate_limited |= grant.paused;
+        let slots = usize::try_from(grant.granted).unwrap_or(0).min(want);
+        if slots == 0 {
+            report.budget_wait = budget::wait_until(self.now_ms(), grant.retry_at);
+            return Ok(Round::Stop);
+        }
+        let now = self.now_ms();
+        let mut lease = Lease {
+            owner: config.instance_id.clone(),
+            now,
+            until: now.saturating_add(ms(config.lease)),
+            limit: i64::try_from(slots).unwrap_or(i64::MAX),
+        };
+        let orders = self.inner.store.lease_orders(&lease).await?;
+        let free = slots.saturating_sub(orders.len());
+        let refunds = if free > 0 {
+            lease.limit = i64::try_from(free).unwrap_or(i64::MAX);
+            self.inner.store.lease_refunds(&lease).await?
+        } else {
+            Vec::new()
+        };
+        let leased = orders.len() + refunds.len();
+        self.give_back_tokens(i64::try_from(slots.saturating_sub(leased)).unwrap_or(0))
+            .await?;
+        report.leased += leased;
+        if leased == 0 {
+            return Ok(Round::Stop);
+        }
+        Ok(Round::Leased {
+            orders,
+            refunds,
+            until: lease.until,
+            full: slots == want,
+            drained: leased < slots,
+        })
     }
 
     /// Reads a fenced write's refusal as a lost lease.

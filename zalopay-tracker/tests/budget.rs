@@ -102,10 +102,17 @@ async fn shared_budget_is_never_exceeded<S: Store + Clone>(one: S, two: S) {
     bench.advance_secs(66);
     // 5 s in steps of 50 ms: 120 orders due, 100 tokens come.
     let sent = drive(&bench, &[&a, &b], 50, 100).await;
-    assert_eq!(rate_limited(&bench), 0, "the emulator refused some: {sent:?}");
+    assert_eq!(
+        rate_limited(&bench),
+        0,
+        "the emulator refused some: {sent:?}"
+    );
     assert!(busiest(&sent, 20) <= 22, "{sent:?}");
     let total: usize = sent.iter().sum();
-    assert!((98..=102).contains(&total), "used {total} of 100 tokens: {sent:?}");
+    assert!(
+        (98..=102).contains(&total),
+        "used {total} of 100 tokens: {sent:?}"
+    );
 }
 
 #[tokio::test]
@@ -260,7 +267,10 @@ async fn creates_get_through_a_poll_backlog<S: Store + Clone>(store: S) {
         )
         .await
         .unwrap_err();
-    assert!(matches!(refused, TrackerError::RateLimited { .. }), "{refused}");
+    assert!(
+        matches!(refused, TrackerError::RateLimited { .. }),
+        "{refused}"
+    );
     assert!(tracker.store().order(&id).await.unwrap().is_none());
     // The reserve refills before polls get anything again (100 ms a token).
     bench.clock.advance(Duration::from_millis(200));

@@ -32,8 +32,11 @@ pub trait BudgetStore {
 
     /// Pauses everything sent for `app_id`, by every instance, until `until` (Unix ms; a
     /// longer pause already stored stays).
-    fn pause_app(&self, app_id: i64, until: i64)
-    -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn pause_app(
+        &self,
+        app_id: i64,
+        until: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// The memory store's buckets (one process: a mutex is the lock).

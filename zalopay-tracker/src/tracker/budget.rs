@@ -80,7 +80,10 @@ impl<S: Store> Tracker<S> {
     pub(super) async fn pause_group(&self, slow: &SlowDown) -> Result<(), StoreError> {
         let pause = slow.pause(self.inner.config.schedule.initial_backoff);
         let until = self.now_ms().saturating_add(pause);
-        tracing::info!(until, "the gateway asked to slow down: every instance pauses");
+        tracing::info!(
+            until,
+            "the gateway asked to slow down: every instance pauses"
+        );
         self.inner.store.pause_app(self.budget_app(), until).await
     }
 
@@ -100,7 +103,6 @@ impl<S: Store> Tracker<S> {
 
 /// Real time until `retry_at` on the injected clock, for a loop that waits for the budget.
 pub(super) fn wait_until(now: i64, retry_at: Option<i64>) -> Option<Duration> {
-    retry_at.map(|at| {
-        Duration::from_millis(u64::try_from(at.saturating_sub(now).max(1)).unwrap_or(1))
-    })
+    retry_at
+        .map(|at| Duration::from_millis(u64::try_from(at.saturating_sub(now).max(1)).unwrap_or(1)))
 }
