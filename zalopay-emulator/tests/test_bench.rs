@@ -406,7 +406,9 @@ async fn the_rate_limiter_refuses_with_429_per_app() {
     assert_eq!(state.rate_limit(), None);
     let id = format!("{TODAY}_rl");
     assert_eq!(code(&env.create(&id, 1000, &[]).await), (1, 1));
-    state.set_rate_limit(Some(zalopay_emulator::RateLimit::per_second(10).with_burst(2)));
+    state.set_rate_limit(Some(
+        zalopay_emulator::RateLimit::per_second(10).with_burst(2),
+    ));
     assert_eq!(code(&env.query(&id).await), (3, 3));
     assert_eq!(code(&env.query(&id).await), (3, 3));
     let refused = env.query(&id).await;
