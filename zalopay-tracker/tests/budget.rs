@@ -408,3 +408,62 @@ async fn postgres_no_burst_after_an_outage() {
     let two = SqlStore::connect(&url).await.unwrap();
     no_burst_after_an_outage(one, two).await;
 }
+
+/// A proxy in front of the gateway answering HTTP 429 with `Retry-After: 30` pauses every
+/// instance for those 30 s, not for the default 10.
+#[tokio::test]
+async fn an_http_429_with_retry_after_pauses_the_group_that_long() {
+    use std::sync::Arc;
+    use zalopay_api::{Client, Config, Environment, Keys, RetryPolicy};
+    use zalopay_emulator::ManualClock;
+    let app = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, "30")],
+            "slow down",
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let clock = ManualClock::new(common::START_MS);
+    let client = || {
+        Client::new(
+            Config::new(
+                common::APP_ID,
+                Keys::new(common::KEY1, common::KEY2).unwrap(),
+                Environment::Custom(format!("http://{addr}")),
+            )
+            .with_clock(Arc::new(common::SharedClock(clock.clone())))
+            .with_retry(RetryPolicy::none()),
+        )
+        .unwrap()
+    };
+    let url = common::fresh_sqlite("budget_retry_after");
+    let one = SqlStore::connect(&url).await.unwrap();
+    let two = SqlStore::connect(&url).await.unwrap();
+    let now = common::START_MS;
+    for n in 0..3 {
+        let mut order = TrackedOrder::new(
+            order_id(now, &format!("ra{n}")),
+            common::APP_ID,
+            1_000,
+            now,
+            now + 900_000,
+            now,
+        );
+        order.state = OrderState::Open;
+        order.next_poll_at = Some(now);
+        one.insert_order(&order).await.unwrap();
+    }
+    let a = Tracker::new(one, client(), TrackerConfig::new("one"));
+    let b = Tracker::new(two, client(), TrackerConfig::new("two"));
+    assert!(a.poll_due().await.unwrap().rate_limited);
+    clock.advance(Duration::from_secs(29));
+    let paused = b.poll_due().await.unwrap();
+    assert!(paused.rate_limited);
+    assert_eq!(paused.leased, 0);
+    clock.advance(Duration::from_secs(2));
+    let resumed = b.poll_due().await.unwrap();
+    assert!(resumed.leased > 0, "{resumed:?}");
+}
