@@ -173,6 +173,11 @@ pub struct FaultArgs {
     /// code_135, code_301.
     #[arg(long, value_name = "KIND", default_value = "http_503")]
     pub fail_with: String,
+    /// Per-app rate limit: N requests a second (burst N/10), or N/BURST; requests beyond it
+    /// are refused with return_code 2 / sub_return_code -429 LIMIT_REQUEST_REACH. Off unless
+    /// given.
+    #[arg(long, value_name = "N[/BURST]")]
+    pub rate_limit: Option<String>,
     /// Share of API requests processed and then answered by a dropped connection.
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     pub reset_rate: f64,

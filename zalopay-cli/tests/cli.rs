@@ -845,6 +845,8 @@ fn emulator_flags_set_faults_and_refund_delay() {
     for bad in [
         &["emulator", "--port", "0", "--callback-loss", "1.5"][..],
         &["emulator", "--port", "0", "--fail-with", "http_418"][..],
+        &["emulator", "--port", "0", "--rate-limit", "0"][..],
+        &["emulator", "--port", "0", "--rate-limit", "10/x"][..],
     ] {
         let output = Command::new(BIN).args(bad).output().unwrap();
         assert!(!output.status.success(), "{bad:?}");

@@ -204,6 +204,10 @@ pub struct EmulatorConfig {
     /// not the first again): an id is forgotten between one and two of these after its last
     /// request, which keeps memory flat under endless new ids. Default 10 min.
     pub fault_memory: Duration,
+    /// A per-app rate limit on the gateway API: requests beyond it are refused with `-429`
+    /// LIMIT_REQUEST_REACH before processing. Default `None` (no limit). Changed at run time
+    /// with [`crate::EmulatorState::set_rate_limit`].
+    pub rate_limit: Option<crate::RateLimit>,
 }
 
 impl Default for EmulatorConfig {
@@ -222,6 +226,7 @@ impl Default for EmulatorConfig {
             app_faults: BTreeMap::new(),
             zalopay_rsa_key: test_zalopay_key(),
             fault_memory: Duration::from_secs(10 * 60),
+            rate_limit: None,
         }
     }
 }

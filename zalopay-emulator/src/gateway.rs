@@ -59,10 +59,16 @@ pub(crate) async fn layer(
     if let Some(latency) = plan.latency {
         tokio::time::sleep(latency).await;
     }
+    // The per-app limit before anything else is done (D-162); a refused request takes no token.
+    let limited = plan.fail.is_none() && !state.inner.limiter.admit(app_id, state.now_ms());
     let (response, fault) = match (bytes, plan.fail) {
         (Err(_), _) => (
             ApiError::invalid("body too large or unreadable").into_response(),
             None,
+        ),
+        (Ok(_), None) if limited => (
+            ApiError::new(-429, "LIMIT_REQUEST_REACH").into_response(),
+            Some("rate_limit"),
         ),
         (Ok(_), Some(fail)) => (refusal(fail), Some(fail.name())),
         (Ok(bytes), None) => (

@@ -62,6 +62,7 @@ mod disbursement_aio;
 mod faults;
 mod gateway;
 mod hybrid;
+mod limiter;
 mod orders;
 mod pages;
 mod quickpay;
@@ -90,6 +91,7 @@ pub use config::{
     TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
 };
 pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
+pub use limiter::RateLimit;
 pub use pages::escape_html;
 pub use records::{
     AttemptCause, Binding, BindingStatus, CallbackAttempt, CallbackStatus, Order, OrderKind,

@@ -43,6 +43,8 @@ pub(crate) struct Inner {
     request_seq: AtomicU64,
     requests: Mutex<RequestLog>,
     faults: Mutex<ActiveFaults>,
+    /// The per-app rate limit (D-162).
+    pub(crate) limiter: crate::limiter::Limiter,
     /// Added to `clock`: how far the clock was advanced by hand.
     clock_offset_ms: AtomicI64,
     /// Signalled whenever the clock is advanced by hand.
@@ -144,6 +146,7 @@ impl EmulatorState {
             global: config.faults.clone(),
             apps: config.app_faults.clone(),
         };
+        let limiter = crate::limiter::Limiter::new(config.rate_limit);
         Self {
             inner: Arc::new(Inner {
                 base_url: RwLock::new(config.public_base_url.clone()),
@@ -161,6 +164,7 @@ impl EmulatorState {
                     attempts,
                 }),
                 faults: Mutex::new(faults),
+                limiter,
                 clock_offset_ms: AtomicI64::new(clock_offset_ms),
                 clock_moved: tokio::sync::watch::Sender::new(()),
                 storage,
@@ -315,6 +319,16 @@ impl EmulatorState {
             None => active.global = faults,
         }
         Ok(())
+    }
+
+    /// Replaces the per-app rate limit (`None`: no limit); every app's bucket starts full.
+    pub fn set_rate_limit(&self, limit: Option<crate::RateLimit>) {
+        self.inner.limiter.set(limit);
+    }
+
+    /// The per-app rate limit in force.
+    pub fn rate_limit(&self) -> Option<crate::RateLimit> {
+        self.inner.limiter.limit()
     }
 
     /// The faults that apply to `app_id` (its own, else the global ones).

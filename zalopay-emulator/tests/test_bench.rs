@@ -395,3 +395,52 @@ async fn refunds_settle_when_the_clock_is_advanced_over_http() {
     let now = advance(&env, 600).await;
     assert_eq!(code(&query(now).await), (1, 1));
 }
+
+/// The per-app rate limiter (D-162): off by default; when set, requests beyond the bucket are
+/// refused before processing with the gateway's `-429` (HTTP 200, return_code 2,
+/// LIMIT_REQUEST_REACH), per app, and the bucket refills on the emulator's clock.
+#[tokio::test]
+async fn the_rate_limiter_refuses_with_429_per_app() {
+    let env = start().await;
+    let state = env.running.state();
+    assert_eq!(state.rate_limit(), None);
+    let id = format!("{TODAY}_rl");
+    assert_eq!(code(&env.create(&id, 1000, &[]).await), (1, 1));
+    state.set_rate_limit(Some(
+        zalopay_emulator::RateLimit::per_second(10).with_burst(2),
+    ));
+    assert_eq!(code(&env.query(&id).await), (3, 3));
+    assert_eq!(code(&env.query(&id).await), (3, 3));
+    let refused = env.query(&id).await;
+    assert_eq!(code(&refused), (2, -429));
+    assert!(
+        refused.to_string().contains("LIMIT_REQUEST_REACH"),
+        "{refused}"
+    );
+    // A refused create is not processed: the id stays free.
+    let other = format!("{TODAY}_rl2");
+    assert_eq!(code(&env.create(&other, 1000, &[]).await), (2, -429));
+    assert!(!state.orders().iter().any(|o| o.app_trans_id == other));
+    // 100 ms at 10/s: one more token.
+    env.clock.advance(std::time::Duration::from_millis(100));
+    assert_eq!(code(&env.create(&other, 1000, &[]).await), (1, 1));
+    assert_eq!(code(&env.query(&id).await), (2, -429));
+    let log = state.request_log();
+    let faults: Vec<Option<&str>> = log.iter().map(|r| r.fault.as_deref()).collect();
+    assert_eq!(
+        faults,
+        [
+            None,
+            None,
+            None,
+            Some("rate_limit"),
+            Some("rate_limit"),
+            None,
+            Some("rate_limit")
+        ]
+    );
+    state.set_rate_limit(None);
+    for _ in 0..5 {
+        assert_eq!(code(&env.query(&id).await), (3, 3));
+    }
+}

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::budget::RateBudget;
 use crate::schedule::Schedule;
 
 /// A tracker instance's settings.
@@ -27,6 +28,10 @@ pub struct TrackerConfig {
     /// Wait before handing out an event again after the handler failed; doubled per
     /// attempt up to 32×. Default 5 s.
     pub event_retry: Duration,
+    /// The app's rate budget, shared by every instance on the database (D-160). Default
+    /// `None`: no limit of the tracker's own (ZaloPay documents none); a `-429` still pauses
+    /// every instance for the gateway's `Retry-After`, else [`Schedule::initial_backoff`].
+    pub rate_budget: Option<RateBudget>,
 }
 
 impl TrackerConfig {
@@ -41,6 +46,7 @@ impl TrackerConfig {
             renew_check: Duration::from_secs(1),
             jitter_seed: 0x5EED,
             event_retry: Duration::from_secs(5),
+            rate_budget: None,
         }
     }
 
@@ -83,6 +89,12 @@ impl TrackerConfig {
     /// Sets the first wait before an event is handed out again after its handler failed.
     pub fn with_event_retry(mut self, wait: Duration) -> Self {
         self.event_retry = wait;
+        self
+    }
+
+    /// Sets the app's rate budget, shared by every instance on the database (D-160).
+    pub fn with_rate_budget(mut self, budget: RateBudget) -> Self {
+        self.rate_budget = Some(budget);
         self
     }
 }

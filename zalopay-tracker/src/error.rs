@@ -28,6 +28,17 @@ pub enum StoreError {
         /// Who holds the row's lease now (`nobody` when no one does).
         holder: String,
     },
+    /// A conditional write lost the race to other writers `attempts` times in a row; nothing
+    /// was written.
+    #[error("{table} row `{id}`: changed by others {attempts} times in a row; nothing written")]
+    Contended {
+        /// The table.
+        table: &'static str,
+        /// The row's key.
+        id: String,
+        /// How many times it was tried.
+        attempts: usize,
+    },
     /// A stored row does not decode.
     #[error("stored {table} row `{id}` is corrupt: {reason}")]
     Corrupt {
@@ -84,6 +95,13 @@ pub enum TrackerError {
         stored: String,
         /// The value asked for now.
         requested: String,
+    },
+    /// No token of the app's rate budget came within [`crate::RateBudget::send_wait`] (or the
+    /// group is paused after a `-429`): nothing was recorded or sent; try again from `retry_at`.
+    #[error("rate budget spent: nothing recorded or sent; try again at {retry_at} (Unix ms)")]
+    RateLimited {
+        /// When a token may be free again, Unix ms.
+        retry_at: i64,
     },
     /// The order is not tracked.
     #[error("order `{0}` is not tracked")]

@@ -10,6 +10,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod budget;
 mod config;
 mod error;
 mod handler;
@@ -21,6 +22,7 @@ pub mod schedule;
 pub mod store;
 mod tracker;
 
+pub use budget::RateBudget;
 pub use config::TrackerConfig;
 pub use error::{StoreError, TrackerError};
 pub use handler::EventHandler;
@@ -28,7 +30,7 @@ pub use model::{
     Event, EventStatus, OrderState, Outcome, RefundState, Source, TrackedOrder, TrackedRefund,
 };
 pub use schedule::Schedule;
-pub use store::{Backend, MemoryStore, SqlStore, Store};
+pub use store::{Backend, BudgetStore, MemoryStore, SqlStore, Store};
 pub use tracker::{
     CallbackFailure, CallbackOutcome, DispatchReport, PassReport, Tracker, describe,
 };

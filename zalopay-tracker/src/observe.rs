@@ -25,6 +25,14 @@ pub(crate) fn is_rate_limited(error: &Error) -> bool {
     }
 }
 
+/// The `Retry-After` of an HTTP 429, when it carried one.
+pub(crate) fn retry_after(error: &Error) -> Option<std::time::Duration> {
+    match error {
+        Error::HttpStatus { retry_after, .. } => *retry_after,
+        _ => None,
+    }
+}
+
 /// The create's answer.
 pub(crate) fn create(result: &Result<CreateOrderResponse, Error>) -> OrderObservation {
     match result {

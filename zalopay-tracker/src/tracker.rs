@@ -3,7 +3,8 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+mod budget;
+
 use std::time::Duration;
 
 use tokio::task::JoinSet;
@@ -15,6 +16,7 @@ use zalopay_api::order::{CreateOrder, QueryOrder};
 use zalopay_api::poll::DEFAULT_LIFETIME;
 use zalopay_api::refund::{QueryRefund, RefundOrder};
 
+use crate::budget::SlowDown;
 use crate::config::TrackerConfig;
 use crate::error::{StoreError, TrackerError};
 use crate::handler::EventHandler;
@@ -45,6 +47,9 @@ pub struct PassReport {
     /// Leased rows whose lease was lost before their answer was written (leased again by
     /// another instance): the work was dropped, nothing was written.
     pub lease_lost: usize,
+    /// When the pass stopped because the rate budget (or a pause after a `-429`) had no
+    /// token left: the real time until the next one may come (D-160).
+    pub budget_wait: Option<Duration>,
 }
 
 /// What one dispatch pass did.
@@ -70,6 +75,22 @@ enum Polled {
     Lost,
 }
 
+/// What one lease round of a pass got.
+enum Round {
+    /// Rows leased (each with its token); `full`: every token wanted was granted and used,
+    /// so more may be asked for at once.
+    Leased {
+        orders: Vec<LeasedOrder>,
+        refunds: Vec<LeasedRefund>,
+        until: i64,
+        full: bool,
+        /// Fewer rows were due than tokens granted: nothing more to lease this pass.
+        drained: bool,
+    },
+    /// No token, or nothing due: lease no more this pass.
+    Stop,
+}
+
 /// How a callback was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -88,8 +109,6 @@ struct Inner<S> {
     client: Client,
     config: TrackerConfig,
     jitter: Jitter,
-    /// No polling before this instant, Unix ms: the gateway asked to slow down.
-    paused_until: AtomicI64,
 }
 
 /// A tracker instance over a store. Cheap to clone (clones share everything).
@@ -125,7 +144,6 @@ impl<S: Store> Tracker<S> {
                 client,
                 config,
                 jitter,
-                paused_until: AtomicI64::new(i64::MIN),
             }),
         }
     }
@@ -340,6 +358,9 @@ impl<S: Store> Tracker<S> {
                 field: "app_time",
                 reason: "app_time + expiry is out of range".to_owned(),
             })?;
+        // A token of the shared budget before anything is recorded (D-160): refused, nothing
+        // happened.
+        self.acquire_send().await?;
         let now = self.now_ms();
         let mut order = TrackedOrder::new(
             request.app_trans_id.as_str(),
@@ -376,6 +397,7 @@ impl<S: Store> Tracker<S> {
         }
         let result = self.inner.client.send(request).await;
         crate::metrics::sent("create_order", &result);
+        self.note_send_answer(&result).await;
         let observation = observe::create(&result);
         let stored = self
             .observe_order(request.app_trans_id.as_str(), observation, None, false)
@@ -423,6 +445,7 @@ impl<S: Store> Tracker<S> {
                 reason: "the client did not fill app_id / timestamp".to_owned(),
             });
         };
+        self.acquire_send().await?;
         let now = self.now_ms();
         let mut refund = TrackedRefund::new(
             request.m_refund_id.as_str(),
@@ -463,6 +486,7 @@ impl<S: Store> Tracker<S> {
         }
         let result = self.inner.client.send(request).await;
         crate::metrics::sent("refund", &result);
+        self.note_send_answer(&result).await;
         let observation = observe::refund(&result).unwrap_or(RefundObservation::Failed {
             sub_return_code: None,
         });
@@ -561,82 +585,132 @@ impl<S: Store> Tracker<S> {
     /// time, only as they are queried (never work that waits for a slot), keeps each lease
     /// while its query runs, and records the answers under the lease (D-110); at most
     /// `batch_size` rows per pass. After a `-429` nothing more is leased, the rows already
-    /// leased but not yet asked are put off with their error streak kept, and polling pauses
-    /// for the initial backoff (D-116).
+    /// leased but not yet asked are put off with their error streak kept, and every instance
+    /// on the store pauses for the gateway's `Retry-After`, else the initial backoff (D-116,
+    /// D-160). Each lease round first takes its tokens of the app's rate budget, and leases
+    /// final queries before routine polls (D-161).
     pub async fn poll_due(&self) -> Result<PassReport, TrackerError> {
         let config = &self.inner.config;
         let mut report = PassReport::default();
-        if self.now_ms() < self.inner.paused_until.load(Ordering::SeqCst) {
-            report.rate_limited = true;
-            return Ok(report);
-        }
-        let slow_down = Arc::new(AtomicBool::new(false));
-        let mut budget = usize::try_from(config.batch_size.max(1)).unwrap_or(usize::MAX);
+        let slow_down = Arc::new(SlowDown::default());
+        let mut remaining = usize::try_from(config.batch_size.max(1)).unwrap_or(usize::MAX);
+        let max_in_flight = config.max_in_flight.max(1);
         let mut first_error = None;
-        while budget > 0 && !slow_down.load(Ordering::SeqCst) {
-            let slots = budget.min(config.max_in_flight.max(1));
-            let now = self.now_ms();
-            let mut lease = Lease {
-                owner: config.instance_id.clone(),
-                now,
-                until: now.saturating_add(ms(config.lease)),
-                limit: i64::try_from(slots).unwrap_or(i64::MAX),
-            };
-            let orders = self.inner.store.lease_orders(&lease).await?;
-            let free = slots.saturating_sub(orders.len());
-            let refunds = if free > 0 {
-                lease.limit = i64::try_from(free).unwrap_or(i64::MAX);
-                self.inner.store.lease_refunds(&lease).await?
-            } else {
-                Vec::new()
-            };
-            let leased = orders.len() + refunds.len();
-            if leased == 0 {
-                break;
-            }
-            budget = budget.saturating_sub(leased);
-            report.leased += leased;
-            let mut tasks: JoinSet<Result<Polled, StoreError>> = JoinSet::new();
-            for order in orders {
-                let this = self.clone();
-                let slow_down = Arc::clone(&slow_down);
-                let until = lease.until;
-                tasks.spawn(async move { this.poll_order(&order, until, &slow_down).await });
-            }
-            for refund in refunds {
-                let this = self.clone();
-                let slow_down = Arc::clone(&slow_down);
-                let until = lease.until;
-                tasks.spawn(async move { this.poll_refund(&refund, until, &slow_down).await });
-            }
-            while let Some(joined) = tasks.join_next().await {
-                match joined {
-                    Ok(Ok(Polled::Queried(finished))) => {
-                        report.queried += 1;
-                        report.finished += usize::from(finished);
+        let mut tasks: JoinSet<Result<Polled, StoreError>> = JoinSet::new();
+        // Whether to ask for tokens again before a query in flight finishes: not after a
+        // partial grant (the bucket is empty; the next ask waits for a completion).
+        let mut ask = true;
+        let mut granting = true;
+        loop {
+            let free = max_in_flight.saturating_sub(tasks.len());
+            if granting && ask && free > 0 && remaining > 0 && !slow_down.hit() {
+                match self.lease_round(remaining.min(free), &mut report).await {
+                    Ok(Round::Leased {
+                        orders,
+                        refunds,
+                        until,
+                        full,
+                        drained,
+                    }) => {
+                        let leased = orders.len() + refunds.len();
+                        remaining = remaining.saturating_sub(leased);
+                        ask = full;
+                        granting = !drained;
+                        for order in orders {
+                            let this = self.clone();
+                            let slow_down = Arc::clone(&slow_down);
+                            tasks.spawn(
+                                async move { this.poll_order(&order, until, &slow_down).await },
+                            );
+                        }
+                        for refund in refunds {
+                            let this = self.clone();
+                            let slow_down = Arc::clone(&slow_down);
+                            tasks.spawn(async move {
+                                this.poll_refund(&refund, until, &slow_down).await
+                            });
+                        }
+                        continue;
                     }
-                    Ok(Ok(Polled::Deferred)) => {}
-                    Ok(Ok(Polled::Lost)) => report.lease_lost += 1,
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, "could not record a poll");
+                    Ok(Round::Stop) => granting = false,
+                    Err(error) => {
+                        tracing::warn!(%error, "could not lease due work");
                         first_error.get_or_insert(error);
+                        granting = false;
                     }
-                    Err(join) => tracing::warn!(error = %join, "poll task failed"),
                 }
             }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            ask = true;
+            match joined {
+                Ok(Ok(Polled::Queried(finished))) => {
+                    report.queried += 1;
+                    report.finished += usize::from(finished);
+                }
+                Ok(Ok(Polled::Deferred)) => {}
+                Ok(Ok(Polled::Lost)) => report.lease_lost += 1,
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "could not record a poll");
+                    first_error.get_or_insert(error);
+                }
+                Err(join) => tracing::warn!(error = %join, "poll task failed"),
+            }
         }
-        if slow_down.load(Ordering::SeqCst) {
+        if slow_down.hit() {
             report.rate_limited = true;
-            let resume = self
-                .now_ms()
-                .saturating_add(ms(config.schedule.initial_backoff));
-            self.inner.paused_until.fetch_max(resume, Ordering::SeqCst);
+            self.pause_group(&slow_down).await?;
         }
         match first_error {
             // The lease runs out and the row is polled again: nothing is lost.
-            Some(error) if report.queried == 0 && report.leased > 0 => Err(error.into()),
+            Some(error) if report.queried == 0 => Err(error.into()),
             _ => Ok(report),
         }
+    }
+
+    /// Takes up to `want` tokens of the rate budget and leases that many due rows (final
+    /// queries first, then refunds), giving back the tokens no row needed (D-160, D-161).
+    async fn lease_round(&self, want: usize, report: &mut PassReport) -> Result<Round, StoreError> {
+        let config = &self.inner.config;
+        let grant = self
+            .take_poll_tokens(i64::try_from(want).unwrap_or(i64::MAX))
+            .await?;
+        report.rate_limited |= grant.paused;
+        let slots = usize::try_from(grant.granted).unwrap_or(0).min(want);
+        if slots == 0 {
+            report.budget_wait = budget::wait_until(self.now_ms(), grant.retry_at);
+            return Ok(Round::Stop);
+        }
+        let now = self.now_ms();
+        let mut lease = Lease {
+            owner: config.instance_id.clone(),
+            now,
+            until: now.saturating_add(ms(config.lease)),
+            limit: i64::try_from(slots).unwrap_or(i64::MAX),
+        };
+        let orders = self.inner.store.lease_orders(&lease).await?;
+        let free = slots.saturating_sub(orders.len());
+        let refunds = if free > 0 {
+            lease.limit = i64::try_from(free).unwrap_or(i64::MAX);
+            self.inner.store.lease_refunds(&lease).await?
+        } else {
+            Vec::new()
+        };
+        let leased = orders.len() + refunds.len();
+        self.give_back_tokens(i64::try_from(slots.saturating_sub(leased)).unwrap_or(0))
+            .await?;
+        report.leased += leased;
+        if leased == 0 {
+            return Ok(Round::Stop);
+        }
+        Ok(Round::Leased {
+            orders,
+            refunds,
+            until: lease.until,
+            full: slots == want,
+            drained: leased < slots,
+        })
     }
 
     /// Reads a fenced write's refusal as a lost lease.
@@ -655,11 +729,11 @@ impl<S: Store> Tracker<S> {
         &self,
         order: &LeasedOrder,
         until: i64,
-        slow_down: &AtomicBool,
+        slow_down: &SlowDown,
     ) -> Result<Polled, StoreError> {
         let fence = &order.fence;
         let id = order.app_trans_id.as_str();
-        if slow_down.load(Ordering::SeqCst) {
+        if slow_down.hit() {
             let written = self
                 .observe_order(id, OrderObservation::Deferred, Some(fence), false)
                 .await;
@@ -687,7 +761,7 @@ impl<S: Store> Tracker<S> {
         crate::metrics::sent("query_order", &result);
         if let Err(error) = &result {
             if observe::is_rate_limited(error) {
-                slow_down.store(true, Ordering::SeqCst);
+                slow_down.note(observe::retry_after(error));
             }
             tracing::debug!(app_trans_id = %id, %error, "order query failed");
         }
@@ -704,11 +778,11 @@ impl<S: Store> Tracker<S> {
         &self,
         refund: &LeasedRefund,
         until: i64,
-        slow_down: &AtomicBool,
+        slow_down: &SlowDown,
     ) -> Result<Polled, StoreError> {
         let fence = &refund.fence;
         let id = refund.m_refund_id.as_str();
-        if slow_down.load(Ordering::SeqCst) {
+        if slow_down.hit() {
             let written = self
                 .observe_refund(id, RefundObservation::Deferred, Some(fence), false)
                 .await;
@@ -738,7 +812,7 @@ impl<S: Store> Tracker<S> {
         if let Err(error) = &result
             && observe::is_rate_limited(error)
         {
-            slow_down.store(true, Ordering::SeqCst);
+            slow_down.note(observe::retry_after(error));
         }
         let written = self
             .observe_refund(id, observe::query_refund(&result), Some(fence), true)
@@ -820,23 +894,29 @@ impl<S: Store> Tracker<S> {
         loop {
             let refresh_gauges = gauges.due();
             let pass = async {
-                if let Err(error) = self.poll_due().await {
-                    tracing::warn!(%error, "polling pass failed");
-                }
+                let polled = match self.poll_due().await {
+                    Ok(report) => report.budget_wait,
+                    Err(error) => {
+                        tracing::warn!(%error, "polling pass failed");
+                        None
+                    }
+                };
                 if let Err(error) = self.dispatch(handler).await {
                     tracing::warn!(%error, "dispatch pass failed");
                 }
                 if refresh_gauges && let Err(error) = self.backlog().await {
                     tracing::warn!(%error, "could not read the backlog for the metrics");
                 }
+                polled
+            };
+            // Stopped by the rate budget: back as soon as a token may be free (D-160).
+            let pause = tokio::select! {
+                () = &mut shutdown => break,
+                wait = pass => wait.map_or(tick, |wait| wait.min(tick)),
             };
             tokio::select! {
                 () = &mut shutdown => break,
-                () = pass => {}
-            }
-            tokio::select! {
-                () = &mut shutdown => break,
-                () = tokio::time::sleep(tick) => {}
+                () = tokio::time::sleep(pause) => {}
             }
         }
         if let Err(error) = self.hand_back_leases().await {

@@ -36,9 +36,18 @@ pub fn emulator_config(
     faults
         .validate()
         .map_err(|e| CliError::new(format!("--{}: {e}", e.field.replace('_', "-"))))?;
+    let rate_limit = match &f.rate_limit {
+        None => None,
+        Some(text) => Some(zalopay_emulator::RateLimit::parse(text).ok_or_else(|| {
+            CliError::new(format!(
+                "--rate-limit {text}: use N or N/BURST, whole numbers above 0"
+            ))
+        })?),
+    };
     Ok(zalopay_emulator::EmulatorConfig {
         refund_delay: std::time::Duration::from_secs(args.refund_delay),
         faults,
+        rate_limit,
         ..zalopay_emulator::EmulatorConfig::default()
     })
 }

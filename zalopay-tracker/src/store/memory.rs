@@ -104,12 +104,17 @@ impl Inner {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    buckets: super::budget::MemoryBuckets,
 }
 
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    pub(super) fn buckets(&self) -> &super::budget::MemoryBuckets {
+        &self.buckets
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -132,20 +137,23 @@ fn lease_rows<T>(
     rows: &mut BTreeMap<String, T>,
     lease: &Lease,
     fields: impl Fn(&mut T) -> LeaseFields<'_>,
+    is_final: impl Fn(&T, i64) -> bool,
 ) -> Vec<(String, Fence)> {
     // The lease is the next due time (D-140): a leased row is due again only when it runs out.
-    let mut due: Vec<(i64, String)> = rows
+    // Deadline first (D-161): final queries before routine polls, each earliest first.
+    let mut due: Vec<(bool, i64, String)> = rows
         .iter_mut()
         .filter_map(|(id, row)| {
             let (next, _, _, _) = fields(row);
             let next = (*next)?;
-            (next <= lease.now).then(|| (next, id.clone()))
+            let routine = !is_final(row, next);
+            (next <= lease.now).then(|| (routine, next, id.clone()))
         })
         .collect();
     due.sort();
     due.truncate(usize::try_from(lease.limit.max(0)).unwrap_or(usize::MAX));
     due.into_iter()
-        .filter_map(|(_, id)| {
+        .filter_map(|(_, _, id)| {
             let row = rows.get_mut(&id)?;
             let (next, owner, until, token) = fields(row);
             *next = Some(lease.until);
@@ -287,7 +295,9 @@ impl Store for MemoryStore {
 
     async fn lease_orders(&self, lease: &Lease) -> Result<Vec<LeasedOrder>, StoreError> {
         let mut inner = self.lock();
-        let leased = lease_rows(&mut inner.orders, lease, order_lease);
+        let leased = lease_rows(&mut inner.orders, lease, order_lease, |order, next| {
+            next >= order.expire_at
+        });
         Ok(leased
             .into_iter()
             .filter_map(|(id, fence)| {
@@ -360,7 +370,7 @@ impl Store for MemoryStore {
 
     async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<LeasedRefund>, StoreError> {
         let mut inner = self.lock();
-        let leased = lease_rows(&mut inner.refunds, lease, refund_lease);
+        let leased = lease_rows(&mut inner.refunds, lease, refund_lease, |_, _| false);
         Ok(leased
             .into_iter()
             .filter_map(|(id, fence)| {

@@ -20,12 +20,14 @@
 //!   never walks past them; the fenced write sets the real next time, and a lease that runs
 //!   out unrenewed makes the row due again.
 
+mod budget;
 mod memory;
 mod sql;
 
 use std::collections::HashSet;
 use std::future::Future;
 
+pub use budget::BudgetStore;
 pub use memory::MemoryStore;
 pub use sql::{Backend, SqlStore};
 
@@ -172,8 +174,8 @@ impl Pruned {
 /// A transition evaluated on the current row: `None` leaves the row (and its lease) alone.
 pub type Transition<'a, T> = Box<dyn FnOnce(&T) -> Option<Change<T>> + Send + 'a>;
 
-/// The tracker's storage.
-pub trait Store: Send + Sync + 'static {
+/// The tracker's storage (with the shared rate budget's bucket: [`BudgetStore`]).
+pub trait Store: BudgetStore + Send + Sync + 'static {
     /// Creates or upgrades the schema.
     fn migrate(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 

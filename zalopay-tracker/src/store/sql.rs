@@ -306,6 +306,10 @@ async fn write_events(
     Ok(())
 }
 
+/// The due orders past their expiry: the final query and the 48-hour edge, leased before
+/// routine polls through the `tracked_orders_due_final` index (D-161).
+const FINAL_QUERIES: &str = " AND next_poll_at >= expire_at";
+
 /// A table of polled rows (orders or refunds): leased and renewed alike, by its id column.
 /// Both names are constants of this file, never input.
 #[derive(Clone, Copy)]
@@ -326,11 +330,13 @@ impl Due {
 }
 
 impl SqlStore {
-    /// Leases up to `lease.limit` due rows of `due`: id, app id and fence of each.
+    /// Leases up to `lease.limit` due rows of `due` that also meet `only` (a constant SQL
+    /// condition, or empty): id, app id and fence of each.
     async fn lease_due(
         &self,
         due: Due,
         lease: &Lease,
+        only: &'static str,
     ) -> Result<Vec<(String, i64, Fence)>, StoreError> {
         let Due { table, id } = due;
         // The lease is the next due time (D-140): leased rows leave the due range, so each
@@ -339,7 +345,7 @@ impl SqlStore {
             "UPDATE {table} SET lease_owner = $1, lease_until = $2, next_poll_at = $2, \
              lease_token = lease_token + 1 \
              WHERE {id} IN (SELECT {id} FROM {table} \
-             WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3 \
+             WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3{only} \
              ORDER BY next_poll_at LIMIT $4{}) RETURNING {id}, app_id, lease_token",
             self.backend.skip_locked()
         ))
@@ -572,7 +578,19 @@ impl Store for SqlStore {
     }
 
     async fn lease_orders(&self, lease: &Lease) -> Result<Vec<LeasedOrder>, StoreError> {
-        let leased = self.lease_due(Due::ORDERS, lease).await?;
+        // Deadline first (D-161): the queries past expiry (the final one, the 48-hour edge),
+        // then routine polls; rows just leased have left the due range.
+        let mut leased = self.lease_due(Due::ORDERS, lease, FINAL_QUERIES).await?;
+        let rest = lease
+            .limit
+            .saturating_sub(i64::try_from(leased.len()).unwrap_or(i64::MAX));
+        if rest > 0 {
+            let routine = Lease {
+                limit: rest,
+                ..lease.clone()
+            };
+            leased.extend(self.lease_due(Due::ORDERS, &routine, "").await?);
+        }
         Ok(leased
             .into_iter()
             .map(|(app_trans_id, app_id, fence)| LeasedOrder {
@@ -699,7 +717,7 @@ impl Store for SqlStore {
     }
 
     async fn lease_refunds(&self, lease: &Lease) -> Result<Vec<LeasedRefund>, StoreError> {
-        let leased = self.lease_due(Due::REFUNDS, lease).await?;
+        let leased = self.lease_due(Due::REFUNDS, lease, "").await?;
         Ok(leased
             .into_iter()
             .map(|(m_refund_id, app_id, fence)| LeasedRefund {
