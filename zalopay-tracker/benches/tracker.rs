@@ -2,19 +2,23 @@
 //! BENCHMARKS.md):
 //!
 //! * callback ingest on SQLite (and Postgres when `ZALOPAY_TRACKER_PG_URL` is set): verified
-//!   callbacks recorded per second by `Tracker::take_callback` (verify with key2, read the row,
-//!   run the state machine, write row + event in one transaction) against a bare `INSERT` of
-//!   the event plus an `UPDATE` of the same order row;
+//!   callbacks recorded per second by `Tracker::take_callback` (verify with key2, run the state
+//!   machine on the locked row, write row + event in one transaction) against the same
+//!   transaction written by hand (begin; select, `FOR UPDATE` on Postgres; update; insert the
+//!   event; commit), the two alternating in rounds in the same run;
 //! * a scheduling pass over N open, due orders (leasing them all in batches of 1 000) against
 //!   the write floor, a bare `UPDATE ... RETURNING id` moving the same rows out of the due
 //!   range in the same batches, on SQLite and Postgres, at the sizes in `TRACKER_BENCH_SIZES`
 //!   (default `10000,100000`), with the per-row growth and the peak resident memory added.
-//!   `TRACKER_BENCH_SKIP_INGEST=1` runs the scheduling pass only.
 //!
-//! `cargo bench -p zalopay-tracker --bench tracker`
+//! `TRACKER_BENCH_ONLY=ingest,scheduling` picks groups (all by default);
+//! `TRACKER_BENCH_SKIP_INGEST=1` runs the scheduling pass only.
+//!
+//! `cargo bench -p zalopay-tracker --all-features --bench tracker`
 
 use std::time::{Duration, Instant};
 
+use sqlx::Row;
 use zalopay_api::callback::sign_callback;
 use zalopay_api::{Client, Config, Environment, Keys};
 use zalopay_tracker::store::Lease;
@@ -71,11 +75,20 @@ async fn insert_orders(store: &SqlStore, n: usize) {
     }
 }
 
-/// Callbacks per second through the tracker and through the bare statements.
+/// Callbacks per second through the tracker and through the floor: the same transaction
+/// written by hand (begin; read the row under a lock, which on SQLite the single writer's
+/// transaction is; update it; insert the event; commit). The two alternate in rounds of
+/// `n / ROUNDS` so that both see the same load of a shared machine.
 async fn callback_ingest(label: &str, postgres: Option<&str>, n: usize) -> (f64, f64) {
+    const ROUNDS: usize = 10;
     let store = fresh(&format!("ingest_{label}"), postgres).await;
     insert_orders(&store, 2 * n).await;
     let pool = store.pool().clone();
+    let for_update = if postgres.is_some() {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
     let config = Config::new(
         2553,
         keys(),
@@ -98,36 +111,55 @@ async fn callback_ingest(label: &str, postgres: Option<&str>, n: usize) -> (f64,
             sign_callback(&keys(), &data, 1)
         })
         .collect();
-    let started = Instant::now();
-    for body in &bodies {
-        tracker.take_callback(body.as_bytes()).await.unwrap();
+    let per_round = n.div_ceil(ROUNDS);
+    let (mut tracked, mut floor) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..ROUNDS {
+        let range = (round * per_round).min(n)..((round + 1) * per_round).min(n);
+        let started = Instant::now();
+        for body in &bodies[range.clone()] {
+            tracker.take_callback(body.as_bytes()).await.unwrap();
+        }
+        tracked += started.elapsed();
+        // The floor, on the other half of the rows.
+        let started = Instant::now();
+        for i in range.start + n..range.end + n {
+            let id = format!("251201_b{i}");
+            let mut tx = pool.begin().await.unwrap();
+            let row = sqlx::query(&format!(
+                "SELECT state, amount FROM tracked_orders WHERE app_trans_id = $1{for_update}"
+            ))
+            .bind(id.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+            let amount: i64 = row.get("amount");
+            sqlx::query(
+                "UPDATE tracked_orders SET state = 'paid', zp_trans_id = $2, paid_amount = $3, \
+                 confirmed_by = 'callback', next_poll_at = NULL, updated_at = $4 \
+                 WHERE app_trans_id = $1",
+            )
+            .bind(id.as_str())
+            .bind(i64::try_from(i).unwrap())
+            .bind(amount)
+            .bind(T0)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO tracker_events (idempotency_key, subject, kind, payload, status, \
+                 attempts, created_at, next_attempt_at) VALUES ($1, $2, 'paid', $3, 'pending', 0, $4, $4)",
+            )
+            .bind(format!("order:{id}:paid"))
+            .bind(id.as_str())
+            .bind(format!(r#"{{"kind":"paid","app_trans_id":"{id}","amount":{amount}}}"#))
+            .bind(T0)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        floor += started.elapsed();
     }
-    let tracked = started.elapsed();
-    // The floor: the same two writes per callback, on the other half of the rows.
-    let started = Instant::now();
-    for i in n..2 * n {
-        let id = format!("251201_b{i}");
-        sqlx::query(
-            "INSERT INTO tracker_events (idempotency_key, subject, kind, payload, status, \
-             attempts, created_at, next_attempt_at) VALUES ($1, $2, 'paid', '{}', 'pending', 0, $3, $3)",
-        )
-        .bind(format!("order:{id}:paid"))
-        .bind(id.clone())
-        .bind(T0)
-        .execute(&pool)
-        .await
-        .unwrap();
-        sqlx::query(
-            "UPDATE tracked_orders SET state = 'paid', zp_trans_id = $2, next_poll_at = NULL \
-             WHERE app_trans_id = $1",
-        )
-        .bind(id)
-        .bind(i64::try_from(i).unwrap())
-        .execute(&pool)
-        .await
-        .unwrap();
-    }
-    let floor = started.elapsed();
     (per_second(n, tracked), per_second(n, floor))
 }
 
@@ -259,11 +291,18 @@ fn main() {
         if let Some(url) = postgres.as_deref().filter(|_| cfg!(feature = "postgres")) {
             backends.push(("postgres", Some(url)));
         }
-        let skip_ingest = std::env::var_os("TRACKER_BENCH_SKIP_INGEST").is_some();
-        for (label, url) in backends.iter().filter(|_| !skip_ingest) {
+        // Which groups run: `TRACKER_BENCH_ONLY` (comma separated: ingest, scheduling);
+        // all by default. `TRACKER_BENCH_SKIP_INGEST=1` is `TRACKER_BENCH_ONLY=scheduling`.
+        let only = std::env::var("TRACKER_BENCH_ONLY").ok();
+        let runs = |group: &str| match &only {
+            Some(only) => only.split(',').any(|g| g.trim() == group),
+            None => group != "ingest" || std::env::var_os("TRACKER_BENCH_SKIP_INGEST").is_none(),
+        };
+        for (label, url) in backends.iter().filter(|_| runs("ingest")) {
             let (tracked, floor) = callback_ingest(label, *url, 2_000).await;
             println!(
-                "| callback ingest, {label} (2 000 callbacks) | {tracked:.0}/s | {floor:.0}/s (INSERT + UPDATE) | {:.2}x the floor's time |",
+                "| callback ingest, {label} (2 000 callbacks) | {tracked:.0}/s | {floor:.0}/s (begin; select{}; update; insert event; commit) | {:.2}x the floor's time |",
+                if *label == "postgres" { " for update" } else { "" },
                 floor / tracked
             );
         }
@@ -272,7 +311,7 @@ fn main() {
             .ok()
             .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
             .unwrap_or_else(|| vec![10_000, 100_000]);
-        for (label, url) in &backends {
+        for (label, url) in backends.iter().filter(|_| runs("scheduling")) {
             let mut first_per_row = None;
             for &n in &sizes {
                 let (pass, floor, rss) = scheduling_pass(label, *url, n).await;
