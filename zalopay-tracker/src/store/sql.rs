@@ -10,6 +10,9 @@ use sqlx::{AnyPool, Executor, Row};
 
 use std::collections::HashSet;
 
+#[cfg(feature = "postgres")]
+use super::listen::{EVENTS_CHANNEL, ListenTarget, listen};
+use super::wakeups::{AbortOnDrop, EventBell, EventWakeups};
 use super::{
     Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
     Transition, due_under_lease, settle_overrides,
@@ -74,6 +77,11 @@ impl Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Rung after a commit that stored new events (D-151).
+    bell: EventBell,
+    /// Where other instances' events are listened for (Postgres).
+    #[cfg(feature = "postgres")]
+    listen: Option<ListenTarget>,
 }
 
 /// `sqlite:PATH?mode=rwc` for a bare path or a `sqlite:` URL without options.
@@ -257,54 +265,90 @@ fn release(fence: Option<&Fence>) -> &'static str {
     }
 }
 
-/// Stores events (once per key) and supersedes pending ones, inside `tx`.
+/// Stores events (once per key) and supersedes pending ones, inside `tx`; how many events
+/// were new. Every statement is one that has work to do: no read of superseded keys when
+/// there are none, no update of events that are not pending (D-150). On Postgres the insert
+/// also notifies other instances, in the same statement and transaction: the notification
+/// goes out only if the event is new, and only on commit (D-151).
 async fn write_events(
     tx: &mut Tx,
+    backend: Backend,
     mut events: Vec<NewEvent>,
     supersede: &[String],
-) -> Result<(), StoreError> {
-    // Which of the replaced verdicts the handler was already handed (D-62).
-    let mut delivered = HashSet::new();
-    for key in supersede {
-        let seen = sqlx::query(
-            "SELECT idempotency_key FROM tracker_events \
-             WHERE idempotency_key = $1 AND (status = 'done' OR attempts > 0)",
-        )
-        .bind(key.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-        if seen.is_some() {
-            delivered.insert(key.clone());
+) -> Result<u64, StoreError> {
+    if !supersede.is_empty() {
+        let keys = (1..=supersede.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT idempotency_key, status, attempts FROM tracker_events \
+             WHERE idempotency_key IN ({keys})"
+        );
+        let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
+        for key in supersede {
+            query = query.bind(key.as_str());
+        }
+        let found = query.fetch_all(&mut **tx).await?;
+        // Which of the replaced verdicts the handler was already handed (D-62).
+        let delivered: HashSet<String> = found
+            .iter()
+            .filter(|(_, status, attempts)| status == "done" || *attempts > 0)
+            .map(|(key, _, _)| key.clone())
+            .collect();
+        settle_overrides(&mut events, &delivered);
+        let pending: Vec<&String> = found
+            .iter()
+            .filter(|(_, status, _)| status == "pending")
+            .map(|(key, _, _)| key)
+            .collect();
+        if !pending.is_empty() {
+            let keys = (1..=pending.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE tracker_events SET status = 'superseded' \
+                 WHERE idempotency_key IN ({keys}) AND status = 'pending'"
+            );
+            let mut query = sqlx::query(&sql);
+            for key in pending {
+                query = query.bind(key.as_str());
+            }
+            query.execute(&mut **tx).await?;
         }
     }
-    settle_overrides(&mut events, &delivered);
-    for key in supersede {
-        sqlx::query(
-            "UPDATE tracker_events SET status = 'superseded' \
-             WHERE idempotency_key = $1 AND status = 'pending'",
-        )
-        .bind(key.as_str())
-        .execute(&mut **tx)
-        .await?;
-    }
+    let insert = match backend {
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => format!(
+            "WITH ins AS ({INSERT_EVENT} RETURNING id) \
+             SELECT ins.id FROM ins, LATERAL pg_notify('{EVENTS_CHANNEL}', ins.id::text) n"
+        ),
+        _ => INSERT_EVENT.to_owned(),
+    };
+    let mut new = 0;
     for event in &events {
         let payload = serde_json::to_string(&event.outcome)
             .map_err(|e| corrupt("tracker_events", event.outcome.subject(), e))?;
-        sqlx::query(
-            "INSERT INTO tracker_events (idempotency_key, subject, kind, payload, status, \
-             attempts, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) \
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(event.outcome.idempotency_key())
-        .bind(event.outcome.subject().to_owned())
-        .bind(event.outcome.kind())
-        .bind(payload)
-        .bind(event.created_at)
-        .execute(&mut **tx)
-        .await?;
+        let query = sqlx::query(&insert)
+            .bind(event.outcome.idempotency_key())
+            .bind(event.outcome.subject().to_owned())
+            .bind(event.outcome.kind())
+            .bind(payload)
+            .bind(event.created_at);
+        new += match backend {
+            Backend::Postgres => {
+                u64::try_from(query.fetch_all(&mut **tx).await?.len()).unwrap_or(u64::MAX)
+            }
+            Backend::Sqlite => query.execute(&mut **tx).await?.rows_affected(),
+        };
     }
-    Ok(())
+    Ok(new)
 }
+
+const INSERT_EVENT: &str = "INSERT INTO tracker_events (idempotency_key, subject, kind, \
+     payload, status, attempts, created_at, next_attempt_at) \
+     VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) ON CONFLICT (idempotency_key) DO NOTHING";
 
 /// A table of polled rows (orders or refunds): leased and renewed alike, by its id column.
 /// Both names are constants of this file, never input.
@@ -426,7 +470,20 @@ impl SqlStore {
                     .await?
             }
         };
-        Ok(Self { pool, backend })
+        #[cfg(feature = "postgres")]
+        let listen = match backend {
+            Backend::Postgres => Some(ListenTarget(sqlx::postgres::PgConnectOptions::from_str(
+                url,
+            )?)),
+            Backend::Sqlite => None,
+        };
+        Ok(Self {
+            pool,
+            backend,
+            bell: EventBell::default(),
+            #[cfg(feature = "postgres")]
+            listen,
+        })
     }
 
     /// Connects to `url` like [`connect`](Self::connect) but leaves the schema as it is: for
@@ -552,8 +609,11 @@ impl Store for SqlStore {
         .execute(&mut *tx)
         .await?;
         let mut record = change.record;
-        write_events(&mut tx, change.events, &change.supersede).await?;
+        let new = write_events(&mut tx, self.backend, change.events, &change.supersede).await?;
         tx.commit().await?;
+        if new > 0 {
+            self.bell.ring();
+        }
         record.lease_token = current.lease_token;
         record.next_poll_at = next_due(
             fence,
@@ -679,8 +739,11 @@ impl Store for SqlStore {
         .execute(&mut *tx)
         .await?;
         let mut record = change.record;
-        write_events(&mut tx, change.events, &change.supersede).await?;
+        let new = write_events(&mut tx, self.backend, change.events, &change.supersede).await?;
         tx.commit().await?;
+        if new > 0 {
+            self.bell.ring();
+        }
         record.lease_token = current.lease_token;
         record.next_poll_at = next_due(
             fence,
@@ -913,6 +976,16 @@ impl Store for SqlStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(order_from).collect()
+    }
+
+    async fn event_wakeups(&self) -> EventWakeups {
+        let wakeups = self.bell.subscribe();
+        #[cfg(feature = "postgres")]
+        if let (Some(target), Ok(runtime)) = (&self.listen, tokio::runtime::Handle::try_current()) {
+            let task = runtime.spawn(listen(target.clone(), self.bell.clone()));
+            return wakeups.with_listener(AbortOnDrop(task));
+        }
+        wakeups
     }
 
     async fn events(&self, subject: Option<&str>, limit: i64) -> Result<Vec<Event>, StoreError> {
