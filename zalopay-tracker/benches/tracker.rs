@@ -11,7 +11,12 @@
 //!   range in the same batches, on SQLite and Postgres, at the sizes in `TRACKER_BENCH_SIZES`
 //!   (default `10000,100000`), with the per-row growth and the peak resident memory added.
 //!
-//! `TRACKER_BENCH_ONLY=ingest,scheduling` picks groups (all by default);
+//! * callback to handler (D-151): the time from `take_callback` to the handler's call, the
+//!   dispatcher running with an hour's tick, 300 callbacks one after another; in one process
+//!   (SQLite, Postgres) and across two instances on one Postgres (the callback taken by one,
+//!   the handler run by the other); p50, p99, max.
+//!
+//! `TRACKER_BENCH_ONLY=ingest,latency,scheduling` picks groups (all by default);
 //! `TRACKER_BENCH_SKIP_INGEST=1` runs the scheduling pass only.
 //!
 //! `cargo bench -p zalopay-tracker --all-features --bench tracker`
@@ -22,7 +27,9 @@ use sqlx::Row;
 use zalopay_api::callback::sign_callback;
 use zalopay_api::{Client, Config, Environment, Keys};
 use zalopay_tracker::store::Lease;
-use zalopay_tracker::{Backend, OrderState, SqlStore, Store, TrackedOrder, Tracker, TrackerConfig};
+use zalopay_tracker::{
+    Backend, Event, EventHandler, OrderState, SqlStore, Store, TrackedOrder, Tracker, TrackerConfig,
+};
 
 const T0: i64 = 1_764_590_400_000;
 const KEY1: &str = "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL";
@@ -39,6 +46,14 @@ fn open_order(n: usize) -> TrackedOrder {
     order
 }
 
+/// The URL of the Postgres bench database `name` ([`fresh`] makes it).
+fn store_url(name: &str, admin: &str) -> String {
+    let db = format!("bench_{name}_{}", std::process::id());
+    let (base, query) = admin.split_once('?').unwrap_or((admin, ""));
+    let (server, _) = base.rsplit_once('/').unwrap();
+    format!("{server}/{db}?{query}")
+}
+
 async fn fresh(name: &str, postgres: Option<&str>) -> SqlStore {
     match postgres {
         Some(admin) => {
@@ -51,11 +66,7 @@ async fn fresh(name: &str, postgres: Option<&str>) -> SqlStore {
             ] {
                 sqlx::query(&sql).execute(&pool).await.unwrap();
             }
-            let (base, query) = admin.split_once('?').unwrap_or((admin, ""));
-            let (server, _) = base.rsplit_once('/').unwrap();
-            SqlStore::connect(&format!("{server}/{db}?{query}"))
-                .await
-                .unwrap()
+            SqlStore::connect(&store_url(name, admin)).await.unwrap()
         }
         None => {
             let path = std::env::temp_dir().join(format!(
@@ -73,6 +84,18 @@ async fn insert_orders(store: &SqlStore, n: usize) {
     for i in 0..n {
         store.insert_order(&open_order(i)).await.unwrap();
     }
+}
+
+/// The signed payment callback of order `251201_b{i}`.
+fn paid_callback(i: usize) -> String {
+    let data = serde_json::json!({
+        "app_id": 2553, "app_trans_id": format!("251201_b{i}"), "app_time": T0,
+        "app_user": "u", "amount": 1_000, "embed_data": "{}", "item": "[]",
+        "zp_trans_id": 1_000_000 + i, "server_time": T0 + 1, "channel": 38,
+        "merchant_user_id": "m", "user_fee_amount": 0, "discount_amount": 0
+    })
+    .to_string();
+    sign_callback(&keys(), &data, 1)
 }
 
 /// Callbacks per second through the tracker and through the floor: the same transaction
@@ -99,18 +122,7 @@ async fn callback_ingest(label: &str, postgres: Option<&str>, n: usize) -> (f64,
         Client::new(config).unwrap(),
         TrackerConfig::new("bench"),
     );
-    let bodies: Vec<String> = (0..n)
-        .map(|i| {
-            let data = serde_json::json!({
-                "app_id": 2553, "app_trans_id": format!("251201_b{i}"), "app_time": T0,
-                "app_user": "u", "amount": 1_000, "embed_data": "{}", "item": "[]",
-                "zp_trans_id": 1_000_000 + i, "server_time": T0 + 1, "channel": 38,
-                "merchant_user_id": "m", "user_fee_amount": 0, "discount_amount": 0
-            })
-            .to_string();
-            sign_callback(&keys(), &data, 1)
-        })
-        .collect();
+    let bodies: Vec<String> = (0..n).map(paid_callback).collect();
     let per_round = n.div_ceil(ROUNDS);
     let (mut tracked, mut floor) = (Duration::ZERO, Duration::ZERO);
     for round in 0..ROUNDS {
@@ -161,6 +173,114 @@ async fn callback_ingest(label: &str, postgres: Option<&str>, n: usize) -> (f64,
         floor += started.elapsed();
     }
     (per_second(n, tracked), per_second(n, floor))
+}
+
+/// Tells the bench when each event reached the handler.
+struct Stopwatch(tokio::sync::mpsc::UnboundedSender<(String, Instant)>);
+
+impl EventHandler for Stopwatch {
+    type Error = String;
+
+    async fn handle(&self, event: &Event) -> Result<(), String> {
+        let _ = self.0.send((event.idempotency_key.clone(), Instant::now()));
+        Ok(())
+    }
+}
+
+/// Callback to handler, ms, for `n` callbacks taken one after another by `taker`, whose
+/// events are handled by `runner` running with an hour's tick (so only a wakeup brings the
+/// handler): the same tracker (one process) or another instance on the same database.
+/// Returns the sorted latencies.
+async fn callback_to_handler(
+    taker: &Tracker<SqlStore>,
+    runner: &Tracker<SqlStore>,
+    first: usize,
+    n: usize,
+) -> Vec<f64> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = {
+        let runner = runner.clone();
+        tokio::spawn(async move {
+            runner
+                .run(&Stopwatch(tx), Duration::from_secs(3_600), async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        })
+    };
+    // Let the runner start (and, on Postgres, listen) before the first callback.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut latencies = Vec::with_capacity(n);
+    for i in first..first + n {
+        let body = paid_callback(i);
+        let started = Instant::now();
+        taker.take_callback(body.as_bytes()).await.unwrap();
+        let key = format!("order:251201_b{i}:paid");
+        loop {
+            let (handled, at) = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .expect("the handler ran within 30 s")
+                .unwrap();
+            if handled == key {
+                latencies.push(at.duration_since(started).as_secs_f64() * 1e3);
+                break;
+            }
+        }
+    }
+    drop(stop);
+    running.await.unwrap();
+    latencies.sort_by(f64::total_cmp);
+    latencies
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((sorted.len() as f64) * p).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn bench_tracker(store: SqlStore, instance: &str) -> Tracker<SqlStore> {
+    let config = Config::new(
+        2553,
+        keys(),
+        Environment::Custom("http://127.0.0.1:9".into()),
+    );
+    Tracker::new(
+        store,
+        Client::new(config).unwrap(),
+        TrackerConfig::new(instance),
+    )
+}
+
+/// Prints the latency rows of one back end: one process, and (Postgres) across instances.
+async fn latency(label: &str, postgres: Option<&str>, n: usize) {
+    let store = fresh(&format!("latency_{label}"), postgres).await;
+    insert_orders(&store, 2 * n).await;
+    let one = bench_tracker(store.clone(), "one");
+    let mut rows = vec![(
+        "one process",
+        50.0,
+        callback_to_handler(&one, &one, 0, n).await,
+    )];
+    if let Some(admin) = postgres {
+        // Another instance: its own pool and listener on the same database.
+        let url = store_url(&format!("latency_{label}"), admin);
+        let two = bench_tracker(SqlStore::connect(&url).await.unwrap(), "two");
+        rows.push((
+            "across instances",
+            200.0,
+            callback_to_handler(&one, &two, n, n).await,
+        ));
+    }
+    for (what, target, sorted) in rows {
+        let p99 = percentile(&sorted, 0.99);
+        println!(
+            "| callback to handler, {label}, {what} ({n} callbacks, tick 1 h) | p50 {:.1} ms, p99 {p99:.1} ms, max {:.1} ms | target p99 ≤ {target:.0} ms | {} |",
+            percentile(&sorted, 0.5),
+            sorted[sorted.len() - 1],
+            if p99 <= target { "met" } else { "missed" },
+        );
+    }
 }
 
 fn per_second(n: usize, took: Duration) -> f64 {
@@ -305,6 +425,9 @@ fn main() {
                 if *label == "postgres" { " for update" } else { "" },
                 floor / tracked
             );
+        }
+        for (label, url) in backends.iter().filter(|_| runs("latency")) {
+            latency(label, *url, 300).await;
         }
         // Sizes of the scheduling pass, comma separated (default 10 000 and 100 000).
         let sizes: Vec<usize> = std::env::var("TRACKER_BENCH_SIZES")

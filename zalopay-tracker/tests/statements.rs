@@ -109,7 +109,12 @@ async fn a_callback_writes_only_what_changes(store: SqlStore) {
     assert_eq!(outcome.unwrap(), CallbackOutcome::Recorded);
     let reads = log
         .iter()
-        .filter(|s| s.sql.trim_start().to_ascii_uppercase().starts_with("SELECT"))
+        .filter(|s| {
+            s.sql
+                .trim_start()
+                .to_ascii_uppercase()
+                .starts_with("SELECT")
+        })
         .count();
     assert_eq!(reads, 1, "one read, the locked row: {log:#?}");
     let written = writes(&log);

@@ -12,8 +12,7 @@ use common::Recorder;
 use zalopay_api::Keys;
 use zalopay_api::callback::sign_callback;
 use zalopay_tracker::{
-    CallbackOutcome, MemoryStore, OrderState, SqlStore, Store, TrackedOrder, Tracker,
-    TrackerConfig,
+    CallbackOutcome, MemoryStore, OrderState, SqlStore, Store, TrackedOrder, Tracker, TrackerConfig,
 };
 
 const HOUR: Duration = Duration::from_secs(3_600);
@@ -182,9 +181,10 @@ async fn postgres_an_event_committed_by_another_instance_is_handled_at_once() {
             .unwrap();
     }
     pay(&one, "251201_far2").await;
-    common::eventually("the event committed while the listener was down", || async {
-        handled(&recorder, "251201_far2")
-    })
+    common::eventually(
+        "the event committed while the listener was down",
+        || async { handled(&recorder, "251201_far2") },
+    )
     .await;
     common::eventually("instance two listening again", || async {
         !listeners(&admin, &db).await.is_empty()
