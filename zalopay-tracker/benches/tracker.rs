@@ -5,14 +5,15 @@
 //!   callbacks recorded per second by `Tracker::take_callback` (verify with key2, run the state
 //!   machine on the locked row, write row + event in one transaction) against the same
 //!   transaction written by hand (begin; select, `FOR UPDATE` on Postgres; update; insert the
-//!   event; commit), the two alternating in rounds in the same run;
+//!   event; commit), 5 000 of each, the two alternating in 20 rounds in the same run (each
+//!   going first in every other round);
 //! * a scheduling pass over N open, due orders (leasing them all in batches of 1 000) against
 //!   the write floor, a bare `UPDATE ... RETURNING id` moving the same rows out of the due
 //!   range in the same batches, on SQLite and Postgres, at the sizes in `TRACKER_BENCH_SIZES`
 //!   (default `10000,100000`), with the per-row growth and the peak resident memory added.
 //!
 //! * callback to handler (D-151): the time from `take_callback` to the handler's call, the
-//!   dispatcher running with an hour's tick, 300 callbacks one after another; in one process
+//!   dispatcher running with an hour's tick, 1 000 callbacks one after another; in one process
 //!   (SQLite, Postgres) and across two instances on one Postgres (the callback taken by one,
 //!   the handler run by the other); p50, p99, max.
 //!
@@ -98,12 +99,53 @@ fn paid_callback(i: usize) -> String {
     sign_callback(&keys(), &data, 1)
 }
 
+/// The floor's transaction for order `251201_b{i}`, written by hand.
+async fn floor_callback(pool: &sqlx::AnyPool, for_update: &str, i: usize) {
+    let id = format!("251201_b{i}");
+    let mut tx = pool.begin().await.unwrap();
+    let row = sqlx::query(&format!(
+        "SELECT state, amount FROM tracked_orders WHERE app_trans_id = $1{for_update}"
+    ))
+    .bind(id.as_str())
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    let amount: i64 = row.get("amount");
+    sqlx::query(
+        "UPDATE tracked_orders SET state = 'paid', zp_trans_id = $2, paid_amount = $3, \
+         confirmed_by = 'callback', next_poll_at = NULL, updated_at = $4 \
+         WHERE app_trans_id = $1",
+    )
+    .bind(id.as_str())
+    .bind(i64::try_from(i).unwrap())
+    .bind(amount)
+    .bind(T0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO tracker_events (idempotency_key, subject, kind, payload, status, \
+         attempts, created_at, next_attempt_at) VALUES ($1, $2, 'paid', $3, 'pending', 0, $4, $4)",
+    )
+    .bind(format!("order:{id}:paid"))
+    .bind(id.as_str())
+    .bind(format!(
+        r#"{{"kind":"paid","app_trans_id":"{id}","amount":{amount}}}"#
+    ))
+    .bind(T0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// Callbacks per second through the tracker and through the floor: the same transaction
 /// written by hand (begin; read the row under a lock, which on SQLite the single writer's
 /// transaction is; update it; insert the event; commit). The two alternate in rounds of
-/// `n / ROUNDS` so that both see the same load of a shared machine.
+/// `n / ROUNDS`, each going first in every other round, so that both see the same load of a
+/// shared machine.
 async fn callback_ingest(label: &str, postgres: Option<&str>, n: usize) -> (f64, f64) {
-    const ROUNDS: usize = 10;
+    const ROUNDS: usize = 20;
     let store = fresh(&format!("ingest_{label}"), postgres).await;
     insert_orders(&store, 2 * n).await;
     let pool = store.pool().clone();
@@ -127,50 +169,23 @@ async fn callback_ingest(label: &str, postgres: Option<&str>, n: usize) -> (f64,
     let (mut tracked, mut floor) = (Duration::ZERO, Duration::ZERO);
     for round in 0..ROUNDS {
         let range = (round * per_round).min(n)..((round + 1) * per_round).min(n);
-        let started = Instant::now();
-        for body in &bodies[range.clone()] {
-            tracker.take_callback(body.as_bytes()).await.unwrap();
+        // Alternate which goes first, so that neither always follows the other's writes.
+        for tracker_turn in [round % 2 == 0, round % 2 == 1] {
+            if tracker_turn {
+                let started = Instant::now();
+                for body in &bodies[range.clone()] {
+                    tracker.take_callback(body.as_bytes()).await.unwrap();
+                }
+                tracked += started.elapsed();
+                continue;
+            }
+            // The floor, on the other half of the rows.
+            let started = Instant::now();
+            for i in range.start + n..range.end + n {
+                floor_callback(&pool, for_update, i).await;
+            }
+            floor += started.elapsed();
         }
-        tracked += started.elapsed();
-        // The floor, on the other half of the rows.
-        let started = Instant::now();
-        for i in range.start + n..range.end + n {
-            let id = format!("251201_b{i}");
-            let mut tx = pool.begin().await.unwrap();
-            let row = sqlx::query(&format!(
-                "SELECT state, amount FROM tracked_orders WHERE app_trans_id = $1{for_update}"
-            ))
-            .bind(id.as_str())
-            .fetch_one(&mut *tx)
-            .await
-            .unwrap();
-            let amount: i64 = row.get("amount");
-            sqlx::query(
-                "UPDATE tracked_orders SET state = 'paid', zp_trans_id = $2, paid_amount = $3, \
-                 confirmed_by = 'callback', next_poll_at = NULL, updated_at = $4 \
-                 WHERE app_trans_id = $1",
-            )
-            .bind(id.as_str())
-            .bind(i64::try_from(i).unwrap())
-            .bind(amount)
-            .bind(T0)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-            sqlx::query(
-                "INSERT INTO tracker_events (idempotency_key, subject, kind, payload, status, \
-                 attempts, created_at, next_attempt_at) VALUES ($1, $2, 'paid', $3, 'pending', 0, $4, $4)",
-            )
-            .bind(format!("order:{id}:paid"))
-            .bind(id.as_str())
-            .bind(format!(r#"{{"kind":"paid","app_trans_id":"{id}","amount":{amount}}}"#))
-            .bind(T0)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-            tx.commit().await.unwrap();
-        }
-        floor += started.elapsed();
     }
     (per_second(n, tracked), per_second(n, floor))
 }
@@ -255,7 +270,13 @@ fn bench_tracker(store: SqlStore, instance: &str) -> Tracker<SqlStore> {
 /// Prints the latency rows of one back end: one process, and (Postgres) across instances.
 async fn latency(label: &str, postgres: Option<&str>, n: usize) {
     let store = fresh(&format!("latency_{label}"), postgres).await;
-    insert_orders(&store, 2 * n).await;
+    // Not due: no poll pass runs meanwhile (the orders' times are in the past of the
+    // system clock the bench's tracker reads).
+    for i in 0..2 * n {
+        let mut order = open_order(i);
+        order.next_poll_at = None;
+        store.insert_order(&order).await.unwrap();
+    }
     let one = bench_tracker(store.clone(), "one");
     let mut rows = vec![(
         "one process",
@@ -419,15 +440,15 @@ fn main() {
             None => group != "ingest" || std::env::var_os("TRACKER_BENCH_SKIP_INGEST").is_none(),
         };
         for (label, url) in backends.iter().filter(|_| runs("ingest")) {
-            let (tracked, floor) = callback_ingest(label, *url, 2_000).await;
+            let (tracked, floor) = callback_ingest(label, *url, 5_000).await;
             println!(
-                "| callback ingest, {label} (2 000 callbacks) | {tracked:.0}/s | {floor:.0}/s (begin; select{}; update; insert event; commit) | {:.2}x the floor's time |",
+                "| callback ingest, {label} (5 000 callbacks) | {tracked:.0}/s | {floor:.0}/s (begin; select{}; update; insert event; commit) | {:.2}x the floor's time |",
                 if *label == "postgres" { " for update" } else { "" },
                 floor / tracked
             );
         }
         for (label, url) in backends.iter().filter(|_| runs("latency")) {
-            latency(label, *url, 300).await;
+            latency(label, *url, 1_000).await;
         }
         // Sizes of the scheduling pass, comma separated (default 10 000 and 100 000).
         let sizes: Vec<usize> = std::env::var("TRACKER_BENCH_SIZES")

@@ -4,6 +4,7 @@
 //! down the dispatcher still runs on its tick, and every (re)connection rings once, since
 //! events committed meanwhile were announced to nobody.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
@@ -26,9 +27,9 @@ impl std::fmt::Debug for ListenTarget {
     }
 }
 
-/// Listens until the task is aborted, ringing `bell` for every notification and after
-/// every (re)connection.
-pub(crate) async fn listen(target: ListenTarget, bell: EventBell) {
+/// Listens until the task is aborted, ringing `bell` for every notification but those of
+/// the store named `origin` (which rang it already) and after every (re)connection.
+pub(crate) async fn listen(target: ListenTarget, bell: EventBell, origin: Arc<str>) {
     loop {
         let pool = PgPoolOptions::new()
             .max_connections(1)
@@ -39,7 +40,12 @@ pub(crate) async fn listen(target: ListenTarget, bell: EventBell) {
                     bell.ring();
                     loop {
                         match listener.try_recv().await {
-                            Ok(Some(_)) => bell.ring(),
+                            Ok(Some(notice)) => {
+                                // The payload is `<origin> <event id>`.
+                                if notice.payload().split(' ').next() != Some(&*origin) {
+                                    bell.ring();
+                                }
+                            }
                             // Reconnected and listening again: what came meanwhile is lost.
                             Ok(None) => bell.ring(),
                             Err(error) => {

@@ -3,6 +3,8 @@
 //! writer connection on SQLite).
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
@@ -79,9 +81,24 @@ pub struct SqlStore {
     backend: Backend,
     /// Rung after a commit that stored new events (D-151).
     bell: EventBell,
+    /// Names this store's event notifications, which its own listener skips (D-151).
+    origin: Arc<str>,
     /// Where other instances' events are listened for (Postgres).
     #[cfg(feature = "postgres")]
     listen: Option<ListenTarget>,
+}
+
+/// A name for one store value, unique across processes and hosts in practice: the process,
+/// the time, a counter and a random number from the standard library's per-process keys.
+fn origin() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static STORES: AtomicU64 = AtomicU64::new(0);
+    let mut random = std::collections::hash_map::RandomState::new().build_hasher();
+    random.write_u64(STORES.fetch_add(1, Ordering::Relaxed));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:x}-{nanos:x}-{:x}", std::process::id(), random.finish())
 }
 
 /// `sqlite:PATH?mode=rwc` for a bare path or a `sqlite:` URL without options.
@@ -269,10 +286,12 @@ fn release(fence: Option<&Fence>) -> &'static str {
 /// were new. Every statement is one that has work to do: no read of superseded keys when
 /// there are none, no update of events that are not pending (D-150). On Postgres the insert
 /// also notifies other instances, in the same statement and transaction: the notification
-/// goes out only if the event is new, and only on commit (D-151).
+/// goes out only if the event is new, and only on commit, naming `origin` so that this
+/// store's own listener leaves it to the bell already rung (D-151).
 async fn write_events(
     tx: &mut Tx,
     backend: Backend,
+    origin: &str,
     mut events: Vec<NewEvent>,
     supersede: &[String],
 ) -> Result<u64, StoreError> {
@@ -322,7 +341,8 @@ async fn write_events(
         #[cfg(feature = "postgres")]
         Backend::Postgres => format!(
             "WITH ins AS ({INSERT_EVENT} RETURNING id) \
-             SELECT ins.id FROM ins, LATERAL pg_notify('{EVENTS_CHANNEL}', ins.id::text) n"
+             SELECT ins.id FROM ins, \
+             LATERAL pg_notify('{EVENTS_CHANNEL}', $6 || ' ' || ins.id::text) n"
         ),
         _ => INSERT_EVENT.to_owned(),
     };
@@ -338,7 +358,8 @@ async fn write_events(
             .bind(event.created_at);
         new += match backend {
             Backend::Postgres => {
-                u64::try_from(query.fetch_all(&mut **tx).await?.len()).unwrap_or(u64::MAX)
+                let rows = query.bind(origin).fetch_all(&mut **tx).await?;
+                u64::try_from(rows.len()).unwrap_or(u64::MAX)
             }
             Backend::Sqlite => query.execute(&mut **tx).await?.rows_affected(),
         };
@@ -481,6 +502,7 @@ impl SqlStore {
             pool,
             backend,
             bell: EventBell::default(),
+            origin: origin().into(),
             #[cfg(feature = "postgres")]
             listen,
         })
@@ -609,7 +631,14 @@ impl Store for SqlStore {
         .execute(&mut *tx)
         .await?;
         let mut record = change.record;
-        let new = write_events(&mut tx, self.backend, change.events, &change.supersede).await?;
+        let new = write_events(
+            &mut tx,
+            self.backend,
+            &self.origin,
+            change.events,
+            &change.supersede,
+        )
+        .await?;
         tx.commit().await?;
         if new > 0 {
             self.bell.ring();
@@ -739,7 +768,14 @@ impl Store for SqlStore {
         .execute(&mut *tx)
         .await?;
         let mut record = change.record;
-        let new = write_events(&mut tx, self.backend, change.events, &change.supersede).await?;
+        let new = write_events(
+            &mut tx,
+            self.backend,
+            &self.origin,
+            change.events,
+            &change.supersede,
+        )
+        .await?;
         tx.commit().await?;
         if new > 0 {
             self.bell.ring();
@@ -982,7 +1018,11 @@ impl Store for SqlStore {
         let wakeups = self.bell.subscribe();
         #[cfg(feature = "postgres")]
         if let (Some(target), Ok(runtime)) = (&self.listen, tokio::runtime::Handle::try_current()) {
-            let task = runtime.spawn(listen(target.clone(), self.bell.clone()));
+            let task = runtime.spawn(listen(
+                target.clone(),
+                self.bell.clone(),
+                Arc::clone(&self.origin),
+            ));
             return wakeups.with_listener(AbortOnDrop(task));
         }
         wakeups
