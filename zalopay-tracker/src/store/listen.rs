@@ -9,10 +9,8 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 
+use super::sql::EVENTS_CHANNEL;
 use super::wakeups::EventBell;
-
-/// The channel event inserts notify on.
-pub(crate) const EVENTS_CHANNEL: &str = "zalopay_tracker_events";
 
 /// Wait before connecting again after the listener failed.
 const RETRY: Duration = Duration::from_secs(1);

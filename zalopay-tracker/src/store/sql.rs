@@ -13,7 +13,7 @@ use sqlx::{AnyPool, Executor, Row};
 use std::collections::HashSet;
 
 #[cfg(feature = "postgres")]
-use super::listen::{EVENTS_CHANNEL, ListenTarget, listen};
+use super::listen::{ListenTarget, listen};
 use super::wakeups::{AbortOnDrop, EventBell, EventWakeups};
 use super::{
     Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
@@ -282,6 +282,9 @@ fn release(fence: Option<&Fence>) -> &'static str {
     }
 }
 
+/// The channel event inserts notify on (Postgres, D-151).
+pub(crate) const EVENTS_CHANNEL: &str = "zalopay_tracker_events";
+
 /// Stores events (once per key) and supersedes pending ones, inside `tx`; how many events
 /// were new. Every statement is one that has work to do: no read of superseded keys when
 /// there are none, no update of events that are not pending (D-150). On Postgres the insert
@@ -338,28 +341,16 @@ async fn write_events(
         }
     }
     let insert = match backend {
-        #[cfg(feature = "postgres")]
-        Backend::Postgres => format!(
-            "WITH ins AS ({INSERT_EVENT} RETURNING id) \
-             SELECT ins.id FROM ins, \
-             LATERAL pg_notify('{EVENTS_CHANNEL}', $6 || ' ' || ins.id::text) n"
-        ),
-        _ => INSERT_EVENT.to_owned(),
+        Backend::Postgres => format!("WITH {}", pg_insert_event(1)),
+        Backend::Sqlite => insert_event(1),
     };
     let mut new = 0;
     for event in &events {
-        let payload = serde_json::to_string(&event.outcome)
-            .map_err(|e| corrupt("tracker_events", event.outcome.subject(), e))?;
-        let query = sqlx::query(&insert)
-            .bind(event.outcome.idempotency_key())
-            .bind(event.outcome.subject().to_owned())
-            .bind(event.outcome.kind())
-            .bind(payload)
-            .bind(event.created_at);
+        let origin = (backend == Backend::Postgres).then_some(origin);
+        let query = bind_event(sqlx::query(&insert), event, origin)?;
         new += match backend {
             Backend::Postgres => {
-                let rows = query.bind(origin).fetch_all(&mut **tx).await?;
-                u64::try_from(rows.len()).unwrap_or(u64::MAX)
+                u64::try_from(query.fetch_all(&mut **tx).await?.len()).unwrap_or(u64::MAX)
             }
             Backend::Sqlite => query.execute(&mut **tx).await?.rows_affected(),
         };
@@ -367,9 +358,52 @@ async fn write_events(
     Ok(new)
 }
 
-const INSERT_EVENT: &str = "INSERT INTO tracker_events (idempotency_key, subject, kind, \
-     payload, status, attempts, created_at, next_attempt_at) \
-     VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) ON CONFLICT (idempotency_key) DO NOTHING";
+/// Inserts an event once per key, its parameters numbered from `$first`: key, subject,
+/// kind, payload, time.
+fn insert_event(first: usize) -> String {
+    let [key, subject, kind, payload, at] = [0, 1, 2, 3, 4].map(|i| first + i);
+    format!(
+        "INSERT INTO tracker_events (idempotency_key, subject, kind, payload, status, \
+         attempts, created_at, next_attempt_at) \
+         VALUES (${key}, ${subject}, ${kind}, ${payload}, 'pending', 0, ${at}, ${at}) \
+         ON CONFLICT (idempotency_key) DO NOTHING"
+    )
+}
+
+/// Postgres: [`insert_event`] as a `WITH` item and the query over it, which notifies other
+/// instances of a new event (nothing when the key was stored already) with the payload
+/// `<origin> <id>`, the origin the sixth parameter (D-151). One row per new event.
+fn pg_insert_event(first: usize) -> String {
+    let origin = first + 5;
+    format!(
+        "ins AS ({} RETURNING id) SELECT ins.id FROM ins, \
+         LATERAL pg_notify('{EVENTS_CHANNEL}', ${origin} || ' ' || ins.id::text) n",
+        insert_event(first)
+    )
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds an event's parameters in [`insert_event`]'s order, then the origin of
+/// [`pg_insert_event`] when there is one (Postgres).
+fn bind_event<'q>(
+    query: AnyQuery<'q>,
+    event: &NewEvent,
+    origin: Option<&'q str>,
+) -> Result<AnyQuery<'q>, StoreError> {
+    let payload = serde_json::to_string(&event.outcome)
+        .map_err(|e| corrupt("tracker_events", event.outcome.subject(), e))?;
+    let query = query
+        .bind(event.outcome.idempotency_key())
+        .bind(event.outcome.subject().to_owned())
+        .bind(event.outcome.kind())
+        .bind(payload)
+        .bind(event.created_at);
+    Ok(match origin {
+        Some(origin) => query.bind(origin),
+        None => query,
+    })
+}
 
 /// A table of polled rows (orders or refunds): leased and renewed alike, by its id column.
 /// Both names are constants of this file, never input.
@@ -604,41 +638,61 @@ impl Store for SqlStore {
             return Ok(None);
         };
         let order = &change.record;
-        sqlx::query(&format!(
+        let update = format!(
             "UPDATE tracked_orders SET state = $2, order_url = $3, zp_trans_id = $4, \
              paid_amount = $5, sub_return_code = $6, confirmed_by = $7, next_poll_at = $8, \
              error_streak = $9, polls = $10, metadata = $11, updated_at = $12{} \
              WHERE app_trans_id = $1",
             release(fence)
-        ))
-        .bind(app_trans_id)
-        .bind(order.state.as_str())
-        .bind(order.order_url.clone())
-        .bind(order.zp_trans_id)
-        .bind(order.paid_amount)
-        .bind(order.sub_return_code.map(i64::from))
-        .bind(order.confirmed_by.map(|s| s.as_str()))
-        .bind(next_due(
-            fence,
-            order.next_poll_at,
-            &current.lease_owner,
-            current.lease_until,
-        ))
-        .bind(order.error_streak)
-        .bind(order.polls)
-        .bind(order.metadata.as_str())
-        .bind(order.updated_at)
-        .execute(&mut *tx)
-        .await?;
+        );
+        // Postgres, one event and nothing to supersede (a callback paying an open order):
+        // the row and its event in one statement, one round trip fewer (D-150).
+        let joined = match (self.backend, change.events.as_slice()) {
+            (Backend::Postgres, [event]) if change.supersede.is_empty() => Some(event.clone()),
+            _ => None,
+        };
+        let sql = match joined {
+            Some(_) => format!("WITH upd AS ({update}), {}", pg_insert_event(13)),
+            None => update,
+        };
+        let query = sqlx::query(&sql)
+            .bind(app_trans_id)
+            .bind(order.state.as_str())
+            .bind(order.order_url.clone())
+            .bind(order.zp_trans_id)
+            .bind(order.paid_amount)
+            .bind(order.sub_return_code.map(i64::from))
+            .bind(order.confirmed_by.map(|s| s.as_str()))
+            .bind(next_due(
+                fence,
+                order.next_poll_at,
+                &current.lease_owner,
+                current.lease_until,
+            ))
+            .bind(order.error_streak)
+            .bind(order.polls)
+            .bind(order.metadata.as_str())
+            .bind(order.updated_at);
+        let new = match joined {
+            Some(event) => {
+                let rows = bind_event(query, &event, Some(&self.origin))?
+                    .fetch_all(&mut *tx)
+                    .await?;
+                u64::try_from(rows.len()).unwrap_or(u64::MAX)
+            }
+            None => {
+                query.execute(&mut *tx).await?;
+                write_events(
+                    &mut tx,
+                    self.backend,
+                    &self.origin,
+                    change.events,
+                    &change.supersede,
+                )
+                .await?
+            }
+        };
         let mut record = change.record;
-        let new = write_events(
-            &mut tx,
-            self.backend,
-            &self.origin,
-            change.events,
-            &change.supersede,
-        )
-        .await?;
         tx.commit().await?;
         if new > 0 {
             self.bell.ring();
