@@ -14,7 +14,9 @@ use std::collections::HashSet;
 
 #[cfg(feature = "postgres")]
 use super::listen::{ListenTarget, listen};
-use super::wakeups::{AbortOnDrop, EventBell, EventWakeups};
+#[cfg(feature = "postgres")]
+use super::wakeups::AbortOnDrop;
+use super::wakeups::{EventBell, EventWakeups};
 use super::{
     Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
     Transition, due_under_lease, settle_overrides,

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// The bell a store rings after committing new events. Clones ring the same bell.
 #[derive(Debug, Clone)]
@@ -34,15 +33,18 @@ impl EventBell {
     pub(crate) fn subscribe(&self) -> EventWakeups {
         EventWakeups {
             rung: Some(self.rung.subscribe()),
+            #[cfg(feature = "postgres")]
             _listener: None,
         }
     }
 }
 
 /// Stops a background task when dropped.
+#[cfg(feature = "postgres")]
 #[derive(Debug)]
-pub(crate) struct AbortOnDrop(pub(crate) JoinHandle<()>);
+pub(crate) struct AbortOnDrop(pub(crate) tokio::task::JoinHandle<()>);
 
+#[cfg(feature = "postgres")]
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
@@ -56,6 +58,7 @@ impl Drop for AbortOnDrop {
 pub struct EventWakeups {
     rung: Option<watch::Receiver<u64>>,
     /// The task listening for other instances' events, if any: it lives as long as this.
+    #[cfg(feature = "postgres")]
     _listener: Option<AbortOnDrop>,
 }
 
@@ -64,10 +67,12 @@ impl EventWakeups {
     pub fn never() -> Self {
         Self {
             rung: None,
+            #[cfg(feature = "postgres")]
             _listener: None,
         }
     }
 
+    #[cfg(feature = "postgres")]
     pub(crate) fn with_listener(mut self, listener: AbortOnDrop) -> Self {
         self._listener = Some(listener);
         self
