@@ -2,23 +2,35 @@
 //! BENCHMARKS.md):
 //!
 //! * callback ingest on SQLite (and Postgres when `ZALOPAY_TRACKER_PG_URL` is set): verified
-//!   callbacks recorded per second by `Tracker::take_callback` (verify with key2, read the row,
-//!   run the state machine, write row + event in one transaction) against a bare `INSERT` of
-//!   the event plus an `UPDATE` of the same order row;
+//!   callbacks recorded per second by `Tracker::take_callback` (verify with key2, run the state
+//!   machine on the locked row, write row + event in one transaction) against the same
+//!   transaction written by hand (begin; select, `FOR UPDATE` on Postgres; update; insert the
+//!   event; commit), 5 000 of each, the two alternating in 20 rounds in the same run (each
+//!   going first in every other round);
 //! * a scheduling pass over N open, due orders (leasing them all in batches of 1 000) against
 //!   the write floor, a bare `UPDATE ... RETURNING id` moving the same rows out of the due
 //!   range in the same batches, on SQLite and Postgres, at the sizes in `TRACKER_BENCH_SIZES`
 //!   (default `10000,100000`), with the per-row growth and the peak resident memory added.
-//!   `TRACKER_BENCH_SKIP_INGEST=1` runs the scheduling pass only.
 //!
-//! `cargo bench -p zalopay-tracker --bench tracker`
+//! * callback to handler (D-151): the time from `take_callback` to the handler's call, the
+//!   dispatcher running with an hour's tick, 1 000 callbacks one after another; in one process
+//!   (SQLite, Postgres) and across two instances on one Postgres (the callback taken by one,
+//!   the handler run by the other); p50, p99, max.
+//!
+//! `TRACKER_BENCH_ONLY=ingest,latency,scheduling` picks groups (all by default);
+//! `TRACKER_BENCH_SKIP_INGEST=1` runs the scheduling pass only.
+//!
+//! `cargo bench -p zalopay-tracker --all-features --bench tracker`
 
 use std::time::{Duration, Instant};
 
+use sqlx::Row;
 use zalopay_api::callback::sign_callback;
 use zalopay_api::{Client, Config, Environment, Keys};
 use zalopay_tracker::store::Lease;
-use zalopay_tracker::{Backend, OrderState, SqlStore, Store, TrackedOrder, Tracker, TrackerConfig};
+use zalopay_tracker::{
+    Backend, Event, EventHandler, OrderState, SqlStore, Store, TrackedOrder, Tracker, TrackerConfig,
+};
 
 const T0: i64 = 1_764_590_400_000;
 const KEY1: &str = "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL";
@@ -35,6 +47,14 @@ fn open_order(n: usize) -> TrackedOrder {
     order
 }
 
+/// The URL of the Postgres bench database `name` ([`fresh`] makes it).
+fn store_url(name: &str, admin: &str) -> String {
+    let db = format!("bench_{name}_{}", std::process::id());
+    let (base, query) = admin.split_once('?').unwrap_or((admin, ""));
+    let (server, _) = base.rsplit_once('/').unwrap();
+    format!("{server}/{db}?{query}")
+}
+
 async fn fresh(name: &str, postgres: Option<&str>) -> SqlStore {
     match postgres {
         Some(admin) => {
@@ -47,11 +67,7 @@ async fn fresh(name: &str, postgres: Option<&str>) -> SqlStore {
             ] {
                 sqlx::query(&sql).execute(&pool).await.unwrap();
             }
-            let (base, query) = admin.split_once('?').unwrap_or((admin, ""));
-            let (server, _) = base.rsplit_once('/').unwrap();
-            SqlStore::connect(&format!("{server}/{db}?{query}"))
-                .await
-                .unwrap()
+            SqlStore::connect(&store_url(name, admin)).await.unwrap()
         }
         None => {
             let path = std::env::temp_dir().join(format!(
@@ -71,11 +87,73 @@ async fn insert_orders(store: &SqlStore, n: usize) {
     }
 }
 
-/// Callbacks per second through the tracker and through the bare statements.
+/// The signed payment callback of order `251201_b{i}`.
+fn paid_callback(i: usize) -> String {
+    let data = serde_json::json!({
+        "app_id": 2553, "app_trans_id": format!("251201_b{i}"), "app_time": T0,
+        "app_user": "u", "amount": 1_000, "embed_data": "{}", "item": "[]",
+        "zp_trans_id": 1_000_000 + i, "server_time": T0 + 1, "channel": 38,
+        "merchant_user_id": "m", "user_fee_amount": 0, "discount_amount": 0
+    })
+    .to_string();
+    sign_callback(&keys(), &data, 1)
+}
+
+/// The floor's transaction for order `251201_b{i}`, written by hand.
+async fn floor_callback(pool: &sqlx::AnyPool, for_update: &str, i: usize) {
+    let id = format!("251201_b{i}");
+    let mut tx = pool.begin().await.unwrap();
+    let row = sqlx::query(&format!(
+        "SELECT state, amount FROM tracked_orders WHERE app_trans_id = $1{for_update}"
+    ))
+    .bind(id.as_str())
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    let amount: i64 = row.get("amount");
+    sqlx::query(
+        "UPDATE tracked_orders SET state = 'paid', zp_trans_id = $2, paid_amount = $3, \
+         confirmed_by = 'callback', next_poll_at = NULL, updated_at = $4 \
+         WHERE app_trans_id = $1",
+    )
+    .bind(id.as_str())
+    .bind(i64::try_from(i).unwrap())
+    .bind(amount)
+    .bind(T0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO tracker_events (idempotency_key, subject, kind, payload, status, \
+         attempts, created_at, next_attempt_at) VALUES ($1, $2, 'paid', $3, 'pending', 0, $4, $4)",
+    )
+    .bind(format!("order:{id}:paid"))
+    .bind(id.as_str())
+    .bind(format!(
+        r#"{{"kind":"paid","app_trans_id":"{id}","amount":{amount}}}"#
+    ))
+    .bind(T0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Callbacks per second through the tracker and through the floor: the same transaction
+/// written by hand (begin; read the row under a lock, which on SQLite the single writer's
+/// transaction is; update it; insert the event; commit). The two alternate in rounds of
+/// `n / ROUNDS`, each going first in every other round, so that both see the same load of a
+/// shared machine.
 async fn callback_ingest(label: &str, postgres: Option<&str>, n: usize) -> (f64, f64) {
+    const ROUNDS: usize = 20;
     let store = fresh(&format!("ingest_{label}"), postgres).await;
     insert_orders(&store, 2 * n).await;
     let pool = store.pool().clone();
+    let for_update = if postgres.is_some() {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
     let config = Config::new(
         2553,
         keys(),
@@ -86,49 +164,144 @@ async fn callback_ingest(label: &str, postgres: Option<&str>, n: usize) -> (f64,
         Client::new(config).unwrap(),
         TrackerConfig::new("bench"),
     );
-    let bodies: Vec<String> = (0..n)
-        .map(|i| {
-            let data = serde_json::json!({
-                "app_id": 2553, "app_trans_id": format!("251201_b{i}"), "app_time": T0,
-                "app_user": "u", "amount": 1_000, "embed_data": "{}", "item": "[]",
-                "zp_trans_id": 1_000_000 + i, "server_time": T0 + 1, "channel": 38,
-                "merchant_user_id": "m", "user_fee_amount": 0, "discount_amount": 0
-            })
-            .to_string();
-            sign_callback(&keys(), &data, 1)
-        })
-        .collect();
-    let started = Instant::now();
-    for body in &bodies {
-        tracker.take_callback(body.as_bytes()).await.unwrap();
+    let bodies: Vec<String> = (0..n).map(paid_callback).collect();
+    let per_round = n.div_ceil(ROUNDS);
+    let (mut tracked, mut floor) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..ROUNDS {
+        let range = (round * per_round).min(n)..((round + 1) * per_round).min(n);
+        // Alternate which goes first, so that neither always follows the other's writes.
+        for tracker_turn in [round % 2 == 0, round % 2 == 1] {
+            if tracker_turn {
+                let started = Instant::now();
+                for body in &bodies[range.clone()] {
+                    tracker.take_callback(body.as_bytes()).await.unwrap();
+                }
+                tracked += started.elapsed();
+                continue;
+            }
+            // The floor, on the other half of the rows.
+            let started = Instant::now();
+            for i in range.start + n..range.end + n {
+                floor_callback(&pool, for_update, i).await;
+            }
+            floor += started.elapsed();
+        }
     }
-    let tracked = started.elapsed();
-    // The floor: the same two writes per callback, on the other half of the rows.
-    let started = Instant::now();
-    for i in n..2 * n {
-        let id = format!("251201_b{i}");
-        sqlx::query(
-            "INSERT INTO tracker_events (idempotency_key, subject, kind, payload, status, \
-             attempts, created_at, next_attempt_at) VALUES ($1, $2, 'paid', '{}', 'pending', 0, $3, $3)",
-        )
-        .bind(format!("order:{id}:paid"))
-        .bind(id.clone())
-        .bind(T0)
-        .execute(&pool)
-        .await
-        .unwrap();
-        sqlx::query(
-            "UPDATE tracked_orders SET state = 'paid', zp_trans_id = $2, next_poll_at = NULL \
-             WHERE app_trans_id = $1",
-        )
-        .bind(id)
-        .bind(i64::try_from(i).unwrap())
-        .execute(&pool)
-        .await
-        .unwrap();
-    }
-    let floor = started.elapsed();
     (per_second(n, tracked), per_second(n, floor))
+}
+
+/// Tells the bench when each event reached the handler.
+struct Stopwatch(tokio::sync::mpsc::UnboundedSender<(String, Instant)>);
+
+impl EventHandler for Stopwatch {
+    type Error = String;
+
+    async fn handle(&self, event: &Event) -> Result<(), String> {
+        let _ = self.0.send((event.idempotency_key.clone(), Instant::now()));
+        Ok(())
+    }
+}
+
+/// Callback to handler, ms, for `n` callbacks taken one after another by `taker`, whose
+/// events are handled by `runner` running with an hour's tick (so only a wakeup brings the
+/// handler): the same tracker (one process) or another instance on the same database.
+/// Returns the sorted latencies.
+async fn callback_to_handler(
+    taker: &Tracker<SqlStore>,
+    runner: &Tracker<SqlStore>,
+    first: usize,
+    n: usize,
+) -> Vec<f64> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = {
+        let runner = runner.clone();
+        tokio::spawn(async move {
+            runner
+                .run(&Stopwatch(tx), Duration::from_secs(3_600), async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        })
+    };
+    // Let the runner start (and, on Postgres, listen) before the first callback.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut latencies = Vec::with_capacity(n);
+    for i in first..first + n {
+        let body = paid_callback(i);
+        let started = Instant::now();
+        taker.take_callback(body.as_bytes()).await.unwrap();
+        let key = format!("order:251201_b{i}:paid");
+        loop {
+            let (handled, at) = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .expect("the handler ran within 30 s")
+                .unwrap();
+            if handled == key {
+                latencies.push(at.duration_since(started).as_secs_f64() * 1e3);
+                break;
+            }
+        }
+    }
+    drop(stop);
+    running.await.unwrap();
+    latencies.sort_by(f64::total_cmp);
+    latencies
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((sorted.len() as f64) * p).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn bench_tracker(store: SqlStore, instance: &str) -> Tracker<SqlStore> {
+    let config = Config::new(
+        2553,
+        keys(),
+        Environment::Custom("http://127.0.0.1:9".into()),
+    );
+    Tracker::new(
+        store,
+        Client::new(config).unwrap(),
+        TrackerConfig::new(instance),
+    )
+}
+
+/// Prints the latency rows of one back end: one process, and (Postgres) across instances.
+async fn latency(label: &str, postgres: Option<&str>, n: usize) {
+    let store = fresh(&format!("latency_{label}"), postgres).await;
+    // Not due: no poll pass runs meanwhile (the orders' times are in the past of the
+    // system clock the bench's tracker reads).
+    for i in 0..2 * n {
+        let mut order = open_order(i);
+        order.next_poll_at = None;
+        store.insert_order(&order).await.unwrap();
+    }
+    let one = bench_tracker(store.clone(), "one");
+    let mut rows = vec![(
+        "one process",
+        50.0,
+        callback_to_handler(&one, &one, 0, n).await,
+    )];
+    if let Some(admin) = postgres {
+        // Another instance: its own pool and listener on the same database.
+        let url = store_url(&format!("latency_{label}"), admin);
+        let two = bench_tracker(SqlStore::connect(&url).await.unwrap(), "two");
+        rows.push((
+            "across instances",
+            200.0,
+            callback_to_handler(&one, &two, n, n).await,
+        ));
+    }
+    for (what, target, sorted) in rows {
+        let p99 = percentile(&sorted, 0.99);
+        println!(
+            "| callback to handler, {label}, {what} ({n} callbacks, tick 1 h) | p50 {:.1} ms, p99 {p99:.1} ms, max {:.1} ms | target p99 ≤ {target:.0} ms | {} |",
+            percentile(&sorted, 0.5),
+            sorted[sorted.len() - 1],
+            if p99 <= target { "met" } else { "missed" },
+        );
+    }
 }
 
 fn per_second(n: usize, took: Duration) -> f64 {
@@ -259,20 +432,30 @@ fn main() {
         if let Some(url) = postgres.as_deref().filter(|_| cfg!(feature = "postgres")) {
             backends.push(("postgres", Some(url)));
         }
-        let skip_ingest = std::env::var_os("TRACKER_BENCH_SKIP_INGEST").is_some();
-        for (label, url) in backends.iter().filter(|_| !skip_ingest) {
-            let (tracked, floor) = callback_ingest(label, *url, 2_000).await;
+        // Which groups run: `TRACKER_BENCH_ONLY` (comma separated: ingest, scheduling);
+        // all by default. `TRACKER_BENCH_SKIP_INGEST=1` is `TRACKER_BENCH_ONLY=scheduling`.
+        let only = std::env::var("TRACKER_BENCH_ONLY").ok();
+        let runs = |group: &str| match &only {
+            Some(only) => only.split(',').any(|g| g.trim() == group),
+            None => group != "ingest" || std::env::var_os("TRACKER_BENCH_SKIP_INGEST").is_none(),
+        };
+        for (label, url) in backends.iter().filter(|_| runs("ingest")) {
+            let (tracked, floor) = callback_ingest(label, *url, 5_000).await;
             println!(
-                "| callback ingest, {label} (2 000 callbacks) | {tracked:.0}/s | {floor:.0}/s (INSERT + UPDATE) | {:.2}x the floor's time |",
+                "| callback ingest, {label} (5 000 callbacks) | {tracked:.0}/s | {floor:.0}/s (begin; select{}; update; insert event; commit) | {:.2}x the floor's time |",
+                if *label == "postgres" { " for update" } else { "" },
                 floor / tracked
             );
+        }
+        for (label, url) in backends.iter().filter(|_| runs("latency")) {
+            latency(label, *url, 1_000).await;
         }
         // Sizes of the scheduling pass, comma separated (default 10 000 and 100 000).
         let sizes: Vec<usize> = std::env::var("TRACKER_BENCH_SIZES")
             .ok()
             .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
             .unwrap_or_else(|| vec![10_000, 100_000]);
-        for (label, url) in &backends {
+        for (label, url) in backends.iter().filter(|_| runs("scheduling")) {
             let mut first_per_row = None;
             for &n in &sizes {
                 let (pass, floor, rss) = scheduling_pass(label, *url, n).await;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 use zalopay_api::Client;
-use zalopay_api::callback::{Callback, CallbackReply, verify_callback};
+use zalopay_api::callback::{Callback, CallbackReply, PaymentCallback, verify_callback};
 use zalopay_api::clock::Clock;
 use zalopay_api::ids::{AppTransId, MRefundId};
 use zalopay_api::order::{CreateOrder, QueryOrder};
@@ -547,30 +547,24 @@ impl<S: Store> Tracker<S> {
             discount_amount: payment.discount_amount,
             source: Source::Callback,
         };
+        // The common case, an open order paid, is one transaction: the row read under its
+        // lock, the machine, the row and the event written (D-150). Only when that changed
+        // nothing is the row looked up: already paid, or never tracked.
         if self
-            .inner
-            .store
-            .order(&payment.app_trans_id)
+            .observe_order(&payment.app_trans_id, observation.clone(), None, false)
             .await?
-            .is_none()
+            .is_some()
         {
-            // Money for an order this store never recorded: keep it rather than lose it.
-            let now = self.now_ms();
-            // A callback need not say `app_time` (D-91); the payment's own time, ZaloPay's
-            // clock, is then the closest the record can get, and the order is paid below.
-            let app_time = payment.app_time.unwrap_or(payment.server_time);
-            let expire_at = app_time.saturating_add(ms(DEFAULT_LIFETIME));
-            let mut order = TrackedOrder::new(
-                &payment.app_trans_id,
-                payment.app_id,
-                payment.amount,
-                app_time,
-                expire_at,
-                now,
-            );
-            order.state = OrderState::Open;
-            tracing::warn!(app_trans_id = %payment.app_trans_id, "payment callback for an order that was not tracked: adopted");
-            self.inner.store.insert_order(&order).await?;
+            return Ok(CallbackOutcome::Recorded);
+        }
+        match self.inner.store.order(&payment.app_trans_id).await? {
+            // The machine changes a paid order no more.
+            Some(order) if matches!(order.state, OrderState::Paid | OrderState::AmountMismatch) => {
+                return Ok(CallbackOutcome::Duplicate);
+            }
+            // Recorded in between (a create racing this callback): taken again below.
+            Some(_) => {}
+            None => self.adopt(&payment).await?,
         }
         match self
             .observe_order(&payment.app_trans_id, observation, None, false)
@@ -579,6 +573,29 @@ impl<S: Store> Tracker<S> {
             Some(_) => Ok(CallbackOutcome::Recorded),
             None => Ok(CallbackOutcome::Duplicate),
         }
+    }
+
+    /// Records an order this store never tracked, from its payment callback, as open (the
+    /// callback then pays it).
+    async fn adopt(&self, payment: &PaymentCallback) -> Result<(), StoreError> {
+        // Money for an order this store never recorded: keep it rather than lose it.
+        let now = self.now_ms();
+        // A callback need not say `app_time` (D-91); the payment's own time, ZaloPay's
+        // clock, is then the closest the record can get, and the order is paid below.
+        let app_time = payment.app_time.unwrap_or(payment.server_time);
+        let expire_at = app_time.saturating_add(ms(DEFAULT_LIFETIME));
+        let mut order = TrackedOrder::new(
+            &payment.app_trans_id,
+            payment.app_id,
+            payment.amount,
+            app_time,
+            expire_at,
+            now,
+        );
+        order.state = OrderState::Open;
+        tracing::warn!(app_trans_id = %payment.app_trans_id, "payment callback for an order that was not tracked: adopted");
+        self.inner.store.insert_order(&order).await?;
+        Ok(())
     }
 
     /// One polling pass: leases due orders and refunds no more than `max_in_flight` at a
@@ -878,49 +895,74 @@ impl<S: Store> Tracker<S> {
         Ok(report)
     }
 
-    /// Polls and dispatches every `tick` (real time) until `shutdown` completes. Storage
-    /// errors are logged and the loop goes on: leases run out and the work is picked up again.
-    /// On shutdown a pass under way is stopped (a query in flight is dropped unwritten, a
-    /// handler interrupted: its event is delivered again, as after a crash) and this
-    /// instance's leases are handed back, so another instance takes the work at once (D-141).
+    /// Polls every `tick` (real time) and dispatches events as soon as they are committed,
+    /// until `shutdown` completes. Events reach the handler without waiting for a pass
+    /// (D-151): the dispatcher wakes when this process commits one and, on Postgres, when
+    /// another instance does (LISTEN/NOTIFY); it also runs every `tick`, which is all there
+    /// is while the listener is down. Storage errors are logged and the loop goes on: leases
+    /// run out and the work is picked up again. On shutdown a pass under way is stopped (a
+    /// query in flight is dropped unwritten, a handler interrupted: its event is delivered
+    /// again, as after a crash) and this instance's leases are handed back, so another
+    /// instance takes the work at once (D-141).
     pub async fn run<H: EventHandler>(
         &self,
         handler: &H,
         tick: Duration,
         shutdown: impl std::future::Future<Output = ()>,
     ) {
-        let mut shutdown = std::pin::pin!(shutdown);
-        let mut gauges = crate::metrics::BacklogGauges::default();
-        loop {
-            let refresh_gauges = gauges.due();
-            let pass = async {
-                let polled = match self.poll_due().await {
-                    Ok(report) => report.budget_wait,
-                    Err(error) => {
-                        tracing::warn!(%error, "polling pass failed");
-                        None
-                    }
-                };
-                if let Err(error) = self.dispatch(handler).await {
-                    tracing::warn!(%error, "dispatch pass failed");
-                }
-                if refresh_gauges && let Err(error) = self.backlog().await {
-                    tracing::warn!(%error, "could not read the backlog for the metrics");
-                }
-                polled
-            };
-            // Stopped by the rate budget: back as soon as a token may be free (D-160).
-            let pause = tokio::select! {
-                () = &mut shutdown => break,
-                wait = pass => wait.map_or(tick, |wait| wait.min(tick)),
-            };
-            tokio::select! {
-                () = &mut shutdown => break,
-                () = tokio::time::sleep(pause) => {}
-            }
+        let work = async {
+            tokio::join!(self.poll_loop(tick), self.dispatch_loop(handler, tick));
+        };
+        tokio::select! {
+            () = shutdown => {}
+            () = work => {}
         }
         if let Err(error) = self.hand_back_leases().await {
             tracing::warn!(%error, "could not hand back leases: they run out instead");
+        }
+    }
+
+    /// Polling passes, one every `tick`, sooner when the rate budget stopped a pass (back as
+    /// soon as a token may be free, D-160); the backlog gauges are refreshed along the way.
+    async fn poll_loop(&self, tick: Duration) {
+        let mut gauges = crate::metrics::BacklogGauges::default();
+        loop {
+            let budget_wait = match self.poll_due().await {
+                Ok(report) => report.budget_wait,
+                Err(error) => {
+                    tracing::warn!(%error, "polling pass failed");
+                    None
+                }
+            };
+            if gauges.due()
+                && let Err(error) = self.backlog().await
+            {
+                tracing::warn!(%error, "could not read the backlog for the metrics");
+            }
+            tokio::time::sleep(budget_wait.map_or(tick, |wait| wait.min(tick))).await;
+        }
+    }
+
+    /// Dispatch passes: at once when events were committed, else every `tick`. A pass that
+    /// used its whole batch is followed by another at once.
+    async fn dispatch_loop<H: EventHandler>(&self, handler: &H, tick: Duration) {
+        let mut wakeups = self.inner.store.event_wakeups().await;
+        let batch = usize::try_from(self.inner.config.batch_size.max(1)).unwrap_or(usize::MAX);
+        loop {
+            let full = match self.dispatch(handler).await {
+                Ok(report) => report.delivered.saturating_add(report.lease_lost) >= batch,
+                Err(error) => {
+                    tracing::warn!(%error, "dispatch pass failed");
+                    false
+                }
+            };
+            if full {
+                continue;
+            }
+            tokio::select! {
+                () = wakeups.wait() => {}
+                () = tokio::time::sleep(tick) => {}
+            }
         }
     }
 

@@ -137,7 +137,10 @@ pub fn apply_to_order(
         record.paid_amount = Some(amount);
         record.confirmed_by = Some(source);
         record.sub_return_code = None;
-        let supersede = ["failed", "expired", "abandoned"]
+        // Only the verdict the order is in can have an event to replace: failed, expired and
+        // abandoned are final (rule 3), so no other one follows it, and an order that never
+        // had one has nothing to replace (no statement that would change nothing, D-150).
+        let supersede = overrides
             .iter()
             .map(|kind| format!("order:{id}:{kind}"))
             .collect();
@@ -367,6 +370,13 @@ mod tests {
         let last = apply(&early.record, failed, T0 + 16 * MIN).unwrap();
         assert_eq!(last.record.state, OrderState::Failed);
         assert!(matches!(last.events[0].outcome, Outcome::Failed { .. }));
+    }
+
+    #[test]
+    fn a_payment_of_an_open_order_replaces_no_event() {
+        let won = apply(&open_order(), paid(Source::Callback), T0 + MIN).unwrap();
+        assert_eq!(won.record.state, OrderState::Paid);
+        assert!(won.supersede.is_empty(), "{:?}", won.supersede);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
+use super::wakeups::{EventBell, EventWakeups};
 use super::{
     Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
     Transition, due_under_lease, settle_overrides,
@@ -51,7 +52,8 @@ impl Inner {
             .collect();
     }
 
-    fn store_events(&mut self, mut events: Vec<NewEvent>, supersede: &[String]) {
+    /// Stores `events` (once per key) and supersedes pending ones; how many were new.
+    fn store_events(&mut self, mut events: Vec<NewEvent>, supersede: &[String]) -> usize {
         // Which of the replaced verdicts the handler was already handed (D-62).
         let delivered: HashSet<String> = supersede
             .iter()
@@ -73,11 +75,13 @@ impl Inner {
                 row.event.status = EventStatus::Superseded;
             }
         }
+        let mut stored = 0;
         for new in events {
             let key = new.outcome.idempotency_key();
             if self.keys.contains_key(&key) {
                 continue;
             }
+            stored += 1;
             self.last_id = self.last_id.saturating_add(1);
             let id = self.last_id;
             self.keys.insert(key.clone(), self.events.len());
@@ -97,6 +101,7 @@ impl Inner {
                 lease_token: 0,
             });
         }
+        stored
     }
 }
 
@@ -105,6 +110,8 @@ impl Inner {
 pub struct MemoryStore {
     inner: Mutex<Inner>,
     buckets: super::budget::MemoryBuckets,
+    /// Rung after a write that stored new events (D-151).
+    bell: EventBell,
 }
 
 impl MemoryStore {
@@ -289,7 +296,9 @@ impl Store for MemoryStore {
         inner
             .orders
             .insert(app_trans_id.to_owned(), change.record.clone());
-        inner.store_events(change.events, &change.supersede);
+        if inner.store_events(change.events, &change.supersede) > 0 {
+            self.bell.ring();
+        }
         Ok(Some(change.record))
     }
 
@@ -364,7 +373,9 @@ impl Store for MemoryStore {
         inner
             .refunds
             .insert(m_refund_id.to_owned(), change.record.clone());
-        inner.store_events(change.events, &change.supersede);
+        if inner.store_events(change.events, &change.supersede) > 0 {
+            self.bell.ring();
+        }
         Ok(Some(change.record))
     }
 
@@ -582,6 +593,10 @@ impl Store for MemoryStore {
         orders.sort_by_key(|o| std::cmp::Reverse(o.recorded_at));
         orders.truncate(usize::try_from(limit.max(0)).unwrap_or(usize::MAX));
         Ok(orders)
+    }
+
+    async fn event_wakeups(&self) -> EventWakeups {
+        self.bell.subscribe()
     }
 
     async fn events(&self, subject: Option<&str>, limit: i64) -> Result<Vec<Event>, StoreError> {

@@ -21,8 +21,11 @@
 //!   out unrenewed makes the row due again.
 
 mod budget;
+#[cfg(feature = "postgres")]
+mod listen;
 mod memory;
 mod sql;
+mod wakeups;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -30,6 +33,7 @@ use std::future::Future;
 pub use budget::BudgetStore;
 pub use memory::MemoryStore;
 pub use sql::{Backend, SqlStore};
+pub use wakeups::EventWakeups;
 
 use crate::error::StoreError;
 use crate::machine::Change;
@@ -305,6 +309,13 @@ pub trait Store: BudgetStore + Send + Sync + 'static {
         &self,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<TrackedOrder>, StoreError>> + Send;
+
+    /// What wakes a dispatcher as soon as new events are committed (D-151): this store's
+    /// own commits, and on Postgres other instances' (LISTEN/NOTIFY, listened to for as long
+    /// as the value lives). The default never wakes: the dispatcher polls on its tick.
+    fn event_wakeups(&self) -> impl Future<Output = EventWakeups> + Send {
+        std::future::ready(EventWakeups::never())
+    }
 
     /// Stored events (of one subject, or all), oldest first.
     fn events(
