@@ -141,7 +141,7 @@ pub fn stuck(
 pub fn orders_table(orders: &[TrackedOrder]) -> String {
     let mut out = format!(
         "{:<32}  {:<9}  {:>10}  {:>10}  {:>14}  {:<8}  {:>5}  {}\n",
-        "app_trans_id", "state", "amount", "paid", "zp_trans_id", "by", "polls", "next_poll_at"
+        "app_trans_id", "state", "amount", "paid", "zp_trans_id", "by", "queries", "next_query_at"
     );
     let dash = || "-".to_owned();
     for order in orders {
@@ -155,8 +155,8 @@ pub fn orders_table(orders: &[TrackedOrder]) -> String {
             order
                 .confirmed_by
                 .map_or_else(dash, |s| format!("{s:?}").to_lowercase()),
-            order.polls,
-            order.next_poll_at.map_or_else(dash, |v| v.to_string()),
+            order.queries,
+            order.next_query_at.map_or_else(dash, |v| v.to_string()),
         ));
     }
     out

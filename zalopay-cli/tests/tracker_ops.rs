@@ -37,10 +37,10 @@ fn now_ms() -> i64 {
     .unwrap()
 }
 
-fn open_order(id: &str, now: i64, next_poll_at: i64) -> TrackedOrder {
+fn open_order(id: &str, now: i64, next_query_at: i64) -> TrackedOrder {
     let mut order = TrackedOrder::new(id, 2553, 10_000, now - 3_600_000, now + 900_000, now);
     order.state = OrderState::Open;
-    order.next_poll_at = Some(next_poll_at);
+    order.next_query_at = Some(next_query_at);
     order
 }
 
@@ -90,7 +90,7 @@ async fn backlog_reports_stuck_orders_and_the_oldest_event_after_a_separate_migr
             Box::new(move |current: &TrackedOrder| {
                 let mut record = current.clone();
                 record.state = OrderState::Failed;
-                record.next_poll_at = None;
+                record.next_query_at = None;
                 Some(Change {
                     record,
                     events: vec![NewEvent {

@@ -92,7 +92,7 @@ async fn seed(url: &str, n: i64) {
     let store = SqlStore::connect(&url).await.unwrap();
     let mut order = TrackedOrder::new("251201_m0", 2553, 1_000, T0, T0 + 900_000, T0);
     order.state = OrderState::Open;
-    order.next_poll_at = Some(T0 + 60_000);
+    order.next_query_at = Some(T0 + 60_000);
     store.insert_order(&order).await.unwrap();
     let series = match store.backend() {
         Backend::Postgres => "generate_series(1, $1) AS s(i)",
@@ -103,9 +103,9 @@ async fn seed(url: &str, n: i64) {
     };
     sqlx::query(&format!(
         "INSERT INTO tracked_orders (app_trans_id, app_id, amount, app_time, expire_at, state, \
-         next_poll_at, error_streak, polls, metadata, recorded_at, updated_at, lease_token) \
+         next_query_at, error_streak, queries, metadata, recorded_at, updated_at, lease_token) \
          SELECT '251201_m' || s.i, t.app_id, t.amount, t.app_time, t.expire_at, t.state, \
-         t.next_poll_at - (s.i % 60000), 0, 0, t.metadata, t.recorded_at, t.updated_at, 0 \
+         t.next_query_at - (s.i % 60000), 0, 0, t.metadata, t.recorded_at, t.updated_at, 0 \
          FROM {series}, tracked_orders t WHERE t.app_trans_id = '251201_m0'"
     ))
     .bind(n - 1)

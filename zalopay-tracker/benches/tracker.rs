@@ -43,7 +43,7 @@ fn keys() -> Keys {
 fn open_order(n: usize) -> TrackedOrder {
     let mut order = TrackedOrder::new(format!("251201_b{n}"), 2553, 1_000, T0, T0 + 900_000, T0);
     order.state = OrderState::Open;
-    order.next_poll_at = Some(T0 + 60_000);
+    order.next_query_at = Some(T0 + 60_000);
     order
 }
 
@@ -113,7 +113,7 @@ async fn floor_callback(pool: &sqlx::AnyPool, for_update: &str, i: usize) {
     let amount: i64 = row.get("amount");
     sqlx::query(
         "UPDATE tracked_orders SET state = 'paid', zp_trans_id = $2, paid_amount = $3, \
-         confirmed_by = 'callback', next_poll_at = NULL, updated_at = $4 \
+         confirmed_by = 'callback', next_query_at = NULL, updated_at = $4 \
          WHERE app_trans_id = $1",
     )
     .bind(id.as_str())
@@ -274,7 +274,7 @@ async fn latency(label: &str, postgres: Option<&str>, n: usize) {
     // system clock the bench's tracker reads).
     for i in 0..2 * n {
         let mut order = open_order(i);
-        order.next_poll_at = None;
+        order.next_query_at = None;
         store.insert_order(&order).await.unwrap();
     }
     let one = bench_tracker(store.clone(), "one");
@@ -334,9 +334,9 @@ async fn bulk_orders(store: &SqlStore, n: usize) {
     };
     sqlx::query(&format!(
         "INSERT INTO tracked_orders (app_trans_id, app_id, amount, app_time, expire_at, state, \
-         next_poll_at, error_streak, polls, metadata, recorded_at, updated_at, lease_token) \
+         next_query_at, error_streak, queries, metadata, recorded_at, updated_at, lease_token) \
          SELECT '251201_b' || s.i, t.app_id, t.amount, t.app_time, t.expire_at, t.state, \
-         t.next_poll_at - (s.i % 60000), 0, 0, t.metadata, t.recorded_at, t.updated_at, 0 \
+         t.next_query_at - (s.i % 60000), 0, 0, t.metadata, t.recorded_at, t.updated_at, 0 \
          FROM {series}, tracked_orders t WHERE t.app_trans_id = '251201_b0'"
     ))
     .bind(i64::try_from(n).unwrap() - 1)
@@ -371,9 +371,9 @@ async fn scheduling_pass(
     let mut moved = 0;
     loop {
         let ids: Vec<String> = sqlx::query_scalar(&format!(
-            "UPDATE tracked_orders SET next_poll_at = $1 WHERE app_trans_id IN \
-             (SELECT app_trans_id FROM tracked_orders WHERE next_poll_at IS NOT NULL \
-             AND next_poll_at <= $2 ORDER BY next_poll_at LIMIT 1000{}) RETURNING app_trans_id",
+            "UPDATE tracked_orders SET next_query_at = $1 WHERE app_trans_id IN \
+             (SELECT app_trans_id FROM tracked_orders WHERE next_query_at IS NOT NULL \
+             AND next_query_at <= $2 ORDER BY next_query_at LIMIT 1000{}) RETURNING app_trans_id",
             if postgres.is_some() {
                 " FOR UPDATE SKIP LOCKED"
             } else {

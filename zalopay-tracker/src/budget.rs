@@ -43,8 +43,8 @@ pub struct RateBudget {
     /// Most tokens the bucket holds (the largest burst). Default a tenth of a second's worth
     /// (at least 1), so no one-second window carries more than 1.1× the budget.
     pub burst: u32,
-    /// Share of the bucket, in percent, that polls never take: creates and refunds draw it, and
-    /// polls get nothing until it is full again. Default 20 (at least one token when not 0,
+    /// Share of the bucket, in percent, that routine queries never take: creates and refunds draw it, and
+    /// routine queries get nothing until it is full again. Default 20 (at least one token when not 0,
     /// and never the whole bucket).
     pub reserve_percent: u8,
     /// Longest real time a create or refund waits for a token before it is refused unsent and
@@ -87,7 +87,7 @@ impl RateBudget {
         i64::from(self.burst.max(1)).saturating_mul(MILLI)
     }
 
-    /// Milli-tokens polls leave in the bucket.
+    /// Milli-tokens routine queries leave in the bucket.
     fn reserve(&self) -> i64 {
         if self.reserve_percent == 0 {
             return 0;
@@ -314,7 +314,7 @@ mod tests {
             take(&mut bucket, &ask(1000, 3, Traffic::Send, budget)).granted,
             3
         );
-        // The reserve is refilled before polls get anything again (10 ms per token).
+        // The reserve is refilled before routine queries get anything again (10 ms per token).
         assert_eq!(
             take(&mut bucket, &ask(1030, 5, Traffic::Poll, budget)).granted,
             0

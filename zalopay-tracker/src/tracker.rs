@@ -207,7 +207,7 @@ impl<S: Store> Tracker<S> {
                     }
                     let mut change = change.unwrap_or_else(|| Change::record(order.clone()));
                     if counts_as_poll {
-                        change.record.polls = order.polls.saturating_add(1);
+                        change.record.queries = order.queries.saturating_add(1);
                     }
                     Some(change)
                 }),
@@ -250,7 +250,7 @@ impl<S: Store> Tracker<S> {
                     }
                     let mut change = change.unwrap_or_else(|| Change::record(refund.clone()));
                     if counts_as_poll {
-                        change.record.polls = refund.polls.saturating_add(1);
+                        change.record.queries = refund.queries.saturating_add(1);
                     }
                     Some(change)
                 }),
@@ -372,7 +372,7 @@ impl<S: Store> Tracker<S> {
         );
         order.metadata = metadata.to_string();
         // If the process dies after this line, the poller finds the order and queries it.
-        order.next_poll_at = Some(
+        order.next_query_at = Some(
             self.inner
                 .config
                 .schedule
@@ -455,7 +455,7 @@ impl<S: Store> Tracker<S> {
             timestamp,
             now,
         );
-        refund.next_poll_at = Some(
+        refund.next_query_at = Some(
             now.saturating_add(ms(self.inner.config.schedule.refund_interval))
                 .saturating_add(self.draw().jitter_ms),
         );
@@ -605,7 +605,7 @@ impl<S: Store> Tracker<S> {
     /// leased but not yet asked are put off with their error streak kept, and every instance
     /// on the store pauses for the gateway's `Retry-After`, else the initial backoff (D-116,
     /// D-160). Each lease round first takes its tokens of the app's rate budget, and leases
-    /// final queries before routine polls (D-161).
+    /// final queries before routine queries (D-161).
     pub async fn poll_due(&self) -> Result<PassReport, TrackerError> {
         let config = &self.inner.config;
         let mut report = PassReport::default();

@@ -231,7 +231,7 @@ async fn without_a_budget_a_429_still_pauses_the_group() {
     assert_eq!(other.queried, 0);
 }
 
-/// Creates and refunds get their tokens while polls have a backlog: polls leave the reserve.
+/// Creates and refunds get their tokens while routine queries have a backlog: they leave the reserve.
 async fn creates_get_through_a_poll_backlog<S: Store + Clone>(store: S) {
     let bench = Bench::new(EmulatorConfig::default()).await;
     open_orders(&bench, store.clone(), "backlog", 40).await;
@@ -242,7 +242,7 @@ async fn creates_get_through_a_poll_backlog<S: Store + Clone>(store: S) {
     let tracker = instance(&bench, store, "one", budget);
     tracker.poll_due().await.unwrap();
     bench.advance_secs(66);
-    // The bucket is full (5 tokens); polls take 3 and leave 2.
+    // The bucket is full (5 tokens); routine queries take 3 and leave 2.
     assert_eq!(tracker.poll_due().await.unwrap().queried, 3);
     assert_eq!(tracker.poll_due().await.unwrap().queried, 0);
     assert!(tracker.backlog().await.unwrap().due_orders > 30);
@@ -272,7 +272,7 @@ async fn creates_get_through_a_poll_backlog<S: Store + Clone>(store: S) {
         "{refused}"
     );
     assert!(tracker.store().order(&id).await.unwrap().is_none());
-    // The reserve refills before polls get anything again (100 ms a token).
+    // The reserve refills before routine queries get anything again (100 ms a token).
     bench.clock.advance(Duration::from_millis(200));
     assert_eq!(tracker.poll_due().await.unwrap().queried, 0);
     bench.clock.advance(Duration::from_millis(100));
@@ -293,7 +293,7 @@ async fn postgres_creates_get_through_a_poll_backlog() {
     creates_get_through_a_poll_backlog(SqlStore::connect(&url).await.unwrap()).await;
 }
 
-/// Final queries (past expiry, up to the 48-hour edge) are leased before routine polls that
+/// Final queries (past expiry, up to the 48-hour edge) are leased before routine queries that
 /// came due earlier.
 async fn final_queries_first<S: Store>(store: S) {
     store.migrate().await.unwrap();
@@ -308,7 +308,7 @@ async fn final_queries_first<S: Store>(store: S) {
             now,
         );
         order.state = OrderState::Open;
-        order.next_poll_at = Some(next);
+        order.next_query_at = Some(next);
         order
     };
     // Routine polls due long ago, a final query and a 48-hour-edge query due just now.
@@ -453,7 +453,7 @@ async fn an_http_429_with_retry_after_pauses_the_group_that_long() {
             now,
         );
         order.state = OrderState::Open;
-        order.next_poll_at = Some(now);
+        order.next_query_at = Some(now);
         one.insert_order(&order).await.unwrap();
     }
     let a = Tracker::new(one, client(), TrackerConfig::new("one"));

@@ -75,7 +75,7 @@ async fn a_callback_records_the_payment_and_a_duplicate_changes_nothing() {
     .await;
     let order = tracker.store().order(&id).await.unwrap().unwrap();
     assert_eq!(order.confirmed_by, Some(Source::Callback));
-    assert_eq!(order.next_poll_at, None);
+    assert_eq!(order.next_query_at, None);
 
     // The same callback again (as ZaloPay retries it): reply 2, nothing changes.
     let zp_trans_id = order.zp_trans_id.unwrap();
@@ -224,7 +224,11 @@ async fn an_unpaid_order_is_polled_every_minute_then_expires_once() {
     }
     let order = tracker.store().order(&id).await.unwrap().unwrap();
     assert_eq!(order.state, OrderState::Expired);
-    assert!((14..=17).contains(&order.polls), "polls: {}", order.polls);
+    assert!(
+        (14..=17).contains(&order.queries),
+        "queries: {}",
+        order.queries
+    );
     let queries = bench
         .emulator
         .state()
@@ -232,7 +236,7 @@ async fn an_unpaid_order_is_polled_every_minute_then_expires_once() {
         .iter()
         .filter(|r| r.operation == "order.query")
         .count();
-    assert_eq!(i64::try_from(queries).unwrap(), order.polls);
+    assert_eq!(i64::try_from(queries).unwrap(), order.queries);
     let handler = Recorder::default();
     tracker.dispatch(&handler).await.unwrap();
     assert_eq!(handler.keys(), vec![format!("order:{id}:expired")]);
@@ -248,7 +252,7 @@ async fn an_order_recorded_but_never_sent_is_abandoned_not_recreated() {
     let id = order_id(now, "gap1");
     // As left by a crash between "record" and "send".
     let mut order = TrackedOrder::new(&id, common::APP_ID, 5_000, now, now + 900_000, now);
-    order.next_poll_at = Some(now + 60_000);
+    order.next_query_at = Some(now + 60_000);
     assert!(store.insert_order(&order).await.unwrap());
     let tracker = tracker(&bench, store, "one");
     for _ in 0..20 {
@@ -354,10 +358,10 @@ async fn rate_limited_queries_back_off() {
     let mut asked = 0;
     for id in &ids {
         let order = tracker.store().order(id).await.unwrap().unwrap();
-        if order.polls == 1 {
+        if order.queries == 1 {
             asked += 1;
             assert_eq!(order.error_streak, 1);
-            assert!(order.next_poll_at.unwrap() >= bench.now() + 10_000);
+            assert!(order.next_query_at.unwrap() >= bench.now() + 10_000);
         } else {
             assert_eq!(order.error_streak, 0, "{order:?}");
         }
@@ -523,7 +527,7 @@ async fn maintenance_answers_never_fail_a_tracked_order() {
             tracker.poll_due().await.unwrap();
             let order = tracker.store().order(&id).await.unwrap().unwrap();
             assert_eq!(order.state, OrderState::Open, "{kind:?}");
-            assert!(order.next_poll_at.is_some(), "{kind:?}: still asked");
+            assert!(order.next_query_at.is_some(), "{kind:?}: still asked");
         }
         let log = bench.emulator.state().request_log();
         assert!(

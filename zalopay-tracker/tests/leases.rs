@@ -287,11 +287,11 @@ async fn the_answer_of_a_lost_lease_is_not_written() {
         Some("two"),
         "the late writer freed the new owner's lease: {order:?}"
     );
-    assert_eq!(order.polls, 0, "the answer of a lost lease was written");
+    assert_eq!(order.queries, 0, "the answer of a lost lease was written");
     let pass = second.await.unwrap();
     assert_eq!(pass.queried, 1);
     let order = store.order(&id).await.unwrap().unwrap();
-    assert_eq!(order.polls, 1);
+    assert_eq!(order.queries, 1);
     assert_eq!(order.lease_owner, None);
 }
 
@@ -372,7 +372,7 @@ async fn shutdown_hands_the_orders_to_another_instance<S: Store + Clone>(one: S,
     assert_eq!(pass.queried, ids.len());
     for id in &ids {
         let order = b.store().order(id).await.unwrap().unwrap();
-        assert_eq!(order.polls, 1, "only instance two's answer was written");
+        assert_eq!(order.queries, 1, "only instance two's answer was written");
     }
 }
 

@@ -109,7 +109,7 @@ async fn a_refund_unknown_after_the_window_is_unresolved_not_failed() {
     tracker.poll_due().await.unwrap();
     let refund = tracker.store().refund(&m_refund_id).await.unwrap().unwrap();
     assert_eq!(refund.state.to_string(), "unresolved", "{refund:?}");
-    assert_eq!(refund.next_poll_at, None);
+    assert_eq!(refund.next_query_at, None);
     let handler = Recorder::default();
     tracker.dispatch(&handler).await.unwrap();
     assert!(
@@ -175,7 +175,7 @@ async fn a_paid_amount_that_differs_is_a_mismatch_not_paid() {
     assert_eq!(order.state.to_string(), "amount_mismatch", "{order:?}");
     assert_eq!(order.paid_amount, Some(1_000));
     assert_eq!(order.amount, 500_000);
-    assert_eq!(order.next_poll_at, None);
+    assert_eq!(order.next_query_at, None);
     let handler = Recorder::default();
     tracker.dispatch(&handler).await.unwrap();
     assert_eq!(handler.keys(), vec![format!("order:{id}:amount_mismatch")]);

@@ -102,7 +102,7 @@ async fn a_callback_writes_only_what_changes(store: SqlStore) {
         common::START_MS,
     );
     order.state = OrderState::Open;
-    order.next_poll_at = Some(common::START_MS + 60_000);
+    order.next_query_at = Some(common::START_MS + 60_000);
     assert!(tracker.store().insert_order(&order).await.unwrap());
     let body = callback(id);
 

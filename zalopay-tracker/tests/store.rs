@@ -14,9 +14,9 @@ use zalopay_tracker::{
 
 const T0: i64 = 1_700_000_000_000;
 
-fn order(id: &str, next_poll_at: i64) -> TrackedOrder {
+fn order(id: &str, next_query_at: i64) -> TrackedOrder {
     let mut order = TrackedOrder::new(id, 2553, 10_000, T0, T0 + 900_000, T0);
-    order.next_poll_at = Some(next_poll_at);
+    order.next_query_at = Some(next_query_at);
     order
 }
 
@@ -61,7 +61,7 @@ async fn conformance<S: Store>(store: S) {
     assert!(first.iter().all(|o| o.fence.owner == "one"));
     // The lease is the next due time (D-140): leased rows leave the due range.
     let leased_b = store.order("b").await.unwrap().unwrap();
-    assert_eq!(leased_b.next_poll_at, Some(T0 + 10 + 60_000));
+    assert_eq!(leased_b.next_query_at, Some(T0 + 10 + 60_000));
     assert_eq!(leased_b.lease_until, Some(T0 + 10 + 60_000));
     assert!(
         store
@@ -128,23 +128,23 @@ async fn conformance<S: Store>(store: S) {
             None,
             Box::new(|current: &TrackedOrder| {
                 let mut record = current.clone();
-                record.next_poll_at = Some(T0);
+                record.next_query_at = Some(T0);
                 Some(Change::record(record))
             }),
         )
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(kept.next_poll_at, Some(T0 + 70_000 + 60_000));
+    assert_eq!(kept.next_query_at, Some(T0 + 70_000 + 60_000));
     assert_eq!(
-        store.order("a").await.unwrap().unwrap().next_poll_at,
+        store.order("a").await.unwrap().unwrap().next_query_at,
         Some(T0 + 70_000 + 60_000)
     );
     // The holder renews; the lease stays the next due time.
     assert!(store.renew_order("a", &held, T0 + 200_000).await.unwrap());
     let renewed = store.order("a").await.unwrap().unwrap();
     assert_eq!(renewed.lease_until, Some(T0 + 200_000));
-    assert_eq!(renewed.next_poll_at, Some(T0 + 200_000));
+    assert_eq!(renewed.next_query_at, Some(T0 + 200_000));
 
     // A transition writes the row and its events in one go, and (under its lease) releases
     // the lease.
@@ -155,7 +155,7 @@ async fn conformance<S: Store>(store: S) {
             Box::new(|current: &TrackedOrder| {
                 let mut record = current.clone();
                 record.state = OrderState::Failed;
-                record.next_poll_at = None;
+                record.next_query_at = None;
                 Some(Change {
                     record,
                     events: vec![failed_event("a"), failed_event("a")],
@@ -398,7 +398,7 @@ async fn operations<S: Store>(store: S) {
     );
     // A row that was not leased keeps its due time.
     assert_eq!(
-        store.order("s3").await.unwrap().unwrap().next_poll_at,
+        store.order("s3").await.unwrap().unwrap().next_query_at,
         Some(T0 + 500_000)
     );
 
@@ -410,7 +410,7 @@ async fn operations<S: Store>(store: S) {
             Box::new(|current: &TrackedOrder| {
                 let mut record = current.clone();
                 record.state = OrderState::Failed;
-                record.next_poll_at = None;
+                record.next_query_at = None;
                 Some(Change {
                     record,
                     events: vec![failed_event("s3")],
@@ -463,7 +463,7 @@ async fn retention<S: Store>(store: S) {
                     Box::new(move |current: &TrackedOrder| {
                         let mut record = current.clone();
                         record.state = state;
-                        record.next_poll_at = None;
+                        record.next_query_at = None;
                         record.updated_at = at;
                         Some(Change {
                             record,

@@ -42,7 +42,7 @@ async fn open_order<S: Store>(tracker: &Tracker<S>, id: &str) {
         common::START_MS,
     );
     order.state = OrderState::Open;
-    order.next_poll_at = Some(tracker.now_ms() + 3_600_000);
+    order.next_query_at = Some(tracker.now_ms() + 3_600_000);
     assert!(tracker.store().insert_order(&order).await.unwrap());
 }
 

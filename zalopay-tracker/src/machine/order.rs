@@ -93,7 +93,7 @@ fn event(outcome: Outcome, now: i64) -> NewEvent {
 fn finish(order: &TrackedOrder, state: OrderState, now: i64) -> TrackedOrder {
     TrackedOrder {
         state,
-        next_poll_at: None,
+        next_query_at: None,
         error_streak: 0,
         updated_at: now,
         ..order.clone()
@@ -215,7 +215,7 @@ pub fn apply_to_order(
         record.error_streak = 0;
         match schedule.next_query(order.app_time, order.expire_at, now, draw.jitter_ms) {
             Some(at) => {
-                record.next_poll_at = Some(at);
+                record.next_query_at = Some(at);
                 Change::record(record)
             }
             None => abandoned(
@@ -232,15 +232,15 @@ pub fn apply_to_order(
             if record.order_url.is_none() {
                 record.order_url = order_url;
             }
-            if record.next_poll_at.is_none() {
-                record.next_poll_at = Some(schedule.first_query(order.app_time, draw.jitter_ms));
+            if record.next_query_at.is_none() {
+                record.next_query_at = Some(schedule.first_query(order.app_time, draw.jitter_ms));
             }
             (record != *order).then(|| Change::record(record))
         }
         Obs::AlreadyCreated => {
             let mut record = open(order);
-            if record.next_poll_at.is_none() {
-                record.next_poll_at = Some(schedule.first_query(order.app_time, draw.jitter_ms));
+            if record.next_query_at.is_none() {
+                record.next_query_at = Some(schedule.first_query(order.app_time, draw.jitter_ms));
             }
             (record != *order).then(|| Change::record(record))
         }
@@ -303,7 +303,7 @@ pub fn apply_to_order(
             record.error_streak = order.error_streak.saturating_add(1);
             record.updated_at = now;
             let at = schedule.backoff(now, record.error_streak, draw.jitter_ms);
-            record.next_poll_at = Some(at.min(schedule.window_end(order.app_time)));
+            record.next_query_at = Some(at.min(schedule.window_end(order.app_time)));
             Some(Change::record(record))
         }
         Obs::Deferred => {
@@ -311,7 +311,7 @@ pub fn apply_to_order(
             let mut record = order.clone();
             record.updated_at = now;
             let at = schedule.backoff(now, order.error_streak.max(1), draw.jitter_ms);
-            record.next_poll_at = Some(at.min(schedule.window_end(order.app_time)));
+            record.next_query_at = Some(at.min(schedule.window_end(order.app_time)));
             Some(Change::record(record))
         }
     }
@@ -328,7 +328,7 @@ mod tests {
     fn open_order() -> TrackedOrder {
         let mut order = TrackedOrder::new("240101_1", 2553, 50_000, T0, T0 + 15 * MIN, T0);
         order.state = OrderState::Open;
-        order.next_poll_at = Some(T0 + MIN);
+        order.next_query_at = Some(T0 + MIN);
         order
     }
 
@@ -357,7 +357,7 @@ mod tests {
         let early = apply(&open_order(), failed.clone(), T0 + MIN).unwrap();
         assert_eq!(early.record.state, OrderState::Open);
         assert_eq!(early.record.sub_return_code, Some(-329));
-        assert_eq!(early.record.next_poll_at, Some(T0 + 2 * MIN));
+        assert_eq!(early.record.next_query_at, Some(T0 + 2 * MIN));
         assert!(early.events.is_empty());
         // A payment seen afterwards wins with nothing to override.
         let won = apply(&early.record, paid(Source::Query), T0 + 2 * MIN).unwrap();
@@ -444,11 +444,11 @@ mod tests {
         };
         let change = apply(&order, not_found.clone(), T0 + MIN).unwrap();
         assert_eq!(change.record.state, OrderState::Open);
-        assert_eq!(change.record.next_poll_at, Some(T0 + 2 * MIN));
+        assert_eq!(change.record.next_query_at, Some(T0 + 2 * MIN));
         assert!(change.events.is_empty());
         let last = apply(&order, not_found, T0 + 16 * MIN).unwrap();
         assert_eq!(last.record.state, OrderState::Abandoned);
-        assert_eq!(last.record.next_poll_at, None);
+        assert_eq!(last.record.next_query_at, None);
         assert!(matches!(last.events[0].outcome, Outcome::Abandoned { .. }));
     }
 
@@ -457,14 +457,14 @@ mod tests {
         let order = open_order();
         let change = apply(&order, OrderObservation::NoAnswer, T0 + MIN).unwrap();
         assert_eq!(change.record.error_streak, 1);
-        assert_eq!(change.record.next_poll_at, Some(T0 + MIN + 10_000));
+        assert_eq!(change.record.next_query_at, Some(T0 + MIN + 10_000));
         let again = apply(
             &change.record,
             OrderObservation::NoAnswer,
             T0 + MIN + 10_000,
         )
         .unwrap();
-        assert_eq!(again.record.next_poll_at, Some(T0 + MIN + 30_000));
+        assert_eq!(again.record.next_query_at, Some(T0 + MIN + 30_000));
         let late = apply(&order, OrderObservation::NoAnswer, T0 + 48 * 60 * MIN).unwrap();
         assert_eq!(late.record.state, OrderState::Abandoned);
     }
@@ -478,7 +478,7 @@ mod tests {
         let change = apply(&open_order(), wrong, T0 + MIN).unwrap();
         assert_eq!(change.record.state, OrderState::AmountMismatch);
         assert_eq!(change.record.paid_amount, Some(1_000));
-        assert_eq!(change.record.next_poll_at, None);
+        assert_eq!(change.record.next_query_at, None);
         assert!(matches!(
             &change.events[0].outcome,
             Outcome::AmountMismatch {
@@ -516,10 +516,10 @@ mod tests {
         let change = apply(&order, OrderObservation::Deferred, T0 + MIN).unwrap();
         assert_eq!(change.record.error_streak, 2);
         // The wait after its second failure (20 s), not a doubled one.
-        assert_eq!(change.record.next_poll_at, Some(T0 + MIN + 20_000));
+        assert_eq!(change.record.next_query_at, Some(T0 + MIN + 20_000));
         let fresh = apply(&open_order(), OrderObservation::Deferred, T0 + MIN).unwrap();
         assert_eq!(fresh.record.error_streak, 0);
-        assert_eq!(fresh.record.next_poll_at, Some(T0 + MIN + 10_000));
+        assert_eq!(fresh.record.next_query_at, Some(T0 + MIN + 10_000));
     }
 
     #[test]
@@ -534,7 +534,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(change.record.state, OrderState::Open);
-        assert_eq!(change.record.next_poll_at, Some(T0 + MIN));
+        assert_eq!(change.record.next_query_at, Some(T0 + MIN));
         // A create that was refused for good is a failure; one never sent is abandoned.
         let refused = apply(
             &order,

@@ -58,7 +58,7 @@ pub fn apply_to_refund(
     record.updated_at = now;
     let failed = |mut record: TrackedRefund, sub_return_code: Option<i32>, reason: &str| {
         record.state = RefundState::Failed;
-        record.next_poll_at = None;
+        record.next_query_at = None;
         record.sub_return_code = sub_return_code;
         Change {
             events: vec![NewEvent {
@@ -76,7 +76,7 @@ pub fn apply_to_refund(
     };
     let unresolved = |mut record: TrackedRefund, sub_return_code: Option<i32>, reason: &str| {
         record.state = RefundState::Unresolved;
-        record.next_poll_at = None;
+        record.next_query_at = None;
         record.sub_return_code = sub_return_code;
         Change {
             events: vec![NewEvent {
@@ -102,7 +102,7 @@ pub fn apply_to_refund(
     match observation {
         RefundObservation::Refunded { refund_id } => {
             record.state = RefundState::Refunded;
-            record.next_poll_at = None;
+            record.next_query_at = None;
             record.error_streak = 0;
             record.refund_id = refund_id.or(refund.refund_id);
             Some(Change {
@@ -127,7 +127,7 @@ pub fn apply_to_refund(
             record.refund_id = refund_id.or(refund.refund_id);
             record.sub_return_code = sub_return_code;
             record.error_streak = 0;
-            record.next_poll_at = Some(requery);
+            record.next_query_at = Some(requery);
             Some(Change::record(record))
         }
         RefundObservation::NotFound => {
@@ -140,7 +140,7 @@ pub fn apply_to_refund(
                 ))
             } else {
                 record.error_streak = 0;
-                record.next_poll_at = Some(requery);
+                record.next_query_at = Some(requery);
                 Some(Change::record(record))
             }
         }
@@ -165,12 +165,12 @@ pub fn apply_to_refund(
                 ));
             }
             record.error_streak = refund.error_streak.saturating_add(1);
-            record.next_poll_at = Some(schedule.backoff(now, record.error_streak, draw.jitter_ms));
+            record.next_query_at = Some(schedule.backoff(now, record.error_streak, draw.jitter_ms));
             Some(Change::record(record))
         }
         RefundObservation::Deferred => {
             let streak = refund.error_streak.max(1);
-            record.next_poll_at = Some(schedule.backoff(now, streak, draw.jitter_ms));
+            record.next_query_at = Some(schedule.backoff(now, streak, draw.jitter_ms));
             Some(Change::record(record))
         }
     }
@@ -206,7 +206,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(processing.record.state, RefundState::Processing);
-        assert_eq!(processing.record.next_poll_at, Some(T0 + 60_001));
+        assert_eq!(processing.record.next_query_at, Some(T0 + 60_001));
         assert!(processing.events.is_empty());
         let done = apply(
             &processing.record,
@@ -233,7 +233,7 @@ mod tests {
         // reached ZaloPay.
         let late = apply(&refund(), RefundObservation::NotFound, T0 + 3_600_000).unwrap();
         assert_eq!(late.record.state, RefundState::Unresolved);
-        assert_eq!(late.record.next_poll_at, None);
+        assert_eq!(late.record.next_query_at, None);
         assert!(matches!(
             late.events[0].outcome,
             Outcome::RefundUnresolved { .. }
@@ -246,10 +246,10 @@ mod tests {
         let change = apply(&refund(), RefundObservation::NoAnswer, T0 + 60_000).unwrap();
         assert_eq!(change.record.state, RefundState::Requested);
         assert_eq!(change.record.error_streak, 1);
-        assert!(change.record.next_poll_at.is_some());
+        assert!(change.record.next_query_at.is_some());
         let late = apply(&change.record, RefundObservation::NoAnswer, T0 + 3_600_000).unwrap();
         assert_eq!(late.record.state, RefundState::Unresolved);
-        assert_eq!(late.record.next_poll_at, None);
+        assert_eq!(late.record.next_query_at, None);
         assert_eq!(late.events[0].outcome.kind(), "refund_unresolved");
     }
 

@@ -132,11 +132,11 @@ pub struct TrackedOrder {
     /// How the current state became known.
     pub confirmed_by: Option<Source>,
     /// When the tracker asks the gateway next, Unix ms; `None`: it does not.
-    pub next_poll_at: Option<i64>,
+    pub next_query_at: Option<i64>,
     /// Failed attempts to get an answer in a row (drives the backoff).
     pub error_streak: i64,
     /// Status queries made for this order.
-    pub polls: i64,
+    pub queries: i64,
     /// The merchant's own data (JSON text), e.g. the cart.
     pub metadata: String,
     /// When the tracker recorded the order, Unix ms.
@@ -174,9 +174,9 @@ impl TrackedOrder {
             paid_amount: None,
             sub_return_code: None,
             confirmed_by: None,
-            next_poll_at: None,
+            next_query_at: None,
             error_streak: 0,
-            polls: 0,
+            queries: 0,
             metadata: "{}".to_owned(),
             recorded_at,
             updated_at: recorded_at,

@@ -81,11 +81,11 @@ pub struct TrackedRefund {
     /// The gateway's last sub code.
     pub sub_return_code: Option<i32>,
     /// When the tracker asks the gateway next, Unix ms; `None`: it does not.
-    pub next_poll_at: Option<i64>,
+    pub next_query_at: Option<i64>,
     /// Failed attempts to get an answer in a row (drives the backoff).
     pub error_streak: i64,
     /// Status queries made for this refund.
-    pub polls: i64,
+    pub queries: i64,
     /// When the tracker recorded the refund, Unix ms.
     pub recorded_at: i64,
     /// When the record last changed, Unix ms.
@@ -117,9 +117,9 @@ impl TrackedRefund {
             state: RefundState::Requested,
             refund_id: None,
             sub_return_code: None,
-            next_poll_at: None,
+            next_query_at: None,
             error_streak: 0,
-            polls: 0,
+            queries: 0,
             recorded_at,
             updated_at: recorded_at,
             lease_owner: None,

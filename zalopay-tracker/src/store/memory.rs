@@ -147,7 +147,7 @@ fn lease_rows<T>(
     is_final: impl Fn(&T, i64) -> bool,
 ) -> Vec<(String, Fence)> {
     // The lease is the next due time (D-140): a leased row is due again only when it runs out.
-    // Deadline first (D-161): final queries before routine polls, each earliest first.
+    // Deadline first (D-161): final queries before routine queries, each earliest first.
     let mut due: Vec<(bool, i64, String)> = rows
         .iter_mut()
         .filter_map(|(id, row)| {
@@ -236,7 +236,7 @@ fn apply<T: Clone>(
 
 fn order_lease(o: &mut TrackedOrder) -> LeaseFields<'_> {
     (
-        &mut o.next_poll_at,
+        &mut o.next_query_at,
         &mut o.lease_owner,
         &mut o.lease_until,
         &mut o.lease_token,
@@ -245,7 +245,7 @@ fn order_lease(o: &mut TrackedOrder) -> LeaseFields<'_> {
 
 fn refund_lease(r: &mut TrackedRefund) -> LeaseFields<'_> {
     (
-        &mut r.next_poll_at,
+        &mut r.next_query_at,
         &mut r.lease_owner,
         &mut r.lease_until,
         &mut r.lease_token,
@@ -522,7 +522,7 @@ impl Store for MemoryStore {
         let orders: Vec<String> = inner
             .orders
             .values()
-            .filter(|o| o.state.is_final() && o.next_poll_at.is_none() && o.updated_at < before)
+            .filter(|o| o.state.is_final() && o.next_query_at.is_none() && o.updated_at < before)
             .filter(|o| !has_pending("order", &o.app_trans_id))
             .map(|o| o.app_trans_id.clone())
             .take(limit)
@@ -530,7 +530,7 @@ impl Store for MemoryStore {
         let refunds: Vec<String> = inner
             .refunds
             .values()
-            .filter(|r| r.state.is_final() && r.next_poll_at.is_none() && r.updated_at < before)
+            .filter(|r| r.state.is_final() && r.next_query_at.is_none() && r.updated_at < before)
             .filter(|r| !has_pending("refund", &r.m_refund_id))
             .map(|r| r.m_refund_id.clone())
             .take(limit)
@@ -559,12 +559,12 @@ impl Store for MemoryStore {
         let orders: Vec<i64> = inner
             .orders
             .values()
-            .filter_map(|o| due(o.next_poll_at))
+            .filter_map(|o| due(o.next_query_at))
             .collect();
         let refunds: Vec<i64> = inner
             .refunds
             .values()
-            .filter_map(|r| due(r.next_poll_at))
+            .filter_map(|r| due(r.next_query_at))
             .collect();
         let pending: Vec<i64> = inner
             .events
@@ -576,7 +576,7 @@ impl Store for MemoryStore {
         let open = inner
             .orders
             .values()
-            .filter(|o| o.next_poll_at.is_some())
+            .filter(|o| o.next_query_at.is_some())
             .count();
         Ok(Backlog {
             open_orders: i64::try_from(open).unwrap_or(i64::MAX),

@@ -16,7 +16,7 @@
 //!   the handler (D-62).
 //! * A lease is granted to one owner at a time until it expires; leased rows are not handed
 //!   to anyone else. The lease *is* the row's next due time (D-140): leasing sets
-//!   `next_poll_at` to the lease's end, so leased rows leave the due range and the due index
+//!   `next_query_at` to the lease's end, so leased rows leave the due range and the due index
 //!   never walks past them; the fenced write sets the real next time, and a lease that runs
 //!   out unrenewed makes the row due again.
 

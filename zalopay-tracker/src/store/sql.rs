@@ -120,11 +120,11 @@ fn normalise(url: &str) -> String {
 }
 
 const ORDER_COLUMNS: &str = "app_trans_id, app_id, amount, app_time, expire_at, state, order_url, \
-     zp_trans_id, paid_amount, sub_return_code, confirmed_by, next_poll_at, error_streak, polls, \
+     zp_trans_id, paid_amount, sub_return_code, confirmed_by, next_query_at, error_streak, queries, \
      metadata, recorded_at, updated_at, lease_owner, lease_until, lease_token";
 
 const REFUND_COLUMNS: &str = "m_refund_id, app_id, zp_trans_id, amount, \"timestamp\", state, \
-     refund_id, sub_return_code, next_poll_at, error_streak, polls, recorded_at, updated_at, \
+     refund_id, sub_return_code, next_query_at, error_streak, queries, recorded_at, updated_at, \
      lease_owner, lease_until, lease_token";
 
 const EVENT_COLUMNS: &str = "id, idempotency_key, payload, status, attempts, created_at, done_at";
@@ -166,9 +166,9 @@ fn order_from(row: &AnyRow) -> Result<TrackedOrder, StoreError> {
         confirmed_by: confirmed_by
             .map(|text| parse_name("tracked_orders", &id, &text))
             .transpose()?,
-        next_poll_at: row.try_get("next_poll_at")?,
+        next_query_at: row.try_get("next_query_at")?,
         error_streak: row.try_get("error_streak")?,
-        polls: row.try_get("polls")?,
+        queries: row.try_get("queries")?,
         metadata: row.try_get("metadata")?,
         recorded_at: row.try_get("recorded_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -190,9 +190,9 @@ fn refund_from(row: &AnyRow) -> Result<TrackedRefund, StoreError> {
         state: parse_name("tracked_refunds", &id, &state)?,
         refund_id: row.try_get("refund_id")?,
         sub_return_code: sub_code("tracked_refunds", &id, row.try_get("sub_return_code")?)?,
-        next_poll_at: row.try_get("next_poll_at")?,
+        next_query_at: row.try_get("next_query_at")?,
         error_streak: row.try_get("error_streak")?,
-        polls: row.try_get("polls")?,
+        queries: row.try_get("queries")?,
         recorded_at: row.try_get("recorded_at")?,
         updated_at: row.try_get("updated_at")?,
         lease_owner: row.try_get("lease_owner")?,
@@ -408,8 +408,8 @@ fn bind_event<'q>(
 }
 
 /// The due orders past their expiry: the final query and the 48-hour edge, leased before
-/// routine polls through the `tracked_orders_due_final` index (D-161).
-const FINAL_QUERIES: &str = " AND next_poll_at >= expire_at";
+/// routine queries through the `tracked_orders_due_final` index (D-161).
+const FINAL_QUERIES: &str = " AND next_query_at >= expire_at";
 
 /// A table of polled rows (orders or refunds): leased and renewed alike, by its id column.
 /// Both names are constants of this file, never input.
@@ -443,11 +443,11 @@ impl SqlStore {
         // The lease is the next due time (D-140): leased rows leave the due range, so each
         // batch starts at the first row still due instead of walking past leased ones.
         let rows = sqlx::query(&format!(
-            "UPDATE {table} SET lease_owner = $1, lease_until = $2, next_poll_at = $2, \
+            "UPDATE {table} SET lease_owner = $1, lease_until = $2, next_query_at = $2, \
              lease_token = lease_token + 1 \
              WHERE {id} IN (SELECT {id} FROM {table} \
-             WHERE next_poll_at IS NOT NULL AND next_poll_at <= $3{only} \
-             ORDER BY next_poll_at LIMIT $4{}) RETURNING {id}, app_id, lease_token",
+             WHERE next_query_at IS NOT NULL AND next_query_at <= $3{only} \
+             ORDER BY next_query_at LIMIT $4{}) RETURNING {id}, app_id, lease_token",
             self.backend.skip_locked()
         ))
         .bind(lease.owner.as_str())
@@ -482,7 +482,7 @@ impl SqlStore {
         // The lease is the next due time (D-140); a row a callback finished stays so.
         let done = sqlx::query(&format!(
             "UPDATE {table} SET lease_until = $4, \
-             next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL ELSE $4 END \
+             next_query_at = CASE WHEN next_query_at IS NULL THEN NULL ELSE $4 END \
              WHERE {id} = $1 AND lease_owner = $2 AND lease_token = $3"
         ))
         .bind(key)
@@ -594,9 +594,9 @@ impl Store for SqlStore {
         .bind(order.paid_amount)
         .bind(order.sub_return_code.map(i64::from))
         .bind(order.confirmed_by.map(|s| s.as_str()))
-        .bind(order.next_poll_at)
+        .bind(order.next_query_at)
         .bind(order.error_streak)
-        .bind(order.polls)
+        .bind(order.queries)
         .bind(order.metadata.as_str())
         .bind(order.recorded_at)
         .bind(order.updated_at)
@@ -648,8 +648,8 @@ impl Store for SqlStore {
         let order = &change.record;
         let update = format!(
             "UPDATE tracked_orders SET state = $2, order_url = $3, zp_trans_id = $4, \
-             paid_amount = $5, sub_return_code = $6, confirmed_by = $7, next_poll_at = $8, \
-             error_streak = $9, polls = $10, metadata = $11, updated_at = $12{} \
+             paid_amount = $5, sub_return_code = $6, confirmed_by = $7, next_query_at = $8, \
+             error_streak = $9, queries = $10, metadata = $11, updated_at = $12{} \
              WHERE app_trans_id = $1",
             release(fence)
         );
@@ -673,12 +673,12 @@ impl Store for SqlStore {
             .bind(order.confirmed_by.map(|s| s.as_str()))
             .bind(next_due(
                 fence,
-                order.next_poll_at,
+                order.next_query_at,
                 &current.lease_owner,
                 current.lease_until,
             ))
             .bind(order.error_streak)
-            .bind(order.polls)
+            .bind(order.queries)
             .bind(order.metadata.as_str())
             .bind(order.updated_at);
         let new = match joined {
@@ -706,9 +706,9 @@ impl Store for SqlStore {
             self.bell.ring();
         }
         record.lease_token = current.lease_token;
-        record.next_poll_at = next_due(
+        record.next_query_at = next_due(
             fence,
-            record.next_poll_at,
+            record.next_query_at,
             &current.lease_owner,
             current.lease_until,
         );
@@ -724,7 +724,7 @@ impl Store for SqlStore {
 
     async fn lease_orders(&self, lease: &Lease) -> Result<Vec<LeasedOrder>, StoreError> {
         // Deadline first (D-161): the queries past expiry (the final one, the 48-hour edge),
-        // then routine polls; rows just leased have left the due range.
+        // then routine queries; rows just leased have left the due range.
         let mut leased = self.lease_due(Due::ORDERS, lease, FINAL_QUERIES).await?;
         let rest = lease
             .limit
@@ -769,9 +769,9 @@ impl Store for SqlStore {
         .bind(refund.state.as_str())
         .bind(refund.refund_id)
         .bind(refund.sub_return_code.map(i64::from))
-        .bind(refund.next_poll_at)
+        .bind(refund.next_query_at)
         .bind(refund.error_streak)
-        .bind(refund.polls)
+        .bind(refund.queries)
         .bind(refund.recorded_at)
         .bind(refund.updated_at)
         .bind(refund.lease_owner.clone())
@@ -822,7 +822,7 @@ impl Store for SqlStore {
         let refund = &change.record;
         sqlx::query(&format!(
             "UPDATE tracked_refunds SET state = $2, refund_id = $3, sub_return_code = $4, \
-             next_poll_at = $5, error_streak = $6, polls = $7, updated_at = $8{} \
+             next_query_at = $5, error_streak = $6, queries = $7, updated_at = $8{} \
              WHERE m_refund_id = $1",
             release(fence)
         ))
@@ -832,12 +832,12 @@ impl Store for SqlStore {
         .bind(refund.sub_return_code.map(i64::from))
         .bind(next_due(
             fence,
-            refund.next_poll_at,
+            refund.next_query_at,
             &current.lease_owner,
             current.lease_until,
         ))
         .bind(refund.error_streak)
-        .bind(refund.polls)
+        .bind(refund.queries)
         .bind(refund.updated_at)
         .execute(&mut *tx)
         .await?;
@@ -855,9 +855,9 @@ impl Store for SqlStore {
             self.bell.ring();
         }
         record.lease_token = current.lease_token;
-        record.next_poll_at = next_due(
+        record.next_query_at = next_due(
             fence,
-            record.next_poll_at,
+            record.next_query_at,
             &current.lease_owner,
             current.lease_until,
         );
@@ -961,8 +961,8 @@ impl Store for SqlStore {
             // The lease was the next due time (D-140): due now, or earlier if it was.
             let done = sqlx::query(&format!(
                 "UPDATE {table} SET lease_owner = NULL, lease_until = NULL, \
-                 next_poll_at = CASE WHEN next_poll_at IS NULL THEN NULL \
-                 WHEN next_poll_at < $2 THEN next_poll_at ELSE $2 END \
+                 next_query_at = CASE WHEN next_query_at IS NULL THEN NULL \
+                 WHEN next_query_at < $2 THEN next_query_at ELSE $2 END \
                  WHERE lease_owner = $1"
             ))
             .bind(owner)
@@ -1010,7 +1010,7 @@ impl Store for SqlStore {
             // locks the row first) and then finds no row.
             let ids: Vec<String> = sqlx::query_scalar(&format!(
                 "SELECT {key} FROM {table} t WHERE state IN ({finals}) \
-                 AND next_poll_at IS NULL AND updated_at < $1 \
+                 AND next_query_at IS NULL AND updated_at < $1 \
                  AND NOT EXISTS (SELECT 1 FROM tracker_events e WHERE e.subject = t.{key} \
                  AND e.status = 'pending' AND e.idempotency_key LIKE '{family}:%') \
                  ORDER BY updated_at LIMIT $2{}",
@@ -1051,8 +1051,8 @@ impl Store for SqlStore {
             // Due rows are never under a live lease (D-140): the due index answers this, and
             // the open count (every row with a next query) from the same index.
             let row = sqlx::query(&format!(
-                "SELECT COUNT(*) AS open, COUNT(CASE WHEN next_poll_at <= $1 THEN 1 END) AS n, \
-                 MIN(next_poll_at) AS oldest FROM {table} WHERE next_poll_at IS NOT NULL"
+                "SELECT COUNT(*) AS open, COUNT(CASE WHEN next_query_at <= $1 THEN 1 END) AS n, \
+                 MIN(next_query_at) AS oldest FROM {table} WHERE next_query_at IS NOT NULL"
             ))
             .bind(now)
             .fetch_one(&self.pool)
