@@ -4,7 +4,7 @@
 # so generated cases reach the business logic. Checks: not_a_server_error,
 # response_schema_conformance, positive_data_acceptance, negative_data_rejection.
 # Usage: scripts/schemathesis.sh [MAX_EXAMPLES] [MAX_SECONDS]   (defaults 30, 300)
-# Needs `pip install schemathesis`; builds the workspace binaries first (a no-op after the tests).
+# Needs `pip install schemathesis cryptography`; builds the workspace binaries first (a no-op after the tests).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
