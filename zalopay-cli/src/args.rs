@@ -215,8 +215,8 @@ pub enum TrackerCommand {
         limit: i64,
     },
     /// Work waiting: open orders, due orders and refunds with the poll lag, pending events
-    /// with the oldest one's age. Exits 10 when a limit given is exceeded (stuck work). Reads
-    /// the schema as it is (never migrates).
+    /// with the oldest one's age; with a limit, the late ones by id. Exits 10 when a limit
+    /// given is exceeded (stuck work). Reads the schema as it is (never migrates).
     Backlog {
         /// The tracker database: `sqlite:PATH`, a file path, or `postgres://…`.
         #[arg(long, env = "ZALOPAY_TRACKER_DB")]
@@ -227,6 +227,10 @@ pub enum TrackerCommand {
         /// Stuck when the oldest pending event has waited more than this many seconds.
         #[arg(long, value_name = "SECONDS")]
         max_event_age: Option<u64>,
+        /// List at most this many of the late orders, refunds and events by id, the longest
+        /// waiting first (with `--max-lag` / `--max-event-age`).
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        list: i64,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,

@@ -3,8 +3,8 @@
 //! demo shop keeps one under `--data-dir`).
 
 use zalopay_api::clock::{Clock as _, SystemClock};
-use zalopay_tracker::store::Backlog;
-use zalopay_tracker::{SqlStore, Store, TrackedOrder, describe};
+use zalopay_tracker::store::{Backlog, Stuck};
+use zalopay_tracker::{Event, SqlStore, Store, TrackedOrder, TrackedRefund, describe};
 
 use crate::CliError;
 use crate::args::TrackerCommand;
@@ -21,19 +21,14 @@ pub async fn run(command: TrackerCommand) -> Result<(), CliError> {
         TrackerCommand::Events { db, order, limit } => {
             let store = SqlStore::connect(&db).await?;
             for event in store.events(order.as_deref(), limit).await? {
-                println!(
-                    "{:>6}  {:<10}  {}  {}",
-                    event.id,
-                    format!("{:?}", event.status).to_lowercase(),
-                    event.idempotency_key,
-                    describe(&event.outcome)
-                );
+                println!("{}", event_line(&event));
             }
         }
         TrackerCommand::Backlog {
             db,
             max_lag,
             max_event_age,
+            list,
             json,
         } => {
             // A report never changes the schema (D-144): an unmigrated database is an error.
@@ -44,10 +39,25 @@ pub async fn run(command: TrackerCommand) -> Result<(), CliError> {
                     "{error} (a database never migrated? `zalopay tracker migrate --db …`)"
                 ))
             })?;
+            // Which ones, by id: those later than a limit given (none without one).
+            let before = |limit: Option<u64>| {
+                limit.map_or(i64::MIN, |seconds| {
+                    now.saturating_sub(
+                        i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX),
+                    )
+                })
+            };
+            let late = store
+                .stuck(before(max_lag), before(max_event_age), list)
+                .await?;
             if json {
-                print_json(&backlog_json(&backlog, now))?;
+                let mut report = backlog_json(&backlog, now);
+                report["stuck"] = serde_json::to_value(StuckJson::from(&late))
+                    .map_err(|error| CliError::new(error.to_string()))?;
+                print_json(&report)?;
             } else {
                 print!("{}", backlog_table(&backlog, now));
+                print!("{}", stuck_table(&late, now));
             }
             let stuck = stuck(&backlog, now, max_lag, max_event_age);
             if !stuck.is_empty() {
@@ -134,6 +144,82 @@ pub fn stuck(
         ));
     }
     over
+}
+
+/// One line per event: id, status, key, what it says.
+fn event_line(event: &Event) -> String {
+    format!(
+        "{:>6}  {:<10}  {}  {}",
+        event.id,
+        format!("{:?}", event.status).to_lowercase(),
+        event.idempotency_key,
+        describe(&event.outcome)
+    )
+}
+
+/// The late work by id, under the backlog's counts (nothing when none is late).
+pub fn stuck_table(stuck: &Stuck, now: i64) -> String {
+    let mut out = String::new();
+    if !stuck.orders.is_empty() {
+        out.push_str("\nlate orders (longest overdue first)\n");
+        out.push_str(&orders_table(&stuck.orders));
+    }
+    if !stuck.refunds.is_empty() {
+        out.push_str("\nlate refunds (longest overdue first)\n");
+        out.push_str(&refunds_table(&stuck.refunds));
+    }
+    if !stuck.events.is_empty() {
+        out.push_str("\nevents waiting for the handler (oldest first)\n");
+        for event in &stuck.events {
+            out.push_str(&format!(
+                "{}  ({} attempts, {} s)\n",
+                event_line(event),
+                event.attempts,
+                seconds_since(Some(event.created_at), now)
+            ));
+        }
+    }
+    out
+}
+
+/// One line per refund: id, state, amount, zp_trans_id, queries, next query.
+fn refunds_table(refunds: &[TrackedRefund]) -> String {
+    let mut out = format!(
+        "{:<32}  {:<9}  {:>10}  {:>14}  {:>5}  {}\n",
+        "m_refund_id", "state", "amount", "zp_trans_id", "queries", "next_query_at"
+    );
+    for refund in refunds {
+        out.push_str(&format!(
+            "{:<32}  {:<9}  {:>10}  {:>14}  {:>5}  {}\n",
+            refund.m_refund_id,
+            refund.state,
+            refund.amount,
+            refund.zp_trans_id,
+            refund.queries,
+            refund
+                .next_query_at
+                .map_or_else(|| "-".to_owned(), |v| v.to_string()),
+        ));
+    }
+    out
+}
+
+/// The late work in the JSON report: the rows as the tracker stores them.
+#[derive(serde::Serialize)]
+struct StuckJson<'a> {
+    orders: &'a [TrackedOrder],
+    refunds: &'a [TrackedRefund],
+    events: &'a [Event],
+}
+
+impl<'a> From<&'a Stuck> for StuckJson<'a> {
+    fn from(stuck: &'a Stuck) -> Self {
+        Self {
+            orders: &stuck.orders,
+            refunds: &stuck.refunds,
+            events: &stuck.events,
+        }
+    }
 }
 
 /// One line per order: id, state, amount, paid amount and zp_trans_id, how it was confirmed,

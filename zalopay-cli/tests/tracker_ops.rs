@@ -143,6 +143,55 @@ async fn backlog_reports_stuck_orders_and_the_oldest_event_after_a_separate_migr
         "{}",
         stderr(&late)
     );
+    // Which ones, by id: only the order later than the limit, the event is within none.
+    assert!(text.contains("late orders"), "{text}");
+    assert!(text.contains("251201_late"), "{text}");
+    assert!(!text.contains("251201_recent"), "{text}");
+    assert!(!text.contains("events waiting"), "{text}");
+
+    // As JSON: the rows, longest waiting first, at most `--list` of each.
+    let listed = zalopay(
+        &db,
+        &[
+            "tracker",
+            "backlog",
+            "--json",
+            "--max-lag",
+            "30",
+            "--max-event-age",
+            "600",
+        ],
+    );
+    assert_eq!(listed.status.code(), Some(10), "{}", stderr(&listed));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    let ids = |rows: &serde_json::Value| -> Vec<String> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["app_trans_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        ids(&report["stuck"]["orders"]),
+        ["251201_late", "251201_recent"]
+    );
+    assert_eq!(report["stuck"]["refunds"], serde_json::json!([]));
+    assert_eq!(report["stuck"]["events"].as_array().unwrap().len(), 1);
+    assert_eq!(report["stuck"]["events"][0]["created_at"], now - 1_200_000);
+    let one = zalopay(
+        &db,
+        &[
+            "tracker",
+            "backlog",
+            "--json",
+            "--max-lag",
+            "30",
+            "--list",
+            "1",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&one)).unwrap();
+    assert_eq!(ids(&report["stuck"]["orders"]), ["251201_late"]);
 
     let old_event = zalopay(
         &db,

@@ -28,7 +28,7 @@ use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
 use crate::observe;
 use crate::schedule::{Jitter, ms};
 use crate::store::{
-    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store, Stuck,
 };
 
 /// What one polling pass did.
@@ -997,6 +997,28 @@ impl<S: Store> Tracker<S> {
             total.orders = total.orders.saturating_add(pruned.orders);
             total.refunds = total.refunds.saturating_add(pruned.refunds);
         }
+    }
+
+    /// Late work by id (D-174): at most `limit` each of the open orders and refunds whose
+    /// next query is more than `max_lag` late and of the events pending for more than
+    /// `max_event_age`, the longest waiting first. Where [`backlog`](Self::backlog) says how
+    /// much is late, this says which.
+    pub async fn stuck(
+        &self,
+        max_lag: Duration,
+        max_event_age: Duration,
+        limit: i64,
+    ) -> Result<Stuck, TrackerError> {
+        let now = self.now_ms();
+        Ok(self
+            .inner
+            .store
+            .stuck(
+                now.saturating_sub(ms(max_lag)),
+                now.saturating_sub(ms(max_event_age)),
+                limit,
+            )
+            .await?)
     }
 
     /// Work waiting now: due orders and refunds, pending events, and the oldest of each

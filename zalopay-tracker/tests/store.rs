@@ -9,7 +9,7 @@ use zalopay_tracker::machine::Change;
 use zalopay_tracker::model::NewEvent;
 use zalopay_tracker::store::{Delivery, Fence, Lease};
 use zalopay_tracker::{
-    EventStatus, MemoryStore, OrderState, Outcome, SqlStore, Store, TrackedOrder,
+    EventStatus, MemoryStore, OrderState, Outcome, SqlStore, Store, TrackedOrder, TrackedRefund,
 };
 
 const T0: i64 = 1_700_000_000_000;
@@ -447,6 +447,115 @@ async fn operations<S: Store>(store: S) {
             .await
             .unwrap()
     );
+}
+
+/// Late work by id (D-174): overdue orders and refunds, longest overdue first, and old
+/// pending events; never a row under a live lease, always one whose lease ran out.
+async fn stuck<S: Store>(store: S) {
+    store.migrate().await.unwrap();
+    for (id, due) in [("late2", T0 + 5), ("late1", T0), ("soon", T0 + 500_000)] {
+        assert!(store.insert_order(&order(id, due)).await.unwrap());
+    }
+    let mut refund = TrackedRefund::new("r1", 2553, 251_001_000_001, 1_000, T0, T0);
+    refund.next_query_at = Some(T0 + 1);
+    assert!(store.insert_refund(&refund).await.unwrap());
+    let ids = |orders: &[TrackedOrder]| {
+        orders
+            .iter()
+            .map(|o| o.app_trans_id.clone())
+            .collect::<Vec<_>>()
+    };
+
+    let late = store.stuck(T0 + 10, T0 + 10, 10).await.unwrap();
+    assert_eq!(ids(&late.orders), ["late1", "late2"]);
+    assert_eq!(late.refunds.len(), 1);
+    assert_eq!(late.refunds[0].m_refund_id, "r1");
+    assert!(late.events.is_empty());
+    // The limit keeps the longest overdue.
+    assert_eq!(
+        ids(&store.stuck(T0 + 10, T0, 1).await.unwrap().orders),
+        ["late1"]
+    );
+    // Nothing is late before its due time.
+    assert!(store.stuck(T0 - 1, T0 - 1, 10).await.unwrap().is_empty());
+
+    // A live lease is work under way: not stuck. Its running out makes the row stuck again.
+    let leased = store.lease_orders(&lease("one", T0 + 10, 1)).await.unwrap();
+    assert_eq!(leased.len(), 1);
+    assert_eq!(
+        ids(&store.stuck(T0 + 10, T0, 10).await.unwrap().orders),
+        ["late2"]
+    );
+    let expired = store.stuck(T0 + 60_010, T0, 10).await.unwrap();
+    assert_eq!(ids(&expired.orders), ["late2", "late1"]);
+
+    // A pending event is stuck once stored before its limit, and no longer once handled.
+    store
+        .update_order(
+            "soon",
+            None,
+            Box::new(|current: &TrackedOrder| {
+                let mut record = current.clone();
+                record.state = OrderState::Failed;
+                record.next_query_at = None;
+                Some(Change {
+                    record,
+                    events: vec![failed_event("soon")],
+                    supersede: Vec::new(),
+                })
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .stuck(T0 - 1, T0 - 1, 10)
+            .await
+            .unwrap()
+            .events
+            .is_empty()
+    );
+    let late = store.stuck(T0 - 1, T0, 10).await.unwrap();
+    assert_eq!(late.events.len(), 1);
+    assert_eq!(late.events[0].outcome.subject(), "soon");
+    let events = store
+        .lease_events(&Lease {
+            owner: "one".to_owned(),
+            now: i64::MAX - 1,
+            until: i64::MAX,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .finish_event(
+                events[0].event.id,
+                &events[0].fence,
+                Delivery::Done { at: T0 }
+            )
+            .await
+            .unwrap()
+    );
+    assert!(store.stuck(T0 - 1, T0, 10).await.unwrap().events.is_empty());
+}
+
+#[tokio::test]
+async fn memory_store_lists_stuck_work() {
+    stuck(MemoryStore::new()).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_lists_stuck_work() {
+    let path = common::fresh_sqlite("stuck");
+    stuck(SqlStore::connect(&path).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_store_lists_stuck_work() {
+    let url = common::fresh_postgres("tracker_stuck").await;
+    stuck(SqlStore::connect(&url).await.unwrap()).await;
 }
 
 /// Retention (D-143): finished rows older than the cut-off go in bounded batches with their

@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::wakeups::{EventBell, EventWakeups};
 use super::{
-    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store, Stuck,
     Transition, due_under_lease, settle_overrides,
 };
 use crate::error::StoreError;
@@ -585,6 +585,52 @@ impl Store for MemoryStore {
             oldest_due_at: orders.iter().chain(&refunds).min().copied(),
             pending_events: count(&pending),
             oldest_pending_event_at: pending.iter().min().copied(),
+        })
+    }
+
+    async fn stuck(
+        &self,
+        due_before: i64,
+        stored_before: i64,
+        limit: i64,
+    ) -> Result<Stuck, StoreError> {
+        let inner = self.lock();
+        let limit = usize::try_from(limit.max(0)).unwrap_or(usize::MAX);
+        let overdue = |next: Option<i64>| next.filter(|at| *at <= due_before);
+        let mut orders: Vec<TrackedOrder> = inner
+            .orders
+            .values()
+            .filter(|o| overdue(o.next_query_at).is_some())
+            .cloned()
+            .collect();
+        orders.sort_by(|a, b| {
+            (a.next_query_at, &a.app_trans_id).cmp(&(b.next_query_at, &b.app_trans_id))
+        });
+        orders.truncate(limit);
+        let mut refunds: Vec<TrackedRefund> = inner
+            .refunds
+            .values()
+            .filter(|r| overdue(r.next_query_at).is_some())
+            .cloned()
+            .collect();
+        refunds.sort_by(|a, b| {
+            (a.next_query_at, &a.m_refund_id).cmp(&(b.next_query_at, &b.m_refund_id))
+        });
+        refunds.truncate(limit);
+        let mut events: Vec<Event> = inner
+            .events
+            .iter()
+            .filter(|row| {
+                row.event.status == EventStatus::Pending && row.event.created_at <= stored_before
+            })
+            .map(|row| row.event.clone())
+            .collect();
+        events.sort_by_key(|e| (e.created_at, e.id));
+        events.truncate(limit);
+        Ok(Stuck {
+            orders,
+            refunds,
+            events,
         })
     }
 

@@ -158,6 +158,27 @@ pub struct Backlog {
     pub oldest_pending_event_at: Option<i64>,
 }
 
+/// Work that is late, by id (D-174): what an operator opens when the [`Backlog`] says
+/// something is stuck. Rows under a live lease are being worked on and never appear (their
+/// next due time is the lease's end, D-140); a row whose lease ran out does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stuck {
+    /// Open orders whose next query was due before the limit, longest overdue first.
+    pub orders: Vec<TrackedOrder>,
+    /// Open refunds whose next query was due before the limit, longest overdue first.
+    pub refunds: Vec<TrackedRefund>,
+    /// Events not yet handled that were stored before their limit, oldest first.
+    pub events: Vec<Event>,
+}
+
+impl Stuck {
+    /// Whether nothing is late.
+    pub fn is_empty(&self) -> bool {
+        self.orders.is_empty() && self.refunds.is_empty() && self.events.is_empty()
+    }
+}
+
 /// What one retention batch deleted (D-143).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -293,6 +314,16 @@ pub trait Store: BudgetStore + Send + Sync + 'static {
 
     /// Work waiting at `now` and the oldest of it (D-142).
     fn backlog(&self, now: i64) -> impl Future<Output = Result<Backlog, StoreError>> + Send;
+
+    /// Late work by id (D-174): at most `limit` open orders and at most `limit` open refunds
+    /// whose next query was due at or before `due_before`, earliest due first, and at most
+    /// `limit` pending events stored at or before `stored_before`, oldest first.
+    fn stuck(
+        &self,
+        due_before: i64,
+        stored_before: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Stuck, StoreError>> + Send;
 
     /// Retention (D-143): deletes at most `limit` finished orders and at most `limit`
     /// finished refunds last changed before `before`, each with its events, in one

@@ -18,7 +18,7 @@ use super::listen::{ListenTarget, listen};
 use super::wakeups::AbortOnDrop;
 use super::wakeups::{EventBell, EventWakeups};
 use super::{
-    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store,
+    Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store, Stuck,
     Transition, due_under_lease, settle_overrides,
 };
 use crate::error::StoreError;
@@ -1080,6 +1080,44 @@ impl Store for SqlStore {
         backlog.pending_events = row.try_get("n")?;
         backlog.oldest_pending_event_at = row.try_get("oldest")?;
         Ok(backlog)
+    }
+
+    async fn stuck(
+        &self,
+        due_before: i64,
+        stored_before: i64,
+        limit: i64,
+    ) -> Result<Stuck, StoreError> {
+        // The due index answers both row lists (D-140).
+        let orders = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM tracked_orders WHERE next_query_at <= $1 \
+             ORDER BY next_query_at, app_trans_id LIMIT $2"
+        ))
+        .bind(due_before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let refunds = sqlx::query(&format!(
+            "SELECT {REFUND_COLUMNS} FROM tracked_refunds WHERE next_query_at <= $1 \
+             ORDER BY next_query_at, m_refund_id LIMIT $2"
+        ))
+        .bind(due_before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let events = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM tracker_events \
+             WHERE status = 'pending' AND created_at <= $1 ORDER BY created_at, id LIMIT $2"
+        ))
+        .bind(stored_before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Stuck {
+            orders: orders.iter().map(order_from).collect::<Result<_, _>>()?,
+            refunds: refunds.iter().map(refund_from).collect::<Result<_, _>>()?,
+            events: events.iter().map(event_from).collect::<Result<_, _>>()?,
+        })
     }
 
     async fn orders(&self, limit: i64) -> Result<Vec<TrackedOrder>, StoreError> {
