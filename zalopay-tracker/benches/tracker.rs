@@ -10,7 +10,10 @@
 //! * a scheduling pass over N open, due orders (leasing them all in batches of 1 000) against
 //!   the write floor, a bare `UPDATE ... RETURNING id` moving the same rows out of the due
 //!   range in the same batches, on SQLite and Postgres, at the sizes in `TRACKER_BENCH_SIZES`
-//!   (default `10000,100000`), with the per-row growth and the peak resident memory added.
+//!   (default `10000,100000`), with the per-row growth and the peak resident memory added;
+//!   in two layouts of the due times (`TRACKER_BENCH_LAYOUTS`: `scattered`, due order striding
+//!   across the table, and `created`, due order as write order) and `TRACKER_BENCH_ROUNDS`
+//!   rounds per size (default 1; the floor first in even rounds, second in odd; medians).
 //!
 //! * callback to handler (D-151): the time from `take_callback` to the handler's call, the
 //!   dispatcher running with an hour's tick, 1 000 callbacks one after another; in one process
@@ -323,7 +326,34 @@ fn peak_rss_kib() -> u64 {
 
 /// Adds `n` open orders due between `T0` and `T0 + 60 s` in one statement (copies of one
 /// order the tracker recorded, so the rows are the tracker's own shape).
-async fn bulk_orders(store: &SqlStore, n: usize) {
+/// How the due times of the bulk orders lie against the order the rows were written in.
+#[derive(Clone, Copy, PartialEq)]
+enum Layout {
+    /// Due order strides across the table (row i due at `- (i % 60 000)` ms): every row of a
+    /// batch of 1 000 sits on another table page, the worst case for the page cache.
+    Scattered,
+    /// Due order is write order (row i due at `-60 000 + i * 60 000 / N` ms), as when orders
+    /// are created one after another and each is first queried a minute later.
+    Created,
+}
+
+impl Layout {
+    fn name(self) -> &'static str {
+        match self {
+            Layout::Scattered => "scattered",
+            Layout::Created => "created",
+        }
+    }
+
+    fn due_offset(self) -> &'static str {
+        match self {
+            Layout::Scattered => "t.next_query_at - (s.i % 60000)",
+            Layout::Created => "t.next_query_at - 60000 + (s.i * 60000 / $1)",
+        }
+    }
+}
+
+async fn bulk_orders(store: &SqlStore, n: usize, layout: Layout) {
     store.insert_order(&open_order(0)).await.unwrap();
     let series = match store.backend() {
         Backend::Postgres => "generate_series(1, $1) AS s(i)",
@@ -336,8 +366,9 @@ async fn bulk_orders(store: &SqlStore, n: usize) {
         "INSERT INTO tracked_orders (app_trans_id, app_id, amount, app_time, expire_at, state, \
          next_query_at, error_streak, queries, metadata, recorded_at, updated_at, lease_token) \
          SELECT '251201_b' || s.i, t.app_id, t.amount, t.app_time, t.expire_at, t.state, \
-         t.next_query_at - (s.i % 60000), 0, 0, t.metadata, t.recorded_at, t.updated_at, 0 \
-         FROM {series}, tracked_orders t WHERE t.app_trans_id = '251201_b0'"
+         {}, 0, 0, t.metadata, t.recorded_at, t.updated_at, 0 \
+         FROM {series}, tracked_orders t WHERE t.app_trans_id = '251201_b0'",
+        layout.due_offset()
     ))
     .bind(i64::try_from(n).unwrap() - 1)
     .execute(store.pool())
@@ -356,17 +387,17 @@ async fn bulk_orders(store: &SqlStore, n: usize) {
     }
 }
 
-/// A full scheduling pass (lease every due order in batches of 1 000) against the write
-/// floor: a bare `UPDATE ... RETURNING id` moving the same rows out of the due range in the
-/// same batches, on an identical copy of the table. Returns (pass, floor, added peak RSS KiB).
-async fn scheduling_pass(
-    label: &str,
+/// The write floor: a bare `UPDATE ... RETURNING id` moving every due row out of the due
+/// range in batches of 1 000, on a fresh table of `n` bulk orders.
+async fn floor_pass(
+    name: &str,
     postgres: Option<&str>,
     n: usize,
-) -> (Duration, Duration, u64) {
-    let now = T0 + 60_000;
-    let floor_store = fresh(&format!("floor_{label}_{n}"), postgres).await;
-    bulk_orders(&floor_store, n).await;
+    layout: Layout,
+    now: i64,
+) -> Duration {
+    let floor_store = fresh(name, postgres).await;
+    bulk_orders(&floor_store, n, layout).await;
     let started = Instant::now();
     let mut moved = 0;
     loop {
@@ -391,11 +422,28 @@ async fn scheduling_pass(
         moved += ids.len();
     }
     assert_eq!(moved, n);
-    let floor = started.elapsed();
-    drop(floor_store);
+    started.elapsed()
+}
 
-    let store = fresh(&format!("pass_{label}_{n}"), postgres).await;
-    bulk_orders(&store, n).await;
+/// A full scheduling pass (lease every due order in batches of 1 000) against the write
+/// floor ([`floor_pass`]) on an identical copy of the table, the floor first or second.
+/// Returns (pass, floor, added peak RSS KiB).
+async fn scheduling_pass(
+    label: &str,
+    postgres: Option<&str>,
+    n: usize,
+    layout: Layout,
+    round: usize,
+) -> (Duration, Duration, u64) {
+    let now = T0 + 60_000;
+    let name = format!("{label}_{}_{n}_{round}", layout.name());
+    let floor_first = round.is_multiple_of(2);
+    let mut floor = Duration::ZERO;
+    if floor_first {
+        floor = floor_pass(&format!("floor_{name}"), postgres, n, layout, now).await;
+    }
+    let store = fresh(&format!("pass_{name}"), postgres).await;
+    bulk_orders(&store, n, layout).await;
     let before = peak_rss_kib();
     let started = Instant::now();
     let mut leased = 0;
@@ -415,11 +463,18 @@ async fn scheduling_pass(
         leased += batch.len();
     }
     assert_eq!(leased, n);
-    (
-        started.elapsed(),
-        floor,
-        peak_rss_kib().saturating_sub(before),
-    )
+    let pass = started.elapsed();
+    let rss = peak_rss_kib().saturating_sub(before);
+    drop(store);
+    if !floor_first {
+        floor = floor_pass(&format!("floor_{name}"), postgres, n, layout, now).await;
+    }
+    (pass, floor, rss)
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
 }
 
 fn main() {
@@ -455,21 +510,49 @@ fn main() {
             .ok()
             .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
             .unwrap_or_else(|| vec![10_000, 100_000]);
+        // Layouts of the due times (`scattered`, `created`; both by default) and rounds per
+        // size (the floor goes first in even rounds, second in odd ones; medians printed).
+        let layouts: Vec<Layout> = std::env::var("TRACKER_BENCH_LAYOUTS")
+            .unwrap_or_else(|_| "scattered,created".to_owned())
+            .split(',')
+            .filter_map(|l| match l.trim() {
+                "scattered" => Some(Layout::Scattered),
+                "created" => Some(Layout::Created),
+                _ => None,
+            })
+            .collect();
+        let rounds: usize = std::env::var("TRACKER_BENCH_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1)
+            .max(1);
         for (label, url) in backends.iter().filter(|_| runs("scheduling")) {
-            let mut first_per_row = None;
-            for &n in &sizes {
-                let (pass, floor, rss) = scheduling_pass(label, *url, n).await;
-                let per_row = pass.as_secs_f64() / n as f64;
-                let growth = per_row / *first_per_row.get_or_insert(per_row);
-                println!(
-                    "| scheduling pass, {label}, {n} due orders | {:.1} ms ({:.2} µs/row), +{rss} KiB peak RSS | {:.1} ms (UPDATE ... RETURNING id) | {:.2}x the floor; {:.2}x per row vs {} |",
-                    pass.as_secs_f64() * 1e3,
-                    per_row * 1e6,
-                    floor.as_secs_f64() * 1e3,
-                    pass.as_secs_f64() / floor.as_secs_f64(),
-                    growth,
-                    sizes[0],
-                );
+            for &layout in &layouts {
+                let mut first_per_row = None;
+                for &n in &sizes {
+                    let (mut passes, mut floors, mut peak) = (Vec::new(), Vec::new(), 0);
+                    for round in 0..rounds {
+                        let (pass, floor, rss) =
+                            scheduling_pass(label, *url, n, layout, round).await;
+                        passes.push(pass);
+                        floors.push(floor);
+                        peak = peak.max(rss);
+                    }
+                    let (pass, floor) = (median(passes), median(floors));
+                    let per_row = pass.as_secs_f64() / n as f64;
+                    let growth = per_row / *first_per_row.get_or_insert(per_row);
+                    println!(
+                        "| scheduling pass, {label}, {} layout, {n} due orders ({rounds} rounds, medians) | {:.1} ms ({:.2} µs/row), +{peak} KiB peak RSS | {:.1} ms ({:.2} µs/row; UPDATE ... RETURNING id) | {:.2}x the floor; {:.2}x per row vs {} |",
+                        layout.name(),
+                        pass.as_secs_f64() * 1e3,
+                        per_row * 1e6,
+                        floor.as_secs_f64() * 1e3,
+                        floor.as_secs_f64() / n as f64 * 1e6,
+                        pass.as_secs_f64() / floor.as_secs_f64(),
+                        growth,
+                        sizes[0],
+                    );
+                }
             }
         }
     });

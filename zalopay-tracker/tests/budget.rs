@@ -293,6 +293,59 @@ async fn postgres_creates_get_through_a_poll_backlog() {
     creates_get_through_a_poll_backlog(SqlStore::connect(&url).await.unwrap()).await;
 }
 
+/// A create that waited for its token reaches the gateway after its `app_time`; its lifetime,
+/// and the final query a minute after it, count from the send (D-164), so the final query
+/// finds the order expired instead of still open.
+async fn a_create_that_waited_expires_from_its_send<S: Store>(store: S) {
+    let bench = Bench::new(EmulatorConfig::default()).await;
+    // One token a second, the bucket empty at the start: the create waits for its token.
+    let budget = RateBudget::per_second(1).with_burst(1);
+    let tracker = instance(&bench, store, "one", budget);
+    let app_time = bench.now();
+    let id = order_id(app_time, "waited");
+    // 90 s pass (a loaded group, a long queue of creates) while the create waits.
+    let clock = bench.clock.clone();
+    let mover = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        clock.advance(Duration::from_secs(90));
+    });
+    let order = tracker
+        .create_order(
+            &create_request(&id, 5_000, app_time, None),
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    mover.await.unwrap();
+    assert_eq!(order.app_time, app_time, "the request is sent as given");
+    assert_eq!(order.expire_at, app_time + 90_000 + 900_000);
+    // At the final query (a minute after expiry, up to 5 s of jitter) the gateway has
+    // expired the order: one final query settles it.
+    bench.clock.advance(Duration::from_secs(15 * 60 + 66));
+    tracker.poll_due().await.unwrap();
+    let order = tracker.store().order(&id).await.unwrap().unwrap();
+    assert!(
+        order.state.is_final(),
+        "{:?} after {} queries",
+        order.state,
+        order.queries
+    );
+    assert_eq!(order.queries, 1);
+}
+
+#[tokio::test]
+async fn memory_a_create_that_waited_expires_from_its_send() {
+    a_create_that_waited_expires_from_its_send(MemoryStore::new()).await;
+}
+
+#[tokio::test]
+async fn sqlite_a_create_that_waited_expires_from_its_send() {
+    let store = SqlStore::connect(&common::fresh_sqlite("budget_waited"))
+        .await
+        .unwrap();
+    a_create_that_waited_expires_from_its_send(store).await;
+}
+
 /// Final queries (past expiry, up to the 48-hour edge) are leased before routine queries that
 /// came due earlier.
 async fn final_queries_first<S: Store>(store: S) {
