@@ -74,6 +74,18 @@ impl Backend {
             Self::Sqlite => "",
         }
     }
+
+    /// The column a lease names its rows by between its inner `SELECT` and its `UPDATE`.
+    /// SQLite: the rowid, so the update goes straight to the row instead of probing the
+    /// text primary key's index once per row (a random read per row once that index
+    /// outgrows the page cache); the single writer keeps the pair atomic. Postgres: the id
+    /// (a row's physical address changes with every update).
+    fn lease_key(self, id: &'static str) -> &'static str {
+        match self {
+            Self::Postgres => id,
+            Self::Sqlite => "rowid",
+        }
+    }
 }
 
 /// The SQL store (SQLite or Postgres).
@@ -442,10 +454,11 @@ impl SqlStore {
         let Due { table, id } = due;
         // The lease is the next due time (D-140): leased rows leave the due range, so each
         // batch starts at the first row still due instead of walking past leased ones.
+        let key = self.backend.lease_key(id);
         let rows = sqlx::query(&format!(
             "UPDATE {table} SET lease_owner = $1, lease_until = $2, next_query_at = $2, \
              lease_token = lease_token + 1 \
-             WHERE {id} IN (SELECT {id} FROM {table} \
+             WHERE {key} IN (SELECT {key} FROM {table} \
              WHERE next_query_at IS NOT NULL AND next_query_at <= $3{only} \
              ORDER BY next_query_at LIMIT $4{}) RETURNING {id}, app_id, lease_token",
             self.backend.skip_locked()
