@@ -39,20 +39,24 @@ pub async fn run(command: TrackerCommand) -> Result<(), CliError> {
                     "{error} (a database never migrated? `zalopay tracker migrate --db …`)"
                 ))
             })?;
-            // Which ones, by id: those later than a limit given (none without one).
-            let before = |limit: Option<u64>| {
-                limit.map_or(i64::MIN, |seconds| {
-                    now.saturating_sub(
-                        i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX),
-                    )
-                })
+            // Which ones, by id: those later than a limit given (no query without one).
+            let late = if max_lag.is_none() && max_event_age.is_none() {
+                Stuck::default()
+            } else {
+                let before = |limit: Option<u64>| {
+                    limit.map_or(i64::MIN, |seconds| {
+                        now.saturating_sub(
+                            i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX),
+                        )
+                    })
+                };
+                store
+                    .stuck(before(max_lag), before(max_event_age), list)
+                    .await?
             };
-            let late = store
-                .stuck(before(max_lag), before(max_event_age), list)
-                .await?;
             if json {
                 let mut report = backlog_json(&backlog, now);
-                report["stuck"] = serde_json::to_value(StuckJson::from(&late))
+                report["stuck"] = serde_json::to_value(&late)
                     .map_err(|error| CliError::new(error.to_string()))?;
                 print_json(&report)?;
             } else {
@@ -202,24 +206,6 @@ fn refunds_table(refunds: &[TrackedRefund]) -> String {
         ));
     }
     out
-}
-
-/// The late work in the JSON report: the rows as the tracker stores them.
-#[derive(serde::Serialize)]
-struct StuckJson<'a> {
-    orders: &'a [TrackedOrder],
-    refunds: &'a [TrackedRefund],
-    events: &'a [Event],
-}
-
-impl<'a> From<&'a Stuck> for StuckJson<'a> {
-    fn from(stuck: &'a Stuck) -> Self {
-        Self {
-            orders: &stuck.orders,
-            refunds: &stuck.refunds,
-            events: &stuck.events,
-        }
-    }
 }
 
 /// One line per order: id, state, amount, paid amount and zp_trans_id, how it was confirmed,

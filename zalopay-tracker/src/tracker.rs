@@ -352,6 +352,13 @@ impl<S: Store> Tracker<S> {
                 })?,
             None => ms(DEFAULT_LIFETIME),
         };
+        let expire_by_app_time =
+            app_time
+                .checked_add(lifetime_ms)
+                .ok_or(TrackerError::InvalidField {
+                    field: "app_time",
+                    reason: "app_time + expiry is out of range".to_owned(),
+                })?;
         // A token of the shared budget before anything is recorded (D-160): refused, nothing
         // happened.
         self.acquire_send().await?;
@@ -359,14 +366,7 @@ impl<S: Store> Tracker<S> {
         // The order's lifetime counts from when the gateway gets it, at the latest (D-164):
         // a create that waited for its token reaches it after `app_time`, and a final query
         // scheduled from `app_time` would find the order still open and come a minute late.
-        let expire_at =
-            app_time
-                .max(now)
-                .checked_add(lifetime_ms)
-                .ok_or(TrackerError::InvalidField {
-                    field: "app_time",
-                    reason: "app_time + expiry is out of range".to_owned(),
-                })?;
+        let expire_at = expire_by_app_time.max(now.saturating_add(lifetime_ms));
         let mut order = TrackedOrder::new(
             request.app_trans_id.as_str(),
             app_id,

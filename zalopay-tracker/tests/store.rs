@@ -39,6 +39,38 @@ fn failed_event(id: &str) -> NewEvent {
     }
 }
 
+/// Ends order `id` as failed with one pending event, under no lease.
+async fn fail_with_event<S: Store>(store: &S, id: &str) {
+    store
+        .update_order(
+            id,
+            None,
+            Box::new(|current: &TrackedOrder| {
+                let mut record = current.clone();
+                record.state = OrderState::Failed;
+                record.next_query_at = None;
+                Some(Change {
+                    events: vec![failed_event(&record.app_trans_id)],
+                    record,
+                    supersede: Vec::new(),
+                })
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+/// A lease of every pending event, whenever it is due.
+fn every_event(owner: &str) -> Lease {
+    Lease {
+        owner: owner.to_owned(),
+        now: i64::MAX - 1,
+        until: i64::MAX,
+        limit: 10,
+    }
+}
+
 async fn conformance<S: Store>(store: S) {
     store.migrate().await.unwrap();
     // Record before sending; a second record under the same id changes nothing.
@@ -403,37 +435,12 @@ async fn operations<S: Store>(store: S) {
     );
 
     // Pending events: counted with the oldest, until handled.
-    store
-        .update_order(
-            "s3",
-            None,
-            Box::new(|current: &TrackedOrder| {
-                let mut record = current.clone();
-                record.state = OrderState::Failed;
-                record.next_query_at = None;
-                Some(Change {
-                    record,
-                    events: vec![failed_event("s3")],
-                    supersede: Vec::new(),
-                })
-            }),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    fail_with_event(&store, "s3").await;
     let backlog = store.backlog(T0 + 30).await.unwrap();
     assert_eq!(backlog.open_orders, 2);
     assert_eq!(backlog.pending_events, 1);
     assert!(backlog.oldest_pending_event_at.is_some());
-    let events = store
-        .lease_events(&Lease {
-            owner: "one".to_owned(),
-            now: i64::MAX - 1,
-            until: i64::MAX,
-            limit: 10,
-        })
-        .await
-        .unwrap();
+    let events = store.lease_events(&every_event("one")).await.unwrap();
     assert_eq!(events.len(), 1);
     // Shutdown hands the event back too.
     assert_eq!(store.release_leases("one", T0 + 40).await.unwrap(), 1);
@@ -490,24 +497,7 @@ async fn stuck<S: Store>(store: S) {
     assert_eq!(ids(&expired.orders), ["late2", "late1"]);
 
     // A pending event is stuck once stored before its limit, and no longer once handled.
-    store
-        .update_order(
-            "soon",
-            None,
-            Box::new(|current: &TrackedOrder| {
-                let mut record = current.clone();
-                record.state = OrderState::Failed;
-                record.next_query_at = None;
-                Some(Change {
-                    record,
-                    events: vec![failed_event("soon")],
-                    supersede: Vec::new(),
-                })
-            }),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    fail_with_event(&store, "soon").await;
     assert!(
         store
             .stuck(T0 - 1, T0 - 1, 10)
@@ -519,15 +509,7 @@ async fn stuck<S: Store>(store: S) {
     let late = store.stuck(T0 - 1, T0, 10).await.unwrap();
     assert_eq!(late.events.len(), 1);
     assert_eq!(late.events[0].outcome.subject(), "soon");
-    let events = store
-        .lease_events(&Lease {
-            owner: "one".to_owned(),
-            now: i64::MAX - 1,
-            until: i64::MAX,
-            limit: 10,
-        })
-        .await
-        .unwrap();
+    let events = store.lease_events(&every_event("one")).await.unwrap();
     assert!(
         store
             .finish_event(
@@ -607,15 +589,7 @@ async fn retention<S: Store>(store: S) {
     finish("waiting", OrderState::Failed, true, T0).await;
     finish("recent", OrderState::Paid, false, T0 + 100_000).await;
     // "handled"'s event is delivered; "waiting"'s is not.
-    let events = store
-        .lease_events(&Lease {
-            owner: "one".to_owned(),
-            now: i64::MAX - 1,
-            until: i64::MAX,
-            limit: 10,
-        })
-        .await
-        .unwrap();
+    let events = store.lease_events(&every_event("one")).await.unwrap();
     let handled = events
         .iter()
         .find(|e| e.event.outcome.subject() == "handled")

@@ -176,6 +176,31 @@ fn lease_rows<T>(
         .collect()
 }
 
+/// Rows of one map whose next query was due at or before `due_before`, earliest due first
+/// (ties in id order, the map's), at most `limit`; shared by orders and refunds.
+fn overdue_rows<T: Clone>(
+    rows: &BTreeMap<String, T>,
+    next_query_at: impl Fn(&T) -> Option<i64>,
+    due_before: i64,
+    limit: usize,
+) -> Vec<T> {
+    let mut overdue: Vec<(i64, &T)> = rows
+        .values()
+        .filter_map(|row| {
+            next_query_at(row)
+                .filter(|at| *at <= due_before)
+                .map(|at| (at, row))
+        })
+        .collect();
+    // Stable: rows due at once stay in id order.
+    overdue.sort_by_key(|(at, _)| *at);
+    overdue
+        .into_iter()
+        .take(limit)
+        .map(|(_, row)| row.clone())
+        .collect()
+}
+
 /// Renews a lease on one row if `fence` still holds it.
 fn renew_row<T>(
     row: Option<&mut T>,
@@ -596,27 +621,6 @@ impl Store for MemoryStore {
     ) -> Result<Stuck, StoreError> {
         let inner = self.lock();
         let limit = usize::try_from(limit.max(0)).unwrap_or(usize::MAX);
-        let overdue = |next: Option<i64>| next.filter(|at| *at <= due_before);
-        let mut orders: Vec<TrackedOrder> = inner
-            .orders
-            .values()
-            .filter(|o| overdue(o.next_query_at).is_some())
-            .cloned()
-            .collect();
-        orders.sort_by(|a, b| {
-            (a.next_query_at, &a.app_trans_id).cmp(&(b.next_query_at, &b.app_trans_id))
-        });
-        orders.truncate(limit);
-        let mut refunds: Vec<TrackedRefund> = inner
-            .refunds
-            .values()
-            .filter(|r| overdue(r.next_query_at).is_some())
-            .cloned()
-            .collect();
-        refunds.sort_by(|a, b| {
-            (a.next_query_at, &a.m_refund_id).cmp(&(b.next_query_at, &b.m_refund_id))
-        });
-        refunds.truncate(limit);
         let mut events: Vec<Event> = inner
             .events
             .iter()
@@ -628,8 +632,8 @@ impl Store for MemoryStore {
         events.sort_by_key(|e| (e.created_at, e.id));
         events.truncate(limit);
         Ok(Stuck {
-            orders,
-            refunds,
+            orders: overdue_rows(&inner.orders, |o| o.next_query_at, due_before, limit),
+            refunds: overdue_rows(&inner.refunds, |r| r.next_query_at, due_before, limit),
             events,
         })
     }

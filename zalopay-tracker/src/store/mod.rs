@@ -161,7 +161,7 @@ pub struct Backlog {
 /// Work that is late, by id (D-174): what an operator opens when the [`Backlog`] says
 /// something is stuck. Rows under a live lease are being worked on and never appear (their
 /// next due time is the lease's end, D-140); a row whose lease ran out does.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Stuck {
     /// Open orders whose next query was due before the limit, longest overdue first.

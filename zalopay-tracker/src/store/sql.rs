@@ -483,6 +483,26 @@ impl SqlStore {
             .collect()
     }
 
+    /// Rows of `due` whose next query was due at or before `due_before`, earliest due first,
+    /// at most `limit` (the due index answers it, D-140).
+    async fn overdue_rows(
+        &self,
+        due: Due,
+        columns: &str,
+        due_before: i64,
+        limit: i64,
+    ) -> Result<Vec<AnyRow>, StoreError> {
+        let Due { table, id } = due;
+        Ok(sqlx::query(&format!(
+            "SELECT {columns} FROM {table} WHERE next_query_at <= $1 \
+             ORDER BY next_query_at, {id} LIMIT $2"
+        ))
+        .bind(due_before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Moves the lease of row `key` of `due` to `until`, if `fence` still holds it.
     async fn renew_due(
         &self,
@@ -1101,23 +1121,12 @@ impl Store for SqlStore {
         stored_before: i64,
         limit: i64,
     ) -> Result<Stuck, StoreError> {
-        // The due index answers both row lists (D-140).
-        let orders = sqlx::query(&format!(
-            "SELECT {ORDER_COLUMNS} FROM tracked_orders WHERE next_query_at <= $1 \
-             ORDER BY next_query_at, app_trans_id LIMIT $2"
-        ))
-        .bind(due_before)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        let refunds = sqlx::query(&format!(
-            "SELECT {REFUND_COLUMNS} FROM tracked_refunds WHERE next_query_at <= $1 \
-             ORDER BY next_query_at, m_refund_id LIMIT $2"
-        ))
-        .bind(due_before)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let orders = self
+            .overdue_rows(Due::ORDERS, ORDER_COLUMNS, due_before, limit)
+            .await?;
+        let refunds = self
+            .overdue_rows(Due::REFUNDS, REFUND_COLUMNS, due_before, limit)
+            .await?;
         let events = sqlx::query(&format!(
             "SELECT {EVENT_COLUMNS} FROM tracker_events \
              WHERE status = 'pending' AND created_at <= $1 ORDER BY created_at, id LIMIT $2"
