@@ -34,12 +34,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::order::{OrderStatus, QueryOrder, QueryOrderResponse};
 
-/// ZaloPay's default order lifetime: 15 minutes, when a create carries no
-/// `expire_duration_seconds` (api-facts §1.4 "order lifetime", confidence C2; D-172).
-pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(15 * 60);
-/// How long after creation ZaloPay answers status queries: 48 hours; later only the merchant
-/// portal knows (api-facts §1.4 "order query window", confidence C1; D-41, D-172).
-pub const QUERY_WINDOW: Duration = Duration::from_secs(48 * 60 * 60);
+// The gateway's facts about an order's time, defined with the orders (the emulator, which has
+// no client, reads them there too); here for the poller's users.
+pub use crate::order::{DEFAULT_LIFETIME, QUERY_WINDOW};
 /// Default time between queries: 60 seconds.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 /// Default extra time after the lifetime ends before giving up: 60 seconds.

@@ -129,6 +129,12 @@ async fn run(seconds: u64, concurrency: usize, count: usize, keep_log: bool) -> 
     // so a run of a few minutes shows whether memory levels off.
     let config = EmulatorConfig {
         fault_memory: Duration::from_secs(60),
+        // `--keep-log` keeps every request; otherwise the log is cleared at each sample.
+        request_log_limit: if keep_log {
+            None
+        } else {
+            EmulatorConfig::default().request_log_limit
+        },
         ..EmulatorConfig::default()
     };
     let state = EmulatorState::new(config);

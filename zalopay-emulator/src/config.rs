@@ -165,6 +165,9 @@ impl App {
     }
 }
 
+/// The request log's default size: [`EmulatorConfig::request_log_limit`].
+pub const DEFAULT_REQUEST_LOG_LIMIT: usize = 100_000;
+
 /// How the emulator behaves.
 #[derive(Clone, Debug)]
 pub struct EmulatorConfig {
@@ -208,13 +211,19 @@ pub struct EmulatorConfig {
     /// LIMIT_REQUEST_REACH before processing. Default `None` (no limit). Changed at run time
     /// with [`crate::EmulatorState::set_rate_limit`].
     pub rate_limit: Option<crate::RateLimit>,
+    /// How many of the latest gateway requests the request log keeps
+    /// ([`crate::EmulatorState::request_log`]); older ones are dropped first and counted
+    /// ([`crate::EmulatorState::request_log_dropped`]), so an emulator left running under load
+    /// keeps flat memory. Default 100 000 (about 20 MB). `None` keeps every request: for a
+    /// test or a benchmark that reads the whole of a long run.
+    pub request_log_limit: Option<usize>,
 }
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
         Self {
             apps: App::sandbox_demo_apps(),
-            order_lifetime: Duration::from_secs(15 * 60),
+            order_lifetime: zalopay_api::order::DEFAULT_LIFETIME,
             callback_retries: 3,
             callback_backoff: Duration::from_millis(200),
             callback_timeout: Duration::from_secs(5),
@@ -227,6 +236,7 @@ impl Default for EmulatorConfig {
             zalopay_rsa_key: test_zalopay_key(),
             fault_memory: Duration::from_secs(10 * 60),
             rate_limit: None,
+            request_log_limit: Some(DEFAULT_REQUEST_LOG_LIMIT),
         }
     }
 }

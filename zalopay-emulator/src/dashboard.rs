@@ -192,9 +192,10 @@ pub(crate) async fn page(
     }
     html.push_str("</table>");
     html.push_str(&format!(
-        "<p>{} gateway requests served (<a href=\"/emulator/requests\">request log</a>).</p>\
-         </body></html>",
-        state.request_log().len()
+        "<p>{} gateway requests served (<a href=\"/emulator/requests\">request log</a>: the \
+         latest {}).</p></body></html>",
+        state.requests_served(),
+        state.request_log_len()
     ));
     Html(html)
 }

@@ -67,7 +67,7 @@ pub(crate) async fn layer(
             None,
         ),
         (Ok(_), None) if limited => (
-            ApiError::new(-429, "LIMIT_REQUEST_REACH").into_response(),
+            ApiError::new(crate::wire::RATE_LIMITED, "LIMIT_REQUEST_REACH").into_response(),
             Some("rate_limit"),
         ),
         (Ok(_), Some(fail)) => (refusal(fail), Some(fail.name())),

@@ -87,8 +87,8 @@ use tokio::task::JoinHandle;
 
 pub use callback::WALLET_CHANNEL;
 pub use config::{
-    App, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, RsaKeyError, TEST_RSA_PRIVATE_KEY,
-    TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
+    App, DEFAULT_REQUEST_LOG_LIMIT, DISBURSEMENT_DEMO_APP_ID, EmulatorConfig, RsaKeyError,
+    TEST_RSA_PRIVATE_KEY, TEST_RSA_PUBLIC_KEY, ZALOPAY_PUBLIC_KEY,
 };
 pub use faults::{ActiveFaults, FailWith, FaultError, Faults};
 pub use limiter::RateLimit;

@@ -226,7 +226,7 @@ pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) ->
     let order = books
         .refresh(&key, now)
         .ok_or_else(|| ApiError::not_found("order not found"))?;
-    if now.saturating_sub(order.created_at_ms) >= QUERY_WINDOW_MS {
+    if now.saturating_sub(order.created_at_ms) >= query_window_ms() {
         return Err(ApiError::not_found(
             "order is older than 48 hours: no longer queryable by API (see the merchant portal)",
         ));
@@ -234,8 +234,11 @@ pub(crate) async fn query(State(state): State<EmulatorState>, params: Params) ->
     Ok(Json(order_status(order, now)))
 }
 
-/// How long after creation an order answers `/v2/query` (api-facts §1.4: 48 h).
-const QUERY_WINDOW_MS: i64 = 48 * 60 * 60 * 1000;
+/// How long after creation an order answers `/v2/query`: the SDK's
+/// [`QUERY_WINDOW`](zalopay_api::order::QUERY_WINDOW) (api-facts §1.4: 48 h), in milliseconds.
+fn query_window_ms() -> i64 {
+    i64::try_from(zalopay_api::order::QUERY_WINDOW.as_millis()).unwrap_or(i64::MAX)
+}
 
 /// Expires an unpaid order now (the dashboard's Expire button); expired already is fine,
 /// paid → 2/406, cancelled → 2/-329, unknown → 2/-101.

@@ -2,6 +2,8 @@
 //! merchant's id for it and when it started and finished on a monotonic real clock, so a test
 //! can see (for instance) two queries of the same order that overlapped in time.
 
+use std::collections::VecDeque;
+
 use serde::{Deserialize, Serialize};
 
 /// One gateway API request (`GET /emulator/requests`, [`crate::EmulatorState::request_log`]).
@@ -37,6 +39,54 @@ impl RequestRecord {
     /// Whether the two requests were being served at the same time.
     pub fn overlaps(&self, other: &RequestRecord) -> bool {
         self.started_us < other.finished_us && other.started_us < self.finished_us
+    }
+}
+
+/// The latest requests, at most `limit` (`None`: all), and how many older ones were dropped.
+#[derive(Debug)]
+pub(crate) struct RecentRequests {
+    records: VecDeque<RequestRecord>,
+    limit: Option<usize>,
+    dropped: u64,
+}
+
+impl RecentRequests {
+    pub(crate) fn new(limit: Option<usize>) -> Self {
+        Self {
+            records: VecDeque::new(),
+            limit,
+            dropped: 0,
+        }
+    }
+
+    /// Keeps `record`, dropping the oldest when the log is full.
+    pub(crate) fn push(&mut self, record: RequestRecord) {
+        if self.limit == Some(0) {
+            self.dropped = self.dropped.saturating_add(1);
+            return;
+        }
+        if self.limit.is_some_and(|limit| self.records.len() >= limit) {
+            self.records.pop_front();
+            self.dropped = self.dropped.saturating_add(1);
+        }
+        self.records.push_back(record);
+    }
+
+    pub(crate) fn to_vec(&self) -> Vec<RequestRecord> {
+        self.records.iter().cloned().collect()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.records.clear();
+        self.dropped = 0;
     }
 }
 

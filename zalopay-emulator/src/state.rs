@@ -19,13 +19,13 @@ use crate::config::{App, EmulatorConfig};
 use crate::faults::RequestPlan;
 use crate::faults::{ActiveFaults, FaultError, Faults, hits, roll};
 use crate::records::{Binding, Books, Key, Order, Refund, Topup, lock};
-use crate::request_log::RequestRecord;
+use crate::request_log::{RecentRequests, RequestRecord};
 #[cfg(feature = "sqlite")]
 use crate::storage::Storage;
 
 /// The request log and, per (operation, app, merchant id), how many requests came.
 pub(crate) struct RequestLog {
-    records: Vec<RequestRecord>,
+    records: RecentRequests,
     attempts: Attempts,
 }
 
@@ -147,6 +147,7 @@ impl EmulatorState {
             apps: config.app_faults.clone(),
         };
         let limiter = crate::limiter::Limiter::new(config.rate_limit);
+        let records = RecentRequests::new(config.request_log_limit);
         Self {
             inner: Arc::new(Inner {
                 base_url: RwLock::new(config.public_base_url.clone()),
@@ -159,10 +160,7 @@ impl EmulatorState {
                 seed,
                 started: Instant::now(),
                 request_seq: AtomicU64::new(0),
-                requests: Mutex::new(RequestLog {
-                    records: Vec::new(),
-                    attempts,
-                }),
+                requests: Mutex::new(RequestLog { records, attempts }),
                 faults: Mutex::new(faults),
                 limiter,
                 clock_offset_ms: AtomicI64::new(clock_offset_ms),
@@ -292,12 +290,31 @@ impl EmulatorState {
         out
     }
 
-    /// Every gateway API request served so far, in arrival order (see [`RequestRecord`]).
+    /// The gateway API requests served, in arrival order (see [`RequestRecord`]): every one
+    /// since the start or the last [`clear_request_log`](Self::clear_request_log), but the
+    /// oldest beyond [`EmulatorConfig::request_log_limit`].
     pub fn request_log(&self) -> Vec<RequestRecord> {
-        lock(&self.inner.requests).records.clone()
+        lock(&self.inner.requests).records.to_vec()
     }
 
-    /// Empties the request log (the attempt counts faults are derived from are kept).
+    /// How many requests the log dropped to stay within
+    /// [`EmulatorConfig::request_log_limit`] since the start or the last clear.
+    pub fn request_log_dropped(&self) -> u64 {
+        lock(&self.inner.requests).records.dropped()
+    }
+
+    /// How many requests the log holds now (without copying them).
+    pub(crate) fn request_log_len(&self) -> usize {
+        lock(&self.inner.requests).records.len()
+    }
+
+    /// Gateway API requests that arrived since the emulator started (kept in the log or not).
+    pub fn requests_served(&self) -> u64 {
+        self.inner.request_seq.load(Ordering::SeqCst)
+    }
+
+    /// Empties the request log and its dropped count (the attempt counts faults are derived
+    /// from are kept).
     pub fn clear_request_log(&self) {
         lock(&self.inner.requests).records.clear();
     }

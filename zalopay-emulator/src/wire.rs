@@ -214,14 +214,23 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        tracing::info!(
-            sub_return_code = self.sub_return_code,
-            message = %self.message,
-            "request refused"
-        );
+        // A rate limiter under load refuses thousands a second; those are counted in the
+        // request log (and the dashboard), so one line each would only flood the output.
+        if self.sub_return_code == RATE_LIMITED {
+            tracing::debug!(message = %self.message, "request refused: rate limit");
+        } else {
+            tracing::info!(
+                sub_return_code = self.sub_return_code,
+                message = %self.message,
+                "request refused"
+            );
+        }
         axum::Json(self.to_json()).into_response()
     }
 }
+
+/// The gateway's code for a request over the app's rate limit (`LIMIT_REQUEST_REACH`, D-162).
+pub const RATE_LIMITED: i32 = -429;
 
 /// The gateway's `return_message` of a `return_code 2` refusal (logs of sandbox answers:
 /// specs/traffic README, decision D-94).

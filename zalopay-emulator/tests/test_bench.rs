@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use common::*;
 use serde_json::{Value, json};
-use zalopay_emulator::{FailWith, Faults, RequestRecord};
+use zalopay_emulator::{
+    DEFAULT_REQUEST_LOG_LIMIT, EmulatorConfig, FailWith, Faults, RequestRecord,
+};
 
 async fn get_json(env: &Env, path: &str) -> Value {
     env.http
@@ -28,6 +30,65 @@ async fn post_faults(env: &Env, query: &str, body: &Value) -> reqwest::Response 
         .send()
         .await
         .unwrap()
+}
+
+/// An emulator left running under load must not grow without end: the log keeps the latest
+/// requests up to its limit and counts the ones it dropped.
+#[tokio::test]
+async fn the_request_log_keeps_the_latest_requests_up_to_its_limit() {
+    let env = start_with(EmulatorConfig {
+        request_log_limit: Some(3),
+        ..fast_config()
+    })
+    .await;
+    let state = env.running.state();
+    for n in 0..5 {
+        env.query(&format!("{TODAY}_unknown{n}")).await;
+    }
+    let log = state.request_log();
+    let seqs: Vec<u64> = log.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, [3, 4, 5], "the latest three, oldest first");
+    assert_eq!(
+        log[2].merchant_id.as_deref(),
+        Some(format!("{TODAY}_unknown4").as_str())
+    );
+    assert_eq!(state.request_log_dropped(), 2);
+    assert_eq!(state.requests_served(), 5);
+    let over_http = get_json(&env, "/emulator/requests").await;
+    assert_eq!(over_http.as_array().map(Vec::len), Some(3));
+    // The dashboard counts every request, not only those kept.
+    let page = env
+        .http
+        .get(format!("{}/emulator", env.base()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("5 gateway requests served") && page.contains("the latest 3"),
+        "{page}"
+    );
+    state.clear_request_log();
+    assert!(state.request_log().is_empty());
+    assert_eq!(state.request_log_dropped(), 0);
+
+    // By default the limit is large, and `None` keeps every request.
+    assert_eq!(
+        EmulatorConfig::default().request_log_limit,
+        Some(DEFAULT_REQUEST_LOG_LIMIT)
+    );
+    let unbounded = start_with(EmulatorConfig {
+        request_log_limit: None,
+        ..fast_config()
+    })
+    .await;
+    for n in 0..5 {
+        unbounded.query(&format!("{TODAY}_unknown{n}")).await;
+    }
+    assert_eq!(unbounded.running.state().request_log().len(), 5);
+    assert_eq!(unbounded.running.state().request_log_dropped(), 0);
 }
 
 #[tokio::test]

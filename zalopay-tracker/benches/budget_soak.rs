@@ -168,6 +168,8 @@ async fn soak(
     let state = EmulatorState::with_clock(
         EmulatorConfig {
             rate_limit: Some(limit),
+            // The figures read every request of the run.
+            request_log_limit: None,
             ..EmulatorConfig::default()
         },
         clock.clone(),

@@ -7,13 +7,13 @@
 //! is [`Schedule::from_fifteen_minutes`].
 //!
 //! The order lifetime and the query window are the SDK's own constants
-//! ([`zalopay_api::poll::DEFAULT_LIFETIME`], [`zalopay_api::poll::QUERY_WINDOW`]): one name
+//! ([`zalopay_api::order::DEFAULT_LIFETIME`], [`zalopay_api::order::QUERY_WINDOW`]): one name
 //! per fact.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
-use zalopay_api::poll::QUERY_WINDOW;
+use zalopay_api::order::QUERY_WINDOW;
 
 /// The polling schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

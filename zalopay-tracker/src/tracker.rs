@@ -12,8 +12,8 @@ use zalopay_api::Client;
 use zalopay_api::callback::{Callback, CallbackReply, PaymentCallback, verify_callback};
 use zalopay_api::clock::Clock;
 use zalopay_api::ids::{AppTransId, MRefundId};
+use zalopay_api::order::DEFAULT_LIFETIME;
 use zalopay_api::order::{CreateOrder, QueryOrder};
-use zalopay_api::poll::DEFAULT_LIFETIME;
 use zalopay_api::refund::{QueryRefund, RefundOrder};
 
 use crate::budget::SlowDown;
