@@ -12,15 +12,20 @@ use zalopay_emulator::{
     DEFAULT_REQUEST_LOG_LIMIT, EmulatorConfig, FailWith, Faults, RequestRecord,
 };
 
-async fn get_json(env: &Env, path: &str) -> Value {
+async fn get(env: &Env, path: &str) -> reqwest::Response {
     env.http
         .get(format!("{}{path}", env.base()))
         .send()
         .await
         .unwrap()
-        .json()
-        .await
-        .unwrap()
+}
+
+async fn get_json(env: &Env, path: &str) -> Value {
+    get(env, path).await.json().await.unwrap()
+}
+
+async fn get_text(env: &Env, path: &str) -> String {
+    get(env, path).await.text().await.unwrap()
 }
 
 async fn post_faults(env: &Env, query: &str, body: &Value) -> reqwest::Response {
@@ -57,15 +62,7 @@ async fn the_request_log_keeps_the_latest_requests_up_to_its_limit() {
     let over_http = get_json(&env, "/emulator/requests").await;
     assert_eq!(over_http.as_array().map(Vec::len), Some(3));
     // The dashboard counts every request, not only those kept.
-    let page = env
-        .http
-        .get(format!("{}/emulator", env.base()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&env, "/emulator").await;
     assert!(
         page.contains("5 gateway requests served") && page.contains("the latest 3"),
         "{page}"
