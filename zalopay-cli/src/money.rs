@@ -27,6 +27,26 @@ const SECRET_FLAGS: &[(&str, &str)] = &[
     ("--payment-code", "\"$PAYMENT_CODE\""),
 ];
 
+/// `zalopay call` parameters (`name=value`) whose value is a credential, never printed.
+const SECRET_PARAMS: &[(&str, &str)] = &[
+    ("pay_token", "\"$PAY_TOKEN\""),
+    ("access_token", "\"$PAY_TOKEN\""),
+    ("payment_code", "\"$PAYMENT_CODE\""),
+];
+
+/// The error of a `zalopay call` of a money-moving operation (`op`) whose answer may have
+/// been lost: it may have gone through, and the way on is this same command line, whose
+/// merchant id makes a second send the same request (ZaloPay answers a duplicate), never a new
+/// id (D-121; the request time is stamped again, as ZaloPay deduplicates on the id).
+pub fn call_answer_lost(op: &str, error: &Error) -> CliError {
+    let (globals, rest) = split_args(process_args());
+    CliError::new(format!(
+        "{op}: the answer may have been lost ({error}); the request may have gone through. Re-send the same request, with the same merchant id, with `{}` (ZaloPay answers a duplicate if the first one got through), or query it by that id; never send it again under a new id",
+        command(&globals, &rest)
+    ))
+    .with_exit_code(EXIT_MAY_HAVE_BEEN_SENT)
+}
+
 /// This process's arguments after the program name (lossy: the command is shown, not run).
 fn process_args() -> impl Iterator<Item = String> {
     std::env::args_os()
@@ -183,7 +203,7 @@ fn split_args(args: impl Iterator<Item = String>) -> (Vec<String>, Vec<String>) 
             (Some((_, shown)), _) => (&mut globals, *shown),
             (None, Some((_, shown))) => (&mut rest, Some(*shown)),
             (None, None) => {
-                rest.push(quote(&arg));
+                rest.push(secret_param(&arg).unwrap_or_else(|| quote(&arg)));
                 continue;
             }
         };
@@ -197,6 +217,15 @@ fn split_args(args: impl Iterator<Item = String>) -> (Vec<String>, Vec<String>) 
         }
     }
     (globals, rest)
+}
+
+/// A `zalopay call` parameter whose value is a secret, as `name="$VARIABLE"`.
+fn secret_param(arg: &str) -> Option<String> {
+    let (name, _) = arg.split_once('=')?;
+    SECRET_PARAMS
+        .iter()
+        .find(|(secret, _)| *secret == name)
+        .map(|(_, shown)| format!("{name}={shown}"))
 }
 
 fn command(globals: &[String], rest: &[String]) -> String {
@@ -250,6 +279,28 @@ mod tests {
         assert_eq!(
             line,
             r#"zalopay --key1 "$ZALOPAY_KEY1" --key2 "$ZALOPAY_KEY2" --app-id 2553 hybrid pay --pay-token "$PAY_TOKEN" --description 'it'\''s' --payment-code "$PAYMENT_CODE""#
+        );
+    }
+
+    #[test]
+    fn secret_call_parameters_never_appear_in_printed_commands() {
+        let (globals, rest) = split(&[
+            "--key1=k1-secret",
+            "call",
+            "quickpay.pay",
+            "payment_code=code-secret",
+            "pay_token=tok-secret",
+            "access_token=acc-secret",
+            "description=it's",
+            "amount=1000",
+        ]);
+        let line = command(&globals, &rest);
+        for secret in ["k1-secret", "tok-secret", "code-secret", "acc-secret"] {
+            assert!(!line.contains(secret), "{line}");
+        }
+        assert_eq!(
+            line,
+            r#"zalopay --key1 "$ZALOPAY_KEY1" call quickpay.pay payment_code="$PAYMENT_CODE" pay_token="$PAY_TOKEN" access_token="$PAY_TOKEN" 'description=it'\''s' amount=1000"#
         );
     }
 }

@@ -1194,6 +1194,59 @@ fn a_lost_refund_answer_prints_the_re_send_and_it_refunds_once() {
     assert_eq!(queried["verdict"], "success", "{queried}");
 }
 
+/// `zalopay call` of a money-moving operation whose answer was lost: exit 8 and the same
+/// request printed (it exited 1 with the transport error alone, as if nothing had been sent);
+/// the printed re-send is answered as a duplicate and the books hold one refund. A lost query
+/// stays an ordinary error.
+#[test]
+fn a_lost_call_answer_exits_8_and_prints_the_same_request() {
+    let emu = Emu::start();
+    let (_, zp) = emu.paid_order(20_000);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let id = zalopay_api::ids::MRefundId::with_unique(now, 2553, "call1")
+        .unwrap()
+        .into_string();
+    emu.reset_next("refund.create");
+    let output = emu.run(&[
+        "call",
+        "refund.create",
+        &format!("m_refund_id={id}"),
+        &format!("zp_trans_id={zp}"),
+        "amount=20000",
+        "description=it's refunded",
+    ]);
+    assert_eq!(output.status.code(), Some(8), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("may have been lost"), "{stderr}");
+    let commands = quoted_commands(&stderr);
+    assert_eq!(commands.len(), 1, "{stderr}");
+    assert!(
+        commands[0].contains(&format!("m_refund_id={id}")),
+        "{commands:?}"
+    );
+    assert_eq!(
+        emu.running.state().refunds().len(),
+        1,
+        "the first got through"
+    );
+
+    let resent = emu.run_printed(&commands[0]);
+    assert!(resent.status.success(), "{resent:?}");
+    let answer: serde_json::Value = serde_json::from_slice(&resent.stdout).unwrap();
+    assert_eq!(answer["sub_return_code"], -23, "a duplicate: {answer}");
+    let refunds = emu.running.state().refunds();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0].m_refund_id, id);
+
+    // A query whose answer was lost acted on nothing: an ordinary error (exit 1).
+    emu.reset_next("refund.query");
+    let query = emu.run(&["call", "refund.query", &format!("m_refund_id={id}")]);
+    assert_eq!(query.status.code(), Some(1), "{query:?}");
+}
+
 /// Issue 23 item 1: a top-up whose answer was lost, then the printed re-send: paid out once
 /// (it paid out twice when the re-send generated a new partner_order_id).
 #[test]

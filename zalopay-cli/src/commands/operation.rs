@@ -1,7 +1,7 @@
 //! `zalopay sign`, `zalopay call` and `zalopay operations`: any operation from the catalog.
 
 use serde_json::{Value, json};
-use zalopay_api::{SecretKey, SignatureScheme};
+use zalopay_api::{RetryClass, SecretKey, SignatureScheme};
 
 use super::context::ctx;
 #[cfg(feature = "rsa")]
@@ -118,7 +118,14 @@ pub(super) async fn call_operation(global: &GlobalArgs, args: &SignArgs) -> Resu
         &signature,
         ctx.client.config().environment.base_url(op.host),
     )?;
-    let body = ctx.client.execute(&prepared).await?;
+    let body = match ctx.client.execute(&prepared).await {
+        Ok(body) => body,
+        // A query lost is only asked again; an operation that acts may have acted (D-121).
+        Err(error) if op.retry != RetryClass::Safe && error.may_have_been_sent() => {
+            return Err(crate::money::call_answer_lost(op.id, &error));
+        }
+        Err(error) => return Err(error.into()),
+    };
     print_json(&serde_json::from_slice::<Value>(&body)?)
 }
 
