@@ -614,15 +614,9 @@ macro_rules! string_newtype {
             }
         }
 
-        impl crate::validation::CheckText for $ty {
-            fn text(&self) -> Option<&str> {
-                Some(&self.0)
-            }
-        }
-
         /// Opaque text: a JSON string even when it looks like a number.
-        impl crate::endpoint::WireKind for $ty {
-            const KIND: crate::endpoint::ParamKind = crate::endpoint::ParamKind::Text;
+        impl crate::param_kind::WireKind for $ty {
+            const KIND: crate::param_kind::ParamKind = crate::param_kind::ParamKind::Text;
         }
     )*};
 }

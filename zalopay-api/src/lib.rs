@@ -114,6 +114,7 @@ pub mod fill;
 pub mod http;
 pub mod ids;
 mod lenient;
+mod param_kind;
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod poll;

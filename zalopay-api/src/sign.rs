@@ -263,8 +263,8 @@ impl<T: MacValue> MacValue for Option<T> {
 pub struct JsonString(String);
 
 /// A JSON string in a JSON body (ZaloPay signs and reads it as text), not a nested value.
-impl crate::endpoint::WireKind for JsonString {
-    const KIND: crate::endpoint::ParamKind = crate::endpoint::ParamKind::Text;
+impl crate::param_kind::WireKind for JsonString {
+    const KIND: crate::param_kind::ParamKind = crate::param_kind::ParamKind::Text;
 }
 
 impl JsonString {

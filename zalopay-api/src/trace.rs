@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tracing::field::Empty;
 
-use crate::client::PreparedRequest;
+use crate::client::prepared::PreparedRequest;
 use crate::endpoint::{Encoding, Endpoint};
 use crate::error::Error;
 

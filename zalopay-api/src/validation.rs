@@ -122,6 +122,25 @@ impl CheckText for crate::sign::JsonString {
     }
 }
 
+/// The SDK's ids and tokens are text to the checks (`max_len`, `app_trans_id`, ...).
+macro_rules! check_id_text {
+    ($($ty:ty),*) => {$(
+        impl CheckText for $ty {
+            fn text(&self) -> Option<&str> {
+                Some(self.as_ref())
+            }
+        }
+    )*};
+}
+check_id_text!(
+    crate::ids::AppTransId,
+    crate::ids::MRefundId,
+    crate::ids::PartnerOrderId,
+    crate::ids::ZpTransToken,
+    crate::ids::PayToken,
+    crate::ids::BindingId
+);
+
 impl CheckTimestamp for str {
     fn timestamp_ms(&self) -> Option<Result<i64, ()>> {
         Some(self.parse().map_err(|_| ()))

@@ -1,8 +1,8 @@
 //! The command line, as clap types.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::credentials::KeyText;
+use secrecy::{ExposeSecret as _, SecretString};
+use zalopay_api::{KeyKind, SecretKey};
 
 /// `zalopay`: call the ZaloPay gateway, verify callbacks and redirects, debug MACs, run a local
 /// emulator or a Web-to-App demo shop.
@@ -669,4 +669,28 @@ pub struct QuickpayArgs {
     /// Callback URL for this order.
     #[arg(long)]
     pub callback_url: Option<String>,
+}
+
+/// A key as given on the command line or in the environment: held as a secret (wiped on
+/// drop, `Debug` redacted) from the moment it is parsed. It may be empty: an empty key counts
+/// as "set" for the demo-app rule but is not used.
+#[derive(Clone)]
+pub struct KeyText(SecretString);
+
+impl KeyText {
+    /// The `clap` value parser: never fails, the key's shape is checked where it is used.
+    pub fn parse(text: &str) -> Result<Self, std::convert::Infallible> {
+        Ok(Self(SecretString::from(text)))
+    }
+
+    /// The key as a [`SecretKey`] of `kind`; `None` when it is empty.
+    pub(crate) fn to_key(&self, kind: KeyKind) -> Option<SecretKey> {
+        SecretKey::new(kind, self.0.expose_secret()).ok()
+    }
+}
+
+impl std::fmt::Debug for KeyText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyText([REDACTED])")
+    }
 }

@@ -1,6 +1,5 @@
 //! The merchant's app id and keys, from flags, the environment or the sandbox demo app.
 
-use secrecy::{ExposeSecret as _, SecretString};
 use zalopay_api::{KeyKind, Keys, SecretKey};
 
 use crate::CliError;
@@ -12,30 +11,6 @@ pub const DEMO_APP_ID: i64 = 2553;
 pub const DEMO_KEY1: &str = "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL";
 /// The public sandbox demo app's key2 (not a secret: printed in ZaloPay's docs).
 pub const DEMO_KEY2: &str = "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz";
-
-/// A key as given on the command line or in the environment: held as a secret (wiped on
-/// drop, `Debug` redacted) from the moment it is parsed. It may be empty: an empty key counts
-/// as "set" for the demo-app rule but is not used.
-#[derive(Clone)]
-pub struct KeyText(SecretString);
-
-impl KeyText {
-    /// The `clap` value parser: never fails, the key's shape is checked where it is used.
-    pub fn parse(text: &str) -> Result<Self, std::convert::Infallible> {
-        Ok(Self(SecretString::from(text)))
-    }
-
-    /// The key as a [`SecretKey`] of `kind`; `None` when it is empty.
-    fn to_key(&self, kind: KeyKind) -> Option<SecretKey> {
-        SecretKey::new(kind, self.0.expose_secret()).ok()
-    }
-}
-
-impl std::fmt::Debug for KeyText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeyText([REDACTED])")
-    }
-}
 
 /// App id and keys after applying the "nothing set ⇒ sandbox demo app" rule. The keys are
 /// the SDK's [`SecretKey`]s: wiped on drop, redacted in `Debug`.

@@ -18,7 +18,6 @@ pub mod demo;
 pub mod error;
 pub mod money;
 pub mod signing;
-pub mod tracker;
 pub mod verdict;
 
 pub use args::Cli;

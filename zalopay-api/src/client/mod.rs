@@ -10,15 +10,17 @@ use std::time::Duration;
 
 mod config;
 mod options;
+pub(crate) mod prepared;
 mod retry;
 
 pub use config::Config;
 pub use options::CallOptions;
+pub use prepared::PreparedRequest;
 pub use retry::{RetryPolicy, should_retry};
 
+use crate::endpoint::{Encoding, Endpoint, SignatureScheme, Signed};
 #[cfg(feature = "client")]
-use crate::endpoint::RetryClass;
-use crate::endpoint::{Encoding, Endpoint, Method, SignatureScheme, Signed};
+use crate::endpoint::{Method, RetryClass};
 use crate::error::{Error, excerpt};
 use crate::fill::FillContext;
 use crate::response::GatewayResponse;
@@ -33,19 +35,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// Default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A signed request, ready to go on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreparedRequest {
-    /// HTTP method.
-    pub method: Method,
-    /// Full URL, including the query string for `GET`.
-    pub url: String,
-    /// `Content-Type` of the body, if there is one.
-    pub content_type: Option<&'static str>,
-    /// The encoded body (empty for `GET`).
-    pub body: Vec<u8>,
-}
 
 /// The ZaloPay client. Cheap to clone: clones share one connection pool.
 #[cfg(feature = "client")]

@@ -12,6 +12,7 @@ mod output;
 mod quickpay;
 mod refund;
 mod tokenization;
+mod tracker;
 mod verify;
 mod zod;
 
@@ -45,7 +46,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Operations => operation::operations(),
         Command::Emulator(args) => local::emulator(&args).await,
         Command::Demo(args) => local::demo(args).await,
-        Command::Tracker(command) => crate::tracker::run(command).await,
+        Command::Tracker(command) => tracker::run(command).await,
         Command::Agreement(command) => agreement::run_agreement(global, command).await,
         Command::Tokenization(command) => tokenization::run_tokenization(global, command).await,
         Command::Hybrid(command) => hybrid::run_hybrid(global, command).await,

@@ -6,25 +6,9 @@ use axum::response::{Html, IntoResponse, Response};
 use zalopay_emulator::escape_html as escape;
 use zalopay_tracker::{RefundState, TrackedRefund};
 
-use super::products::PRODUCTS;
+use super::products::{PRODUCTS, vnd};
 use super::status::{PaymentStatus, ShopOrder, status_text};
 use crate::CliError;
-
-/// `45000` → `45.000 ₫` (Vietnamese grouping).
-pub(super) fn vnd(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if amount < 0 {
-        out.insert(0, '-');
-    }
-    format!("{out} ₫")
-}
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34em;margin:2em auto;\
 padding:0 1em;color:#222;background:#fff}\
@@ -171,13 +155,6 @@ pub(super) fn refund_page(refund: &TrackedRefund) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_dong() {
-        assert_eq!(vnd(45_000), "45.000 ₫");
-        assert_eq!(vnd(1_234_567), "1.234.567 ₫");
-        assert_eq!(vnd(5), "5 ₫");
-    }
 
     #[test]
     fn qr_is_inline_svg() {

@@ -4,7 +4,7 @@ use serde::Serialize;
 use zalopay_api::codes::{CodeClass, SubReturnCode};
 use zalopay_tracker::{OrderState, Source, TrackedOrder};
 
-use super::pages::vnd;
+use super::products::vnd;
 
 /// Where an order stands, as far as the shop knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 
-use super::sql::EVENTS_CHANNEL;
-use super::wakeups::EventBell;
+use super::wakeups::{EVENTS_CHANNEL, EventBell};
 
 /// Wait before connecting again after the listener failed.
 const RETRY: Duration = Duration::from_secs(1);

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use super::listen::{ListenTarget, listen};
 #[cfg(feature = "postgres")]
 use super::wakeups::AbortOnDrop;
-use super::wakeups::{EventBell, EventWakeups};
+use super::wakeups::{EVENTS_CHANNEL, EventBell, EventWakeups};
 use super::{
     Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store, Stuck,
     Transition, due_under_lease, settle_overrides,
@@ -295,9 +295,6 @@ fn release(fence: Option<&Fence>) -> &'static str {
         ""
     }
 }
-
-/// The channel event inserts notify on (Postgres, D-151).
-pub(crate) const EVENTS_CHANNEL: &str = "zalopay_tracker_events";
 
 /// Stores events (once per key) and supersedes pending ones, inside `tx`; how many events
 /// were new. Every statement is one that has work to do: no read of superseded keys when

@@ -7,6 +7,10 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+/// The Postgres channel an event insert notifies on, and the listener of every other
+/// instance listens to (D-151).
+pub(crate) const EVENTS_CHANNEL: &str = "zalopay_tracker_events";
+
 /// The bell a store rings after committing new events. Clones ring the same bell.
 #[derive(Debug, Clone)]
 pub(crate) struct EventBell {

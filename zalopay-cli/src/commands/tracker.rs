@@ -6,9 +6,9 @@ use zalopay_api::clock::{Clock as _, SystemClock};
 use zalopay_tracker::store::{Backlog, Stuck};
 use zalopay_tracker::{Event, SqlStore, Store, TrackedOrder, TrackedRefund, describe};
 
+use super::output::print_json;
 use crate::CliError;
 use crate::args::TrackerCommand;
-use crate::commands::print_json;
 use crate::error::EXIT_STUCK;
 
 /// Runs `zalopay tracker …`.
