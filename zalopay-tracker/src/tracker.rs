@@ -21,14 +21,15 @@ use crate::config::TrackerConfig;
 use crate::error::{StoreError, TrackerError};
 use crate::handler::EventHandler;
 use crate::machine::{
-    Change, Draw, OrderObservation, RefundObservation, apply_to_order, apply_to_refund,
+    Change, Draw, OrderObservation, PolledRecord, RefundObservation, apply_to_order,
+    apply_to_refund,
 };
-use crate::model::StoredName;
 use crate::model::{OrderState, Outcome, Source, TrackedOrder, TrackedRefund};
 use crate::observe;
 use crate::schedule::{Jitter, ms};
 use crate::store::{
     Backlog, Delivery, Fence, Lease, LeasedEvent, LeasedOrder, LeasedRefund, Pruned, Store, Stuck,
+    Transition,
 };
 
 /// What one polling pass did.
@@ -174,44 +175,23 @@ impl<S: Store> Tracker<S> {
         }
     }
 
-    /// Feeds `observation` into the order's machine. Under a lease (`fence`) the write is
-    /// fenced and always made, so the lease is released even when nothing changes;
-    /// `counts_as_poll` counts a query.
+    /// Feeds `observation` into the order's machine, through [`observed`].
     async fn observe_order(
         &self,
         app_trans_id: &str,
         observation: OrderObservation,
         fence: Option<&Fence>,
-        counts_as_poll: bool,
+        counts_as_query: bool,
     ) -> Result<Option<TrackedOrder>, StoreError> {
-        let now = self.now_ms();
-        let schedule = self.inner.config.schedule;
-        let draw = self.draw();
-        let leased = fence.is_some();
+        let (now, schedule, draw) = (self.now_ms(), self.inner.config.schedule, self.draw());
         let reached = crate::metrics::Reached::default();
-        let noted = &reached;
+        let machine =
+            move |order: &TrackedOrder| apply_to_order(order, observation, now, &schedule, draw);
+        let transition = observed(machine, fence.is_some(), counts_as_query, &reached);
         let written = self
             .inner
             .store
-            .update_order(
-                app_trans_id,
-                fence,
-                Box::new(move |order: &TrackedOrder| {
-                    let change = apply_to_order(order, observation, now, &schedule, draw);
-                    if let Some(change) = &change {
-                        let to = change.record.state;
-                        noted.note(order.state.as_str(), to.as_str(), to.is_final());
-                    }
-                    if !leased {
-                        return change;
-                    }
-                    let mut change = change.unwrap_or_else(|| Change::record(order.clone()));
-                    if counts_as_poll {
-                        change.record.queries = order.queries.saturating_add(1);
-                    }
-                    Some(change)
-                }),
-            )
+            .update_order(app_trans_id, fence, transition)
             .await;
         if written.is_ok() {
             reached.count("order");
@@ -225,36 +205,18 @@ impl<S: Store> Tracker<S> {
         m_refund_id: &str,
         observation: RefundObservation,
         fence: Option<&Fence>,
-        counts_as_poll: bool,
+        counts_as_query: bool,
     ) -> Result<Option<TrackedRefund>, StoreError> {
-        let now = self.now_ms();
-        let schedule = self.inner.config.schedule;
-        let draw = self.draw();
-        let leased = fence.is_some();
+        let (now, schedule, draw) = (self.now_ms(), self.inner.config.schedule, self.draw());
         let reached = crate::metrics::Reached::default();
-        let noted = &reached;
+        let machine = move |refund: &TrackedRefund| {
+            apply_to_refund(refund, observation, now, &schedule, draw)
+        };
+        let transition = observed(machine, fence.is_some(), counts_as_query, &reached);
         let written = self
             .inner
             .store
-            .update_refund(
-                m_refund_id,
-                fence,
-                Box::new(move |refund: &TrackedRefund| {
-                    let change = apply_to_refund(refund, observation, now, &schedule, draw);
-                    if let Some(change) = &change {
-                        let to = change.record.state;
-                        noted.note(refund.state.as_str(), to.as_str(), to.is_final());
-                    }
-                    if !leased {
-                        return change;
-                    }
-                    let mut change = change.unwrap_or_else(|| Change::record(refund.clone()));
-                    if counts_as_poll {
-                        change.record.queries = refund.queries.saturating_add(1);
-                    }
-                    Some(change)
-                }),
-            )
+            .update_refund(m_refund_id, fence, transition)
             .await;
         if written.is_ok() {
             reached.count("refund");
@@ -1035,6 +997,35 @@ impl<S: Store> Tracker<S> {
         crate::metrics::backlog(&backlog, now);
         Ok(backlog)
     }
+}
+
+/// The transition an observation makes in the store's transaction: the machine's change,
+/// its final state noted for the metrics. Under a lease the write is always made, so that it
+/// releases the lease even when nothing else changes, and a query is counted when
+/// `counts_as_query`.
+fn observed<'a, R: PolledRecord + Send + 'a>(
+    machine: impl FnOnce(&R) -> Option<Change<R>> + Send + 'a,
+    leased: bool,
+    counts_as_query: bool,
+    noted: &'a crate::metrics::Reached,
+) -> Transition<'a, R> {
+    Box::new(move |record: &R| {
+        let change = machine(record);
+        if let Some(change) = &change {
+            let (to, to_is_final) = change.record.state_word();
+            noted.note(record.state_word().0, to, to_is_final);
+        }
+        if !leased {
+            return change;
+        }
+        let mut change = change.unwrap_or_else(|| Change::record(record.clone()));
+        if counts_as_query {
+            change
+                .record
+                .set_queries(record.queries().saturating_add(1));
+        }
+        Some(change)
+    })
 }
 
 /// Why a callback was not taken.

@@ -7,7 +7,37 @@ mod refund;
 pub use order::{OrderObservation, apply_to_order};
 pub use refund::{RefundObservation, apply_to_refund};
 
-use crate::model::NewEvent;
+use crate::model::{NewEvent, StoredName, TrackedOrder, TrackedRefund};
+
+/// What the write path reads and counts of a record the poll queries, orders and refunds
+/// alike.
+pub(crate) trait PolledRecord: Clone {
+    /// The stored word of the record's state, and whether that state is final.
+    fn state_word(&self) -> (&'static str, bool);
+    /// How many queries were counted for it.
+    fn queries(&self) -> i64;
+    /// Sets that count.
+    fn set_queries(&mut self, queries: i64);
+}
+
+macro_rules! polled {
+    ($($record:ty),*) => {$(
+        impl PolledRecord for $record {
+            fn state_word(&self) -> (&'static str, bool) {
+                (self.state.as_str(), self.state.is_final())
+            }
+
+            fn queries(&self) -> i64 {
+                self.queries
+            }
+
+            fn set_queries(&mut self, queries: i64) {
+                self.queries = queries;
+            }
+        }
+    )*};
+}
+polled!(TrackedOrder, TrackedRefund);
 
 /// What a verdict changes: the new record, the events to store (idempotency keys make a
 /// repeat a no-op), and the idempotency keys of pending events it replaces.
