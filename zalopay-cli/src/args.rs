@@ -138,6 +138,10 @@ pub struct EmulatorArgs {
     /// (default: in memory only).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<std::path::PathBuf>,
+    /// How many of the latest API requests the request log keeps (`GET /emulator/requests`);
+    /// older ones are dropped first. 0: every request, for a run whose whole log is read.
+    #[arg(long, value_name = "N", default_value_t = zalopay_emulator::DEFAULT_REQUEST_LOG_LIMIT)]
+    pub request_log_limit: usize,
     /// Faults to inject (all off by default; also settable at run time with
     /// `POST /emulator/faults`).
     #[command(flatten)]

@@ -855,6 +855,30 @@ fn emulator_flags_set_faults_and_refund_delay() {
     }
 }
 
+/// `--request-log-limit N` sizes the emulator's request log; 0 keeps every request; without
+/// it, the library's default.
+#[test]
+fn emulator_request_log_limit_flag() {
+    use clap::Parser as _;
+    let limit = |extra: &[&str]| {
+        let mut argv = vec!["zalopay", "emulator"];
+        argv.extend_from_slice(extra);
+        let cli = zalopay_cli::Cli::try_parse_from(argv).unwrap();
+        let zalopay_cli::args::Command::Emulator(args) = cli.command else {
+            panic!("not the emulator command");
+        };
+        zalopay_cli::commands::emulator_config(&args)
+            .unwrap()
+            .request_log_limit
+    };
+    assert_eq!(
+        limit(&[]),
+        Some(zalopay_emulator::DEFAULT_REQUEST_LOG_LIMIT)
+    );
+    assert_eq!(limit(&["--request-log-limit", "5"]), Some(5));
+    assert_eq!(limit(&["--request-log-limit", "0"]), None);
+}
+
 #[test]
 fn emulator_data_dir_survives_a_restart() {
     let nanos = std::time::SystemTime::now()

@@ -48,6 +48,7 @@ pub fn emulator_config(
         refund_delay: std::time::Duration::from_secs(args.refund_delay),
         faults,
         rate_limit,
+        request_log_limit: (args.request_log_limit > 0).then_some(args.request_log_limit),
         ..zalopay_emulator::EmulatorConfig::default()
     })
 }
