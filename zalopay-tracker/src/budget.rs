@@ -249,12 +249,14 @@ impl SlowDown {
     }
 
     /// How long the group pauses: the gateway's `Retry-After` when it gave one, else
-    /// `otherwise`.
-    pub(crate) fn pause(&self, otherwise: Duration) -> i64 {
-        match self.retry_after_ms.load(Ordering::SeqCst) {
+    /// `otherwise`; never longer than `longest`, so that an answer asking for a day (a
+    /// proxy's mistake, or a hostile peer) cannot hold back the final queries that long.
+    pub(crate) fn pause(&self, otherwise: Duration, longest: Duration) -> i64 {
+        let asked = match self.retry_after_ms.load(Ordering::SeqCst) {
             0 => ms(otherwise),
             given => given,
-        }
+        };
+        asked.min(ms(longest))
     }
 }
 
@@ -394,8 +396,11 @@ mod tests {
         let slow = SlowDown::default();
         assert!(!slow.hit());
         slow.note(None);
-        assert_eq!(slow.pause(Duration::from_secs(10)), 10_000);
+        let longest = Duration::from_secs(300);
+        assert_eq!(slow.pause(Duration::from_secs(10), longest), 10_000);
         slow.note(Some(Duration::from_secs(30)));
-        assert_eq!(slow.pause(Duration::from_secs(10)), 30_000);
+        assert_eq!(slow.pause(Duration::from_secs(10), longest), 30_000);
+        slow.note(Some(Duration::from_secs(86_400)));
+        assert_eq!(slow.pause(Duration::from_secs(10), longest), 300_000);
     }
 }

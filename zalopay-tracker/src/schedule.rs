@@ -33,7 +33,8 @@ pub struct Schedule {
     /// Wait after the first failed attempt (no answer, `-429`, 5xx); doubled per further
     /// failure, capped at `max_backoff`. Default 10 s.
     pub initial_backoff: Duration,
-    /// Cap of the backoff. Default 5 minutes.
+    /// Cap of the backoff, and of the pause a `Retry-After` asks of the whole group (D-160).
+    /// Default 5 minutes.
     pub max_backoff: Duration,
     /// Time between re-queries of a processing refund. Default 1 minute.
     pub refund_interval: Duration,

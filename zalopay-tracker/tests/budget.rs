@@ -466,13 +466,28 @@ async fn postgres_no_burst_after_an_outage() {
 /// instance for those 30 s, not for the default 10.
 #[tokio::test]
 async fn an_http_429_with_retry_after_pauses_the_group_that_long() {
+    http_429_pauses_the_group("30", "budget_retry_after", Duration::from_secs(30)).await;
+}
+
+/// A `Retry-After` of a day (a proxy's mistake, or a hostile answer) pauses the group for the
+/// schedule's `max_backoff` (5 min), not a day: the final queries and the 48-hour window do
+/// not wait on it. It paused every instance for the whole day.
+#[tokio::test]
+async fn a_retry_after_longer_than_max_backoff_pauses_only_max_backoff() {
+    http_429_pauses_the_group("86400", "budget_retry_after_day", Duration::from_secs(300)).await;
+}
+
+/// Two instances on one SQLite file, three due orders, a server answering every request HTTP
+/// 429 with `Retry-After: retry_after`: after the first instance's pass, the second leases
+/// nothing until `paused_for` has passed, and leases again after it.
+async fn http_429_pauses_the_group(retry_after: &'static str, db: &str, paused_for: Duration) {
     use std::sync::Arc;
     use zalopay_api::{Client, Config, Environment, Keys, RetryPolicy};
     use zalopay_emulator::ManualClock;
-    let app = axum::Router::new().fallback(|| async {
+    let app = axum::Router::new().fallback(move || async move {
         (
             axum::http::StatusCode::TOO_MANY_REQUESTS,
-            [(axum::http::header::RETRY_AFTER, "30")],
+            [(axum::http::header::RETRY_AFTER, retry_after)],
             "slow down",
         )
     });
@@ -492,7 +507,7 @@ async fn an_http_429_with_retry_after_pauses_the_group_that_long() {
         )
         .unwrap()
     };
-    let url = common::fresh_sqlite("budget_retry_after");
+    let url = common::fresh_sqlite(db);
     let one = SqlStore::connect(&url).await.unwrap();
     let two = SqlStore::connect(&url).await.unwrap();
     let now = common::START_MS;
@@ -512,7 +527,7 @@ async fn an_http_429_with_retry_after_pauses_the_group_that_long() {
     let a = Tracker::new(one, client(), TrackerConfig::new("one"));
     let b = Tracker::new(two, client(), TrackerConfig::new("two"));
     assert!(a.poll_due().await.unwrap().rate_limited);
-    clock.advance(Duration::from_secs(29));
+    clock.advance(paused_for - Duration::from_secs(1));
     let paused = b.poll_due().await.unwrap();
     assert!(paused.rate_limited);
     assert_eq!(paused.leased, 0);

@@ -76,9 +76,11 @@ impl<S: Store> Tracker<S> {
     }
 
     /// After a `-429` / HTTP 429: pauses every instance of the group for the gateway's
-    /// `Retry-After`, else the schedule's initial backoff (D-160).
+    /// `Retry-After`, else the schedule's initial backoff, and at most its `max_backoff`
+    /// (D-160).
     pub(super) async fn pause_group(&self, slow: &SlowDown) -> Result<(), StoreError> {
-        let pause = slow.pause(self.inner.config.schedule.initial_backoff);
+        let schedule = &self.inner.config.schedule;
+        let pause = slow.pause(schedule.initial_backoff, schedule.max_backoff);
         let until = self.now_ms().saturating_add(pause);
         tracing::info!(
             until,
