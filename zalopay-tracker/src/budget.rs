@@ -48,7 +48,8 @@ pub struct RateBudget {
     /// and never the whole bucket).
     pub reserve_percent: u8,
     /// Longest real time a create or refund waits for a token before it is refused unsent and
-    /// unrecorded ([`crate::TrackerError::RateLimited`]). Default 5 s.
+    /// unrecorded ([`crate::TrackerError::RateLimited`]). Default 5 s; `Duration::MAX` waits
+    /// as long as it takes.
     pub send_wait: Duration,
 }
 

@@ -333,6 +333,33 @@ async fn a_create_that_waited_expires_from_its_send<S: Store>(store: S) {
     assert_eq!(order.queries, 1);
 }
 
+/// `with_send_wait(Duration::MAX)` means "wait as long as it takes": the create waits for its
+/// token and is sent. It panicked (an `Instant` plus `Duration::MAX` overflows).
+#[tokio::test]
+async fn an_endless_send_wait_waits_for_the_token() {
+    let bench = Bench::new(EmulatorConfig::default()).await;
+    let budget = RateBudget::per_second(1)
+        .with_burst(1)
+        .with_send_wait(Duration::MAX);
+    let tracker = instance(&bench, MemoryStore::new(), "one", budget);
+    let app_time = bench.now();
+    let id = order_id(app_time, "endless");
+    let clock = bench.clock.clone();
+    let mover = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        clock.advance(Duration::from_secs(2));
+    });
+    let order = tracker
+        .create_order(
+            &create_request(&id, 5_000, app_time, None),
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    mover.await.unwrap();
+    assert_eq!(order.state, OrderState::Open);
+}
+
 #[tokio::test]
 async fn memory_a_create_that_waited_expires_from_its_send() {
     a_create_that_waited_expires_from_its_send(MemoryStore::new()).await;

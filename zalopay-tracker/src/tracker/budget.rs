@@ -47,7 +47,8 @@ impl<S: Store> Tracker<S> {
         let Some(budget) = self.inner.config.rate_budget else {
             return Ok(());
         };
-        let give_up = Instant::now() + budget.send_wait;
+        // `None`: a wait too long to express, i.e. never give up.
+        let give_up = Instant::now().checked_add(budget.send_wait);
         loop {
             let now = self.now_ms();
             let ask = TokenAsk {
@@ -68,7 +69,8 @@ impl<S: Store> Tracker<S> {
             let wait = Duration::from_millis(
                 u64::try_from(retry_at.saturating_sub(now).max(1)).unwrap_or(1),
             );
-            if Instant::now() + wait > give_up {
+            let ready = Instant::now().checked_add(wait);
+            if give_up.is_some_and(|give_up| ready.is_none_or(|ready| ready > give_up)) {
                 return Err(TrackerError::RateLimited { retry_at });
             }
             tokio::time::sleep(wait).await;
