@@ -1,4 +1,5 @@
-//! The request log: every gateway API request the emulator served, with its operation id, the
+//! The request log: the gateway API requests the emulator served (the latest
+//! `EmulatorConfig::request_log_limit`), each with its operation id, the
 //! merchant's id for it and when it started and finished on a monotonic real clock, so a test
 //! can see (for instance) two queries of the same order that overlapped in time.
 
