@@ -2,7 +2,9 @@
 # Starts a throw-away Postgres cluster for the tracker's tests, on 127.0.0.1 and a socket in
 # a temp dir, trust auth, and prints the line to export:
 #   eval "$(scripts/pg-start.sh)"   # sets ZALOPAY_TRACKER_PG_URL
-# Needs Debian's `postgresql` package. Stop with: pg_ctl -D "$ZALOPAY_TRACKER_PG_DIR" stop
+# Needs Debian's `postgresql` package. Stop it and free its disk (a benchmark's databases can
+# take gigabytes) with:
+#   pg_ctl -D "$ZALOPAY_TRACKER_PG_DIR" -m fast stop && rm -rf "$(dirname "$ZALOPAY_TRACKER_PG_DIR")"
 set -euo pipefail
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
