@@ -75,7 +75,7 @@ impl FailWith {
         match self {
             FailWith::Http503 => None,
             FailWith::Code500 => Some((-500, "SYSTEM_ERROR")),
-            FailWith::Code429 => Some((-429, "LIMIT_REQUEST_REACH")),
+            FailWith::Code429 => Some(crate::wire::LIMIT_REQUEST_REACH),
             FailWith::Code33 => Some((-33, "APP_MAINTENANCE")),
             FailWith::Code88 => Some((-88, "FEATURE_MAINTENANCE")),
             FailWith::Code135 => Some((-135, "MAINTENANCE")),

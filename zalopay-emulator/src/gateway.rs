@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::faults::FailWith;
 use crate::request_log::{APP_ID_FIELDS, RequestRecord, operation};
 use crate::state::EmulatorState;
-use crate::wire::{ApiError, BODY_LIMIT, Params};
+use crate::wire::{ApiError, BODY_LIMIT, LIMIT_REQUEST_REACH, Params};
 
 /// The middleware (see the module docs). Pages and test hooks pass straight through.
 pub(crate) async fn layer(
@@ -67,7 +67,7 @@ pub(crate) async fn layer(
             None,
         ),
         (Ok(_), None) if limited => (
-            ApiError::new(crate::wire::RATE_LIMITED, "LIMIT_REQUEST_REACH").into_response(),
+            ApiError::new(LIMIT_REQUEST_REACH.0, LIMIT_REQUEST_REACH.1).into_response(),
             Some("rate_limit"),
         ),
         (Ok(_), Some(fail)) => (refusal(fail), Some(fail.name())),

@@ -216,7 +216,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         // A rate limiter under load refuses thousands a second; those are counted in the
         // request log (and the dashboard), so one line each would only flood the output.
-        if self.sub_return_code == RATE_LIMITED {
+        if self.sub_return_code == LIMIT_REQUEST_REACH.0 {
             tracing::debug!(message = %self.message, "request refused: rate limit");
         } else {
             tracing::info!(
@@ -229,8 +229,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The gateway's code for a request over the app's rate limit (`LIMIT_REQUEST_REACH`, D-162).
-pub const RATE_LIMITED: i32 = -429;
+/// The gateway's answer to a request over the app's rate limit: `sub_return_code` and
+/// ZaloPay's name for it (D-162). The limiter's refusal and the `code_429` fault both send it.
+pub(crate) const LIMIT_REQUEST_REACH: (i32, &str) = (-429, "LIMIT_REQUEST_REACH");
 
 /// The gateway's `return_message` of a `return_code 2` refusal (logs of sandbox answers:
 /// specs/traffic README, decision D-94).

@@ -209,7 +209,7 @@ fn refunds_table(refunds: &[TrackedRefund]) -> String {
 }
 
 /// One line per order: id, state, amount, paid amount and zp_trans_id, how it was confirmed,
-/// polls, next query.
+/// queries, next query.
 pub fn orders_table(orders: &[TrackedOrder]) -> String {
     let mut out = format!(
         "{:<32}  {:<9}  {:>10}  {:>10}  {:>14}  {:<8}  {:>5}  {}\n",
