@@ -293,6 +293,31 @@ async fn postgres_creates_get_through_a_poll_backlog() {
     creates_get_through_a_poll_backlog(SqlStore::connect(&url).await.unwrap()).await;
 }
 
+/// Creates order `id` (5 000 VND, `app_time` now) while, 100 ms of real time in, the clock
+/// moves by `by`: a create that waits for its budget token gets one when the clock moves.
+async fn create_while_the_clock_moves<S: Store>(
+    bench: &Bench,
+    tracker: &Tracker<S>,
+    id: &str,
+    by: Duration,
+) -> TrackedOrder {
+    let app_time = bench.now();
+    let clock = bench.clock.clone();
+    let mover = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        clock.advance(by);
+    });
+    let order = tracker
+        .create_order(
+            &create_request(id, 5_000, app_time, None),
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    mover.await.unwrap();
+    order
+}
+
 /// A create that waited for its token reaches the gateway after its `app_time`; its lifetime,
 /// and the final query a minute after it, count from the send (D-164), so the final query
 /// finds the order expired instead of still open.
@@ -304,19 +329,7 @@ async fn a_create_that_waited_expires_from_its_send<S: Store>(store: S) {
     let app_time = bench.now();
     let id = order_id(app_time, "waited");
     // 90 s pass (a loaded group, a long queue of creates) while the create waits.
-    let clock = bench.clock.clone();
-    let mover = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        clock.advance(Duration::from_secs(90));
-    });
-    let order = tracker
-        .create_order(
-            &create_request(&id, 5_000, app_time, None),
-            &serde_json::json!({}),
-        )
-        .await
-        .unwrap();
-    mover.await.unwrap();
+    let order = create_while_the_clock_moves(&bench, &tracker, &id, Duration::from_secs(90)).await;
     assert_eq!(order.app_time, app_time, "the request is sent as given");
     assert_eq!(order.expire_at, app_time + 90_000 + 900_000);
     // At the final query (a minute after expiry, up to 5 s of jitter) the gateway has
@@ -342,21 +355,8 @@ async fn an_endless_send_wait_waits_for_the_token() {
         .with_burst(1)
         .with_send_wait(Duration::MAX);
     let tracker = instance(&bench, MemoryStore::new(), "one", budget);
-    let app_time = bench.now();
-    let id = order_id(app_time, "endless");
-    let clock = bench.clock.clone();
-    let mover = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        clock.advance(Duration::from_secs(2));
-    });
-    let order = tracker
-        .create_order(
-            &create_request(&id, 5_000, app_time, None),
-            &serde_json::json!({}),
-        )
-        .await
-        .unwrap();
-    mover.await.unwrap();
+    let id = order_id(bench.now(), "endless");
+    let order = create_while_the_clock_moves(&bench, &tracker, &id, Duration::from_secs(2)).await;
     assert_eq!(order.state, OrderState::Open);
 }
 
